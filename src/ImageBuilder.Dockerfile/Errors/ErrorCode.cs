@@ -1,0 +1,53 @@
+namespace ImageBuilder.Dockerfile;
+
+/// <summary>
+/// Stable codes for every kind of user error the front end reports.
+/// The numbers never change meaning; docs/errors.md describes each one.
+/// </summary>
+public enum ErrorCode
+{
+    /// <summary>An instruction has the wrong number of arguments.</summary>
+    ArgumentCount = 1001,
+    /// <summary>The instruction keyword is not a Dockerfile instruction.</summary>
+    UnknownInstruction = 1002,
+    /// <summary>An instruction flag the instruction does not accept.</summary>
+    UnknownFlag = 1003,
+    /// <summary>A flag with a value it cannot take, or given twice.</summary>
+    InvalidFlagValue = 1004,
+    /// <summary>Exec form JSON that is not an array of strings.</summary>
+    InvalidJson = 1005,
+    /// <summary>A heredoc whose terminator never appears.</summary>
+    UnterminatedHeredoc = 1006,
+    /// <summary>A malformed heredoc marker, or a heredoc where none is allowed.</summary>
+    InvalidHeredoc = 1007,
+    /// <summary>A parser directive that is invalid or repeated.</summary>
+    InvalidDirective = 1008,
+    /// <summary>The file holds no instruction.</summary>
+    NoInstructions = 1009,
+    /// <summary>An instruction that ONBUILD cannot wrap.</summary>
+    InvalidOnbuild = 1010,
+    /// <summary>A stage name that breaks the naming rules or is used twice.</summary>
+    InvalidStageName = 1011,
+    /// <summary>An instruction other than ARG before the first FROM.</summary>
+    NoFromInstruction = 1012,
+    /// <summary>Variable expansion failed (bad substitution, ${v:?message}, unterminated quote).</summary>
+    Expansion = 1013,
+    /// <summary>A HEALTHCHECK option or duration that is not valid.</summary>
+    InvalidHealthcheck = 1014,
+    /// <summary>An EXPOSE port or protocol that is not valid.</summary>
+    InvalidPort = 1015,
+    /// <summary>A name=value list that is malformed (ENV, LABEL, ARG).</summary>
+    InvalidKeyValue = 1016,
+    /// <summary>A .dockerignore pattern that is not valid.</summary>
+    InvalidIgnorePattern = 1017,
+    /// <summary>A file the command needs cannot be read.</summary>
+    FileAccess = 1018,
+    /// <summary>An instruction argument that is not valid for the instruction (e.g. STOPSIGNAL).</summary>
+    InvalidArgument = 1019,
+}
+
+public static class ErrorCodeExtensions
+{
+    /// <summary>The code as printed: IB1001.</summary>
+    public static string Id(this ErrorCode code) => $"IB{(int)code}";
+}

@@ -1,0 +1,213 @@
+using Sprache;
+
+namespace ImageBuilder.Dockerfile.Syntax;
+
+/// <summary>
+/// Turns Dockerfile text into a <see cref="SyntaxTree"/> (the generic syntax level):
+/// directives, comments, continuations, heredocs and each instruction's arguments.
+/// Every problem found is collected; the first call that cannot go on stops.
+/// </summary>
+public static class SyntaxParser
+{
+    private static readonly HashSet<string> HeredocKeywords = new(StringComparer.Ordinal) { "add", "copy", "run" };
+
+    /// <exception cref="DockerfileException">The text is not a valid Dockerfile.</exception>
+    public static SyntaxTree Parse(string text)
+    {
+        var diagnostics = new List<Diagnostic>();
+        var tree = Parse(text, diagnostics);
+        if (diagnostics.Count > 0)
+        {
+            throw new DockerfileException(diagnostics);
+        }
+
+        return tree;
+    }
+
+    /// <summary>Parses as far as possible, adding each problem to <paramref name="diagnostics"/>.</summary>
+    public static SyntaxTree Parse(string text, List<Diagnostic> diagnostics)
+    {
+        if (text.StartsWith('\uFEFF'))
+        {
+            text = text[1..];
+        }
+
+        var input = new SourceCursor(text);
+        var block = DockerfileGrammar.DirectiveBlock(input);
+        var (directives, escape) = ReadDirectives(block.Value, diagnostics);
+
+        var nodes = new List<SyntaxNode>();
+        var warnings = new List<SyntaxWarning>();
+        var logicalLine = DockerfileGrammar.LogicalLine(escape);
+        var remainder = block.Remainder;
+        var lastLine = remainder.Line - 1;
+        while (true)
+        {
+            var result = logicalLine(remainder);
+            if (result.Value is not { } line)
+            {
+                break;
+            }
+
+            remainder = result.Remainder;
+            lastLine = line.EndLine;
+            if (line.HasEmptyContinuation)
+            {
+                warnings.Add(new SyntaxWarning("Empty continuation line found in: " + line.Text,
+                    new SourceSpan(line.StartLine, 1, line.EndLine, 1)));
+            }
+
+            var node = BuildNode(line, line.Text, 0, escape, diagnostics);
+            if (node is null)
+            {
+                continue;
+            }
+
+            if (CanContainHeredoc(node) && line.Text.Contains("<<", StringComparison.Ordinal))
+            {
+                var (withHeredocs, afterHeredocs) = ReadHeredocs(node, line, remainder, diagnostics);
+                remainder = afterHeredocs;
+                if (withHeredocs is null)
+                {
+                    break;
+                }
+
+                node = withHeredocs;
+            }
+
+            nodes.Add(node);
+        }
+
+        if (nodes.Count == 0 && diagnostics.Count == 0)
+        {
+            diagnostics.Add(new Diagnostic(ErrorCode.NoInstructions, "file with no instructions",
+                SourceSpan.At(Math.Max(1, lastLine)), "a Dockerfile needs at least a FROM instruction"));
+        }
+
+        return new SyntaxTree(nodes, directives, escape, warnings);
+    }
+
+    private static (IReadOnlyList<ParserDirective>, char) ReadDirectives(
+        IReadOnlyList<PhysicalLine> lines, List<Diagnostic> diagnostics)
+    {
+        var directives = new List<ParserDirective>();
+        var escape = '\\';
+        foreach (var line in lines)
+        {
+            var directive = DockerfileGrammar.Directive.Parse(line.Text.TrimStart()) with { Line = line.Number };
+            var column = line.Text.Length - line.Text.TrimStart().Length + 1;
+            if (directives.Any(d => d.Name == directive.Name))
+            {
+                diagnostics.Add(new Diagnostic(ErrorCode.InvalidDirective,
+                    $"only one {directive.Name} parser directive can be used", SourceSpan.At(line.Number, column),
+                    "remove the repeated directive"));
+                continue;
+            }
+
+            directives.Add(directive);
+            if (directive.Name == ParserDirectives.Escape)
+            {
+                if (ParserDirectives.IsValidEscape(directive.Value))
+                {
+                    escape = directive.Value[0];
+                }
+                else
+                {
+                    diagnostics.Add(new Diagnostic(ErrorCode.InvalidDirective,
+                        $"invalid escape token '{directive.Value}' does not match ` or \\",
+                        SourceSpan.At(line.Number, column), "use # escape=\\ or # escape=`"));
+                }
+            }
+        }
+
+        return (directives, escape);
+    }
+
+    private static SyntaxNode? BuildNode(LogicalLine line, string text, int offset, char escape, List<Diagnostic> diagnostics)
+    {
+        var head = DockerfileGrammar.Instruction.Parse(text);
+        var keyword = head.Keyword.ToLowerInvariant();
+        var keywordOffset = offset + (text.Length - text.TrimStart().Length);
+        var argumentOffset = head.Rest.Length == 0 ? offset + text.TrimEnd().Length : offset + head.RestOffset;
+        var shape = ArgumentParsers.ShapeOf(keyword);
+        var end = line.Locate(Math.Max(0, line.Text.Length - 1));
+        var node = new SyntaxNode
+        {
+            Keyword = keyword,
+            KeywordAsWritten = head.Keyword,
+            Original = text,
+            Flags = head.Flags,
+            ArgumentText = head.Rest,
+            Comments = offset == 0 ? line.Comments : [],
+            Span = line.Locate(keywordOffset) with { EndLine = line.EndLine, EndColumn = end.EndColumn },
+            ArgumentSpan = line.Locate(argumentOffset),
+        };
+
+        try
+        {
+            if (shape == ArgumentParsers.Shape.SubCommand)
+            {
+                if (head.Rest.Length == 0)
+                {
+                    return node;
+                }
+
+                var trigger = BuildNode(line, head.Rest, argumentOffset, escape, diagnostics);
+                return trigger is null ? null : node with { Trigger = trigger };
+            }
+
+            var (args, isJson) = ArgumentParsers.Split(shape, head.Rest, escape, keyword);
+            return node with { Arguments = args, IsJson = isJson };
+        }
+        catch (ArgumentSyntaxException e)
+        {
+            diagnostics.Add(new Diagnostic(e.Code, e.Message, node.ArgumentSpan, e.Hint));
+            return null;
+        }
+    }
+
+    private static bool CanContainHeredoc(SyntaxNode node)
+    {
+        if (node.Keyword == "onbuild" && node.Trigger is { } trigger)
+        {
+            node = trigger;
+        }
+
+        return HeredocKeywords.Contains(node.Keyword) && !node.IsJson;
+    }
+
+    private static (SyntaxNode? Node, IInput Remainder) ReadHeredocs(
+        SyntaxNode node, LogicalLine line, IInput remainder, List<Diagnostic> diagnostics)
+    {
+        IReadOnlyList<Heredoc> markers;
+        try
+        {
+            markers = HeredocMarkers.FromLine(line.Text);
+        }
+        catch (ArgumentSyntaxException e)
+        {
+            diagnostics.Add(new Diagnostic(e.Code, e.Message, node.ArgumentSpan, e.Hint));
+            return (node, remainder);
+        }
+
+        var heredocs = new List<Heredoc>();
+        var endLine = node.Span.EndLine;
+        foreach (var marker in markers)
+        {
+            var body = DockerfileGrammar.HeredocBody(marker.Name, marker.Chomp)(remainder);
+            remainder = body.Remainder;
+            endLine = Math.Max(endLine, body.Value.EndLine);
+            if (!body.Value.Terminated)
+            {
+                diagnostics.Add(new Diagnostic(ErrorCode.UnterminatedHeredoc,
+                    $"unterminated heredoc: no line \"{marker.Name}\" ends the heredoc started here",
+                    node.Span, $"add a line containing only {marker.Name}" + (marker.Chomp ? " (tabs before it are allowed)" : "")));
+                return (null, remainder);
+            }
+
+            heredocs.Add(marker with { Content = body.Value.Content });
+        }
+
+        return (node with { Heredocs = heredocs, Span = node.Span with { EndLine = endLine } }, remainder);
+    }
+}
