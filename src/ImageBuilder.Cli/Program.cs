@@ -1,0 +1,3 @@
+using ImageBuilder.Cli;
+
+return await CommandLineApp.RunAsync(args, Console.In, Console.Out, Console.Error, CancellationToken.None);

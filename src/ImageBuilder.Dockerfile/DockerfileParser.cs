@@ -1,0 +1,79 @@
+using ImageBuilder.Dockerfile.Instructions;
+using ImageBuilder.Dockerfile.Syntax;
+
+namespace ImageBuilder.Dockerfile;
+
+/// <summary>
+/// The front end's entry point: Dockerfile text → validated <see cref="DockerfileDocument"/>
+/// (global ARGs, stages, instructions). Problems in independent instructions are all
+/// reported in one <see cref="DockerfileException"/>.
+/// </summary>
+public static class DockerfileParser
+{
+    /// <exception cref="DockerfileException">The Dockerfile is not valid.</exception>
+    public static DockerfileDocument Parse(string text)
+    {
+        var diagnostics = new List<Diagnostic>();
+        var syntax = SyntaxParser.Parse(text, diagnostics);
+        var globalArgs = new List<ArgInstruction>();
+        var stages = new List<StageBuilder>();
+        foreach (var node in syntax.Nodes)
+        {
+            Instruction instruction;
+            try
+            {
+                instruction = InstructionParser.Parse(node);
+            }
+            catch (DockerfileException e)
+            {
+                diagnostics.AddRange(e.Diagnostics);
+                continue;
+            }
+
+            switch (instruction)
+            {
+                case FromInstruction from:
+                    AddStage(from, stages, diagnostics);
+                    break;
+                case ArgInstruction arg when stages.Count == 0:
+                    globalArgs.Add(arg);
+                    break;
+                case var _ when stages.Count == 0:
+                    diagnostics.Add(new Diagnostic(ErrorCode.NoFromInstruction, "no build stage in current context",
+                        node.Span, $"only ARG may come before the first FROM; add a FROM before this {instruction.Keyword}"));
+                    break;
+                default:
+                    stages[^1].Commands.Add(instruction);
+                    break;
+            }
+        }
+
+        if (diagnostics.Count == 0 && stages.Count == 0)
+        {
+            var span = syntax.Nodes.Count > 0 ? syntax.Nodes[^1].Span : SourceSpan.At(1);
+            diagnostics.Add(new Diagnostic(ErrorCode.NoFromInstruction, "the Dockerfile has no FROM instruction", span,
+                "add FROM <image> (or FROM scratch) to start a build stage"));
+        }
+
+        if (diagnostics.Count > 0)
+        {
+            throw new DockerfileException(diagnostics);
+        }
+
+        return new DockerfileDocument(globalArgs,
+            stages.Select((s, i) => new Stage(i, s.From.StageName, s.From, s.Commands)).ToList(), syntax);
+    }
+
+    private static void AddStage(FromInstruction from, List<StageBuilder> stages, List<Diagnostic> diagnostics)
+    {
+        if (from.StageName is { } name && stages.FirstOrDefault(s => s.From.StageName == name) is { } first)
+        {
+            diagnostics.Add(new Diagnostic(ErrorCode.InvalidStageName, $"duplicate stage name \"{name}\"", from.Span,
+                $"stage \"{name}\" is already defined at line {first.From.Span.StartLine}; give this stage another name"));
+        }
+
+        stages.Add(new StageBuilder(from, []));
+    }
+
+    private sealed record StageBuilder(FromInstruction From, List<Instruction> Commands);
+}
