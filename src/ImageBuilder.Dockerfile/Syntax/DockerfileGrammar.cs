@@ -115,14 +115,14 @@ internal static partial class DockerfileGrammar
     public static Parser<string> Word(char escape) =>
         WordPart(escape).AtLeastOnce().Select(string.Concat);
 
-    private static Parser<string> WordPart(char escape) =>
+    internal static Parser<string> WordPart(char escape) =>
         QuotedWordPart('"', escape).Or(QuotedWordPart('\'', escape))
             .Or(from esc in Parse.Char(escape)
                 from c in Parse.AnyChar.Optional()
                 select c.IsDefined ? escape.ToString() + c.Get() : "")
             .Or(Parse.Char(c => !IsSpace(c) && c != '"' && c != '\'' && c != escape, "word character").Once().Text());
 
-    private static Parser<string> QuotedWordPart(char quote, char escape) =>
+    internal static Parser<string> QuotedWordPart(char quote, char escape) =>
         from open in Parse.Char(quote)
         from body in (quote == '\''
                 ? Parse.CharExcept(quote).Once().Text()
@@ -134,7 +134,7 @@ internal static partial class DockerfileGrammar
         from close in Parse.Char(quote).Optional()
         select quote + string.Concat(body) + (close.IsDefined ? quote.ToString() : "");
 
-    private static Parser<string> QuotedFlagPart(char quote) =>
+    internal static Parser<string> QuotedFlagPart(char quote) =>
         from open in Parse.Char(quote)
         from body in (from esc in Parse.Char('\\')
                       from c in Parse.AnyChar.Optional()

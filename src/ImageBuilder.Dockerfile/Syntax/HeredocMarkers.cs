@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ImageBuilder.Dockerfile.Shell;
+using Sprache;
 
 namespace ImageBuilder.Dockerfile.Syntax;
 
@@ -11,10 +12,6 @@ namespace ImageBuilder.Dockerfile.Syntax;
 internal static partial class HeredocMarkers
 {
     private static readonly IReadOnlyDictionary<string, string> NoVariables = new Dictionary<string, string>();
-
-    // heredoc_marker = { digit } , "<<" , [ "-" ] , heredoc_word ;
-    [GeneratedRegex(@"^(\d*)<<(-?)([^<]*)\z", RegexOptions.CultureInvariant)]
-    private static partial Regex MarkerPattern();
 
     /// <summary>The heredocs a line opens, in order (content still empty).</summary>
     /// <exception cref="ArgumentSyntaxException">A marker is malformed (e.g. an unterminated quote).</exception>
@@ -46,15 +43,15 @@ internal static partial class HeredocMarkers
     /// <summary>One word as a heredoc marker, or null if it is not one.</summary>
     public static Heredoc? Parse(string word)
     {
-        var match = MarkerPattern().Match(word);
-        if (!match.Success || match.Groups[3].Length == 0)
+        var match = DockerfileGrammar.HeredocMarker.TryParse(word);
+        if (!match.WasSuccessful)
         {
             return null;
         }
 
-        var fd = int.TryParse(match.Groups[1].ValueSpan, out var n) ? n : 0;
-        var chomp = match.Groups[2].Value == "-";
-        var rest = match.Groups[3].Value;
+        var fd = int.TryParse(match.Value.Fd, out var n) ? n : 0;
+        var chomp = match.Value.Chomp;
+        var rest = match.Value.Name;
         try
         {
             var plain = new ShellLexer('\\') { SkipUnsetEnv = true }.ProcessWords(rest, NoVariables);

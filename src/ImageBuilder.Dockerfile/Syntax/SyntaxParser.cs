@@ -32,62 +32,12 @@ public static class SyntaxParser
             text = text[1..];
         }
 
-        var input = new SourceCursor(text);
-        var block = DockerfileGrammar.DirectiveBlock(input);
-        var (directives, escape) = ReadDirectives(block.Value, diagnostics);
-
-        var nodes = new List<SyntaxNode>();
-        var warnings = new List<SyntaxWarning>();
-        var logicalLine = DockerfileGrammar.LogicalLine(escape);
-        var remainder = block.Remainder;
-        var lastLine = remainder.Line - 1;
-        while (true)
-        {
-            var result = logicalLine(remainder);
-            if (result.Value is not { } line)
-            {
-                break;
-            }
-
-            remainder = result.Remainder;
-            lastLine = line.EndLine;
-            if (line.HasEmptyContinuation)
-            {
-                warnings.Add(new SyntaxWarning("Empty continuation line found in: " + line.Text,
-                    new SourceSpan(line.StartLine, 1, line.EndLine, 1)));
-            }
-
-            var node = BuildNode(line, line.Text, 0, escape, diagnostics);
-            if (node is null)
-            {
-                continue;
-            }
-
-            if (CanContainHeredoc(node) && line.Text.Contains("<<", StringComparison.Ordinal))
-            {
-                var (withHeredocs, afterHeredocs) = ReadHeredocs(node, line, remainder, diagnostics);
-                remainder = afterHeredocs;
-                if (withHeredocs is null)
-                {
-                    break;
-                }
-
-                node = withHeredocs;
-            }
-
-            nodes.Add(node);
-        }
-
-        if (nodes.Count == 0 && diagnostics.Count == 0)
-        {
-            diagnostics.Add(new Diagnostic(ErrorCode.NoInstructions, "file with no instructions",
-                SourceSpan.At(Math.Max(1, lastLine)), "a Dockerfile needs at least a FROM instruction"));
-        }
-
-        return new SyntaxTree(nodes, directives, escape, warnings);
+        var parsed = DockerfileGrammar.Dockerfile(new SourceCursor(text)).Value;
+        diagnostics.AddRange(parsed.Diagnostics);
+        return parsed.Tree;
     }
 
-    private static (IReadOnlyList<ParserDirective>, char) ReadDirectives(
+    internal static (IReadOnlyList<ParserDirective>, char) ReadDirectives(
         IReadOnlyList<PhysicalLine> lines, List<Diagnostic> diagnostics)
     {
         var directives = new List<ParserDirective>();
@@ -123,9 +73,16 @@ public static class SyntaxParser
         return (directives, escape);
     }
 
-    private static SyntaxNode? BuildNode(LogicalLine line, string text, int offset, char escape, List<Diagnostic> diagnostics)
+    internal static SyntaxNode? BuildNode(LogicalLine line, string text, int offset, char escape, List<Diagnostic> diagnostics)
     {
-        var head = DockerfileGrammar.Instruction.Parse(text);
+        var parsed = DockerfileGrammar.Instruction.TryParse(text);
+        if (!parsed.WasSuccessful)
+        {
+            // Nothing but blanks and continuations: no instruction here.
+            return null;
+        }
+
+        var head = parsed.Value;
         var keyword = head.Keyword.ToLowerInvariant();
         var keywordOffset = offset + (text.Length - text.TrimStart().Length);
         var argumentOffset = head.Rest.Length == 0 ? offset + text.TrimEnd().Length : offset + head.RestOffset;
@@ -166,7 +123,7 @@ public static class SyntaxParser
         }
     }
 
-    private static bool CanContainHeredoc(SyntaxNode node)
+    internal static bool CanContainHeredoc(SyntaxNode node)
     {
         if (node.Keyword == "onbuild" && node.Trigger is { } trigger)
         {
@@ -176,7 +133,7 @@ public static class SyntaxParser
         return HeredocKeywords.Contains(node.Keyword) && !node.IsJson;
     }
 
-    private static (SyntaxNode? Node, IInput Remainder) ReadHeredocs(
+    internal static (SyntaxNode? Node, IInput Remainder) ReadHeredocs(
         SyntaxNode node, LogicalLine line, IInput remainder, List<Diagnostic> diagnostics)
     {
         IReadOnlyList<Heredoc> markers;

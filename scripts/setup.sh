@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds ibuild into artifacts/bin and runs it on an example.
+# Until the build engine lands, "running it" means checking the example Dockerfiles.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "setup.sh: the .NET 10 SDK is required (dotnet not found on PATH)" >&2
+  exit 1
+fi
+
+dotnet publish src/ImageBuilder.Cli -c Release -o artifacts/bin --nologo -v quiet
+for example in examples/*/; do
+  artifacts/bin/ibuild check "$example"
+done

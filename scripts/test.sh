@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test project and prints one closing line: "N passed, N failed, N skipped".
+# Tests that need root say so in their name and run when this script runs as root (CI does).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "test.sh: the .NET 10 SDK is required (dotnet not found on PATH)" >&2
+  exit 1
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+dotnet test ImageBuilder.sln -c Release 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# dotnet test prints one summary per test assembly:
+#   Passed!  - Failed:     0, Passed:    39, Skipped:     0, Total:    39, ...
+summary=$(grep -E '(Passed|Failed)! +- Failed: ' "$log" | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+), Skipped: +([0-9]+).*/\1 \2 \3/' \
+  | awk '{f+=$1; p+=$2; s+=$3; n++} END {printf "%d %d %d %d", p, f, s, n}')
+read -r passed failed skipped assemblies <<<"$summary"
+if [ "${assemblies:-0}" -eq 0 ]; then
+  echo "test.sh: no test assembly ran" >&2
+  [ "$status" -eq 0 ] && status=1
+fi
+echo
+echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+exit "$status"

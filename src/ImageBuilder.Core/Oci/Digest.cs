@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+
+namespace ImageBuilder.Core.Oci;
+
+/// <summary>
+/// A content digest, <c>algorithm:encoded</c>, validated as the OCI image spec says:
+/// the grammar for any algorithm, and for the registered ones (sha256, sha512) the
+/// exact length of lower-case hex.
+/// </summary>
+public readonly partial record struct Digest
+{
+    private Digest(string algorithm, string encoded)
+    {
+        Algorithm = algorithm;
+        Encoded = encoded;
+    }
+
+    public string Algorithm { get; }
+
+    public string Encoded { get; }
+
+    [GeneratedRegex(@"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+\z", RegexOptions.CultureInvariant)]
+    private static partial Regex Grammar();
+
+    [GeneratedRegex(@"^[a-f0-9]+\z", RegexOptions.CultureInvariant)]
+    private static partial Regex LowerHex();
+
+    public static Digest Parse(string text) =>
+        TryParse(text, out var digest) ? digest : throw new FormatException($"invalid digest \"{text}\"");
+
+    public static bool TryParse(string? text, out Digest digest)
+    {
+        digest = default;
+        if (text is null || !Grammar().IsMatch(text))
+        {
+            return false;
+        }
+
+        var colon = text.IndexOf(':');
+        var algorithm = text[..colon];
+        var encoded = text[(colon + 1)..];
+        var expectedLength = algorithm switch
+        {
+            "sha256" => 64,
+            "sha512" => 128,
+            _ => 0,
+        };
+        if (expectedLength > 0 && (encoded.Length != expectedLength || !LowerHex().IsMatch(encoded)))
+        {
+            return false;
+        }
+
+        digest = new Digest(algorithm, encoded);
+        return true;
+    }
+
+    /// <summary>The sha256 digest of <paramref name="data"/>.</summary>
+    public static Digest Sha256(ReadOnlySpan<byte> data) =>
+        new("sha256", Convert.ToHexStringLower(SHA256.HashData(data)));
+
+    public override string ToString() => $"{Algorithm}:{Encoded}";
+}

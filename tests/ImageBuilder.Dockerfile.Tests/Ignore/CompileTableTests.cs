@@ -1,0 +1,49 @@
+using ImageBuilder.Dockerfile.Ignore;
+
+namespace ImageBuilder.Dockerfile.Tests.Ignore;
+
+/// <summary>
+/// compile_go_regexp.tsv (informative in the corpus): our translation must
+/// produce the same match kind and, for regexp patterns, the same Go regexp
+/// text as moby/patternmatcher with '/' as separator.
+/// </summary>
+public sealed class CompileTableTests
+{
+    private static readonly Lazy<ConformanceTable> Table = new(() => ConformanceTable.Load("compile_go_regexp.tsv"));
+
+    public static TheoryData<int, string, string, string> Rows()
+    {
+        var data = new TheoryData<int, string, string, string>();
+        foreach (var row in ConformanceRows.ToRun(Table.Value, platformColumn: null))
+        {
+            data.Add(row.Line, row["pattern"], row["match_type"], row["go_regexp_slash"]);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void EveryRowRuns() => ConformanceRows.AssertNothingDropped(Table.Value, platformColumn: null, expectedTotal: 21);
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public void Row(int line, string pattern, string matchType, string regex)
+    {
+        var expectedKind = matchType switch
+        {
+            "exactMatch" => MatchKind.Exact,
+            "prefixMatch" => MatchKind.Prefix,
+            "suffixMatch" => MatchKind.Suffix,
+            "regexpMatch" => MatchKind.Regex,
+            _ => throw new InvalidDataException($"line {line}: unknown match type {matchType}"),
+        };
+
+        var (kind, actual) = PatternCompiler.Translate(GoText.ToRunes(SlashPath.Clean(pattern)));
+        Assert.Equal(expectedKind, kind);
+        Assert.Equal(kind == MatchKind.Regex ? regex : string.Empty, actual);
+        if (kind == MatchKind.Regex)
+        {
+            Assert.NotNull(GoRegexParser.TryParse(actual));
+        }
+    }
+}
