@@ -78,7 +78,9 @@ internal sealed partial class WordExpander
     }
 
     // BuildKit keeps a heredoc marker and the blanks after it together, so that "<< EOF"
-    // stays one word for heredoc detection; a lone '<' is just a character.
+    // stays one word for heredoc detection; a lone '<' is just a character. Unlike
+    // BuildKit today, the chomping form "<<- EOF" is kept together too (BuildKit's own
+    // heredoc table expects it, and moby/buildkit#6822 proposes the same).
     private void ReadAngleBrackets(Frame frame)
     {
         var start = output.Length;
@@ -91,6 +93,11 @@ internal sealed partial class WordExpander
         {
             pos++;
             output.Append("<<");
+            if (Peek() == '-')
+            {
+                output.Append(input[pos++]);
+            }
+
             while (Peek() is ' ' or '\t' or '\r')
             {
                 output.Append(input[pos++]);

@@ -50,7 +50,7 @@ public sealed class ShellLexerOptionTests
     }
 
     [Theory]
-    [InlineData("RUN <<- EOF", new[] { "RUN", "<<-", "EOF" })]
+    [InlineData("RUN <<- EOF", new[] { "RUN", "<<- EOF" })]
     [InlineData("RUN << -EOF", new[] { "RUN", "<< -EOF" })]
     [InlineData("RUN <<\t\r EOF x", new[] { "RUN", "<<\t\r EOF", "x" })]
     [InlineData("RUN <<\nEOF", new[] { "RUN", "<<", "EOF" })]
