@@ -57,7 +57,7 @@ public static class DockerfileParser
 
         if (diagnostics.Count > 0)
         {
-            throw new DockerfileException(diagnostics);
+            throw new DockerfileException(diagnostics.OrderBy(d => d.Span?.StartLine ?? 0).ToList());
         }
 
         return new DockerfileDocument(globalArgs,

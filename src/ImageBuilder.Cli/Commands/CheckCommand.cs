@@ -90,11 +90,10 @@ internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, Tex
         }
         catch (DockerfileException e)
         {
-            var name = e.Code == ErrorCode.InvalidIgnorePattern ? IgnoreFileName : displayName;
-            var source = e.Code == ErrorCode.InvalidIgnorePattern ? IgnoreLines : lines;
             foreach (var diagnostic in e.Diagnostics)
             {
-                await stderr.WriteAsync(DiagnosticRenderer.Render(diagnostic, name, source));
+                var source = diagnostic.File is { } other ? ReadLines(other) : lines;
+                await stderr.WriteAsync(DiagnosticRenderer.Render(diagnostic, displayName, source));
             }
 
             if (e.Diagnostics.Count > 1)
@@ -106,25 +105,23 @@ internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, Tex
         }
     }
 
-    private string IgnoreFileName { get; set; } = ".dockerignore";
-
-    private IReadOnlyList<string> IgnoreLines { get; set; } = [];
+    private IReadOnlyList<string> ReadLines(string path)
+    {
+        try
+        {
+            return DiagnosticRenderer.SplitLines(fileSystem.File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
 
     private void CheckIgnoreFile(string context, string dockerfilePath)
     {
         if (!fileSystem.Directory.Exists(context))
         {
             return;
-        }
-
-        foreach (var candidate in new[] { dockerfilePath + ".dockerignore", fileSystem.Path.Combine(context, ".dockerignore") })
-        {
-            if (fileSystem.File.Exists(candidate))
-            {
-                IgnoreFileName = candidate;
-                IgnoreLines = DiagnosticRenderer.SplitLines(fileSystem.File.ReadAllText(candidate));
-                break;
-            }
         }
 
         DockerIgnoreFile.Load(fileSystem, context, dockerfilePath);

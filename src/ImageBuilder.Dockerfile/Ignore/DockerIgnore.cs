@@ -45,10 +45,7 @@ public sealed class DockerIgnore
         var hint = error.Error == IgnorePatternError.IllegalExclusion
             ? "a \"!\" must be followed by the pattern to re-include; remove the line or complete it"
             : "patterns use Go filepath.Match syntax: * ? [a-z] [^a-z] and \\ to escape; close every '[' and give each '-' a character on both sides";
-        return new DockerfileException(
-            ErrorCode.InvalidIgnorePattern,
-            $"{Path.GetFileName(filePath)}: {error.Message}",
-            SourceSpan.At(line),
-            hint);
+        return new DockerfileException([new Diagnostic(
+            ErrorCode.InvalidIgnorePattern, error.Message, SourceSpan.At(line), hint, filePath)]);
     }
 }

@@ -84,7 +84,7 @@ public sealed class DockerIgnoreLoadTests
         Assert.Equal(ErrorCode.InvalidIgnorePattern, error.Code);
         Assert.Equal(SourceSpan.At(4), error.Span);
         Assert.Contains("docs/[a-", error.Message);
-        Assert.Contains(".dockerignore", error.Message);
+        Assert.Equal("/ctx/.dockerignore", error.Diagnostics[0].File);
         Assert.NotNull(error.Diagnostics[0].Hint);
     }
 
