@@ -27,6 +27,13 @@ public static class DockerfileParser
             catch (DockerfileException e)
             {
                 diagnostics.AddRange(e.Diagnostics);
+                if (node.Keyword == "from")
+                {
+                    // Open the stage anyway, so the instructions after a broken FROM
+                    // are checked on their own instead of all failing with "no stage".
+                    stages.Add(new StageBuilder(new FromInstruction("", null, null) { Span = node.Span }, []));
+                }
+
                 continue;
             }
 

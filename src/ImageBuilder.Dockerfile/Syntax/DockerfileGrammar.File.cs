@@ -18,11 +18,15 @@ internal static partial class DockerfileGrammar
         var warnings = new List<SyntaxWarning>();
         var logicalLine = LogicalLine(escape);
         var remainder = block.Remainder;
-        var lastLine = remainder.Line - 1;
-        while (logicalLine(remainder) is { Value: { } line } result)
+        while (true)
         {
+            var result = logicalLine(remainder);
             remainder = result.Remainder;
-            lastLine = line.EndLine;
+            if (result.Value is not { } line)
+            {
+                break;
+            }
+
             if (line.HasEmptyContinuation)
             {
                 warnings.Add(new SyntaxWarning("Empty continuation line found in: " + line.Text,
@@ -52,7 +56,7 @@ internal static partial class DockerfileGrammar
         if (nodes.Count == 0 && diagnostics.Count == 0)
         {
             diagnostics.Add(new Diagnostic(ErrorCode.NoInstructions, "file with no instructions",
-                SourceSpan.At(Math.Max(1, lastLine)), "a Dockerfile needs at least a FROM instruction"));
+                SourceSpan.At(Math.Max(1, remainder.Column == 1 ? remainder.Line - 1 : remainder.Line)), "a Dockerfile needs at least a FROM instruction"));
         }
 
         return Result.Success(new ParsedDockerfile(new SyntaxTree(nodes, directives, escape, warnings), diagnostics), remainder);
