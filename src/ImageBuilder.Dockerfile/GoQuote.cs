@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 
-namespace ImageBuilder.Dockerfile.Syntax;
+namespace ImageBuilder.Dockerfile;
 
-/// <summary>Quotes a string the way Go's strconv.Quote does (used by the AST dump).</summary>
+/// <summary>Quotes a string the way Go's strconv.Quote (and %q) does: the AST dump, and messages that read like BuildKit's.</summary>
 internal static class GoQuote
 {
     public static string Quote(string value)
