@@ -83,7 +83,7 @@ internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, Tex
             {
                 var count = document.Stages.Sum(s => s.Commands.Count + 1) + document.GlobalArgs.Count;
                 await stdout.WriteLineAsync(
-                    $"{displayName}: OK ({document.Stages.Count} stage(s), {count} instruction(s))");
+                    $"{displayName}: OK: {Plural(document.Stages.Count, "stage")}, {Plural(count, "instruction")}");
             }
 
             return CommandLineApp.Success;
@@ -104,6 +104,8 @@ internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, Tex
             return CommandLineApp.Failure;
         }
     }
+
+    private static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 
     private IReadOnlyList<string> ReadLines(string path)
     {
