@@ -9,7 +9,7 @@ namespace ImageBuilder.Linux.Native;
 /// return into a <see cref="LinuxException"/> carrying errno.
 /// </summary>
 [SupportedOSPlatform("linux")]
-public static unsafe class Syscalls
+public static unsafe partial class Syscalls
 {
     /// <summary>The host name of the calling thread's UTS namespace.</summary>
     public static string GetHostName()
