@@ -1,0 +1,79 @@
+using System.IO.Abstractions;
+using ImageBuilder.Core.Oci;
+
+namespace ImageBuilder.Core.Store;
+
+/// <summary>
+/// A blob being written: bytes go to a temporary file and through sha256 at once.
+/// <see cref="Commit"/> flushes to disk and renames the file into <c>blobs/</c>;
+/// disposing without committing deletes the temporary file.
+/// </summary>
+public sealed class BlobWriter : IDisposable, IAsyncDisposable
+{
+    private readonly ContentStore store;
+    private readonly string temporaryPath;
+    private readonly FileSystemStream file;
+    private readonly HashingStream hashing;
+    private bool committed;
+
+    internal BlobWriter(ContentStore store, string temporaryPath)
+    {
+        this.store = store;
+        this.temporaryPath = temporaryPath;
+        file = store.FileSystem.FileStream.New(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        hashing = new HashingStream(file);
+    }
+
+    /// <summary>Write the blob's bytes here.</summary>
+    public Stream Stream => hashing;
+
+    /// <exception cref="StoreException">DigestMismatch.</exception>
+    public (Digest Digest, long Size) Commit(Digest? expected)
+    {
+        hashing.Flush();
+        file.Flush(flushToDisk: true);
+        var digest = hashing.Finish();
+        var size = hashing.Length;
+        file.Dispose();
+        if (expected is { } want && want != digest)
+        {
+            throw new StoreException(StoreError.DigestMismatch, $"content has digest {digest}, expected {want}");
+        }
+
+        var path = store.BlobPath(digest);
+        if (store.FileSystem.File.Exists(path))
+        {
+            store.FileSystem.File.Delete(temporaryPath);
+        }
+        else
+        {
+            store.FileSystem.Directory.CreateDirectory(store.FileSystem.Path.GetDirectoryName(path)!);
+            store.FileSystem.File.Move(temporaryPath, path, overwrite: true);
+        }
+
+        committed = true;
+        return (digest, size);
+    }
+
+    public void Dispose()
+    {
+        file.Dispose();
+        if (!committed)
+        {
+            try
+            {
+                store.FileSystem.File.Delete(temporaryPath);
+            }
+            catch (IOException)
+            {
+                // Left for prune: temporary files are never read as blobs.
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

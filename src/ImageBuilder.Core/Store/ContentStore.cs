@@ -1,0 +1,149 @@
+using System.IO.Abstractions;
+using System.Security.Cryptography;
+using ImageBuilder.Core.Oci;
+
+namespace ImageBuilder.Core.Store;
+
+/// <summary>
+/// The local store: an OCI image layout (<c>oci-layout</c>, <c>index.json</c>,
+/// <c>blobs/sha256/…</c>) plus ibuild's own <c>ibuild/</c> folder with unpacked layer
+/// snapshots keyed by chain id, a lock file and a scratch area. Blobs are written to a
+/// temporary file, flushed to disk and renamed into place, so a reader never sees a
+/// partial blob and writing the same content twice is harmless.
+/// </summary>
+public sealed partial class ContentStore
+{
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(10);
+
+    private ContentStore(IFileSystem fileSystem, string root)
+    {
+        FileSystem = fileSystem;
+        Root = root;
+    }
+
+    public IFileSystem FileSystem { get; }
+
+    public string Root { get; }
+
+    internal string BlobsPath => Path(Root, "blobs");
+
+    internal string IndexPath => Path(Root, "index.json");
+
+    internal string OwnPath => Path(Root, "ibuild");
+
+    internal string SnapshotsPath => Path(OwnPath, "snapshots");
+
+    internal string TemporaryPath => Path(OwnPath, "tmp");
+
+    /// <summary>The store root: <paramref name="root"/>, else $IBUILD_ROOT, else /var/lib/ibuild.</summary>
+    public static string DefaultRoot(string? root) =>
+        root ?? (Environment.GetEnvironmentVariable("IBUILD_ROOT") is { Length: > 0 } env ? env : "/var/lib/ibuild");
+
+    /// <summary>Opens the store at <paramref name="root"/>, creating the layout when missing.</summary>
+    public static ContentStore Open(IFileSystem fileSystem, string root)
+    {
+        var store = new ContentStore(fileSystem, fileSystem.Path.GetFullPath(root));
+        var fs = fileSystem;
+        fs.Directory.CreateDirectory(Path(store.BlobsPath, "sha256"));
+        fs.Directory.CreateDirectory(store.SnapshotsPath);
+        fs.Directory.CreateDirectory(store.TemporaryPath);
+        var layout = Path(store.Root, "oci-layout");
+        if (!fs.File.Exists(layout))
+        {
+            store.WriteFileAtomically(layout, "{\"imageLayoutVersion\":\"1.0.0\"}"u8.ToArray());
+        }
+
+        if (!fs.File.Exists(store.IndexPath))
+        {
+            store.WriteFileAtomically(store.IndexPath, "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}"u8.ToArray());
+        }
+
+        return store;
+    }
+
+    /// <summary>Takes the store's write lock (waits for other ibuild processes).</summary>
+    public StoreLock Lock() => StoreLock.Acquire(FileSystem, Path(OwnPath, "lock"), LockTimeout);
+
+    public string BlobPath(Digest digest) => Path(BlobsPath, digest.Algorithm, digest.Encoded);
+
+    public bool HasBlob(Digest digest) => FileSystem.File.Exists(BlobPath(digest));
+
+    public long BlobSize(Digest digest) =>
+        HasBlob(digest) ? FileSystem.FileInfo.New(BlobPath(digest)).Length : throw BlobMissing(digest);
+
+    /// <exception cref="StoreException">BlobNotFound.</exception>
+    public Stream OpenBlob(Digest digest)
+    {
+        try
+        {
+            return FileSystem.File.OpenRead(BlobPath(digest));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw BlobMissing(digest);
+        }
+    }
+
+    public byte[] ReadBlob(Digest digest)
+    {
+        using var stream = OpenBlob(digest);
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Stores <paramref name="content"/> as a sha256 blob; returns its digest and size.</summary>
+    /// <exception cref="StoreException">DigestMismatch when <paramref name="expected"/> is given and differs.</exception>
+    public async Task<(Digest Digest, long Size)> WriteBlobAsync(Stream content, Digest? expected, CancellationToken cancellationToken)
+    {
+        await using var writer = BeginBlob();
+        await content.CopyToAsync(writer.Stream, cancellationToken);
+        return writer.Commit(expected);
+    }
+
+    public Digest WriteBlob(ReadOnlySpan<byte> content)
+    {
+        using var writer = BeginBlob();
+        writer.Stream.Write(content);
+        return writer.Commit(null).Digest;
+    }
+
+    /// <summary>Starts a blob whose digest is known only at the end: write to <see cref="BlobWriter.Stream"/>, then commit.</summary>
+    public BlobWriter BeginBlob() => new(this, NewTemporaryPath());
+
+    public IEnumerable<Digest> ListBlobs()
+    {
+        var dir = Path(BlobsPath, "sha256");
+        foreach (var file in FileSystem.Directory.EnumerateFiles(dir))
+        {
+            if (Digest.TryParse("sha256:" + FileSystem.Path.GetFileName(file), out var digest))
+            {
+                yield return digest;
+            }
+        }
+    }
+
+    public void DeleteBlob(Digest digest) => FileSystem.File.Delete(BlobPath(digest));
+
+    /// <summary>A fresh path under the store's scratch area, named for this process.</summary>
+    internal string NewTemporaryPath() =>
+        Path(TemporaryPath, $"{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}");
+
+    internal void WriteFileAtomically(string path, byte[] content)
+    {
+        var temp = NewTemporaryPath();
+        FileSystem.Directory.CreateDirectory(TemporaryPath);
+        using (var stream = FileSystem.FileStream.New(temp, FileMode.CreateNew, FileAccess.Write))
+        {
+            stream.Write(content);
+            stream.Flush(flushToDisk: true);
+        }
+
+        FileSystem.File.Move(temp, path, overwrite: true);
+    }
+
+    private static StoreException BlobMissing(Digest digest) =>
+        new(StoreError.BlobNotFound, $"blob {digest} is not in the store");
+
+    private static string Path(params string[] parts) => System.IO.Path.Combine(parts);
+}
