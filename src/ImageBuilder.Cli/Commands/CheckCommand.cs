@@ -40,7 +40,7 @@ internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, Tex
                     file = i + 1 < args.Length ? args[++i] : throw new UsageException($"{arg} needs a file name");
                     break;
                 case var _ when arg.StartsWith("--file=", StringComparison.Ordinal):
-                    file = arg["--file=".Length..];
+                    file = arg["--file=".Length..] is { Length: > 0 } named ? named : throw new UsageException("--file needs a file name");
                     break;
                 case var _ when arg.StartsWith('-') && arg != "-":
                     throw new UsageException($"check: unknown option {arg}");
@@ -55,7 +55,10 @@ internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, Tex
         string text;
         try
         {
-            text = file == "-" ? await stdin.ReadToEndAsync(cancellationToken) : await fileSystem.File.ReadAllTextAsync(displayName, cancellationToken);
+            // Dockerfiles are UTF-8, as BuildKit reads them: no guessing of UTF-16 from a byte order mark.
+            text = file == "-"
+                ? await stdin.ReadToEndAsync(cancellationToken)
+                : Utf8.GetString(await fileSystem.File.ReadAllBytesAsync(displayName, cancellationToken));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -104,6 +107,8 @@ internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, Tex
             return CommandLineApp.Failure;
         }
     }
+
+    private static readonly System.Text.UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
     private static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 

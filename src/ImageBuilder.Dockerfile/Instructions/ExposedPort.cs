@@ -18,6 +18,7 @@ public readonly record struct ExposedPort(int Start, int End, string Protocol)
         if (slash >= 0)
         {
             protocol = text[(slash + 1)..].ToLowerInvariant();
+            protocol = protocol.Length == 0 ? "tcp" : protocol;
             text = text[..slash];
             if (protocol is not ("tcp" or "udp" or "sctp"))
             {

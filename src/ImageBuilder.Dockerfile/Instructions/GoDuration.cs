@@ -5,15 +5,30 @@ namespace ImageBuilder.Dockerfile.Instructions;
 /// <summary>Durations written the way Go's time.ParseDuration reads them: <c>1h30m</c>, <c>1.5s</c>, <c>300ms</c>.</summary>
 internal static class GoDuration
 {
-    private static readonly (string Unit, double Ticks)[] Units =
+    private static readonly (string Unit, long Nanoseconds)[] Units =
     [
-        ("ns", 0.01), ("us", 10), ("µs", 10), ("μs", 10), ("ms", TimeSpan.TicksPerMillisecond),
-        ("s", TimeSpan.TicksPerSecond), ("m", TimeSpan.TicksPerMinute), ("h", TimeSpan.TicksPerHour),
+        ("ns", 1), ("us", 1_000), ("µs", 1_000), ("μs", 1_000), ("ms", 1_000_000),
+        ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000),
     ];
 
+    /// <summary>Reads <paramref name="text"/>; false when it is not a Go duration or overflows
+    /// Go's int64 nanoseconds (about 292 years).</summary>
     public static bool TryParse(string text, out TimeSpan value)
     {
         value = TimeSpan.Zero;
+        if (!TryParseNanoseconds(text, out var nanoseconds))
+        {
+            return false;
+        }
+
+        value = TimeSpan.FromTicks(nanoseconds / 100);
+        return true;
+    }
+
+    /// <summary>Go's time.ParseDuration, in nanoseconds.</summary>
+    public static bool TryParseNanoseconds(string text, out long nanoseconds)
+    {
+        nanoseconds = 0;
         var s = text;
         var negative = false;
         if (s.Length > 0 && s[0] is '-' or '+')
@@ -32,7 +47,7 @@ internal static class GoDuration
             return false;
         }
 
-        double ticks = 0;
+        decimal total = 0;
         var i = 0;
         while (i < s.Length)
         {
@@ -43,8 +58,8 @@ internal static class GoDuration
             }
 
             var number = s[start..i];
-            if (number.Length == 0 || number == "." || number.Count(c => c == '.') > 1
-                || !double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n))
+            if (number.Length == 0 || number == "." || number.Count(c => c == '.') > 1 || number.Length > 28
+                || !decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n))
             {
                 return false;
             }
@@ -55,21 +70,20 @@ internal static class GoDuration
                 i++;
             }
 
-            var unit = s[unitStart..i];
-            var match = Array.FindIndex(Units, u => u.Unit == unit);
+            var match = Array.FindIndex(Units, u => u.Unit == s[unitStart..i]);
             if (match < 0)
             {
                 return false;
             }
 
-            ticks += n * Units[match].Ticks;
-            if (ticks > TimeSpan.MaxValue.Ticks)
+            total += decimal.Truncate(n * Units[match].Nanoseconds);
+            if (total > long.MaxValue)
             {
                 return false;
             }
         }
 
-        value = TimeSpan.FromTicks((long)(negative ? -ticks : ticks));
+        nanoseconds = (long)(negative ? -total : total);
         return true;
     }
 }

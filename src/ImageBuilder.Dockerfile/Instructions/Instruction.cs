@@ -144,8 +144,11 @@ public sealed record HealthcheckInstruction(HealthConfig Health) : Instruction
     public override string Keyword => "HEALTHCHECK";
 }
 
-/// <summary>ONBUILD: the trigger as written (kept in the image config) and parsed.</summary>
-public sealed record OnbuildInstruction(string Expression, Instruction Trigger) : Instruction
+/// <summary>
+/// ONBUILD: the trigger as written, which goes into the image config, and its keyword.
+/// The trigger is parsed when it fires (in a build FROM the image), as BuildKit does.
+/// </summary>
+public sealed record OnbuildInstruction(string Expression, string TriggerKeyword) : Instruction
 {
     public override string Keyword => "ONBUILD";
 }

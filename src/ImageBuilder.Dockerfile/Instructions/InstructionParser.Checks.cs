@@ -5,12 +5,10 @@ namespace ImageBuilder.Dockerfile.Instructions;
 
 public static partial class InstructionParser
 {
-    private static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(1);
+    private const long MinimumIntervalNanoseconds = 1_000_000;
 
     private static HealthcheckInstruction ParseHealthcheck(SyntaxNode node)
     {
-        var flags = Flags(node, new BuilderFlagSet().String("interval").String("timeout").String("start-period")
-            .String("start-interval").String("retries"));
         AtLeastOne(node, "HEALTHCHECK");
         var type = node.Arguments[0].ToUpperInvariant();
         var rest = node.Arguments.Skip(1).ToList();
@@ -25,6 +23,9 @@ public static partial class InstructionParser
             return new HealthcheckInstruction(new HealthConfig(["NONE"], null, null, null, null, null));
         }
 
+        // As in BuildKit, options are read only for CMD (HEALTHCHECK NONE ignores them).
+        var flags = Flags(node, new BuilderFlagSet().String("interval").String("timeout").String("start-period")
+            .String("start-interval").String("retries"));
         if (type != "CMD")
         {
             throw new InstructionException(ErrorCode.InvalidHealthcheck,
@@ -68,41 +69,37 @@ public static partial class InstructionParser
             return null;
         }
 
-        if (!GoDuration.TryParse(text, out var value))
+        if (!GoDuration.TryParseNanoseconds(text, out var nanoseconds))
         {
             throw new InstructionException(ErrorCode.InvalidHealthcheck, $"time: invalid duration {GoQuote.Quote(text)} for --{name}",
                 "durations look like 30s, 1m30s, 500ms or 1h");
         }
 
-        if (value < TimeSpan.Zero)
+        if (nanoseconds < 0)
         {
             throw new InstructionException(ErrorCode.InvalidHealthcheck, $"Interval \"{name}\" cannot be negative",
                 "durations look like 30s, 1m30s, 500ms or 1h");
         }
 
-        if (value != TimeSpan.Zero && value < MinimumInterval)
+        if (nanoseconds != 0 && nanoseconds < MinimumIntervalNanoseconds)
         {
             throw new InstructionException(ErrorCode.InvalidHealthcheck, $"Interval \"{name}\" cannot be less than 1ms",
                 "durations look like 30s, 1m30s, 500ms or 1h");
         }
 
-        return value;
+        return TimeSpan.FromTicks(nanoseconds / 100);
     }
 
     /// <summary>Checks EXPOSE entries that hold no variables: <c>port[-port][/tcp|udp|sctp]</c>.</summary>
     private static void ValidatePorts(IReadOnlyList<string> ports)
     {
-        foreach (var spec in ports)
+        for (var i = 0; i < ports.Count; i++)
         {
-            if (spec.Contains('$'))
-            {
-                continue;
-            }
-
-            if (!ExposedPort.TryParse(spec, out _))
+            var spec = ports[i];
+            if (!spec.Contains('$') && !ExposedPort.TryParse(spec, out _))
             {
                 throw new InstructionException(ErrorCode.InvalidPort, $"invalid port specification: {GoQuote.Quote(spec)}",
-                    "write a port (80), a range (8000-8010), optionally with /tcp, /udp or /sctp", atArguments: true);
+                    "write a port (80), a range (8000-8010), optionally with /tcp, /udp or /sctp", argumentIndex: i);
             }
         }
     }

@@ -19,7 +19,7 @@ public static partial class InstructionParser
             {
                 throw new InstructionException(ErrorCode.InvalidStageName,
                     $"invalid name for build stage: {GoQuote.Quote(args[2])}, name can't start with a number or contain symbols",
-                    "a stage name starts with a letter and holds only letters, digits, '-', '_' and '.'", atArguments: true);
+                    "a stage name starts with a letter and holds only letters, digits, '-', '_' and '.'", argumentIndex: 2);
             }
         }
         else if (args.Count != 1)
@@ -37,6 +37,11 @@ public static partial class InstructionParser
         if (node.Arguments.Count == 0)
         {
             throw new InstructionException(ErrorCode.ArgumentCount, "RUN requires at least one argument", Usage("RUN"));
+        }
+
+        foreach (var mount in flags.GetList("mount"))
+        {
+            RunMountCheck.Validate(mount);
         }
 
         var network = flags.GetString("network");
@@ -95,7 +100,7 @@ public static partial class InstructionParser
         if (!node.IsJson && HeredocMarkerOrNull(dest) is not null)
         {
             throw new InstructionException(ErrorCode.InvalidHeredoc, $"{keyword} cannot accept a heredoc as a destination",
-                "put the heredoc before the destination: COPY <<EOF /path", atArguments: true);
+                "put the heredoc before the destination: COPY <<EOF /path", argumentIndex: args.Count - 1);
         }
 
         var bodies = node.Heredocs.GroupBy(h => h.Name).ToDictionary(g => g.Key, g => g.Last());
@@ -144,7 +149,7 @@ public static partial class InstructionParser
             if (key.Length == 0)
             {
                 throw new InstructionException(ErrorCode.InvalidKeyValue, $"{keyword} names can not be blank",
-                    Usage(keyword), atArguments: true);
+                    Usage(keyword), argumentIndex: i + 1);
             }
 
             result.Add(new KeyValue(key, node.Arguments[i + 1], node.Arguments[i + 2].Length == 0));
@@ -157,14 +162,15 @@ public static partial class InstructionParser
     {
         AtLeastOne(node, "ARG");
         var result = new List<ArgDeclaration>();
-        foreach (var word in node.Arguments)
+        for (var i = 0; i < node.Arguments.Count; i++)
         {
+            var word = node.Arguments[i];
             var eq = word.IndexOf('=');
             var name = eq >= 0 ? word[..eq] : word;
             if (name.Length == 0)
             {
                 throw new InstructionException(ErrorCode.InvalidKeyValue, "ARG names can not be blank", Usage("ARG"),
-                    atArguments: true);
+                    argumentIndex: i);
             }
 
             result.Add(new ArgDeclaration(name, eq >= 0 ? word[(eq + 1)..] : null));
@@ -175,12 +181,12 @@ public static partial class InstructionParser
 
     private static VolumeInstruction ParseVolume(IReadOnlyList<string> args)
     {
-        foreach (var volume in args)
+        for (var i = 0; i < args.Count; i++)
         {
-            if (volume.Trim().Length == 0)
+            if (args[i].Trim().Length == 0)
             {
                 throw new InstructionException(ErrorCode.InvalidArgument, "VOLUME specified can not be an empty string",
-                    "give a path, e.g. VOLUME /data", atArguments: true);
+                    "give a path, e.g. VOLUME /data", argumentIndex: i);
             }
         }
 
@@ -222,6 +228,8 @@ public static partial class InstructionParser
                     "ONBUILD can wrap any instruction but FROM, MAINTAINER and ONBUILD", atArguments: true);
         }
 
+        // Like BuildKit, only the trigger's keyword is checked here; the trigger itself is parsed
+        // and checked when it fires, in the build of an image FROM this one.
         var expression = node.Original.TrimStart();
         expression = expression[node.KeywordAsWritten.Length..].TrimStart();
         foreach (var heredoc in node.Heredocs)
@@ -229,7 +237,6 @@ public static partial class InstructionParser
             expression += "\n" + heredoc.Content + heredoc.Name;
         }
 
-        var parsed = Parse(trigger with { Heredocs = node.Heredocs });
-        return new OnbuildInstruction(expression, parsed);
+        return new OnbuildInstruction(expression, trigger.Keyword.ToUpperInvariant());
     }
 }

@@ -30,7 +30,8 @@ public static partial class InstructionParser
         }
         catch (InstructionException e)
         {
-            throw new DockerfileException(e.Code, e.Message, e.AtArguments ? node.ArgumentSpan : node.Span, e.Hint);
+            var span = e.ArgumentIndex is { } index ? node.LocateArgument(index) : e.AtArguments ? node.ArgumentSpan : node.Span;
+            throw new DockerfileException(e.Code, e.Message, span, e.Hint);
         }
     }
 
@@ -61,7 +62,7 @@ public static partial class InstructionParser
                 NoFlags(node);
                 return new LabelInstruction(KeyValues(node, keyword));
             case "arg":
-                NoFlags(node);
+                // BuildKit never parses flags on ARG (nor on STOPSIGNAL): they are ignored.
                 return ParseArg(node);
             case "expose":
                 NoFlags(node);
@@ -79,7 +80,6 @@ public static partial class InstructionParser
                 NoFlags(node);
                 return new WorkdirInstruction(ExactlyOne(node, keyword));
             case "stopsignal":
-                NoFlags(node);
                 var signal = ExactlyOne(node, keyword);
                 StopSignals.Validate(signal);
                 return new StopSignalInstruction(signal);
@@ -157,7 +157,8 @@ public static partial class InstructionParser
 }
 
 /// <summary>An instruction-level problem; <see cref="InstructionParser"/> adds the location.</summary>
-internal sealed class InstructionException(ErrorCode code, string message, string? hint, bool atArguments = false)
+internal sealed class InstructionException(
+    ErrorCode code, string message, string? hint, bool atArguments = false, int? argumentIndex = null)
     : Exception(message)
 {
     public ErrorCode Code { get; } = code;
@@ -165,4 +166,7 @@ internal sealed class InstructionException(ErrorCode code, string message, strin
     public string? Hint { get; } = hint;
 
     public bool AtArguments { get; } = atArguments;
+
+    /// <summary>The argument at fault, when one is: the error points at it.</summary>
+    public int? ArgumentIndex { get; } = argumentIndex;
 }

@@ -18,9 +18,10 @@ public static class StopSignals
     /// <summary>The signal number for a name (<c>SIGTERM</c>, <c>term</c>, <c>RTMIN+3</c>) or number, or null.</summary>
     public static int? Parse(string signal)
     {
-        if (int.TryParse(signal, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        // Like moby/sys/signal.ParseSignal: any non-zero integer is taken as it is.
+        if (int.TryParse(signal, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
         {
-            return number is >= 1 and <= 64 ? number : null;
+            return number != 0 ? number : null;
         }
 
         var name = signal.ToUpperInvariant();
@@ -29,13 +30,13 @@ public static class StopSignals
             name = name[3..];
         }
 
-        foreach (var (prefix, sign) in new[] { ("RTMIN+", 1), ("RTMAX-", -1) })
+        // The real-time names Linux's table has: RTMIN+1…RTMIN+15 and RTMAX-14…RTMAX-1.
+        foreach (var (prefix, sign, most) in new[] { ("RTMIN+", 1, 15), ("RTMAX-", -1, 14) })
         {
             if (name.StartsWith(prefix, StringComparison.Ordinal)
                 && int.TryParse(name[prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
             {
-                var value = Names[prefix[..5]] + (sign * offset);
-                return value is >= 34 and <= 64 ? value : null;
+                return offset is >= 1 && offset <= most ? Names[prefix[..5]] + (sign * offset) : null;
             }
         }
 

@@ -117,14 +117,17 @@ internal static class ArgumentParsers
         }
 
         var result = new List<string>(words.Count * 3);
+        var cursor = 0;
         foreach (var word in words)
         {
+            var at = rest.IndexOf(word, cursor, StringComparison.Ordinal);
+            cursor = at >= 0 ? at + word.Length : cursor;
             var eq = word.IndexOf('=');
             if (eq < 0)
             {
                 throw new ArgumentSyntaxException(ErrorCode.InvalidKeyValue,
                     $"Syntax error - can't find = in {GoQuote.Quote(word)}. Must be of the form: name=value",
-                    "quote values that contain spaces: name=\"a value\"");
+                    "quote values that contain spaces: name=\"a value\"", at >= 0 ? at : null);
             }
 
             result.Add(word[..eq]);
@@ -159,10 +162,13 @@ internal static class ArgumentParsers
     }
 }
 
-/// <summary>An argument that cannot be split; the parser adds the location.</summary>
-internal sealed class ArgumentSyntaxException(ErrorCode code, string message, string? hint) : Exception(message)
+/// <summary>An argument that cannot be split; the parser adds the location
+/// (<see cref="Offset"/> into the argument text when the culprit is known).</summary>
+internal sealed class ArgumentSyntaxException(ErrorCode code, string message, string? hint, int? offset = null) : Exception(message)
 {
     public ErrorCode Code { get; } = code;
 
     public string? Hint { get; } = hint;
+
+    public int? Offset { get; } = offset;
 }

@@ -29,7 +29,6 @@ internal static partial class DockerfileGrammar
         from name in DirectiveName
         from ws2 in Whitespace
         from eq in Parse.Char('=')
-        from ws3 in Whitespace
         from value in DirectiveValue
         select new ParserDirective(name.ToLowerInvariant(), value, 0);
 
@@ -38,8 +37,10 @@ internal static partial class DockerfileGrammar
         from rest in Parse.Char(c => char.IsAsciiLetterOrDigit(c), "letter or digit").Many().Text()
         select first + rest;
 
+    // As BuildKit's regex "=\s*(.+?)\s*$": trailing blanks are dropped, but a value made only
+    // of blanks is kept as one blank (so "# escape= " is an invalid escape token, not nothing).
     public static readonly Parser<string> DirectiveValue =
-        Parse.AnyChar.AtLeastOnce().Text().Select(v => v.TrimEnd()).Where(v => v.Length > 0).End();
+        Parse.AnyChar.AtLeastOnce().Text().Select(v => v.Trim() is { Length: > 0 } t ? t : v[^1..]).End();
 
     // comment_line = ws , "#" , { any } ;
     public static readonly Parser<string> CommentLine =
@@ -95,8 +96,8 @@ internal static partial class DockerfileGrammar
 
             if (flag.Value == "--")
             {
-                // "--" ends the flags; the rest of the line is the arguments.
-                var after = flag.Remainder.AtEnd ? flag.Remainder : remainder.Advance().Advance();
+                // "--" (also written quoted, --"") ends the flags; the rest is the arguments.
+                var after = flag.Remainder;
                 return Result.Success(new BuilderFlagList(flags, after.Source[after.Position..], after.Position), after);
             }
 

@@ -52,6 +52,14 @@ public sealed record SyntaxNode
 
     /// <summary>Where the argument text starts in the source.</summary>
     public SourceSpan ArgumentSpan { get; init; }
+
+    /// <summary>Where each of <see cref="Arguments"/> starts (empty for exec form, whose strings
+    /// are decoded JSON); use <see cref="LocateArgument"/>.</summary>
+    public IReadOnlyList<SourceSpan> ArgumentSpans { get; init; } = [];
+
+    /// <summary>Where argument <paramref name="index"/> starts, or the argument text's start.</summary>
+    public SourceSpan LocateArgument(int index) =>
+        index >= 0 && index < ArgumentSpans.Count ? ArgumentSpans[index] : ArgumentSpan;
 }
 
 /// <summary>The syntax tree of a whole Dockerfile.</summary>

@@ -55,6 +55,12 @@ public static class SyntaxParser
             }
 
             directives.Add(directive);
+            if (directive.Name == ParserDirectives.Check && ParserDirectives.CheckOptionError(directive.Value) is { } problem)
+            {
+                diagnostics.Add(new Diagnostic(ErrorCode.InvalidDirective, $"invalid check option \"{directive.Value}\": {problem}",
+                    SourceSpan.At(line.Number, column), "write # check=skip=<rule,…|all>;error=true|false;experimental=<rule,…|all>"));
+            }
+
             if (directive.Name == ParserDirectives.Escape)
             {
                 if (ParserDirectives.IsValidEscape(directive.Value))
@@ -73,12 +79,17 @@ public static class SyntaxParser
         return (directives, escape);
     }
 
-    internal static SyntaxNode? BuildNode(LogicalLine line, string text, int offset, char escape, List<Diagnostic> diagnostics)
+    internal static SyntaxNode? BuildNode(
+        LogicalLine line, string text, int offset, char escape, List<Diagnostic> diagnostics, bool isTrigger = false)
     {
         var parsed = DockerfileGrammar.Instruction.TryParse(text);
         if (!parsed.WasSuccessful)
         {
-            // Nothing but blanks and continuations: no instruction here.
+            // Only blanks after joining continuations: BuildKit makes an empty instruction of
+            // it, which then fails as unknown. Say what happened instead.
+            diagnostics.Add(new Diagnostic(ErrorCode.UnknownInstruction,
+                "unknown instruction: the line continues into nothing (an empty instruction)",
+                line.Locate(offset), $"remove the trailing {escape} or put an instruction after it"));
             return null;
         }
 
@@ -104,23 +115,53 @@ public static class SyntaxParser
         {
             if (shape == ArgumentParsers.Shape.SubCommand)
             {
-                if (head.Rest.Length == 0)
+                // ONBUILD wraps one instruction. A trigger that is itself ONBUILD is kept without
+                // its own trigger: chaining is an error anyway, and long chains must not recurse.
+                if (head.Rest.Length == 0 || isTrigger)
                 {
                     return node;
                 }
 
-                var trigger = BuildNode(line, head.Rest, argumentOffset, escape, diagnostics);
+                var trigger = BuildNode(line, head.Rest, argumentOffset, escape, diagnostics, isTrigger: true);
                 return trigger is null ? null : node with { Trigger = trigger };
             }
 
             var (args, isJson) = ArgumentParsers.Split(shape, head.Rest, escape, keyword);
-            return node with { Arguments = args, IsJson = isJson };
+            return node with
+            {
+                Arguments = args,
+                IsJson = isJson,
+                ArgumentSpans = isJson ? [] : LocateArguments(line, head.Rest, argumentOffset, args),
+            };
         }
         catch (ArgumentSyntaxException e)
         {
-            diagnostics.Add(new Diagnostic(e.Code, e.Message, node.ArgumentSpan, e.Hint));
+            var span = e.Offset is { } at ? line.Locate(argumentOffset + at) : node.ArgumentSpan;
+            diagnostics.Add(new Diagnostic(e.Code, e.Message, span, e.Hint));
             return null;
         }
+    }
+
+    /// <summary>Where each argument starts, found in order in the argument text (quotes are kept
+    /// in the arguments of shell-form lines, so each one appears there as written).</summary>
+    private static IReadOnlyList<SourceSpan> LocateArguments(LogicalLine line, string rest, int restOffset, IReadOnlyList<string> args)
+    {
+        var spans = new List<SourceSpan>(args.Count);
+        var cursor = 0;
+        var last = line.Locate(restOffset);
+        foreach (var arg in args)
+        {
+            var at = arg.Length == 0 || arg == "=" ? -1 : rest.IndexOf(arg, cursor, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                last = line.Locate(restOffset + at);
+                cursor = at + arg.Length;
+            }
+
+            spans.Add(last);
+        }
+
+        return spans;
     }
 
     internal static bool CanContainHeredoc(SyntaxNode node)

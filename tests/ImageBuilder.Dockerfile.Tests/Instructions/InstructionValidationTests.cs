@@ -6,23 +6,36 @@ namespace ImageBuilder.Dockerfile.Tests.Instructions;
 public sealed class InstructionValidationTests
 {
     [Theory]
-    [InlineData("FROM a AS 1st", ErrorCode.InvalidStageName, "invalid name for build stage: \"1st\"", 1, 6)]
+    [InlineData("FROM a AS 1st", ErrorCode.InvalidStageName, "invalid name for build stage: \"1st\"", 1, 11)]
     [InlineData("FROM a AS b\nFROM c AS B", ErrorCode.InvalidStageName, "duplicate stage name \"b\"", 2, 1)]
     [InlineData("FROM a b", ErrorCode.ArgumentCount, "FROM requires either one or three arguments", 1, 1)]
     [InlineData("RUN true\nFROM a", ErrorCode.NoFromInstruction, "no build stage in current context", 1, 1)]
     [InlineData("ARG a\n", ErrorCode.NoFromInstruction, "no FROM instruction", 1, 1)]
     [InlineData("FROM a\nONBUILD MAINTAINER me", ErrorCode.InvalidOnbuild, "MAINTAINER isn't allowed as an ONBUILD trigger", 2, 9)]
-    [InlineData("FROM a\nONBUILD COPY x", ErrorCode.ArgumentCount, "COPY requires at least two arguments", 2, 14)]
+    [InlineData("FROM a\nONBUILD ONBUILD ONBUILD RUN x", ErrorCode.InvalidOnbuild, "Chaining ONBUILD", 2, 9)]
+    [InlineData("FROM a\nEXPOSE 80 \\\n   bad", ErrorCode.InvalidPort, "invalid port specification: \"bad\"", 3, 4)]
+    [InlineData("FROM a\nENV a=1 \\\n  b c=2", ErrorCode.InvalidKeyValue, "can't find = in \"b\"", 3, 3)]
+    [InlineData("FROM a\nRUN --mount=from=$STAGE,target=/x true", ErrorCode.InvalidFlagValue, "'from' doesn't support variable expansion", 2, 1)]
+    [InlineData("FROM a\nRUN --mount=type=bind,ta\\\"rget=/x true", ErrorCode.InvalidFlagValue, "bare \" in non-quoted-field", 2, 1)]
+    [InlineData("FROM a\nRUN --mount=type=volume true", ErrorCode.InvalidFlagValue, "unsupported mount type \"volume\"", 2, 1)]
+    [InlineData("# check=bogus\nFROM a", ErrorCode.InvalidDirective, "invalid check option", 1, 1)]
+    [InlineData("# check=error=maybe\nFROM a", ErrorCode.InvalidDirective, "invalid check option", 1, 1)]
+    [InlineData("# escape= \nFROM a", ErrorCode.InvalidDirective, "invalid escape token ' '", 1, 1)]
+    [InlineData("FROM a\n  \\\n", ErrorCode.UnknownInstruction, "unknown instruction", 2, 3)]
+    [InlineData("FROM a\nHEALTHCHECK --interval=1ns CMD true", ErrorCode.InvalidHealthcheck, "cannot be less than 1ms", 2, 1)]
+    [InlineData("FROM a\nHEALTHCHECK --interval=3000000h CMD true", ErrorCode.InvalidHealthcheck, "invalid duration", 2, 1)]
+    [InlineData("FROM a\nSTOPSIGNAL RTMIN+16", ErrorCode.InvalidArgument, "Invalid signal: RTMIN+16", 2, 12)]
     [InlineData("FROM a\nCOPY --link=maybe x y", ErrorCode.InvalidFlagValue, "expecting boolean value for flag link, not: maybe", 2, 1)]
     [InlineData("FROM a\nCOPY --from=a --from=b x y", ErrorCode.InvalidFlagValue, "duplicate flag specified: --from", 2, 1)]
     [InlineData("FROM a\nCOPY --from x y", ErrorCode.InvalidFlagValue, "missing a value on flag: --from", 2, 1)]
     [InlineData("FROM a\nRUN --network=bridge true", ErrorCode.InvalidFlagValue, "unsupported network mode \"bridge\"", 2, 1)]
     [InlineData("FROM a\nRUN --mount", ErrorCode.InvalidFlagValue, "missing a value on flag: --mount", 2, 1)]
-    [InlineData("FROM a\nENV a=1 b", ErrorCode.InvalidKeyValue, "can't find = in \"b\"", 2, 5)]
+    [InlineData("FROM a\nENV a=1 b", ErrorCode.InvalidKeyValue, "can't find = in \"b\"", 2, 9)]
     [InlineData("FROM a\nARG =x", ErrorCode.InvalidKeyValue, "ARG names can not be blank", 2, 5)]
     [InlineData("FROM a\nEXPOSE 80/http", ErrorCode.InvalidPort, "invalid port specification: \"80/http\"", 2, 8)]
     [InlineData("FROM a\nEXPOSE 70000", ErrorCode.InvalidPort, "invalid port specification", 2, 8)]
     [InlineData("FROM a\nSTOPSIGNAL SIGNOPE", ErrorCode.InvalidArgument, "Invalid signal: SIGNOPE", 2, 12)]
+    [InlineData("FROM a\nSTOPSIGNAL 0", ErrorCode.InvalidArgument, "Invalid signal: 0", 2, 12)]
     [InlineData("FROM a\nVOLUME [\"\"]", ErrorCode.InvalidArgument, "VOLUME specified can not be an empty string", 2, 8)]
     [InlineData("FROM a\nSHELL /bin/sh -c", ErrorCode.InvalidJson, "SHELL requires the arguments to be in JSON form", 2, 7)]
     [InlineData("FROM a\nCMD [\"echo\", 1]", ErrorCode.InvalidJson, "arrays must be comprised of strings only", 2, 5)]
@@ -34,7 +47,7 @@ public sealed class InstructionValidationTests
     [InlineData("FROM a\nHEALTHCHECK CONNECT TCP 7000", ErrorCode.InvalidHealthcheck, "Unknown type \"CONNECT\" in HEALTHCHECK (try CMD)", 2, 13)]
     [InlineData("FROM a\nHEALTHCHECK CMD", ErrorCode.InvalidHealthcheck, "Missing command after HEALTHCHECK CMD", 2, 13)]
     [InlineData("FROM a\nRUN", ErrorCode.ArgumentCount, "RUN requires at least one argument", 2, 1)]
-    [InlineData("FROM a\nCOPY /a <<EOF\nEOF\n", ErrorCode.InvalidHeredoc, "COPY cannot accept a heredoc as a destination", 2, 6)]
+    [InlineData("FROM a\nCOPY /a <<EOF\nEOF\n", ErrorCode.InvalidHeredoc, "COPY cannot accept a heredoc as a destination", 2, 9)]
     [InlineData("FROM a\nRUN <<EOF\necho\n", ErrorCode.UnterminatedHeredoc, "unterminated heredoc", 2, 1)]
     [InlineData("# escape=x\nFROM a", ErrorCode.InvalidDirective, "invalid escape token 'x' does not match ` or \\", 1, 1)]
     [InlineData("# syntax=a\n# SYNTAX=b\nFROM a", ErrorCode.InvalidDirective, "only one syntax parser directive can be used", 2, 1)]
@@ -134,13 +147,44 @@ public sealed class InstructionValidationTests
     }
 
     [Fact]
-    public void Onbuild_keeps_the_trigger_expression_and_parses_it()
+    public void Onbuild_keeps_the_trigger_expression_and_checks_only_its_keyword()
     {
-        var document = DockerfileParser.Parse("FROM a\nONBUILD COPY --chown=1:1 . /app\n");
+        // BuildKit stores the trigger as text and parses it when it fires, so a trigger that
+        // would fail then (COPY with one argument, an unknown instruction) is accepted here.
+        var document = DockerfileParser.Parse("FROM a\nONBUILD COPY --chown=1:1 . /app\nONBUILD COPY x\nONBUILD FOO bar\n");
 
         var onbuild = Assert.IsType<OnbuildInstruction>(document.Stages[0].Commands[0]);
         Assert.Equal("COPY --chown=1:1 . /app", onbuild.Expression);
-        Assert.Equal("1:1", Assert.IsType<CopyInstruction>(onbuild.Trigger).Chown);
+        Assert.Equal("COPY", onbuild.TriggerKeyword);
+        Assert.Equal(3, document.Stages[0].Commands.Count);
+    }
+
+    [Fact]
+    public void Flags_buildkit_ignores_are_ignored()
+    {
+        var document = DockerfileParser.Parse("FROM a\nARG --x a\nSTOPSIGNAL --x SIGTERM\nHEALTHCHECK --bogus NONE\nEXPOSE 80/\nSTOPSIGNAL 65\n");
+
+        Assert.Equal("a", Assert.IsType<ArgInstruction>(document.Stages[0].Commands[0]).Args.Single().Name);
+        Assert.Equal(["NONE"], Assert.IsType<HealthcheckInstruction>(document.Stages[0].Commands[2]).Health.Test);
+        Assert.True(ExposedPort.TryParse("80/", out var port) && port.Protocol == "tcp");
+    }
+
+    [Fact]
+    public void A_long_onbuild_chain_is_one_error_not_a_crash()
+    {
+        var text = "FROM a\n" + string.Concat(Enumerable.Repeat("ONBUILD \\\n", 20_000)) + "RUN x\n";
+
+        var error = Assert.Throws<DockerfileException>(() => DockerfileParser.Parse(text));
+
+        Assert.Contains("Chaining ONBUILD", error.Message);
+    }
+
+    [Fact]
+    public void Quoted_end_of_flags_marker_ends_the_flags()
+    {
+        var document = DockerfileParser.Parse("FROM a\nCOPY --link --\"\" x y\n");
+
+        Assert.Equal(["x"], Assert.IsType<CopyInstruction>(document.Stages[0].Commands[0]).Paths.SourcePaths);
     }
 
     [Fact]
