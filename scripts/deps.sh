@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ibuild's examples and tests use, when they are missing:
+#   busybox-static  the base of the example images (scripts/make-busybox-rootfs.sh)
+#   skopeo umoci podman  the real tools the integration tests feed ibuild's images to
+# Needs root (apt-get); as another user it only reports what is missing.
+set -euo pipefail
+packages=(busybox-static skopeo umoci podman)
+commands=(busybox skopeo umoci podman)
+missing=()
+for i in "${!packages[@]}"; do
+  command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "deps.sh: missing ${missing[*]}; run as root (or apt-get install ${missing[*]})" >&2
+  exit 0
+fi
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null || true
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

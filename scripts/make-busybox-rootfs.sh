@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Writes a tiny root filesystem tarball built from Debian's busybox-static:
+# /bin/busybox with a symlink per applet, /etc/passwd and /etc/group, /tmp, /root.
+# The tarball is reproducible: sorted names, numeric owner 0, every mtime 0.
+#   scripts/make-busybox-rootfs.sh OUT.tar
+set -euo pipefail
+out=${1:?usage: make-busybox-rootfs.sh OUT.tar}
+busybox=/bin/busybox
+if [ ! -x "$busybox" ] || ! ldd "$busybox" 2>&1 | grep -q 'not a dynamic'; then
+  echo "make-busybox-rootfs.sh: needs Debian's busybox-static at /bin/busybox (bash scripts/deps.sh)" >&2
+  exit 1
+fi
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+chmod 0755 "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,tmp,root,home,var,proc,sys,dev}
+chmod 1777 "$root/tmp"
+chmod 0700 "$root/root"
+cp "$busybox" "$root/bin/busybox"
+for applet in $("$busybox" --list-full); do
+  [ "$applet" = bin/busybox ] && continue
+  mkdir -p "$root/$(dirname "$applet")"
+  ln -sf /bin/busybox "$root/$applet"
+done
+cat > "$root/etc/passwd" <<'PASSWD'
+root:x:0:0:root:/root:/bin/sh
+nobody:x:65534:65534:nobody:/home:/bin/false
+PASSWD
+cat > "$root/etc/group" <<'GROUP'
+root:x:0:
+nogroup:x:65534:
+GROUP
+tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=pax \
+  --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime \
+  -C "$root" -cf "$out" .
