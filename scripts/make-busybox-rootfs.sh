@@ -6,7 +6,8 @@
 set -euo pipefail
 out=${1:?usage: make-busybox-rootfs.sh OUT.tar}
 busybox=/bin/busybox
-if [ ! -x "$busybox" ] || ! ldd "$busybox" 2>&1 | grep -q 'not a dynamic'; then
+linkage=$(ldd "$busybox" 2>&1 || true)
+if [ ! -x "$busybox" ] || [[ "$linkage" != *"not a dynamic"* ]]; then
   echo "make-busybox-rootfs.sh: needs Debian's busybox-static at /bin/busybox (bash scripts/deps.sh)" >&2
   exit 1
 fi
