@@ -10,7 +10,12 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
+bash scripts/deps.sh
 dotnet publish src/ImageBuilder.Cli -c Release -o artifacts/bin --nologo -v quiet
+# The examples start FROM scratch + ADD rootfs.tar: a busybox root filesystem made here.
+for example in examples/*/; do
+  [ -f "$example/rootfs.tar" ] || bash scripts/make-busybox-rootfs.sh "$example/rootfs.tar"
+done
 for example in examples/*/; do
   artifacts/bin/ibuild check "$example"
 done

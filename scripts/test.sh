@@ -10,6 +10,8 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
+bash scripts/deps.sh
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 dotnet test ImageBuilder.sln -c Release 2>&1 | tee "$log"
