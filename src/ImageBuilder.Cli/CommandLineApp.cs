@@ -1,5 +1,10 @@
 using System.IO.Abstractions;
 using ImageBuilder.Cli.Commands;
+using ImageBuilder.Core.Archives;
+using ImageBuilder.Core.Layers;
+using ImageBuilder.Core.Oci;
+using ImageBuilder.Core.Store;
+using ImageBuilder.Linux.Layers;
 
 namespace ImageBuilder.Cli;
 
@@ -18,8 +23,17 @@ internal static class CommandLineApp
 
         Commands:
           check [-f FILE] [--dump] [CONTEXT]   parse and validate a Dockerfile without building
+          images                               list the images in the store
+          inspect IMAGE                        print an image's id, names, manifest and config
+          tag SOURCE TARGET                    give an image another name
+          rmi IMAGE...                         remove names or images
+          prune                                delete what no tagged image uses
+          load -i FILE                         load images from a docker or OCI archive or layout
+          save -o FILE [--format docker|oci] IMAGE...   write images to an archive
+          import ROOTFS.tar[.gz] [-t NAME]     make a one-layer image from a root filesystem
 
         Options:
+          --root DIR       the store (default $IBUILD_ROOT, else /var/lib/ibuild); before or after the command
           -h, --help       show help (also after a command: ibuild check --help)
           --version        print the version
 
@@ -45,12 +59,57 @@ internal static class CommandLineApp
                 return Success;
             }
 
-            var rest = args[1..];
-            return args[0] switch
+            // Global options before the command name are handed to the command ("--root DIR build ...").
+            var global = new List<string>();
+            var at = 0;
+            while (at < args.Length && (args[at] == "--root" || args[at].StartsWith("--root=", StringComparison.Ordinal)))
+            {
+                global.Add(args[at]);
+                if (args[at] == "--root")
+                {
+                    global.Add(at + 1 < args.Length ? args[++at] : throw new UsageException("--root needs a directory"));
+                }
+
+                at++;
+            }
+
+            if (at >= args.Length)
+            {
+                throw new UsageException("no command given");
+            }
+
+            var command = args[at];
+            var rest = global.Concat(args[(at + 1)..]).ToArray();
+            var store = new StoreCommands(fileSystem, stdout);
+            var archives = new ArchiveCommands(store, () => new LayerUnpacker(new FileTreeWriter()), stdout);
+            return command switch
             {
                 "check" => await new CheckCommand(fileSystem, stdin, stdout, stderr).RunAsync(rest, cancellationToken),
-                _ => await UnknownCommandAsync(args[0], stderr),
+                "images" => await store.ImagesAsync(rest),
+                "inspect" => await archives.InspectAsync(rest),
+                "tag" => await store.TagAsync(rest),
+                "rmi" => await store.RmiAsync(rest),
+                "prune" => await store.PruneAsync(rest),
+                "load" => await archives.LoadAsync(rest, cancellationToken),
+                "save" => await archives.SaveAsync(rest, cancellationToken),
+                "import" => await archives.ImportAsync(rest, cancellationToken),
+                _ => await UnknownCommandAsync(command, stderr),
             };
+        }
+        catch (StoreException e)
+        {
+            await stderr.WriteLineAsync($"ibuild: {e.Message}");
+            return Failure;
+        }
+        catch (Exception e) when (e is ArchiveFormatException or LayerFormatException or OciFormatException)
+        {
+            await stderr.WriteLineAsync($"ibuild: {e.Message}");
+            return Failure;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"ibuild: {e.Message}");
+            return Failure;
         }
         catch (UsageException e)
         {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 
 namespace ImageBuilder.Core.Oci;
@@ -6,8 +7,9 @@ namespace ImageBuilder.Core.Oci;
 /// <summary>
 /// A content digest, <c>algorithm:encoded</c>, validated as the OCI image spec says:
 /// the grammar for any algorithm, and for the registered ones (sha256, sha512) the
-/// exact length of lower-case hex.
+/// exact length of lower-case hex. In JSON it is the string <c>algorithm:encoded</c>.
 /// </summary>
+[JsonConverter(typeof(DigestJsonConverter))]
 public readonly partial record struct Digest
 {
     private Digest(string algorithm, string encoded)
@@ -19,6 +21,9 @@ public readonly partial record struct Digest
     public string Algorithm { get; }
 
     public string Encoded { get; }
+
+    /// <summary>True for <c>default(Digest)</c>, which names no content.</summary>
+    public bool IsEmpty => Algorithm is null;
 
     [GeneratedRegex(@"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex Grammar();
@@ -59,5 +64,5 @@ public readonly partial record struct Digest
     public static Digest Sha256(ReadOnlySpan<byte> data) =>
         new("sha256", Convert.ToHexStringLower(SHA256.HashData(data)));
 
-    public override string ToString() => $"{Algorithm}:{Encoded}";
+    public override string ToString() => IsEmpty ? "" : $"{Algorithm}:{Encoded}";
 }

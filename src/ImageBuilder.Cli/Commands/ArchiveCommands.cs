@@ -1,0 +1,162 @@
+using System.Text.Json;
+using ImageBuilder.Core.Archives;
+using ImageBuilder.Core.Layers;
+using ImageBuilder.Core.Oci;
+using ImageBuilder.Core.References;
+using ImageBuilder.Core.Store;
+
+namespace ImageBuilder.Cli.Commands;
+
+/// <summary><c>load</c>, <c>save</c>, <c>import</c> and <c>inspect</c>: images in and out of the store.</summary>
+internal sealed class ArchiveCommands(StoreCommands store, Func<LayerUnpacker> unpacker, TextWriter stdout)
+{
+    public const string LoadHelp = """
+        Usage: ibuild load [--root DIR] -i FILE
+
+        Loads images from a docker-save archive, an OCI archive, or an OCI layout directory,
+        keeping the names they carry.
+        """;
+
+    public const string SaveHelp = """
+        Usage: ibuild save [--root DIR] -o FILE [--format docker|oci] IMAGE...
+
+        Writes images to an archive: docker (default; docker load and podman load read it,
+        and it is an OCI layout too) or oci (an OCI archive).
+        """;
+
+    public const string ImportHelp = """
+        Usage: ibuild import [--root DIR] ROOTFS.tar[.gz] [-t NAME]
+
+        Makes a one-layer image from a root filesystem tarball and prints its id.
+        """;
+
+    public const string InspectHelp = "Usage: ibuild inspect [--root DIR] IMAGE\n\nPrints the image's id, names, manifest and config as JSON.";
+
+    public async Task<int> LoadAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var reader = new ArgumentReader("load").Option("--input", "-i");
+        if (!reader.Read(args, maxPositionals: 0))
+        {
+            await stdout.WriteLineAsync(LoadHelp);
+            return CommandLineApp.Success;
+        }
+
+        var input = reader.Get("--input") ?? throw new UsageException("load needs -i FILE");
+
+        var images = await new ImageLoader(store.Open(reader.Root), unpacker()).LoadAsync(input, cancellationToken);
+        foreach (var image in images)
+        {
+            await stdout.WriteLineAsync(image.Tags.Count == 0
+                ? $"Loaded image ID: {image.Id}"
+                : string.Join('\n', image.Tags.Select(t => $"Loaded image: {t.ToFamiliarString()}")));
+        }
+
+        return CommandLineApp.Success;
+    }
+
+    public async Task<int> SaveAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var reader = new ArgumentReader("save").Option("--output", "-o").Option("--format");
+        if (!reader.Read(args))
+        {
+            await stdout.WriteLineAsync(SaveHelp);
+            return CommandLineApp.Success;
+        }
+
+        var output = reader.Get("--output") ?? throw new UsageException("save needs -o FILE");
+        if (reader.Positionals.Count == 0)
+        {
+            throw new UsageException("save needs at least one IMAGE");
+        }
+
+        var format = reader.Get("--format") switch
+        {
+            null or "docker" or "docker-archive" => ArchiveFormat.Docker,
+            "oci" or "oci-archive" => ArchiveFormat.Oci,
+            var other => throw new UsageException($"save: unknown format \"{other}\" (docker or oci)"),
+        };
+        var contentStore = store.Open(reader.Root);
+        var images = reader.Positionals.Select(target =>
+        {
+            var image = contentStore.ResolveImage(target);
+            var name = ImageReference.TryParse(target, out var reference, out _)
+                ? image.Tags.FirstOrDefault(t => t.ToString() == reference.ToString())
+                : null;
+            return (image, name);
+        }).ToList();
+        await new ImageSaver(contentStore).SaveAsync(images, output, format, cancellationToken);
+        return CommandLineApp.Success;
+    }
+
+    public async Task<int> ImportAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var reader = new ArgumentReader("import").Option("--tag", "-t");
+        if (!reader.Read(args, maxPositionals: 1))
+        {
+            await stdout.WriteLineAsync(ImportHelp);
+            return CommandLineApp.Success;
+        }
+
+        Require(reader, 1, "import needs a ROOTFS tarball");
+
+        var name = reader.Get("--tag") is { } tag ? StoreCommands.ParseReference(tag) : null;
+        var source = reader.Positionals[0];
+        var created = SourceDateEpoch() ?? DateTimeOffset.UtcNow;
+        await using var input = source == "-" ? Console.OpenStandardInput() : File.OpenRead(source);
+        var image = await new ImageLoader(store.Open(reader.Root), unpacker())
+            .ImportRootfsAsync(input, source, name, created, cancellationToken);
+        await stdout.WriteLineAsync(image.Id.ToString());
+        return CommandLineApp.Success;
+    }
+
+    public async Task<int> InspectAsync(string[] args)
+    {
+        var reader = new ArgumentReader("inspect");
+        if (!reader.Read(args, maxPositionals: 1))
+        {
+            await stdout.WriteLineAsync(InspectHelp);
+            return CommandLineApp.Success;
+        }
+
+        Require(reader, 1, "inspect needs an IMAGE");
+
+        var contentStore = store.Open(reader.Root);
+        var image = contentStore.ResolveImage(reader.Positionals[0]);
+        using var buffer = new MemoryStream();
+        await using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("Id", image.Id.ToString());
+            json.WriteStartArray("RepoTags");
+            foreach (var tag in image.Tags)
+            {
+                json.WriteStringValue(tag.ToFamiliarString());
+            }
+
+            json.WriteEndArray();
+            json.WriteString("ManifestDigest", image.ManifestDescriptor.Digest.ToString());
+            json.WritePropertyName("Manifest");
+            JsonDocument.Parse(contentStore.ReadBlob(image.ManifestDescriptor.Digest)).WriteTo(json);
+            json.WritePropertyName("Config");
+            JsonDocument.Parse(contentStore.ReadBlob(image.Id)).WriteTo(json);
+            json.WriteEndObject();
+        }
+
+        await stdout.WriteLineAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+        return CommandLineApp.Success;
+    }
+
+    internal static void Require(ArgumentReader reader, int count, string message)
+    {
+        if (reader.Positionals.Count < count)
+        {
+            throw new UsageException(message);
+        }
+    }
+
+    /// <summary>SOURCE_DATE_EPOCH, when set, fixes timestamps for reproducible output.</summary>
+    internal static DateTimeOffset? SourceDateEpoch() =>
+        long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+}

@@ -1,0 +1,148 @@
+using System.Formats.Tar;
+using ImageBuilder.Core.Oci;
+using ImageBuilder.Core.References;
+using ImageBuilder.Core.Store;
+
+namespace ImageBuilder.Core.Archives;
+
+/// <summary>The archive <c>ibuild save</c> writes.</summary>
+public enum ArchiveFormat
+{
+    /// <summary>What <c>docker save</c> writes today: manifest.json and repositories for
+    /// <c>docker load</c>, laid out as an OCI image layout too.</summary>
+    Docker,
+
+    /// <summary>An OCI image layout in a tar (an OCI archive).</summary>
+    Oci,
+}
+
+/// <summary>
+/// <c>ibuild save</c>: writes images from the store as one archive. Blobs are copied as
+/// stored (so digests and the image ids stay the same), each once; the tar is
+/// deterministic (sorted names, zero times, root owner). The output appears whole or not
+/// at all: it is written beside the target and renamed into place.
+/// </summary>
+public sealed class ImageSaver(ContentStore store)
+{
+    public async Task SaveAsync(
+        IReadOnlyList<(ImageRecord Image, ImageReference? Name)> images, string outputPath, ArchiveFormat format,
+        CancellationToken cancellationToken)
+    {
+        var temporary = outputPath + $".ibuild-{Environment.ProcessId}.tmp";
+        try
+        {
+            await using (var output = File.Create(temporary))
+            {
+                await WriteAsync(images, output, format, cancellationToken);
+                output.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, outputPath, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    public async Task WriteAsync(
+        IReadOnlyList<(ImageRecord Image, ImageReference? Name)> images, Stream output, ArchiveFormat format,
+        CancellationToken cancellationToken)
+    {
+        var index = new ImageIndex
+        {
+            MediaType = MediaTypes.OciIndex,
+            Manifests = images.Select(i => i.Image.ManifestDescriptor with
+            {
+                Annotations = i.Name is { } name
+                    ? new Dictionary<string, string>
+                    {
+                        [ContentStore.RefNameAnnotation] = name.ToFamiliarString(),
+                        [ContentStore.ImageNameAnnotation] = name.ToString(),
+                    }
+                    : null,
+            }).ToList(),
+        };
+
+        await using var tar = new TarWriter(output, TarEntryFormat.Ustar, leaveOpen: true);
+        await AddFileAsync(tar, "oci-layout", OciJson.Serialize(OciLayoutHeader.Current), cancellationToken);
+        await AddFileAsync(tar, "index.json", OciJson.Serialize(index), cancellationToken);
+        if (format == ArchiveFormat.Docker)
+        {
+            await AddFileAsync(tar, "manifest.json", DockerArchiveManifest.Write(DockerEntries(images)), cancellationToken);
+            await AddFileAsync(tar, "repositories", DockerArchiveManifest.WriteRepositories(Repositories(images)), cancellationToken);
+        }
+
+        await AddDirectoryAsync(tar, "blobs/", cancellationToken);
+        await AddDirectoryAsync(tar, "blobs/sha256/", cancellationToken);
+        var blobs = images.SelectMany(i => new[] { i.Image.ManifestDescriptor.Digest, i.Image.Manifest.Config.Digest }
+                .Concat(i.Image.Manifest.Layers.Select(l => l.Digest)))
+            .Distinct()
+            .OrderBy(d => d.Encoded, StringComparer.Ordinal);
+        foreach (var digest in blobs)
+        {
+            await using var blob = store.OpenBlob(digest);
+            var entry = NewEntry(TarEntryType.RegularFile, $"blobs/{digest.Algorithm}/{digest.Encoded}");
+            entry.DataStream = blob;
+            await tar.WriteEntryAsync(entry, cancellationToken);
+        }
+    }
+
+    private static List<DockerArchiveEntry> DockerEntries(IReadOnlyList<(ImageRecord Image, ImageReference? Name)> images) =>
+        images.GroupBy(i => i.Image.ManifestDescriptor.Digest).Select(g =>
+        {
+            var image = g.First().Image;
+            return new DockerArchiveEntry
+            {
+                Config = BlobName(image.Manifest.Config.Digest),
+                RepoTags = g.Select(i => i.Name).OfType<ImageReference>().Select(n => n.ToFamiliarString()).ToList(),
+                Layers = image.Manifest.Layers.Select(l => BlobName(l.Digest)).ToList(),
+            };
+        }).ToList();
+
+    private static Dictionary<string, Dictionary<string, string>> Repositories(IReadOnlyList<(ImageRecord Image, ImageReference? Name)> images)
+    {
+        var repositories = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var (image, name) in images)
+        {
+            if (name?.Tag is not { } tag || image.Config.RootFs.DiffIds.Count == 0)
+            {
+                continue;
+            }
+
+            var top = ChainId.All(image.Config.RootFs.DiffIds)[^1];
+            if (!repositories.TryGetValue(name.FamiliarName, out var tags))
+            {
+                repositories[name.FamiliarName] = tags = new Dictionary<string, string>(StringComparer.Ordinal);
+            }
+
+            tags[tag] = top.Encoded;
+        }
+
+        return repositories;
+    }
+
+    private static string BlobName(Digest digest) => $"blobs/{digest.Algorithm}/{digest.Encoded}";
+
+    private static async Task AddFileAsync(TarWriter tar, string name, byte[] content, CancellationToken cancellationToken)
+    {
+        var entry = NewEntry(TarEntryType.RegularFile, name);
+        entry.DataStream = new MemoryStream(content);
+        await tar.WriteEntryAsync(entry, cancellationToken);
+    }
+
+    private static Task AddDirectoryAsync(TarWriter tar, string name, CancellationToken cancellationToken) =>
+        tar.WriteEntryAsync(NewEntry(TarEntryType.Directory, name), cancellationToken);
+
+    private static UstarTarEntry NewEntry(TarEntryType type, string name) => new(type, name)
+    {
+        Mode = type == TarEntryType.Directory
+            ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead
+              | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute
+            : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+        ModificationTime = DateTimeOffset.UnixEpoch,
+        Uid = 0,
+        Gid = 0,
+    };
+}

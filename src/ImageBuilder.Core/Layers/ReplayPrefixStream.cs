@@ -1,0 +1,72 @@
+namespace ImageBuilder.Core.Layers;
+
+/// <summary>
+/// A forward-only read stream that first returns bytes already taken from
+/// <paramref name="inner"/> and then the rest of it. Disposing it leaves the inner stream open.
+/// </summary>
+internal sealed class ReplayPrefixStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
+{
+    private ReadOnlyMemory<byte> _prefix = prefix;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (TakePrefix(buffer) is var taken and > 0)
+        {
+            return taken;
+        }
+
+        return inner.Read(buffer);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (TakePrefix(buffer.Span) is var taken and > 0)
+        {
+            return ValueTask.FromResult(taken);
+        }
+
+        return inner.ReadAsync(buffer, cancellationToken);
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private int TakePrefix(Span<byte> buffer)
+    {
+        if (_prefix.IsEmpty || buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        var count = Math.Min(buffer.Length, _prefix.Length);
+        _prefix.Span[..count].CopyTo(buffer);
+        _prefix = _prefix[count..];
+        return count;
+    }
+}

@@ -1,0 +1,71 @@
+using ImageBuilder.Core.Oci;
+
+namespace ImageBuilder.Core.Store;
+
+public sealed partial class ContentStore
+{
+    /// <summary>
+    /// Drops untagged images, then every blob and snapshot that no tagged image reaches,
+    /// and scratch left by dead processes. Runs under the store lock.
+    /// </summary>
+    public PruneReport Prune()
+    {
+        using var held = Lock();
+        var index = ReadIndex();
+        var tagged = index.Manifests.Where(d => TagOf(d) is not null).ToList();
+        var untagged = index.Manifests.Select(d => d.Digest).Distinct().Count()
+            - tagged.Select(d => d.Digest).Distinct().Count();
+        if (tagged.Count != index.Manifests.Count)
+        {
+            WriteIndex(index with { Manifests = tagged });
+        }
+
+        var blobs = new HashSet<Digest>();
+        var snapshots = new HashSet<Digest>();
+        var pending = new Stack<Descriptor>(tagged);
+        while (pending.TryPop(out var descriptor))
+        {
+            if (!blobs.Add(descriptor.Digest) || !HasBlob(descriptor.Digest))
+            {
+                continue;
+            }
+
+            if (MediaTypes.IsIndex(descriptor.MediaType))
+            {
+                foreach (var child in OciJson.Deserialize<ImageIndex>(ReadBlob(descriptor.Digest)).Manifests)
+                {
+                    pending.Push(child);
+                }
+            }
+            else if (MediaTypes.IsManifest(descriptor.MediaType))
+            {
+                var manifest = OciJson.Deserialize<ImageManifest>(ReadBlob(descriptor.Digest));
+                blobs.Add(manifest.Config.Digest);
+                blobs.UnionWith(manifest.Layers.Select(l => l.Digest));
+                if (HasBlob(manifest.Config.Digest))
+                {
+                    var config = OciJson.Deserialize<ImageConfig>(ReadBlob(manifest.Config.Digest));
+                    snapshots.UnionWith(ChainId.All(config.RootFs.DiffIds));
+                }
+            }
+        }
+
+        var removedBlobs = 0;
+        long freed = 0;
+        foreach (var blob in ListBlobs().Where(b => !blobs.Contains(b)).ToList())
+        {
+            freed += BlobSize(blob);
+            DeleteBlob(blob);
+            removedBlobs++;
+        }
+
+        var removedSnapshots = 0;
+        foreach (var snapshot in ListSnapshots().Where(s => !snapshots.Contains(s)).ToList())
+        {
+            DeleteSnapshot(snapshot);
+            removedSnapshots++;
+        }
+
+        return new PruneReport(removedBlobs, freed, removedSnapshots, RemoveStaleTemporaries(), untagged);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Text;
+using ImageBuilder.Cli;
+
+namespace ImageBuilder.IntegrationTests;
+
+/// <summary>Runs ibuild (in process) and real tools (skopeo, umoci, podman, tar) for the tests.</summary>
+internal static class Tools
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public Result Ok()
+        {
+            Assert.True(ExitCode == 0, $"exit code {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
+            return this;
+        }
+    }
+
+    /// <summary>Runs an ibuild command line in this process, as the ibuild binary would.</summary>
+    public static async Task<Result> Ibuild(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await CommandLineApp.RunAsync(args, TextReader.Null, stdout, stderr, CancellationToken.None);
+        return new Result(code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>Runs a program and waits for it.</summary>
+    public static async Task<Result> Run(string program, params string[] args)
+    {
+        var info = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {program}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>The ibuild binary next to the tests (for tests that must kill a separate process).</summary>
+    public static ProcessStartInfo IbuildProcess(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ibuild.dll"));
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return info;
+    }
+}
