@@ -79,6 +79,49 @@ public sealed class ImageArchiveTests : IDisposable
         var images = (await Tools.Run("podman", [.. podman, "images", "--no-trunc", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}"])).Ok();
 
         Assert.Contains($"localhost/busybox:podman {id}", images.Stdout.Replace("docker.io/library/", "localhost/"));
+
+        // And back: what podman saves, in both formats, loads into a fresh ibuild store.
+        var expected = await FileTreeSnapshot.DescribeAsync(await BusyboxRootfs.ExtractAsync(dir.Combine("expected")));
+        foreach (var format in new[] { "docker-archive", "oci-archive" })
+        {
+            var saved = dir.Combine($"podman-{format}.tar");
+            (await Tools.Run("podman", [.. podman, "save", "--format", format, "-o", saved, "busybox:podman"])).Ok();
+            var store = dir.Combine($"store-{format}");
+            (await Tools.Ibuild("--root", store, "load", "-i", saved)).Ok();
+            var listed = (await Tools.Ibuild("--root", store, "images")).Ok().Stdout;
+            Assert.Contains(id["sha256:".Length..][..12], listed);
+            var snapshot = Directory.GetDirectories(Path.Combine(store, "ibuild", "snapshots")).Single();
+            Assert.Equal(expected, await FileTreeSnapshot.DescribeAsync(snapshot));
+        }
+    }
+
+    [RootFact]
+    public async Task Every_document_in_a_saved_docker_archive_validates_against_the_oci_schemas()
+    {
+        await ImportBusybox();
+        var archive = dir.Combine("busybox.tar");
+        (await Tools.Ibuild("--root", Store, "save", "-o", archive, "busybox:test")).Ok();
+        var extracted = dir.Combine("extracted");
+        Directory.CreateDirectory(extracted);
+        (await Tools.Run("tar", "-xf", archive, "-C", extracted)).Ok();
+
+        var indexBytes = await File.ReadAllBytesAsync(Path.Combine(extracted, "index.json"));
+        OciSchemaValidator.AssertValid("application/vnd.oci.image.index.v1+json", indexBytes);
+        OciSchemaValidator.AssertValid("application/vnd.oci.layout.header.v1+json", await File.ReadAllBytesAsync(Path.Combine(extracted, "oci-layout")));
+        using var index = JsonDocument.Parse(indexBytes);
+        var manifestDigest = index.RootElement.GetProperty("manifests")[0].GetProperty("digest").GetString()!;
+        var manifestBytes = await File.ReadAllBytesAsync(Path.Combine(extracted, "blobs", "sha256", manifestDigest[7..]));
+        OciSchemaValidator.AssertValid("application/vnd.oci.image.manifest.v1+json", manifestBytes);
+        using var manifest = JsonDocument.Parse(manifestBytes);
+        var configDigest = manifest.RootElement.GetProperty("config").GetProperty("digest").GetString()!;
+        OciSchemaValidator.AssertValid("application/vnd.oci.image.config.v1+json",
+            await File.ReadAllBytesAsync(Path.Combine(extracted, "blobs", "sha256", configDigest[7..])));
+
+        using var dockerManifest = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(extracted, "manifest.json")));
+        var entry = dockerManifest.RootElement[0];
+        Assert.Equal($"blobs/sha256/{configDigest[7..]}", entry.GetProperty("Config").GetString());
+        Assert.Equal("busybox:test", entry.GetProperty("RepoTags")[0].GetString());
+        Assert.True(File.Exists(Path.Combine(extracted, "repositories")));
     }
 
     [RootFact]
