@@ -10,8 +10,10 @@ switch (args.FirstOrDefault())
     case "parse":
         ParseBenchmark(root);
         return 0;
+    case "pack":
+        return ImageBuilder.Benchmarks.PackBenchmark.Run(args[1..]);
     default:
-        Console.Error.WriteLine("usage: ImageBuilder.Benchmarks parse [REPO_ROOT]");
+        Console.Error.WriteLine("usage: ImageBuilder.Benchmarks parse [REPO_ROOT] | pack [--big-mb N] [--files N] [--runs N] [--memory-mb N]");
         return 2;
 }
 

@@ -1,0 +1,51 @@
+namespace ImageBuilder.Core.Layers;
+
+/// <summary>
+/// Turns a directory tree (typically a step's overlayfs upper dir) into an OCI layer blob:
+/// a PAX tar in the reader's order, compressed, with the diffID, digest and size computed in
+/// the same single pass that writes the blob. Memory stays flat whatever the layer's size.
+/// </summary>
+/// <remarks>
+/// Three stages run at once: this method's task walks the tree and writes the tar into 1 MiB
+/// chunks (hashing them for the diffID), the encoder compresses the chunks (gzip: several
+/// chunks in parallel; zstd: one stream on its own task), and its consumer writes the blob
+/// while hashing it for the digest. Bounded queues between the stages keep a handful of
+/// chunks in memory at most.
+/// </remarks>
+public sealed class LayerPacker(IFileTreeReader reader)
+{
+    /// <summary>Packs the tree under <paramref name="root"/> into <paramref name="output"/>
+    /// (which is written, never flushed or closed).</summary>
+    public async Task<PackedLayer> PackAsync(string root, Stream output, LayerPackOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.GzipLevel is { } level && (level < 1 || level > 9))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), level, "GzipLevel must be 1 to 9");
+        }
+
+        await using var encoder = LayerEncoder.Create(options, output);
+        using var sink = new TarChunkSink(encoder);
+        var tar = new TarArchiveWriter(sink, options.SourceDateEpoch);
+
+        // Walking the tree makes blocking system calls: keep them off the caller's context.
+        await Task.Run(
+            async () =>
+            {
+                foreach (var entry in reader.Enumerate(root))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    await tar.WriteEntryAsync(entry, () => reader.OpenRead(root, entry), cancellationToken);
+                }
+
+                await tar.WriteEndAsync(cancellationToken);
+            },
+            cancellationToken);
+
+        var diffId = await sink.CompleteAsync(cancellationToken);
+        await encoder.CompleteAsync(cancellationToken);
+        return new PackedLayer(diffId, encoder.Digest, encoder.Size);
+    }
+}
