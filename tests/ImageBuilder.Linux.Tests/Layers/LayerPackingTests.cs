@@ -13,14 +13,14 @@ namespace ImageBuilder.Linux.Tests.Layers;
 [SupportedOSPlatform("linux")]
 public sealed class LayerPackingTests
 {
-    private static readonly byte[] Capability =
+    internal static readonly byte[] Capability =
         [0x01, 0x00, 0x00, 0x02, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
 
     private static readonly string Deep = string.Join('/', Enumerable.Repeat(new string('p', 60), 5)); // > 255 bytes
     private const string Unicode = "données-日本語";
 
     // Every kind of object an upper dir holds after a RUN step.
-    private static UpperDirBuilder BuildUpper() => new UpperDirBuilder()
+    internal static UpperDirBuilder BuildUpper() => new UpperDirBuilder()
         .Directory("bin")
         .File("bin/ping", "ping!", mode: 0x1ED).Xattr("bin/ping", "security.capability", Capability).Chmod("bin/ping", 0x9ED)
         .File("bin/busybox", "box", mode: 0x1ED).Hardlink("bin/busybox", "bin/sh")
@@ -169,7 +169,7 @@ public sealed class LayerPackingTests
         }
     }
 
-    private static string Describe(FileTreeEntry e) =>
+    internal static string Describe(FileTreeEntry e) =>
         $"{e.Path} {e.Kind} {Convert.ToString(e.Mode, 8)} {e.Uid}:{e.Gid} {(e.Kind == FileTreeEntryKind.Directory ? 0 : e.Size)} " +
         $"{e.LinkTarget} {e.DeviceMajor},{e.DeviceMinor} {e.Opaque} " +
         string.Join(",", e.ExtendedAttributes.Select(a => a.Key + "=" + Convert.ToHexString(a.Value)));
