@@ -15,13 +15,15 @@ namespace ImageBuilder.Linux.Layers;
 /// are read only to find whiteouts (a zero-size file with <c>trusted.overlay.whiteout</c>, the
 /// form newer kernels may use beside the char device 0/0) and opaque directories
 /// (<c>trusted.overlay.opaque</c> = "y"; the value "x" only says the directory holds xattr
-/// whiteouts, and is not opaque). Sockets are skipped: a tar cannot hold them. Names must be
+/// whiteouts, and is not opaque). The host's <c>security.selinux</c> label is not carried either.
+/// Sockets are skipped: a tar cannot hold them. Names must be
 /// UTF-8, and paths are used whole, so a path is limited to PATH_MAX (4096 bytes).
 /// </remarks>
 [SupportedOSPlatform("linux")]
 public sealed class FileTreeReader : IFileTreeReader
 {
     private const string OverlayPrefix = "trusted.overlay.";
+    private const string HostOnlySelinuxLabel = "security.selinux";
     private const string OverlayWhiteout = "trusted.overlay.whiteout";
     private const string OverlayOpaque = "trusted.overlay.opaque";
 
@@ -205,6 +207,13 @@ public sealed class FileTreeReader : IFileTreeReader
                 {
                     whiteout |= name == OverlayWhiteout;
                     opaque |= name == OverlayOpaque && Syscalls.GetExtendedAttribute(path, name) is [(byte)'y'];
+                    continue;
+                }
+
+                if (name == HostOnlySelinuxLabel)
+                {
+                    // The build host's SELinux label says nothing about the image (containerd and
+                    // BuildKit leave it out too), and it would make layers differ between hosts.
                     continue;
                 }
 
