@@ -123,7 +123,7 @@ internal sealed class ArchiveCommands(StoreCommands store, Func<LayerUnpacker> u
         var contentStore = store.Open(reader.Root);
         var image = contentStore.ResolveImage(reader.Positionals[0]);
         using var buffer = new MemoryStream();
-        await using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        await using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("Id", image.Id.ToString());
