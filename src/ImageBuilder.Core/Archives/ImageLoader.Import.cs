@@ -17,6 +17,7 @@ public sealed partial class ImageLoader
     public async Task<ImageRecord> ImportRootfsAsync(
         Stream tarball, string source, ImageReference? name, DateTimeOffset created, CancellationToken cancellationToken)
     {
+        using var protect = store.ProtectNewContent();
         var (_, input) = await Layers.LayerStreamFormat.OpenAsync(tarball, cancellationToken);
         using var diffHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         (Digest Digest, long Size) blob;

@@ -16,6 +16,7 @@ public sealed partial class ImageLoader(ContentStore store, LayerUnpacker unpack
     /// <summary>Loads from <paramref name="path"/> (a file or an OCI layout directory).</summary>
     public async Task<IReadOnlyList<ImageRecord>> LoadAsync(string path, CancellationToken cancellationToken)
     {
+        using var protect = store.ProtectNewContent();
         if (Directory.Exists(path))
         {
             return await LoadLayoutAsync(path, cancellationToken);

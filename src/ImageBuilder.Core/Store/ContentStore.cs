@@ -64,6 +64,13 @@ public sealed partial class ContentStore
     /// <summary>Takes the store's write lock (waits for other ibuild processes).</summary>
     public StoreLock Lock() => StoreLock.Acquire(FileSystem, Path(OwnPath, "lock"), LockTimeout);
 
+    /// <summary>
+    /// Held (shared) by anything that adds content to the store, from its first blob until
+    /// its image is tagged, so that <see cref="Prune"/> (which takes it exclusively) never
+    /// deletes blobs that a running import or build is about to reference.
+    /// </summary>
+    public StoreLock ProtectNewContent() => StoreLock.Acquire(FileSystem, Path(OwnPath, "gc.lock"), LockTimeout, shared: true);
+
     public string BlobPath(Digest digest) => Path(BlobsPath, digest.Algorithm, digest.Encoded);
 
     public bool HasBlob(Digest digest) => FileSystem.File.Exists(BlobPath(digest));

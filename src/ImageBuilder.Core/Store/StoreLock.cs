@@ -13,15 +13,22 @@ public sealed class StoreLock : IDisposable
 
     private StoreLock(Stream handle) => this.handle = handle;
 
-    public static StoreLock Acquire(IFileSystem fileSystem, string lockPath, TimeSpan timeout)
+    public static StoreLock Acquire(IFileSystem fileSystem, string lockPath, TimeSpan timeout) =>
+        Acquire(fileSystem, lockPath, timeout, shared: false);
+
+    /// <summary>A shared lock (flock LOCK_SH) when <paramref name="shared"/>: many holders at once,
+    /// but none while someone holds it exclusively.</summary>
+    public static StoreLock Acquire(IFileSystem fileSystem, string lockPath, TimeSpan timeout, bool shared)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             try
             {
-                // On Linux, FileShare.None takes flock(LOCK_EX | LOCK_NB) on the file.
-                return new StoreLock(fileSystem.FileStream.New(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+                // On Linux, FileShare.None takes flock(LOCK_EX | LOCK_NB) on the file, any other
+                // sharing mode flock(LOCK_SH | LOCK_NB).
+                var share = shared ? FileShare.ReadWrite : FileShare.None;
+                return new StoreLock(fileSystem.FileStream.New(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, share));
             }
             catch (IOException) when (DateTime.UtcNow < deadline)
             {

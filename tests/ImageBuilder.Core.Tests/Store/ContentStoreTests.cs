@@ -154,6 +154,24 @@ public sealed class ContentStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Prune_waits_while_new_content_is_being_added()
+    {
+        var store = Open();
+        var orphan = store.WriteBlob("written by an import that has not tagged yet"u8);
+        var pruning = Task.CompletedTask;
+        using (store.ProtectNewContent())
+        {
+            pruning = Task.Run(store.Prune);
+            await Task.Delay(300);
+            Assert.False(pruning.IsCompleted);
+            Assert.True(store.HasBlob(orphan));
+        }
+
+        await pruning;
+        Assert.False(store.HasBlob(orphan));
+    }
+
+    [Fact]
     public void Chain_ids_follow_the_oci_rule()
     {
         var a = Digest.Sha256("a"u8);
