@@ -10,7 +10,7 @@ namespace ImageBuilder.Core.Oci;
 /// Not to be confused with Docker's legacy top-level <c>container_config</c>, which
 /// the model keeps as an unknown field.
 /// </summary>
-public sealed record ExecutionConfig
+public sealed record ExecutionConfig : ExtensibleRecord
 {
     [JsonPropertyName("User")]
     public string? User { get; init; }
@@ -60,19 +60,6 @@ public sealed record ExecutionConfig
     [JsonPropertyName("Shell")]
     public IReadOnlyList<string>? Shell { get; init; }
 
-    /// <summary>Fields the model does not know (Docker's Hostname, Image, StopTimeout, …), kept verbatim.</summary>
-    [JsonIgnore]
-    public IReadOnlyDictionary<string, JsonElement>? AdditionalFields
-    {
-        get => ExtensionData;
-        init => ExtensionData = value?.ToDictionary(entry => entry.Key, entry => entry.Value.Clone(), StringComparer.Ordinal);
-    }
-
-    // The serializer fills this while reading; a settable member because the others are init-only.
-    [JsonExtensionData]
-    [JsonInclude]
-    internal Dictionary<string, JsonElement>? ExtensionData { get; set; }
-
     internal void Validate(string document, string path) => OciRules.Env(document, path + ".Env", Env);
 }
 
@@ -80,7 +67,7 @@ public sealed record ExecutionConfig
 /// Docker's HEALTHCHECK settings. Durations are nanoseconds, as Go's time.Duration is
 /// written; zero means "inherit the default" and is left out of the JSON.
 /// </summary>
-public sealed record HealthCheck
+public sealed record HealthCheck : ExtensibleRecord
 {
     /// <summary><c>["NONE"]</c>, <c>["CMD", args…]</c> or <c>["CMD-SHELL", command]</c>.</summary>
     [JsonPropertyName("Test")]
@@ -105,17 +92,4 @@ public sealed record HealthCheck
     /// <summary>Failures in a row that make the container unhealthy.</summary>
     [JsonPropertyName("Retries")]
     public int Retries { get; init; }
-
-    /// <summary>Fields the model does not know, kept verbatim.</summary>
-    [JsonIgnore]
-    public IReadOnlyDictionary<string, JsonElement>? AdditionalFields
-    {
-        get => ExtensionData;
-        init => ExtensionData = value?.ToDictionary(entry => entry.Key, entry => entry.Value.Clone(), StringComparer.Ordinal);
-    }
-
-    // The serializer fills this while reading; a settable member because the others are init-only.
-    [JsonExtensionData]
-    [JsonInclude]
-    internal Dictionary<string, JsonElement>? ExtensionData { get; set; }
 }

@@ -15,7 +15,7 @@ namespace ImageBuilder.Core.Oci;
 /// order of <see cref="ExecutionConfig"/>, <see cref="RootFs"/> and <see cref="HistoryEntry"/>
 /// this makes a BuildKit-made config read and write back to the same bytes.
 /// </remarks>
-public sealed record ImageConfig : IOciDocument
+public sealed record ImageConfig : ExtensibleRecord, IOciDocument
 {
     internal const string DocumentName = "image config";
 
@@ -51,19 +51,6 @@ public sealed record ImageConfig : IOciDocument
     [JsonPropertyName("variant")]
     public string? Variant { get; init; }
 
-    /// <summary>Top-level fields the model does not know, kept verbatim.</summary>
-    [JsonIgnore]
-    public IReadOnlyDictionary<string, JsonElement>? AdditionalFields
-    {
-        get => ExtensionData;
-        init => ExtensionData = value?.ToDictionary(entry => entry.Key, entry => entry.Value.Clone(), StringComparer.Ordinal);
-    }
-
-    // The serializer fills this while reading; a settable member because the others are init-only.
-    [JsonExtensionData]
-    [JsonInclude]
-    internal Dictionary<string, JsonElement>? ExtensionData { get; set; }
-
     /// <summary>The platform this config describes.</summary>
     [JsonIgnore]
     public Platform Platform => new()
@@ -92,7 +79,7 @@ public sealed record ImageConfig : IOciDocument
 }
 
 /// <summary>The layers of an image as the diff ids (digests of the uncompressed tars), base first.</summary>
-public sealed record RootFs
+public sealed record RootFs : ExtensibleRecord
 {
     public const string LayersType = "layers";
 
@@ -104,18 +91,6 @@ public sealed record RootFs
     [JsonPropertyName("diff_ids")]
     public required IReadOnlyList<Digest> DiffIds { get; init; }
 
-    /// <summary>Fields the model does not know, kept verbatim.</summary>
-    [JsonIgnore]
-    public IReadOnlyDictionary<string, JsonElement>? AdditionalFields
-    {
-        get => ExtensionData;
-        init => ExtensionData = value?.ToDictionary(entry => entry.Key, entry => entry.Value.Clone(), StringComparer.Ordinal);
-    }
-
-    // The serializer fills this while reading; a settable member because the others are init-only.
-    [JsonExtensionData]
-    [JsonInclude]
-    internal Dictionary<string, JsonElement>? ExtensionData { get; set; }
 
     internal void Validate(string document, string path)
     {
@@ -129,7 +104,7 @@ public sealed record RootFs
 }
 
 /// <summary>One step of the image's history; steps that made no layer set <see cref="EmptyLayer"/>.</summary>
-public sealed record HistoryEntry
+public sealed record HistoryEntry : ExtensibleRecord
 {
     /// <summary>RFC 3339 text, see <see cref="OciTimestamp"/>.</summary>
     [JsonPropertyName("created")]
@@ -146,17 +121,4 @@ public sealed record HistoryEntry
 
     [JsonPropertyName("empty_layer")]
     public bool EmptyLayer { get; init; }
-
-    /// <summary>Fields the model does not know, kept verbatim.</summary>
-    [JsonIgnore]
-    public IReadOnlyDictionary<string, JsonElement>? AdditionalFields
-    {
-        get => ExtensionData;
-        init => ExtensionData = value?.ToDictionary(entry => entry.Key, entry => entry.Value.Clone(), StringComparer.Ordinal);
-    }
-
-    // The serializer fills this while reading; a settable member because the others are init-only.
-    [JsonExtensionData]
-    [JsonInclude]
-    internal Dictionary<string, JsonElement>? ExtensionData { get; set; }
 }
