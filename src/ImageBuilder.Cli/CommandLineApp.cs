@@ -28,8 +28,8 @@ internal static class CommandLineApp
           tag SOURCE TARGET                    give an image another name
           rmi IMAGE...                         remove names or images
           prune                                delete what no tagged image uses
-          load -i FILE                         load images from a docker or OCI archive or layout
-          save -o FILE [--format docker|oci] IMAGE...   write images to an archive
+          load [-i FILE]                       load images from a docker or OCI archive or layout (default: stdin)
+          save [-o FILE] [--format docker|oci] IMAGE...   write images to an archive (default: stdout)
           import ROOTFS.tar[.gz] [-t NAME]     make a one-layer image from a root filesystem
 
         Options:
@@ -81,14 +81,15 @@ internal static class CommandLineApp
             var command = args[at];
             var rest = global.Concat(args[(at + 1)..]).ToArray();
             var store = new StoreCommands(fileSystem, stdout);
-            var archives = new ArchiveCommands(store, () => new LayerUnpacker(new FileTreeWriter()), stdout);
+            var archives = new ArchiveCommands(store, () => new LayerUnpacker(new FileTreeWriter()), stdout,
+                Console.OpenStandardInput, Console.OpenStandardOutput);
             return command switch
             {
                 "check" => await new CheckCommand(fileSystem, stdin, stdout, stderr).RunAsync(rest, cancellationToken),
                 "images" => await store.ImagesAsync(rest),
                 "inspect" => await archives.InspectAsync(rest),
                 "tag" => await store.TagAsync(rest),
-                "rmi" => await store.RmiAsync(rest),
+                "rmi" => await store.RmiAsync(rest, stderr),
                 "prune" => await store.PruneAsync(rest),
                 "load" => await archives.LoadAsync(rest, cancellationToken),
                 "save" => await archives.SaveAsync(rest, cancellationToken),
@@ -101,7 +102,7 @@ internal static class CommandLineApp
             await stderr.WriteLineAsync($"ibuild: {e.Message}");
             return Failure;
         }
-        catch (Exception e) when (e is ArchiveFormatException or LayerFormatException or OciFormatException)
+        catch (Exception e) when (e is ArchiveFormatException or LayerFormatException or OciFormatException or InvalidDataException)
         {
             await stderr.WriteLineAsync($"ibuild: {e.Message}");
             return Failure;

@@ -36,6 +36,70 @@ public sealed class StoreCommandTests : IDisposable
     }
 
     [RootFact]
+    public async Task Rmi_by_id_needs_force_when_the_image_has_several_names_and_carries_on_after_errors()
+    {
+        var store = dir.Combine("store");
+        var id = (await Tools.Ibuild("--root", store, "import", await BusyboxRootfs.PathAsync(), "-t", "a:1")).Ok().Stdout.Trim();
+        (await Tools.Ibuild("--root", store, "tag", "a:1", "b:1")).Ok();
+
+        var refused = await Tools.Ibuild("--root", store, "rmi", "nope:1", id);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("no image \"nope:1\"", refused.Stderr);
+        Assert.Contains("has 2 names", refused.Stderr);
+
+        var forced = (await Tools.Ibuild("--root", store, "rmi", "-f", id)).Ok().Stdout;
+        Assert.Contains("Untagged: a:1", forced);
+        Assert.Contains("Untagged: b:1", forced);
+        Assert.Contains($"Deleted: {id}", forced);
+    }
+
+    [RootFact]
+    public async Task Load_reads_standard_input_and_rejects_what_is_not_an_archive_in_one_line()
+    {
+        var store = dir.Combine("store");
+        (await Tools.Ibuild("--root", store, "import", await BusyboxRootfs.PathAsync(), "-t", "piped:1")).Ok();
+        var archive = dir.Combine("piped.tar");
+        (await Tools.Ibuild("--root", store, "save", "-o", archive, "piped:1")).Ok();
+
+        var info = Tools.IbuildProcess("--root", dir.Combine("store2"), "load");
+        info.RedirectStandardInput = true;
+        using (var process = Process.Start(info)!)
+        {
+            await using (var stdin = process.StandardInput.BaseStream)
+            await using (var file = File.OpenRead(archive))
+            {
+                await file.CopyToAsync(stdin);
+            }
+
+            var output = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            Assert.Equal(0, process.ExitCode);
+            Assert.Contains("Loaded image: piped:1", output);
+        }
+
+        var junk = await Tools.Ibuild("--root", store, "load", "-i", "/etc/hostname");
+        Assert.Equal(1, junk.ExitCode);
+        Assert.StartsWith("ibuild: ", junk.Stderr);
+        Assert.DoesNotContain("internal error", junk.Stderr);
+    }
+
+    [RootFact]
+    public async Task Save_writes_through_a_symlink_instead_of_replacing_it()
+    {
+        var store = dir.Combine("store");
+        (await Tools.Ibuild("--root", store, "import", await BusyboxRootfs.PathAsync(), "-t", "linked:1")).Ok();
+        var real = dir.Combine("real.tar");
+        var link = dir.Combine("link.tar");
+        File.WriteAllText(real, "");
+        File.CreateSymbolicLink(link, real);
+
+        (await Tools.Ibuild("--root", store, "save", "-o", link, "linked:1")).Ok();
+
+        Assert.NotNull(new FileInfo(link).LinkTarget);
+        Assert.True(new FileInfo(real).Length > 1000);
+    }
+
+    [RootFact]
     public async Task Unknown_image_is_one_clear_error()
     {
         var result = await Tools.Ibuild("--root", dir.Combine("store"), "inspect", "nope:1");

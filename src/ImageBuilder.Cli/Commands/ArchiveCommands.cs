@@ -8,20 +8,22 @@ using ImageBuilder.Core.Store;
 namespace ImageBuilder.Cli.Commands;
 
 /// <summary><c>load</c>, <c>save</c>, <c>import</c> and <c>inspect</c>: images in and out of the store.</summary>
-internal sealed class ArchiveCommands(StoreCommands store, Func<LayerUnpacker> unpacker, TextWriter stdout)
+internal sealed class ArchiveCommands(
+    StoreCommands store, Func<LayerUnpacker> unpacker, TextWriter stdout, Func<Stream> standardInput, Func<Stream> standardOutput)
 {
     public const string LoadHelp = """
-        Usage: ibuild load [--root DIR] -i FILE
+        Usage: ibuild load [--root DIR] [-i FILE]
 
         Loads images from a docker-save archive, an OCI archive, or an OCI layout directory,
-        keeping the names they carry.
+        keeping the names they carry. Without -i the archive is read from standard input.
         """;
 
     public const string SaveHelp = """
-        Usage: ibuild save [--root DIR] -o FILE [--format docker|oci] IMAGE...
+        Usage: ibuild save [--root DIR] [-o FILE] [--format docker|oci] IMAGE...
 
         Writes images to an archive: docker (default; docker load and podman load read it,
-        and it is an OCI layout too) or oci (an OCI archive).
+        and it is an OCI layout too) or oci (an OCI archive). Without -o the archive goes to
+        standard output.
         """;
 
     public const string ImportHelp = """
@@ -41,9 +43,18 @@ internal sealed class ArchiveCommands(StoreCommands store, Func<LayerUnpacker> u
             return CommandLineApp.Success;
         }
 
-        var input = reader.Get("--input") ?? throw new UsageException("load needs -i FILE");
+        var loader = new ImageLoader(store.Open(reader.Root), unpacker());
+        IReadOnlyList<ImageRecord> images;
+        if (reader.Get("--input") is { } input && input != "-")
+        {
+            images = await loader.LoadAsync(input, cancellationToken);
+        }
+        else
+        {
+            await using var stream = standardInput();
+            images = await loader.LoadAsync(stream, cancellationToken);
+        }
 
-        var images = await new ImageLoader(store.Open(reader.Root), unpacker()).LoadAsync(input, cancellationToken);
         foreach (var image in images)
         {
             await stdout.WriteLineAsync(image.Tags.Count == 0
@@ -63,7 +74,12 @@ internal sealed class ArchiveCommands(StoreCommands store, Func<LayerUnpacker> u
             return CommandLineApp.Success;
         }
 
-        var output = reader.Get("--output") ?? throw new UsageException("save needs -o FILE");
+        var output = reader.Get("--output");
+        if (output is null && !Console.IsOutputRedirected)
+        {
+            throw new UsageException("save refuses to write an archive to a terminal: use -o FILE or redirect the output");
+        }
+
         if (reader.Positionals.Count == 0)
         {
             throw new UsageException("save needs at least one IMAGE");
@@ -84,7 +100,17 @@ internal sealed class ArchiveCommands(StoreCommands store, Func<LayerUnpacker> u
                 : null;
             return (image, name);
         }).ToList();
-        await new ImageSaver(contentStore).SaveAsync(images, output, format, cancellationToken);
+        var saver = new ImageSaver(contentStore);
+        if (output is null or "-")
+        {
+            await using var stream = standardOutput();
+            await saver.WriteAsync(images, stream, format, cancellationToken);
+        }
+        else
+        {
+            await saver.SaveAsync(images, output, format, cancellationToken);
+        }
+
         return CommandLineApp.Success;
     }
 

@@ -10,7 +10,7 @@ internal sealed class StoreCommands(IFileSystem fileSystem, TextWriter stdout)
 {
     public const string ImagesHelp = "Usage: ibuild images [--root DIR]\n\nLists the images in the store.";
     public const string TagHelp = "Usage: ibuild tag [--root DIR] SOURCE TARGET\n\nGives the image SOURCE (a name or id) the name TARGET.";
-    public const string RmiHelp = "Usage: ibuild rmi [--root DIR] IMAGE...\n\nRemoves names (app:1) or whole images (by id). Content goes at the next prune.";
+    public const string RmiHelp = "Usage: ibuild rmi [--root DIR] [-f] IMAGE...\n\nRemoves names (app:1) or whole images (by id; an image with several names needs -f).\nContent goes at the next prune.";
     public const string PruneHelp = "Usage: ibuild prune [--root DIR]\n\nDeletes untagged images and all blobs and snapshots no tagged image uses.";
 
     public ContentStore Open(string? root)
@@ -69,9 +69,9 @@ internal sealed class StoreCommands(IFileSystem fileSystem, TextWriter stdout)
         return CommandLineApp.Success;
     }
 
-    public async Task<int> RmiAsync(string[] args)
+    public async Task<int> RmiAsync(string[] args, TextWriter stderr)
     {
-        var reader = new ArgumentReader("rmi");
+        var reader = new ArgumentReader("rmi").Switch("--force", "-f");
         if (!reader.Read(args))
         {
             await stdout.WriteLineAsync(RmiHelp);
@@ -81,30 +81,50 @@ internal sealed class StoreCommands(IFileSystem fileSystem, TextWriter stdout)
         ArchiveCommands.Require(reader, 1, "rmi needs at least one IMAGE");
 
         var store = Open(reader.Root);
+        var failed = false;
         foreach (var target in reader.Positionals)
         {
-            var image = store.ResolveImage(target);
-            var tag = ImageReference.TryParse(target, out var reference, out _)
-                ? image.Tags.FirstOrDefault(t => t.ToString() == reference.ToString())
-                : null;
-            if (tag is not null)
+            try
             {
-                store.Untag(tag);
-                await stdout.WriteLineAsync($"Untagged: {tag.ToFamiliarString()}");
+                await RemoveAsync(store, target, reader.Has("--force"));
             }
-            else
+            catch (StoreException e)
             {
-                store.RemoveImage(image);
-                foreach (var other in image.Tags)
-                {
-                    await stdout.WriteLineAsync($"Untagged: {other.ToFamiliarString()}");
-                }
-
-                await stdout.WriteLineAsync($"Deleted: {image.Id}");
+                // Like docker: report this one and carry on with the rest.
+                await stderr.WriteLineAsync($"ibuild: {e.Message}");
+                failed = true;
             }
         }
 
-        return CommandLineApp.Success;
+        return failed ? CommandLineApp.Failure : CommandLineApp.Success;
+    }
+
+    private async Task RemoveAsync(ContentStore store, string target, bool force)
+    {
+        var image = store.ResolveImage(target);
+        var tag = ImageReference.TryParse(target, out var reference, out _)
+            ? image.Tags.FirstOrDefault(t => t.ToString() == reference.ToString())
+            : null;
+        if (tag is not null)
+        {
+            store.Untag(tag);
+            await stdout.WriteLineAsync($"Untagged: {tag.ToFamiliarString()}");
+            return;
+        }
+
+        if (image.Tags.Count > 1 && !force)
+        {
+            throw new StoreException(StoreError.Ambiguous,
+                $"image {image.Id.Encoded[..12]} has {image.Tags.Count} names; remove them by name, or use -f to remove the image");
+        }
+
+        store.RemoveImage(image);
+        foreach (var other in image.Tags)
+        {
+            await stdout.WriteLineAsync($"Untagged: {other.ToFamiliarString()}");
+        }
+
+        await stdout.WriteLineAsync($"Deleted: {image.Id}");
     }
 
     public async Task<int> PruneAsync(string[] args)

@@ -13,6 +13,18 @@ public static class ArchiveExtractor
 {
     public static async Task ExtractAsync(Stream archive, string destination, CancellationToken cancellationToken)
     {
+        try
+        {
+            await ExtractCoreAsync(archive, destination, cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or ZstdSharp.ZstdException)
+        {
+            throw new ArchiveFormatException($"not a readable image archive (a tar, optionally compressed): {e.Message}");
+        }
+    }
+
+    private static async Task ExtractCoreAsync(Stream archive, string destination, CancellationToken cancellationToken)
+    {
         var (_, input) = await Layers.LayerStreamFormat.OpenAsync(archive, cancellationToken);
         var root = Path.GetFullPath(destination);
         var links = new List<(string Path, string Target)>();

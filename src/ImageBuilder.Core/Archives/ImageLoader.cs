@@ -22,14 +22,24 @@ public sealed partial class ImageLoader(ContentStore store, LayerUnpacker unpack
             return await LoadLayoutAsync(path, cancellationToken);
         }
 
+        await using var archive = File.OpenRead(path);
+        return await LoadExtractedAsync(archive, path, cancellationToken);
+    }
+
+    /// <summary>Loads an archive read from a stream (e.g. standard input).</summary>
+    public async Task<IReadOnlyList<ImageRecord>> LoadAsync(Stream archive, CancellationToken cancellationToken)
+    {
+        using var protect = store.ProtectNewContent();
+        return await LoadExtractedAsync(archive, "the input", cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<ImageRecord>> LoadExtractedAsync(Stream archive, string path, CancellationToken cancellationToken)
+    {
         var scratch = store.NewTemporaryPath();
         Directory.CreateDirectory(scratch);
         try
         {
-            await using (var archive = File.OpenRead(path))
-            {
-                await ArchiveExtractor.ExtractAsync(archive, scratch, cancellationToken);
-            }
+            await ArchiveExtractor.ExtractAsync(archive, scratch, cancellationToken);
 
             if (File.Exists(Path.Combine(scratch, "manifest.json")))
             {

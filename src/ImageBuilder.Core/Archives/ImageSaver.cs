@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.References;
 using ImageBuilder.Core.Store;
@@ -28,6 +27,14 @@ public sealed class ImageSaver(ContentStore store)
         IReadOnlyList<(ImageRecord Image, ImageReference? Name)> images, string outputPath, ArchiveFormat format,
         CancellationToken cancellationToken)
     {
+        if (WritesInPlace(outputPath))
+        {
+            // A symlink, a FIFO or a device (-o /dev/stdout): write into it, never replace it.
+            await using var target = new FileStream(outputPath, FileMode.Open, FileAccess.Write);
+            await WriteAsync(images, target, format, cancellationToken);
+            return;
+        }
+
         var temporary = outputPath + $".ibuild-{Environment.ProcessId}.tmp";
         try
         {
@@ -65,17 +72,17 @@ public sealed class ImageSaver(ContentStore store)
             }).ToList(),
         };
 
-        await using var tar = new TarWriter(output, TarEntryFormat.Ustar, leaveOpen: true);
-        await AddFileAsync(tar, "oci-layout", OciJson.Serialize(OciLayoutHeader.Current), cancellationToken);
-        await AddFileAsync(tar, "index.json", OciJson.Serialize(index), cancellationToken);
+        var tar = new ArchiveTarWriter(output);
+        await tar.AddFileAsync("oci-layout", OciJson.Serialize(OciLayoutHeader.Current), cancellationToken);
+        await tar.AddFileAsync("index.json", OciJson.Serialize(index), cancellationToken);
         if (format == ArchiveFormat.Docker)
         {
-            await AddFileAsync(tar, "manifest.json", DockerArchiveManifest.Write(DockerEntries(images)), cancellationToken);
-            await AddFileAsync(tar, "repositories", DockerArchiveManifest.WriteRepositories(Repositories(images)), cancellationToken);
+            await tar.AddFileAsync("manifest.json", DockerArchiveManifest.Write(DockerEntries(images)), cancellationToken);
+            await tar.AddFileAsync("repositories", DockerArchiveManifest.WriteRepositories(Repositories(images)), cancellationToken);
         }
 
-        await AddDirectoryAsync(tar, "blobs/", cancellationToken);
-        await AddDirectoryAsync(tar, "blobs/sha256/", cancellationToken);
+        await tar.AddDirectoryAsync("blobs/", cancellationToken);
+        await tar.AddDirectoryAsync("blobs/sha256/", cancellationToken);
         var blobs = images.SelectMany(i => new[] { i.Image.ManifestDescriptor.Digest, i.Image.Manifest.Config.Digest }
                 .Concat(i.Image.Manifest.Layers.Select(l => l.Digest)))
             .Distinct()
@@ -83,11 +90,16 @@ public sealed class ImageSaver(ContentStore store)
         foreach (var digest in blobs)
         {
             await using var blob = store.OpenBlob(digest);
-            var entry = NewEntry(TarEntryType.RegularFile, $"blobs/{digest.Algorithm}/{digest.Encoded}");
-            entry.DataStream = blob;
-            await tar.WriteEntryAsync(entry, cancellationToken);
+            await tar.AddFileAsync($"blobs/{digest.Algorithm}/{digest.Encoded}", blob, store.BlobSize(digest), cancellationToken);
         }
+
+        await tar.FinishAsync(cancellationToken);
     }
+
+    /// <summary>A symlink, or a device or pipe under /dev (-o /dev/stdout), is written into, never replaced.</summary>
+    private static bool WritesInPlace(string path) =>
+        Path.GetFullPath(path).StartsWith("/dev/", StringComparison.Ordinal)
+        || (File.Exists(path) && new FileInfo(path).LinkTarget is not null);
 
     private static List<DockerArchiveEntry> DockerEntries(IReadOnlyList<(ImageRecord Image, ImageReference? Name)> images) =>
         images.GroupBy(i => i.Image.ManifestDescriptor.Digest).Select(g =>
@@ -124,25 +136,4 @@ public sealed class ImageSaver(ContentStore store)
     }
 
     private static string BlobName(Digest digest) => $"blobs/{digest.Algorithm}/{digest.Encoded}";
-
-    private static async Task AddFileAsync(TarWriter tar, string name, byte[] content, CancellationToken cancellationToken)
-    {
-        var entry = NewEntry(TarEntryType.RegularFile, name);
-        entry.DataStream = new MemoryStream(content);
-        await tar.WriteEntryAsync(entry, cancellationToken);
-    }
-
-    private static Task AddDirectoryAsync(TarWriter tar, string name, CancellationToken cancellationToken) =>
-        tar.WriteEntryAsync(NewEntry(TarEntryType.Directory, name), cancellationToken);
-
-    private static UstarTarEntry NewEntry(TarEntryType type, string name) => new(type, name)
-    {
-        Mode = type == TarEntryType.Directory
-            ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead
-              | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute
-            : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
-        ModificationTime = DateTimeOffset.UnixEpoch,
-        Uid = 0,
-        Gid = 0,
-    };
 }

@@ -39,7 +39,7 @@ public sealed partial record ImageReference
     [GeneratedRegex(@"^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*)*\z", RegexOptions.CultureInvariant)]
     private static partial Regex PathPattern();
 
-    [GeneratedRegex(@"^[\w][\w.-]{0,127}\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\z", RegexOptions.CultureInvariant)]
     private static partial Regex TagPattern();
 
     [GeneratedRegex(@"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?\z", RegexOptions.CultureInvariant)]
@@ -111,6 +111,12 @@ public sealed partial record ImageReference
         if (registry == DefaultRegistry && !rest.Contains('/'))
         {
             rest = "library/" + rest;
+        }
+
+        if (rest.Length == 64 && rest.All(char.IsAsciiHexDigitLower))
+        {
+            error = $"invalid repository name ({rest}), cannot specify 64-byte hexadecimal strings";
+            return false;
         }
 
         if (!PathPattern().IsMatch(rest))

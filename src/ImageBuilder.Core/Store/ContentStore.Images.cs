@@ -20,7 +20,13 @@ public sealed partial class ContentStore
         foreach (var group in index.Manifests.Where(d => MediaTypes.IsManifest(d.MediaType)).GroupBy(d => d.Digest))
         {
             var tags = group.Select(TagOf).OfType<ImageReference>().ToList();
-            records.Add(Load(group.First(), tags));
+            if (HasBlob(group.Key))
+            {
+                records.Add(Load(group.First(), tags));
+            }
+
+            // An entry whose manifest is gone (a crash between writing index.json and the blobs
+            // cannot cause it, but a hand-edited store can) is skipped; prune removes it.
         }
 
         return records;
@@ -51,9 +57,16 @@ public sealed partial class ContentStore
         {
             var matches = images.Where(i => i.Id.Encoded.StartsWith(hex, StringComparison.Ordinal)
                 || i.ManifestDescriptor.Digest.Encoded.StartsWith(hex, StringComparison.Ordinal)).ToList();
-            if (matches.Count == 1)
+            if (matches.Count == 1 || (matches.Count > 1 && matches.All(m => m.ManifestDescriptor.Digest == matches[0].ManifestDescriptor.Digest)))
             {
                 return matches[0];
+            }
+
+            if (matches.Count > 1 && matches.All(m => m.Id == matches[0].Id))
+            {
+                // One image (same config) stored under several manifests, e.g. loaded from a docker
+                // and from an OCI archive: it is one image to the user.
+                return matches[0] with { Tags = matches.SelectMany(m => m.Tags).Distinct().ToList() };
             }
 
             if (matches.Count > 1)
@@ -67,13 +80,21 @@ public sealed partial class ContentStore
 
     /// <summary>Names the image whose manifest <paramref name="manifest"/> describes (replacing the
     /// tag's previous image, if any). Without a reference the image is kept untagged.</summary>
+    /// <exception cref="StoreException">ImageNotFound when the image's content was pruned meanwhile.</exception>
     public void Tag(Descriptor manifest, ImageReference? reference)
     {
         using var held = Lock();
+        RequireContent(manifest);
         var index = ReadIndex();
         var kept = index.Manifests.Where(d => reference is null
             ? !(d.Digest == manifest.Digest && TagOf(d) is null)
             : TagOf(d)?.ToString() != reference.ToString()).ToList();
+        // The image that had this name before keeps existing, untagged (<none>), as in docker.
+        foreach (var previous in index.Manifests.Where(d => reference is not null && TagOf(d)?.ToString() == reference.ToString()
+                     && d.Digest != manifest.Digest && !kept.Any(k => k.Digest == d.Digest)))
+        {
+            kept.Add(previous with { Annotations = null });
+        }
         var annotations = reference is null
             ? null
             : new Dictionary<string, string>
@@ -107,12 +128,32 @@ public sealed partial class ContentStore
         return true;
     }
 
-    /// <summary>Removes every entry of an image from index.json (its content goes at the next prune).</summary>
+    /// <summary>Removes every entry of an image (every manifest with its config) from index.json;
+    /// its content goes at the next prune.</summary>
     public void RemoveImage(ImageRecord image)
     {
         using var held = Lock();
         var index = ReadIndex();
-        WriteIndex(index with { Manifests = index.Manifests.Where(d => d.Digest != image.ManifestDescriptor.Digest).ToList() });
+        var manifests = ListImages().Where(i => i.Id == image.Id).Select(i => i.ManifestDescriptor.Digest)
+            .Append(image.ManifestDescriptor.Digest).ToHashSet();
+        WriteIndex(index with { Manifests = index.Manifests.Where(d => !manifests.Contains(d.Digest)).ToList() });
+    }
+
+    private void RequireContent(Descriptor manifest)
+    {
+        if (!HasBlob(manifest.Digest))
+        {
+            throw new StoreException(StoreError.ImageNotFound, $"image {manifest.Digest} is no longer in the store (pruned meanwhile?)");
+        }
+
+        var image = OciJson.Deserialize<ImageManifest>(ReadBlob(manifest.Digest));
+        foreach (var blob in image.Layers.Append(image.Config))
+        {
+            if (!HasBlob(blob.Digest))
+            {
+                throw new StoreException(StoreError.ImageNotFound, $"image {manifest.Digest} lost blob {blob.Digest} (pruned meanwhile?)");
+            }
+        }
     }
 
     internal ImageIndex ReadIndex()

@@ -14,7 +14,7 @@ public sealed partial class ContentStore
         using var noWriters = StoreLock.Acquire(FileSystem, Path(OwnPath, "gc.lock"), LockTimeout, shared: false);
         using var held = Lock();
         var index = ReadIndex();
-        var tagged = index.Manifests.Where(d => TagOf(d) is not null).ToList();
+        var tagged = index.Manifests.Where(d => TagOf(d) is not null && HasBlob(d.Digest)).ToList();
         var untagged = index.Manifests.Select(d => d.Digest).Distinct().Count()
             - tagged.Select(d => d.Digest).Distinct().Count();
         if (tagged.Count != index.Manifests.Count)
@@ -68,6 +68,6 @@ public sealed partial class ContentStore
             removedSnapshots++;
         }
 
-        return new PruneReport(removedBlobs, freed, removedSnapshots, RemoveStaleTemporaries(), untagged);
+        return new PruneReport(removedBlobs, freed, removedSnapshots, RemoveScratch(), untagged);
     }
 }

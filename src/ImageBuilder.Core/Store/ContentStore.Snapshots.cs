@@ -1,4 +1,3 @@
-using System.Globalization;
 using ImageBuilder.Core.Oci;
 
 namespace ImageBuilder.Core.Store;
@@ -61,22 +60,25 @@ public sealed partial class ContentStore
     public void DeleteSnapshot(Digest chainId) => DeleteTree(SnapshotPath(chainId));
 
     /// <summary>
-    /// Removes scratch files and directories left by ibuild processes that no longer run
-    /// (a killed import or build). Scratch names start with the owner's process id.
+    /// Removes scratch left by ibuild processes that were killed, when no process is adding
+    /// content (every writer holds gc.lock shared, see <see cref="ProtectNewContent"/>): then
+    /// nothing in scratch can be in use. Returns how many entries went; 0 when writers run.
+    /// Works across PID namespaces, where a process id says nothing.
     /// </summary>
     public int RemoveStaleTemporaries()
+    {
+        using var noWriters = StoreLock.TryAcquire(FileSystem, Path(OwnPath, "gc.lock"), shared: false);
+        return noWriters is null ? 0 : RemoveScratch();
+    }
+
+    /// <summary>Removes everything in scratch; the caller holds gc.lock exclusively.</summary>
+    private int RemoveScratch()
     {
         var removed = 0;
         foreach (var entry in FileSystem.Directory.EnumerateFileSystemEntries(TemporaryPath))
         {
-            var name = FileSystem.Path.GetFileName(entry);
-            var dash = name.IndexOf('-');
-            if (dash <= 0 || !int.TryParse(name.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                || (pid != Environment.ProcessId && !FileSystem.Directory.Exists($"/proc/{pid}")))
-            {
-                DeleteTree(entry);
-                removed++;
-            }
+            DeleteTree(entry);
+            removed++;
         }
 
         return removed;

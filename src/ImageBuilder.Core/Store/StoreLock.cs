@@ -42,5 +42,19 @@ public sealed class StoreLock : IDisposable
         }
     }
 
+    /// <summary>The lock if it is free right now, else null (never waits).</summary>
+    public static StoreLock? TryAcquire(IFileSystem fileSystem, string lockPath, bool shared)
+    {
+        try
+        {
+            var share = shared ? FileShare.ReadWrite : FileShare.None;
+            return new StoreLock(fileSystem.FileStream.New(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, share));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     public void Dispose() => handle.Dispose();
 }
