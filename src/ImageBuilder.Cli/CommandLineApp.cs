@@ -31,6 +31,7 @@ internal static class CommandLineApp
           load [-i FILE]                       load images from a docker or OCI archive or layout (default: stdin)
           save [-o FILE] [--format docker|oci] IMAGE...   write images to an archive (default: stdout)
           import ROOTFS.tar[.gz] [-t NAME]     make a one-layer image from a root filesystem
+          run [--network host|none] [-u U] [-w D] [-e K=V]... IMAGE [CMD...]   run a command in an image (changes discarded)
 
         Options:
           --root DIR       the store (default $IBUILD_ROOT, else /var/lib/ibuild); before or after the command
@@ -94,6 +95,7 @@ internal static class CommandLineApp
                 "load" => await archives.LoadAsync(rest, cancellationToken),
                 "save" => await archives.SaveAsync(rest, cancellationToken),
                 "import" => await archives.ImportAsync(rest, cancellationToken),
+                "run" => await new RunCommand(store, stdout, stderr).RunAsync(rest, cancellationToken),
                 _ => await UnknownCommandAsync(command, stderr),
             };
         }

@@ -1,0 +1,236 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace ImageBuilder.Linux.Native;
+
+/// <summary>
+/// Everything the sandbox's init needs from pivot_root to execve, prepared as native memory
+/// before the root changes. After pivot_root the runtime can no longer load assemblies or
+/// libraries from the old root, so <see cref="Syscalls.PivotAndExec"/> touches nothing but
+/// these pointers and libc imports that were already called once (see <see cref="Syscalls.BindExecImports"/>).
+/// </summary>
+internal sealed unsafe class PreparedExec
+{
+    public required int NewRootFd { get; init; }
+    public required int OldRootFd { get; init; }
+    public required nint WorkingDirectory { get; init; }     // NUL-terminated, absolute
+    public required nint[] WorkingDirectoryPrefixes { get; init; } // each parent, shortest first, then itself
+    public required nint[] Candidates { get; init; }         // paths to try with execve, in order
+    public required nint Argv { get; init; }                 // char*[] with a NULL end
+    public required nint Envp { get; init; }
+    public required uint Uid { get; init; }
+    public required uint Gid { get; init; }
+    public required uint[] Groups { get; init; }
+    public required ulong KeptCapabilities { get; init; }
+    public required int LastCapability { get; init; }
+    public required byte[] NotFoundMessage { get; init; }   // "ibuild: sandbox: <cmd>: not found (errno "
+    public required byte[] ExecFailedMessage { get; init; }
+    public required byte[] SetupFailedMessage { get; init; }
+}
+
+public static unsafe partial class Syscalls
+{
+    private const int PrCapBsetDrop = 24;
+    private const int PrSetPdeathsig = 1;
+    private const int PrCapBsetRead = 23;
+    private const int MntDetach = 2;
+    private const int Enoent = 2;
+    private const int Enotdir = 20;
+    private const int Eexist = 17;
+
+    private static readonly long SysPivotRoot = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 41 : 155;
+    private static readonly long SysExitGroup = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 94 : 231;
+    private static readonly long SysGetPid = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 172 : 39;
+    private const long SysCloseRange = 436; // the same number on every architecture
+
+    /// <summary>
+    /// Calls every import <see cref="PivotAndExec"/> uses once, harmlessly, and JIT-compiles it,
+    /// so that nothing needs the old root once it is gone.
+    /// </summary>
+    internal static void BindExecImports()
+    {
+        ExecImports.syscall(SysGetPid, 0, 0, 0);
+        ExecImports.fchdir(-1);
+        ExecImports.chdir((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference("\0"u8)));
+        ExecImports.umount2((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference("\0"u8)), 0);
+        ExecImports.mkdir((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference("\0"u8)), 0);
+        ExecImports.prctl(PrCapBsetRead, 0, 0, 0, 0);
+        ExecImports.setresgid(uint.MaxValue, uint.MaxValue, uint.MaxValue);
+        ExecImports.setresuid(uint.MaxValue, uint.MaxValue, uint.MaxValue);
+        uint ignored = 0;
+        ExecImports.getgroups(0, &ignored);
+        ExecImports.execve((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference("\0"u8)), null, null);
+        ExecImports.write(2, &ignored, 0);
+        var header = stackalloc uint[2];
+        var data = stackalloc uint[6];
+        header[0] = 0x20080522;
+        header[1] = 0;
+        ExecImports.capget(header, data);
+        ExecImports.capset(header, data);
+        ExecImports.setgroups(0, null);
+        _ = Marshal.GetLastPInvokeError();
+        SandboxImports.umask(SandboxImports.umask(0));
+        RuntimeHelpers.PrepareMethod(typeof(Syscalls).GetMethod(nameof(PivotAndExec), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MethodHandle);
+        RuntimeHelpers.PrepareMethod(typeof(Syscalls).GetMethod(nameof(Fail), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MethodHandle);
+    }
+
+    /// <summary>
+    /// pivot_root into the prepared root, detach the old one, enter the working directory,
+    /// umask 022, drop capabilities, set ids, execve. Returns only by exiting the process:
+    /// 125 when setting up failed, 127 when the command was not found, 126 when it would not run.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void PivotAndExec(PreparedExec x)
+    {
+        var dot = stackalloc byte[2];
+        dot[0] = (byte)'.';
+        dot[1] = 0;
+        var slash = stackalloc byte[2];
+        slash[0] = (byte)'/';
+        slash[1] = 0;
+
+        // runc's way: pivot_root(".", ".") stacks the old root on top of the new one; detaching
+        // "." from the old root's directory then removes it, with no directory needed for it.
+        if (ExecImports.fchdir(x.NewRootFd) == -1 || ExecImports.syscall(SysPivotRoot, (long)dot, (long)dot, 0) == -1
+            || ExecImports.fchdir(x.OldRootFd) == -1
+            || SandboxImports.mount(null, dot, null, MountSlave | MountRecursive, null) == -1
+            || ExecImports.umount2(dot, MntDetach) == -1 || ExecImports.chdir(slash) == -1)
+        {
+            Fail(x.SetupFailedMessage, 125);
+        }
+
+        SandboxImports.umask(0x12); // 022
+        foreach (var prefix in x.WorkingDirectoryPrefixes)
+        {
+            if (ExecImports.mkdir((byte*)prefix, 0x1ed) == -1 && Marshal.GetLastPInvokeError() != Eexist)
+            {
+                Fail(x.SetupFailedMessage, 125);
+            }
+        }
+
+        if (ExecImports.chdir((byte*)x.WorkingDirectory) == -1)
+        {
+            Fail(x.SetupFailedMessage, 125);
+        }
+
+        for (var cap = 0; cap <= x.LastCapability; cap++)
+        {
+            if ((x.KeptCapabilities & (1UL << cap)) == 0 && ExecImports.prctl(PrCapBsetDrop, (ulong)cap, 0, 0, 0) == -1)
+            {
+                Fail(x.SetupFailedMessage, 125);
+            }
+        }
+
+        // capset before the ids: a move away from uid 0 then clears the permitted and effective
+        // sets, as Docker leaves them for a non-root USER; the bounding set keeps the default set.
+        var header = stackalloc uint[2];
+        var data = stackalloc uint[6];
+        header[0] = 0x20080522; // _LINUX_CAPABILITY_VERSION_3
+        header[1] = 0;
+        for (var half = 0; half < 2; half++)
+        {
+            var bits = (uint)(x.KeptCapabilities >> (32 * half));
+            data[(half * 3) + 0] = bits;
+            data[(half * 3) + 1] = bits;
+            data[(half * 3) + 2] = bits;
+        }
+
+        fixed (uint* groups = x.Groups)
+        {
+            if (ExecImports.capset(header, data) == -1
+                || ExecImports.setgroups((nuint)x.Groups.Length, groups) == -1
+                || ExecImports.setresgid(x.Gid, x.Gid, x.Gid) == -1
+                || ExecImports.setresuid(x.Uid, x.Uid, x.Uid) == -1)
+            {
+                Fail(x.SetupFailedMessage, 125);
+            }
+        }
+
+        // Changing ids clears the parent-death signal, so it is set last: when ibuild dies the step dies.
+        ExecImports.prctl(PrSetPdeathsig, 9, 0, 0, 0);
+        ExecImports.syscall(SysCloseRange, 3, uint.MaxValue, 0);
+
+        var error = Enoent;
+        foreach (var candidate in x.Candidates)
+        {
+            ExecImports.execve((byte*)candidate, (byte**)x.Argv, (byte**)x.Envp);
+            var e = Marshal.GetLastPInvokeError();
+            if (e != Enoent && e != Enotdir)
+            {
+                error = e;
+            }
+        }
+
+        Fail(error == Enoent ? x.NotFoundMessage : x.ExecFailedMessage, error == Enoent ? 127 : 126);
+    }
+
+    /// <summary>Writes the prepared message, the errno in digits and a newline, then exits the process.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Fail(byte[] message, int exitCode)
+    {
+        var error = Marshal.GetLastPInvokeError();
+        var digits = stackalloc byte[16];
+        var at = 16;
+        digits[--at] = (byte)'\n';
+        digits[--at] = (byte)')';
+        do
+        {
+            digits[--at] = (byte)('0' + (error % 10));
+            error /= 10;
+        }
+        while (error > 0 && at > 0);
+
+        fixed (byte* m = message)
+        {
+            ExecImports.write(2, m, (nuint)message.Length);
+        }
+
+        ExecImports.write(2, digits + at, (nuint)(16 - at));
+        ExecImports.syscall(SysExitGroup, exitCode, 0, 0);
+    }
+
+    private static partial class ExecImports
+    {
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial long syscall(long number, long a, long b, long c);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int fchdir(int fd);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int chdir(byte* path);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int umount2(byte* path, int flags);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int mkdir(byte* path, uint mode);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int prctl(int option, ulong a, ulong b, ulong c, ulong d);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int capget(uint* header, uint* data);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int capset(uint* header, uint* data);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int getgroups(int size, uint* list);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int setgroups(nuint size, uint* list);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int setresgid(uint r, uint e, uint s);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int setresuid(uint r, uint e, uint s);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int execve(byte* path, byte** argv, byte** envp);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial nint write(int fd, void* buffer, nuint count);
+    }
+}

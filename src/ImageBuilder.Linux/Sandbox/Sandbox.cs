@@ -1,0 +1,251 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using ImageBuilder.Linux.Native;
+
+namespace ImageBuilder.Linux.Sandbox;
+
+/// <summary>
+/// Runs one process in a container made from Linux primitives. The caller's thread never
+/// changes namespace: a fresh thread unshares mount, PID, UTS, IPC and cgroup namespaces (and
+/// network with <see cref="SandboxSpec.IsolateNetwork"/>), makes every mount private, mounts the
+/// overlay under the scratch dir, creates the mount-point stubs, sets the host name, brings
+/// <c>lo</c> up, and starts the init (ibuild in its hidden mode), which becomes PID 1 of the new
+/// PID namespace and ends by exec'ing the command (see <see cref="SandboxInit"/>). That thread
+/// stays parked until the command ends, so the init's parent-death signal fires only if ibuild
+/// itself dies. Every mount lives in the thread's private mount namespace and vanishes with it;
+/// the host never sees one. Afterwards the stubs are removed from the upper dir.
+/// </summary>
+public sealed partial class Sandbox(SandboxOptions options)
+{
+    public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    // Process starts its SIGCHLD handling thread, and pipe streams their socket event loop, on
+    // first use; a thread in a new PID namespace can no longer create threads, so both must be
+    // started before any unshare. Starting /bin/cat with all three streams redirected does it.
+    private static readonly Lazy<bool> ProcessSupportStarted = new(() =>
+    {
+        try
+        {
+            var start = new ProcessStartInfo("/bin/cat")
+            {
+                UseShellExecute = false,
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using var process = Process.Start(start)!;
+            process.StandardInput.BaseStream.Write("x"u8);
+            process.StandardInput.Close();
+            var error = process.StandardError.BaseStream.CopyToAsync(Stream.Null);
+            process.StandardOutput.BaseStream.CopyToAsync(Stream.Null).GetAwaiter().GetResult();
+            error.GetAwaiter().GetResult();
+            process.WaitForExit();
+        }
+        catch (Win32Exception)
+        {
+            // Starting failed after the runtime's process support was set up: that is all we need.
+        }
+
+        return true;
+    });
+
+    public async Task<SandboxResult> RunAsync(SandboxSpec spec, Stream stdout, Stream stderr, CancellationToken cancellationToken)
+    {
+        if (spec.Argv.Count == 0)
+        {
+            throw new SandboxException("no command to run");
+        }
+
+        _ = ProcessSupportStarted.Value;
+        var merged = Path.Combine(spec.ScratchDir, "merged");
+        var generated = Path.Combine(spec.ScratchDir, "etc");
+        Directory.CreateDirectory(merged);
+        Directory.CreateDirectory(generated);
+        var lowerDirs = spec.LowerDirs.Count > 0 ? spec.LowerDirs : [Directory.CreateDirectory(Path.Combine(spec.ScratchDir, "empty")).FullName];
+        WriteGeneratedFiles(generated, spec);
+
+        var stubs = new MountPointStubs(merged, spec.UpperDir);
+        var started = new Launch();
+        using var finished = new ManualResetEventSlim();
+        var thread = new Thread(() => EnterAndStart(spec, lowerDirs, merged, generated, stubs, started, finished))
+        {
+            IsBackground = true,
+            Name = "ibuild sandbox",
+        };
+        try
+        {
+            thread.Start();
+            // The thread in the new namespaces must not create threads, so it cannot complete a
+            // task (that may start a pool thread); it sets an event, and a pool thread waits for it.
+            await Task.Run(started.Ready.Wait, CancellationToken.None);
+            using var process = started.Process ?? throw started.Error!;
+            using var kill = cancellationToken.Register(() => Kill(process));
+            var copyOut = process.StandardOutput.BaseStream.CopyToAsync(stdout, CancellationToken.None);
+            var copyErr = process.StandardError.BaseStream.CopyToAsync(stderr, CancellationToken.None);
+            await process.WaitForExitAsync(CancellationToken.None);
+            await Task.WhenAll(copyOut, copyErr);
+            cancellationToken.ThrowIfCancellationRequested();
+            var code = process.ExitCode;
+            return code is > 128 and < 128 + 65 ? new SandboxResult(code, code - 128) : new SandboxResult(code, null);
+        }
+        finally
+        {
+            finished.Set();
+            if (thread.IsAlive)
+            {
+                thread.Join();
+            }
+
+            started.Ready.Dispose();
+            stubs.Remove();
+            TryDelete(() => Directory.Delete(merged));
+            TryDelete(() => Directory.Delete(Path.Combine(spec.ScratchDir, "empty")));
+            TryDelete(() => Directory.Delete(generated, recursive: true));
+        }
+    }
+
+    /// <summary>The body of the thread that enters the new namespaces.</summary>
+    private void EnterAndStart(
+        SandboxSpec spec, IReadOnlyList<string> lowerDirs, string merged, string generated,
+        MountPointStubs stubs, Launch started, ManualResetEventSlim finished)
+    {
+        try
+        {
+            var flags = Syscalls.CloneNewNs | Syscalls.CloneNewPid | Syscalls.CloneNewUts | Syscalls.CloneNewIpc | Syscalls.CloneNewCgroup;
+            Syscalls.Unshare(spec.IsolateNetwork ? flags | Syscalls.CloneNewNet : flags);
+            Syscalls.Mount(null, "/", null, Syscalls.MountRecursive | Syscalls.MountPrivate, null);
+            Syscalls.Mount("overlay", merged, "overlay", 0, OverlayOptions(lowerDirs, spec.UpperDir, spec.WorkDir));
+
+            foreach (var directory in new[] { "/proc", "/sys", "/dev" })
+            {
+                if (!stubs.Ensure(directory, directory: true))
+                {
+                    throw new SandboxException($"the image's {directory} is not a directory");
+                }
+            }
+
+            var binds = new List<(string, string)>();
+            foreach (var name in new[] { "hosts", "resolv.conf", "hostname" })
+            {
+                // An image whose file (or /etc) is a symlink or something odd keeps its own: the
+                // sandbox never mounts through a symlink.
+                if (stubs.Ensure("/etc/" + name, directory: false))
+                {
+                    binds.Add((Path.Combine(generated, name), "/etc/" + name));
+                }
+            }
+
+            var user = UserDatabase.Resolve(merged, spec.User);
+            Syscalls.SetHostName(spec.Hostname);
+            if (spec.IsolateNetwork)
+            {
+                Syscalls.BringLoopbackUp();
+            }
+
+            var env = WithDefaults(spec.Env, user);
+            var request = new InitRequest(
+                merged, spec.Argv, env, Candidates(spec.Argv[0], env), AbsoluteWorkingDirectory(spec.WorkingDirectory),
+                user.Uid, user.Gid, user.Groups, binds);
+            var process = Process.Start(InitStart()) ?? throw new SandboxException("the sandbox init did not start");
+            try
+            {
+                request.WriteTo(process.StandardInput.BaseStream);
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The init died early; its stderr says why.
+            }
+
+            started.Process = process;
+            started.Ready.Set();
+        }
+        catch (Exception e)
+        {
+            started.Error = e is SandboxException ? e : new SandboxException($"setting up the sandbox failed: {e.Message}", e);
+            started.Ready.Set();
+            return;
+        }
+
+        finished.Wait();
+    }
+
+    private ProcessStartInfo InitStart()
+    {
+        var start = new ProcessStartInfo(options.InitCommand[0])
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in options.InitCommand.Skip(1))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // The init's own environment is not the step's: only what the .NET host needs, and no
+        // diagnostics socket (it would appear in the host's /tmp and leak a descriptor).
+        foreach (var key in start.Environment.Keys.ToList())
+        {
+            if (key != "PATH" && !key.StartsWith("DOTNET_", StringComparison.Ordinal))
+            {
+                start.Environment.Remove(key);
+            }
+        }
+
+        start.Environment["DOTNET_EnableDiagnostics"] = "0";
+
+        // With W^X the runtime maps code through a shared memory file it may need again after
+        // pivot_root; without it the init also starts faster.
+        start.Environment["DOTNET_EnableWriteXorExecute"] = "0";
+        return start;
+    }
+
+    private static string OverlayOptions(IReadOnlyList<string> lowerDirs, string upperDir, string workDir)
+    {
+        foreach (var dir in lowerDirs.Append(upperDir).Append(workDir))
+        {
+            if (dir.IndexOfAny([',', ':', '\\']) >= 0)
+            {
+                throw new SandboxException($"overlay paths may not contain ',', ':' or '\\': {dir}");
+            }
+        }
+
+        return $"lowerdir={string.Join(':', lowerDirs)},upperdir={upperDir},workdir={workDir}";
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    /// <summary>What the namespace thread hands back: the started init, or why it failed.</summary>
+    private sealed class Launch
+    {
+        public ManualResetEventSlim Ready { get; } = new();
+
+        public Process? Process { get; set; }
+
+        public Exception? Error { get; set; }
+    }
+
+    private static void TryDelete(Action delete)
+    {
+        try
+        {
+            delete();
+        }
+        catch (IOException)
+        {
+            // Missing, or left for the caller, who owns the scratch dir.
+        }
+    }
+}

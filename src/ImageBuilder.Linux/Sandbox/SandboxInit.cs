@@ -1,0 +1,173 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using ImageBuilder.Linux.Native;
+using Microsoft.Win32.SafeHandles;
+
+namespace ImageBuilder.Linux.Sandbox;
+
+/// <summary>
+/// The init side of the sandbox: ibuild started in its hidden mode as PID 1 of the new PID
+/// namespace, inside the mount namespace where the parent mounted the overlay. It mounts /proc,
+/// /sys and /dev, masks what runc masks, binds the generated /etc files, then pivots into the
+/// root, drops capabilities, sets the ids and execs the command, which stays PID 1: when it ends
+/// the kernel kills whatever it left in the namespace. It must run before anything else in the
+/// process touches Console or starts work on other threads, on the main thread, synchronously.
+/// </summary>
+public static class SandboxInit
+{
+    /// <summary>Docker's default capability set (CapEff 00000000a80425fb).</summary>
+    public const ulong DefaultCapabilities =
+        (1UL << 0) | (1UL << 1) | (1UL << 3) | (1UL << 4) | (1UL << 5) | (1UL << 6) | (1UL << 7) | (1UL << 8)
+        | (1UL << 10) | (1UL << 13) | (1UL << 18) | (1UL << 27) | (1UL << 29) | (1UL << 31);
+
+    // runc's defaults: files get /dev/null bound over them, directories an empty read-only tmpfs.
+    private static readonly string[] MaskedPaths =
+    [
+        "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+        "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
+    ];
+
+    private static readonly string[] ReadOnlyPaths =
+        ["/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+
+    private static readonly (string Name, int Major, int Minor)[] Devices =
+        [("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0)];
+
+    /// <summary>The init's whole life; returns (an exit code) only when setting up failed.</summary>
+    public static int Run()
+    {
+        try
+        {
+            InitRequest request;
+            using (var stdin = new FileStream(new SafeFileHandle(0, ownsHandle: false), FileAccess.Read, 1))
+            {
+                request = InitRequest.ReadFrom(stdin);
+            }
+
+            Syscalls.NullStandardInput();
+            Syscalls.SetUmask(0);
+            MountSystem(request);
+            var exec = Prepare(request);
+            Syscalls.BindExecImports();
+            Syscalls.PivotAndExec(exec);
+            return 125;
+        }
+        catch (Exception e)
+        {
+            using var stderr = new FileStream(new SafeFileHandle(2, ownsHandle: false), FileAccess.Write, 1);
+            stderr.Write(Encoding.UTF8.GetBytes($"ibuild: sandbox: {e.Message}\n"));
+            return 125;
+        }
+    }
+
+    private static void MountSystem(InitRequest request)
+    {
+        var root = request.Root;
+        Syscalls.Mount("proc", root + "/proc", "proc", Syscalls.MountNoSuid | Syscalls.MountNoDev | Syscalls.MountNoExec, null);
+        Syscalls.Mount("sysfs", root + "/sys", "sysfs", Syscalls.MountReadOnly | Syscalls.MountNoSuid | Syscalls.MountNoDev | Syscalls.MountNoExec, null);
+
+        var dev = root + "/dev";
+        Syscalls.Mount("tmpfs", dev, "tmpfs", Syscalls.MountNoSuid | Syscalls.MountStrictAtime, "mode=755,size=65536k");
+        foreach (var (name, major, minor) in Devices)
+        {
+            Syscalls.MakeCharDevice($"{dev}/{name}", major, minor);
+        }
+
+        Syscalls.MakeDirectory(dev + "/pts", 0x1ed);
+        Syscalls.Mount("devpts", dev + "/pts", "devpts", Syscalls.MountNoSuid | Syscalls.MountNoExec, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+        Syscalls.MakeSymlink("pts/ptmx", dev + "/ptmx");
+        Syscalls.MakeDirectory(dev + "/shm", 0x3ff); // 01777
+        Syscalls.Mount("shm", dev + "/shm", "tmpfs", Syscalls.MountNoSuid | Syscalls.MountNoDev | Syscalls.MountNoExec, "mode=1777,size=65536k");
+        Syscalls.MakeSymlink("/proc/self/fd", dev + "/fd");
+        Syscalls.MakeSymlink("/proc/self/fd/0", dev + "/stdin");
+        Syscalls.MakeSymlink("/proc/self/fd/1", dev + "/stdout");
+        Syscalls.MakeSymlink("/proc/self/fd/2", dev + "/stderr");
+
+        foreach (var path in MaskedPaths)
+        {
+            var type = TypeOf(root + path);
+            if (type == FileStatus.TypeDirectory)
+            {
+                Syscalls.Mount("tmpfs", root + path, "tmpfs", Syscalls.MountReadOnly, null);
+            }
+            else if (type != 0)
+            {
+                Syscalls.Mount(dev + "/null", root + path, null, Syscalls.MountBind, null);
+            }
+        }
+
+        foreach (var path in ReadOnlyPaths)
+        {
+            if (TypeOf(root + path) != 0)
+            {
+                Syscalls.BindReadOnly(root + path);
+            }
+        }
+
+        foreach (var (source, target) in request.FileBinds)
+        {
+            Syscalls.Mount(source, root + target, null, Syscalls.MountBind, null);
+        }
+    }
+
+    /// <summary>The file type bits of a path in the fresh /proc or /sys, or 0 when it is not there.</summary>
+    private static uint TypeOf(string path)
+    {
+        try
+        {
+            return Syscalls.LStat(path).FileType;
+        }
+        catch (LinuxException e) when (e.Errno == 2)
+        {
+            return 0;
+        }
+    }
+
+    private static PreparedExec Prepare(InitRequest request)
+    {
+        var prefixes = new List<nint>();
+        var at = 0;
+        var workingDirectory = request.WorkingDirectory.TrimEnd('/');
+        while (workingDirectory.Length > 0 && (at = workingDirectory.IndexOf('/', at + 1)) != -1)
+        {
+            prefixes.Add(Marshal.StringToCoTaskMemUTF8(workingDirectory[..at]));
+        }
+
+        if (workingDirectory.Length > 0)
+        {
+            prefixes.Add(Marshal.StringToCoTaskMemUTF8(workingDirectory));
+        }
+
+        var command = request.Argv.Count > 0 ? request.Argv[0] : "";
+        return new PreparedExec
+        {
+            NewRootFd = Syscalls.OpenRaw(request.Root, directory: true),
+            OldRootFd = Syscalls.OpenRaw("/", directory: true),
+            WorkingDirectory = Marshal.StringToCoTaskMemUTF8(request.WorkingDirectory),
+            WorkingDirectoryPrefixes = [.. prefixes],
+            Candidates = [.. request.Candidates.Select(c => Marshal.StringToCoTaskMemUTF8(c))],
+            Argv = NativeStrings(request.Argv),
+            Envp = NativeStrings(request.Env),
+            Uid = request.Uid,
+            Gid = request.Gid,
+            Groups = [.. request.Groups],
+            KeptCapabilities = DefaultCapabilities,
+            LastCapability = int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), System.Globalization.CultureInfo.InvariantCulture),
+            NotFoundMessage = Encoding.UTF8.GetBytes($"ibuild: sandbox: {command}: executable file not found (errno "),
+            ExecFailedMessage = Encoding.UTF8.GetBytes($"ibuild: sandbox: {command}: cannot execute (errno "),
+            SetupFailedMessage = Encoding.UTF8.GetBytes($"ibuild: sandbox: entering the root or working directory {request.WorkingDirectory} failed (errno "),
+        };
+    }
+
+    /// <summary>A NULL-terminated char*[] in native memory (never freed: the process execs or exits).</summary>
+    private static unsafe nint NativeStrings(IReadOnlyList<string> items)
+    {
+        var array = (nint*)NativeMemory.AllocZeroed((nuint)(items.Count + 1), (nuint)sizeof(nint));
+        for (var i = 0; i < items.Count; i++)
+        {
+            array[i] = Marshal.StringToCoTaskMemUTF8(items[i]);
+        }
+
+        return (nint)array;
+    }
+}
