@@ -1,3 +1,4 @@
+using ImageBuilder.Linux.Cgroups;
 using System.Security.Cryptography;
 using System.Text;
 using ImageBuilder.Core.Store;
@@ -13,7 +14,8 @@ namespace ImageBuilder.Cli.Commands;
 internal sealed class RunCommand(StoreCommands store, TextWriter stdout, TextWriter stderr, SandboxOptions? options = null)
 {
     public const string Help = """
-        Usage: ibuild run [--root DIR] [--network host|none] [--user U] [--workdir D] [-e K=V]... IMAGE [CMD...]
+        Usage: ibuild run [--root DIR] [--network host|none] [--memory M] [--pids-limit N] [--cpus C]
+                          [--user U] [--workdir D] [-e K=V]... IMAGE [CMD...]
 
         Runs CMD (default: the image's entrypoint and command) in a sandbox over IMAGE.
         Changes are discarded.
@@ -22,11 +24,15 @@ internal sealed class RunCommand(StoreCommands store, TextWriter stdout, TextWri
           -u, --user U          name, uid, name:group or uid:gid (default: the image's user)
           -w, --workdir D       working directory, created when missing (default: the image's)
           -e, --env K=V         set a variable; -e K takes K from ibuild's environment
+          -m, --memory M        memory limit (64m, 1g; the step is OOM-killed past it)
+          --pids-limit N        at most N processes
+          --cpus C              CPU time, in cores (0.5 = half a core)
         """;
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var reader = new ArgumentReader("run").Option("--network").Option("--user", "-u").Option("--workdir", "-w").Option("--env", "-e");
+        var reader = new ArgumentReader("run").Option("--network").Option("--user", "-u").Option("--workdir", "-w").Option("--env", "-e")
+            .Option("--memory", "-m").Option("--pids-limit").Option("--cpus");
         if (!reader.Read(args, stopAtFirstPositional: true))
         {
             await stdout.WriteLineAsync(Help);
@@ -40,7 +46,12 @@ internal sealed class RunCommand(StoreCommands store, TextWriter stdout, TextWri
             throw new UsageException($"run: --network must be host or none, not {network}");
         }
 
+        var limits = Limits(reader);
         var contentStore = store.Open(reader.Root);
+        // The scratch dir is in use while the step runs: keep the store's clean-up away from it.
+        using var protect = contentStore.ProtectNewContent();
+        CgroupScope.RemoveStale();
+
         var image = contentStore.ResolveImage(reader.Positionals[0]);
         var config = image.Config.Config;
         var command = reader.Positionals.Count > 1 ? reader.Positionals.Skip(1).ToList() : (config?.Cmd ?? []).ToList();
@@ -60,13 +71,19 @@ internal sealed class RunCommand(StoreCommands store, TextWriter stdout, TextWri
         var spec = new SandboxSpec(
             lowerDirs, upper, work, scratch, argv, MergeEnv(config?.Env ?? [], reader.GetAll("--env")),
             reader.Get("--workdir") ?? (string.IsNullOrEmpty(config?.WorkingDir) ? "/" : config.WorkingDir),
-            reader.Get("--user") ?? config?.User, network == "none", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
+            reader.Get("--user") ?? config?.User, network == "none", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), limits);
         try
         {
             await using var output = OutputStream(stdout, Console.OpenStandardOutput);
             await using var errors = OutputStream(stderr, Console.OpenStandardError);
             var sandbox = new Sandbox(options ?? SandboxOptions.ForCurrentProgram());
             var result = await sandbox.RunAsync(spec, output, errors, cancellationToken);
+            if (result.OomKilled)
+            {
+                await stderr.WriteLineAsync(
+                    $"ibuild: run: the command was killed by the kernel's OOM killer: memory limit {BinarySize(limits!.MemoryBytes ?? 0)}");
+            }
+
             return result.ExitCode;
         }
         catch (SandboxException e)
@@ -142,5 +159,37 @@ internal sealed class RunCommand(StoreCommands store, TextWriter stdout, TextWri
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
         public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
+    private static ResourceLimits? Limits(ArgumentReader reader)
+    {
+        try
+        {
+            var memory = reader.Get("--memory") is { } m ? ResourceLimits.ParseMemory(m) : (long?)null;
+            var pids = reader.Get("--pids-limit") is { } p
+                ? int.TryParse(p, out var n) && n > 0 ? n : throw new FormatException($"--pids-limit takes a positive number, not {p}")
+                : (int?)null;
+            var cpus = reader.Get("--cpus") is { } c ? ResourceLimits.ParseCpus(c) : (double?)null;
+            return memory is null && pids is null && cpus is null ? null : new ResourceLimits(memory, pids, cpus);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        {
+            throw new UsageException($"run: {e.Message}");
+        }
+    }
+
+    /// <summary>64 MiB, 1.5 GiB: how memory limits are written back to the user.</summary>
+    internal static string BinarySize(long bytes)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
+        double value = bytes;
+        var unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+
+        return value.ToString(value % 1 == 0 ? "0" : "0.##", System.Globalization.CultureInfo.InvariantCulture) + " " + units[unit];
     }
 }

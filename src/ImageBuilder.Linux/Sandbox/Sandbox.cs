@@ -65,7 +65,12 @@ public sealed partial class Sandbox(SandboxOptions options)
         WriteGeneratedFiles(generated, spec);
 
         var stubs = new MountPointStubs(merged, spec.UpperDir);
-        var started = new Launch();
+        // Every step gets its own cgroup when it has limits; the init is placed in it before it
+        // execs the command, so the command and all it starts are counted from the first byte.
+        using var cgroup = spec.Limits is { } limits
+            ? Cgroups.CgroupScope.Create($"{Environment.ProcessId}-{Path.GetFileName(spec.ScratchDir)}".Replace('/', '-'), limits)
+            : null;
+        var started = new Launch { Cgroup = cgroup };
         using var finished = new ManualResetEventSlim();
         var thread = new Thread(() => EnterAndStart(spec, lowerDirs, merged, generated, stubs, started, finished))
         {
@@ -86,7 +91,8 @@ public sealed partial class Sandbox(SandboxOptions options)
             await Task.WhenAll(copyOut, copyErr);
             cancellationToken.ThrowIfCancellationRequested();
             var code = process.ExitCode;
-            return code is > 128 and < 128 + 65 ? new SandboxResult(code, code - 128) : new SandboxResult(code, null);
+            var oomKilled = cgroup?.WasOomKilled ?? false;
+            return code is > 128 and < 128 + 65 ? new SandboxResult(code, code - 128, oomKilled) : new SandboxResult(code, null, oomKilled);
         }
         finally
         {
@@ -147,6 +153,7 @@ public sealed partial class Sandbox(SandboxOptions options)
                 merged, spec.Argv, env, Candidates(spec.Argv[0], env), AbsoluteWorkingDirectory(spec.WorkingDirectory),
                 user.Uid, user.Gid, user.Groups, binds);
             var process = Process.Start(InitStart()) ?? throw new SandboxException("the sandbox init did not start");
+            started.Cgroup?.AddProcess(process.Id);
             try
             {
                 request.WriteTo(process.StandardInput.BaseStream);
@@ -233,6 +240,8 @@ public sealed partial class Sandbox(SandboxOptions options)
         public ManualResetEventSlim Ready { get; } = new();
 
         public Process? Process { get; set; }
+
+        public Cgroups.CgroupScope? Cgroup { get; init; }
 
         public Exception? Error { get; set; }
     }

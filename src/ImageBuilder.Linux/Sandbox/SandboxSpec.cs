@@ -17,10 +17,11 @@ public sealed record SandboxSpec(
     string WorkingDirectory,
     string? User,
     bool IsolateNetwork,
-    string Hostname);
+    string Hostname,
+    Cgroups.ResourceLimits? Limits = null);
 
 /// <summary>How the process ended: its exit code, or the signal that killed it.</summary>
-public sealed record SandboxResult(int ExitCode, int? Signal);
+public sealed record SandboxResult(int ExitCode, int? Signal, bool OomKilled = false);
 
 /// <summary>How the sandbox starts its init process (ibuild itself in its hidden init mode).</summary>
 public sealed record SandboxOptions(IReadOnlyList<string> InitCommand)
@@ -33,10 +34,19 @@ public sealed record SandboxOptions(IReadOnlyList<string> InitCommand)
     public static SandboxOptions ForCurrentProgram()
     {
         var process = Environment.ProcessPath ?? throw new SandboxException("cannot tell which program is running");
+        if (Path.GetFileNameWithoutExtension(process) != "dotnet")
+        {
+            return new SandboxOptions([process, InitVerb]);
+        }
+
+        // Under the dotnet host: ibuild.dll, which is the entry assembly when ibuild runs, and
+        // sits next to the program when ibuild is hosted by something else (the test host).
         var entry = System.Reflection.Assembly.GetEntryAssembly()?.Location;
-        return Path.GetFileNameWithoutExtension(process) == "dotnet" && !string.IsNullOrEmpty(entry)
-            ? new SandboxOptions([process, entry, InitVerb])
-            : new SandboxOptions([process, InitVerb]);
+        var beside = Path.Combine(AppContext.BaseDirectory, "ibuild.dll");
+        var dll = File.Exists(beside) ? beside : entry;
+        return string.IsNullOrEmpty(dll)
+            ? throw new SandboxException("cannot find ibuild.dll to start the sandbox init")
+            : new SandboxOptions([process, dll, InitVerb]);
     }
 }
 
