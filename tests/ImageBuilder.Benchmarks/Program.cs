@@ -12,8 +12,10 @@ switch (args.FirstOrDefault())
         return 0;
     case "pack":
         return ImageBuilder.Benchmarks.PackBenchmark.Run(args[1..]);
+    case "sandbox":
+        return ImageBuilder.Benchmarks.SandboxBenchmark.Run(args[1..]);
     default:
-        Console.Error.WriteLine("usage: ImageBuilder.Benchmarks parse [REPO_ROOT] | pack [--big-mb N] [--files N] [--runs N] [--memory-mb N]");
+        Console.Error.WriteLine("usage: ImageBuilder.Benchmarks parse [REPO_ROOT] | pack [--big-mb N] [--files N] [--runs N] [--memory-mb N] | sandbox [--runs N]");
         return 2;
 }
 
