@@ -2,10 +2,11 @@
 # Installs the Debian packages ibuild's examples and tests use, when they are missing:
 #   busybox-static  the base of the example images (scripts/make-busybox-rootfs.sh)
 #   skopeo umoci podman  the real tools the integration tests feed ibuild's images to
+#   gcc (with libc6-dev)  builds the static chroot-escape probe the sandbox tests run
 # Needs root (apt-get); as another user it only reports what is missing.
 set -euo pipefail
-packages=(busybox-static skopeo umoci podman)
-commands=(busybox skopeo umoci podman)
+packages=(busybox-static skopeo umoci podman gcc)
+commands=(busybox skopeo umoci podman gcc)
 missing=()
 for i in "${!packages[@]}"; do
   command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}")
@@ -18,4 +19,4 @@ fi
 echo "deps.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null || true
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" $([[ " ${missing[*]} " == *" gcc "* ]] && echo libc6-dev) >/dev/null
