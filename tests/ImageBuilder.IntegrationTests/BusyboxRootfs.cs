@@ -8,6 +8,7 @@ internal static class BusyboxRootfs
     private static readonly Lazy<Task<string>> Tarball = new(async () =>
     {
         var path = Path.Combine(Path.GetTempPath(), $"ibuild-test-rootfs-{Environment.ProcessId}.tar");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(path);
         (await Tools.Run("bash", Path.Combine(RepoPaths.Root, "scripts", "make-busybox-rootfs.sh"), path)).Ok();
         return path;
     });
