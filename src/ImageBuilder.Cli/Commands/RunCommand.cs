@@ -81,7 +81,7 @@ internal sealed class RunCommand(StoreCommands store, TextWriter stdout, TextWri
             if (result.OomKilled)
             {
                 await stderr.WriteLineAsync(
-                    $"ibuild: run: the command was killed by the kernel's OOM killer: memory limit {BinarySize(limits!.MemoryBytes ?? 0)}");
+                    $"ibuild: run: the command was killed by the kernel's OOM killer: memory limit {ByteSize.Binary(limits!.MemoryBytes ?? 0)}");
             }
 
             return result.ExitCode;
@@ -176,20 +176,5 @@ internal sealed class RunCommand(StoreCommands store, TextWriter stdout, TextWri
         {
             throw new UsageException($"run: {e.Message}");
         }
-    }
-
-    /// <summary>64 MiB, 1.5 GiB: how memory limits are written back to the user.</summary>
-    internal static string BinarySize(long bytes)
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
-        double value = bytes;
-        var unit = 0;
-        while (value >= 1024 && unit < units.Length - 1)
-        {
-            value /= 1024;
-            unit++;
-        }
-
-        return value.ToString(value % 1 == 0 ? "0" : "0.##", System.Globalization.CultureInfo.InvariantCulture) + " " + units[unit];
     }
 }

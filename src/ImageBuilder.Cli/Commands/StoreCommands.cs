@@ -34,7 +34,7 @@ internal sealed class StoreCommands(IFileSystem fileSystem, TextWriter stdout)
         {
             var created = Age(image.Config.Created);
             var id = image.Id.Encoded[..12];
-            var size = HumanSize(image.Size);
+            var size = ByteSize.Decimal(image.Size);
             if (image.Tags.Count == 0)
             {
                 rows.Add(["<none>", "<none>", id, created, size]);
@@ -140,26 +140,12 @@ internal sealed class StoreCommands(IFileSystem fileSystem, TextWriter stdout)
         await stdout.WriteLineAsync(
             $"Deleted {report.UntaggedImages} untagged image(s), {report.Blobs} blob(s), {report.Snapshots} snapshot(s), " +
             $"{report.Temporaries} leftover scratch item(s)");
-        await stdout.WriteLineAsync($"Total reclaimed space: {HumanSize(report.BlobBytes)}");
+        await stdout.WriteLineAsync($"Total reclaimed space: {ByteSize.Decimal(report.BlobBytes)}");
         return CommandLineApp.Success;
     }
 
     internal static ImageReference ParseReference(string text) =>
         ImageReference.TryParse(text, out var reference, out var error) ? reference : throw new UsageException(error);
-
-    internal static string HumanSize(long bytes)
-    {
-        string[] units = ["B", "kB", "MB", "GB", "TB"];
-        double value = bytes;
-        var unit = 0;
-        while (value >= 1000 && unit < units.Length - 1)
-        {
-            value /= 1000;
-            unit++;
-        }
-
-        return unit == 0 ? $"{bytes}B" : value.ToString(value < 10 ? "0.##" : "0.#", CultureInfo.InvariantCulture) + units[unit];
-    }
 
     private static string Age(string? created)
     {
