@@ -130,9 +130,9 @@ public static unsafe partial class Syscalls
         for (var half = 0; half < 2; half++)
         {
             var bits = (uint)(x.KeptCapabilities >> (32 * half));
-            data[(half * 3) + 0] = bits;
-            data[(half * 3) + 1] = bits;
-            data[(half * 3) + 2] = bits;
+            data[(half * 3) + 0] = bits; // effective
+            data[(half * 3) + 1] = bits; // permitted
+            data[(half * 3) + 2] = 0;    // inheritable stays empty (CVE-2022-24769), as in Docker
         }
 
         fixed (uint* groups = x.Groups)
@@ -148,7 +148,11 @@ public static unsafe partial class Syscalls
 
         // Changing ids clears the parent-death signal, so it is set last: when ibuild dies the step dies.
         ExecImports.prctl(PrSetPdeathsig, 9, 0, 0, 0);
-        ExecImports.syscall(SysCloseRange, 3, uint.MaxValue, 0);
+        if (ExecImports.syscall(SysCloseRange, 3, uint.MaxValue, 0) == -1)
+        {
+            // No close_range (before Linux 5.9): refuse rather than leak ibuild's descriptors.
+            Fail(x.SetupFailedMessage, 125);
+        }
 
         var error = Enoent;
         foreach (var candidate in x.Candidates)

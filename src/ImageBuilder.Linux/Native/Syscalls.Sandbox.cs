@@ -163,8 +163,21 @@ public static unsafe partial class Syscalls
 
     internal static byte[]? Utf8OrNull(string? value) => value is null ? null : Encoding.UTF8.GetBytes(value + "\0");
 
+    /// <summary>setsid(), then prctl(PR_SET_PDEATHSIG, SIGKILL).</summary>
+    internal static void StartSessionAndDieWithParent()
+    {
+        ThrowIfFailed(SandboxImports.setsid(), nameof(SandboxImports.setsid));
+        ThrowIfFailed(SandboxImports.prctl(1, 9, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)");
+    }
+
     private static partial class SandboxImports
     {
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int setsid();
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int prctl(int option, ulong a, ulong b, ulong c, ulong d);
+
         [LibraryImport("libc", SetLastError = true)]
         public static partial int unshare(int flags);
 

@@ -120,7 +120,7 @@ public sealed partial class Sandbox(SandboxOptions options)
             var flags = Syscalls.CloneNewNs | Syscalls.CloneNewPid | Syscalls.CloneNewUts | Syscalls.CloneNewIpc | Syscalls.CloneNewCgroup;
             Syscalls.Unshare(spec.IsolateNetwork ? flags | Syscalls.CloneNewNet : flags);
             Syscalls.Mount(null, "/", null, Syscalls.MountRecursive | Syscalls.MountPrivate, null);
-            Syscalls.Mount("overlay", merged, "overlay", 0, OverlayOptions(lowerDirs, spec.UpperDir, spec.WorkDir));
+            Syscalls.Mount("overlay", merged, "overlay", Syscalls.MountNoDev, OverlayOptions(lowerDirs, spec.UpperDir, spec.WorkDir));
 
             foreach (var directory in new[] { "/proc", "/sys", "/dev" })
             {
@@ -153,7 +153,19 @@ public sealed partial class Sandbox(SandboxOptions options)
                 merged, spec.Argv, env, Candidates(spec.Argv[0], env), AbsoluteWorkingDirectory(spec.WorkingDirectory),
                 user.Uid, user.Gid, user.Groups, binds);
             var process = Process.Start(InitStart()) ?? throw new SandboxException("the sandbox init did not start");
-            started.Cgroup?.AddProcess(process.Id);
+            try
+            {
+                started.Cgroup?.AddProcess(process.Id);
+            }
+            catch
+            {
+                // The init waits for its request: it has run nothing yet. End it, then report.
+                Kill(process);
+                process.WaitForExit();
+                process.Dispose();
+                throw;
+            }
+
             try
             {
                 request.WriteTo(process.StandardInput.BaseStream);

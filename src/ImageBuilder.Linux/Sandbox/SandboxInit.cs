@@ -44,6 +44,9 @@ public static class SandboxInit
                 request = InitRequest.ReadFrom(stdin);
             }
 
+            // Its own session (no controlling terminal: the step cannot reach ibuild's terminal),
+            // and death with ibuild from the start, not only from the exec on.
+            Syscalls.StartSessionAndDieWithParent();
             Syscalls.NullStandardInput();
             Syscalls.SetUmask(0);
             MountSystem(request);
@@ -67,10 +70,15 @@ public static class SandboxInit
         Syscalls.Mount("sysfs", root + "/sys", "sysfs", Syscalls.MountReadOnly | Syscalls.MountNoSuid | Syscalls.MountNoDev | Syscalls.MountNoExec, null);
 
         var dev = root + "/dev";
-        Syscalls.Mount("tmpfs", dev, "tmpfs", Syscalls.MountNoSuid | Syscalls.MountStrictAtime, "mode=755,size=65536k");
-        foreach (var (name, major, minor) in Devices)
+        // /dev is nodev, like the overlay root: a step keeps CAP_MKNOD (Docker's default set) and
+        // may create device nodes, but can never open one it made (or one an image shipped) —
+        // the host's disks stay out of reach. The standard devices are the host's own nodes
+        // bind-mounted in: a bind mount has its own flags, so these work.
+        Syscalls.Mount("tmpfs", dev, "tmpfs", Syscalls.MountNoSuid | Syscalls.MountNoDev | Syscalls.MountStrictAtime, "mode=755,size=65536k");
+        foreach (var (name, _, _) in Devices)
         {
-            Syscalls.MakeCharDevice($"{dev}/{name}", major, minor);
+            File.Create($"{dev}/{name}").Dispose();
+            Syscalls.Mount($"/dev/{name}", $"{dev}/{name}", null, Syscalls.MountBind, null);
         }
 
         Syscalls.MakeDirectory(dev + "/pts", 0x1ed);
