@@ -37,15 +37,17 @@ public sealed class UnifiedCgroupTests
     }
 
     [UnifiedCgroupFact]
-    public void A_controller_the_parent_lacks_is_refused_and_nothing_is_left()
+    public void A_pids_limit_is_applied_when_the_parent_has_the_controller_and_refused_cleanly_when_not()
     {
         var available = File.ReadAllText(Path.Combine(Parent, "cgroup.controllers")).Split(' ', '\n', StringSplitOptions.RemoveEmptyEntries);
+        var name = UniqueName("refused");
         if (available.Contains("pids"))
         {
-            return; // Nothing to refuse here: the positive test below covers this machine.
+            using var scope = CgroupScope.CreateUnified(Parent, name, new ResourceLimits(PidsLimit: 8));
+            Assert.Equal("8", File.ReadAllText(Path.Combine(Assert.Single(scope.Directories), "pids.max")).Trim());
+            return;
         }
 
-        var name = UniqueName("refused");
         var error = Assert.Throws<CgroupException>(() => CgroupScope.CreateUnified(Parent, name, new ResourceLimits(PidsLimit: 8)));
 
         Assert.Contains("pids", error.Message);
