@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
+using ImageBuilder.Linux.Sandbox;
+
 namespace ImageBuilder.Linux.Native;
 
 // Setting up a sandbox: namespaces, mounts, device nodes, the loopback interface. Tmds.LibC does
@@ -139,7 +141,8 @@ public static unsafe partial class Syscalls
     {
         var how = new Tmds.Linux.open_how
         {
-            flags = (ulong)(Tmds.Linux.LibC.O_RDONLY | Tmds.Linux.LibC.O_CLOEXEC),
+            // O_NONBLOCK: an image's "file" may be a FIFO, which must not hang ibuild.
+            flags = (ulong)(Tmds.Linux.LibC.O_RDONLY | Tmds.Linux.LibC.O_CLOEXEC | Tmds.Linux.LibC.O_NONBLOCK),
             resolve = Tmds.Linux.LibC.RESOLVE_IN_ROOT | Tmds.Linux.LibC.RESOLVE_NO_MAGICLINKS,
         };
         int fd;
@@ -155,6 +158,21 @@ public static unsafe partial class Syscalls
         }
 
         using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+        Tmds.Linux.stat status;
+        if (Tmds.Linux.LibC.fstat(fd, &status) == -1)
+        {
+            throw new LinuxException($"fstat {path}", Tmds.Linux.LibC.errno);
+        }
+
+        // Only a plain file of sane size is read: a device node (/dev/zero, a disk) or a pipe
+        // in an image could otherwise make ibuild read forever or read the host's devices.
+        const uint TypeMask = 0xF000, RegularFile = 0x8000;
+        const long MostBytes = 16 << 20;
+        if (((uint)status.st_mode & TypeMask) != RegularFile || (long)status.st_size > MostBytes)
+        {
+            throw new SandboxException($"the image's {path} is not a regular file of at most 16 MiB");
+        }
+
         using var stream = new FileStream(handle, FileAccess.Read, 1);
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);

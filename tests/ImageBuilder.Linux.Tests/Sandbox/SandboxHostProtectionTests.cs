@@ -30,4 +30,24 @@ public sealed class SandboxHostProtectionTests
 
         Assert.Equal("1\nCapInh:\t0000000000000000\n", output);
     }
+
+    [RootFact]
+    public async Task An_image_whose_passwd_is_a_pipe_or_a_device_is_refused_without_hanging()
+    {
+        foreach (var shape in new[] { "mkfifo", "mknod-zero" })
+        {
+            using var run = new SandboxRun(lower =>
+            {
+                var passwd = Path.Combine(lower, "etc", "passwd");
+                File.Delete(passwd);
+                var tool = shape == "mkfifo" ? ("mkfifo", new[] { passwd }) : ("mknod", new[] { passwd, "c", "1", "5" });
+                ExternalTool.Run(tool.Item1, tool.Item2);
+            });
+
+            var error = await Assert.ThrowsAsync<ImageBuilder.Linux.Sandbox.SandboxException>(() => run.ShAsync("true", user: "nobody"));
+
+            // A pipe is refused by type; a device node cannot even be opened (the root is nodev).
+            Assert.True(error.Message.Contains("/etc/passwd", StringComparison.Ordinal), shape + ": " + error.Message);
+        }
+    }
 }
