@@ -50,6 +50,7 @@ public sealed partial class LayerUnpacker(IFileTreeWriter writer)
         }
 
         pass.SetDirectoryTimes();
+        writer.Flush(snapshotDir);
         return new UnpackedLayer(digesting.GetDigest(), digesting.BytesRead);
     }
 }

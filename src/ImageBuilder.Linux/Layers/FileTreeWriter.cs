@@ -96,6 +96,13 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
         }
     }
 
+    public void Flush(string root)
+    {
+        using var resolver = RootResolver.Open(root);
+        using var rootDirectory = resolver.OpenRoot();
+        Syscalls.SyncFileSystem(rootDirectory);
+    }
+
     public void SetDirectoryTime(string root, string path, DateTimeOffset time)
     {
         using var resolver = RootResolver.Open(root);

@@ -60,6 +60,14 @@ public sealed class LayerUnpackerTests
     }
 
     [Fact]
+    public async Task The_snapshot_is_made_durable_once_everything_is_written()
+    {
+        var (writer, _) = await UnpackAsync(new RawTar().Directory("d/").File("d/f", "x").ToArray());
+
+        Assert.True(writer.Flushed);
+    }
+
+    [Fact]
     public async Task A_directory_replaced_by_another_kind_gets_no_time_for_it_or_its_subdirectories()
     {
         var tar = new RawTar().Directory("d/").Directory("d/sub/").Symlink("d", "elsewhere").Directory("e/").ToArray();

@@ -45,4 +45,9 @@ internal sealed class RecordingFileTreeWriter : IFileTreeWriter
 
     void IFileTreeWriter.SetDirectoryTime(string root, string path, DateTimeOffset time) =>
         Calls.Add(new WriterCall(DirectoryTime, path, Time: time));
+
+    /// <summary>Whether the unpacker asked for the snapshot to be made durable (after all writes).</summary>
+    public bool Flushed { get; private set; }
+
+    void IFileTreeWriter.Flush(string root) => Flushed = true;
 }
