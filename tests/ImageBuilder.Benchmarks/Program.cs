@@ -4,7 +4,7 @@ using ImageBuilder.Dockerfile;
 
 // Micro-benchmarks of the front end. Not a test: it prints timings for docs/BENCHMARKS.md.
 //   dotnet run -c Release --project tests/ImageBuilder.Benchmarks -- parse [REPO_ROOT]
-var root = args.Length > 1 ? args[1] : FindRoot();
+var root = args.Length > 1 ? args[1] : ImageBuilder.TestSupport.RepoPaths.Root;
 switch (args.FirstOrDefault())
 {
     case "parse":
@@ -77,17 +77,4 @@ static void Measure(string name, int runs, Action action)
 
     times.Sort();
     Console.WriteLine($"{name}: median {times[times.Count / 2]:F1} ms, min {times[0]:F1} ms ({runs} runs)");
-}
-
-static string FindRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "ImageBuilder.sln")))
-        {
-            return dir.FullName;
-        }
-    }
-
-    throw new InvalidOperationException("run from inside the repository or pass REPO_ROOT");
 }

@@ -19,7 +19,7 @@ internal static class SandboxBenchmark
         {
             var lower = Directory.CreateDirectory(Path.Combine(work, "lower")).FullName;
             var tarball = Path.Combine(work, "rootfs.tar");
-            Exec("bash", Path.Combine(FindRoot(), "scripts", "make-busybox-rootfs.sh"), tarball);
+            Exec("bash", Path.Combine(ImageBuilder.TestSupport.RepoPaths.Root, "scripts", "make-busybox-rootfs.sh"), tarball);
             Exec("tar", "-xpf", tarball, "-C", lower);
             var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
             var sandbox = new Sandbox(new SandboxOptions([dotnet, Path.Combine(AppContext.BaseDirectory, "ibuild.dll"), SandboxOptions.InitVerb]));
@@ -64,18 +64,5 @@ internal static class SandboxBenchmark
         {
             throw new InvalidOperationException($"{program} failed with {process.ExitCode}");
         }
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ImageBuilder.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("run from inside the repository");
     }
 }

@@ -1,22 +1,9 @@
 namespace ImageBuilder.Dockerfile.Tests;
 
-/// <summary>Locates the repository's testdata folder from the test binary.</summary>
+/// <summary>The repository's testdata folder, as the front-end tests name it.</summary>
 internal static class TestData
 {
-    private static readonly Lazy<string> RepoRoot = new(() =>
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "ImageBuilder.sln")))
-            {
-                return dir.FullName;
-            }
-        }
+    public static string Root => ImageBuilder.TestSupport.RepoPaths.Root;
 
-        throw new InvalidOperationException("ImageBuilder.sln not found above " + AppContext.BaseDirectory);
-    });
-
-    public static string Root => RepoRoot.Value;
-
-    public static string Path(params string[] parts) => System.IO.Path.Combine([Root, "testdata", .. parts]);
+    public static string Path(params string[] parts) => ImageBuilder.TestSupport.RepoPaths.TestData(parts);
 }

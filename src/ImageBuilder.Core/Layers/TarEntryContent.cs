@@ -57,16 +57,29 @@ internal sealed class TarEntryContent(Stream input, long length, string entryNam
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
-            if (AsCorruption(error, entryName) is { } corruption)
+            if (Fault(error) is { } corruption)
             {
                 throw corruption;
             }
 
-            SourceFault = error;
             throw;
         }
 
         return Account(count);
+    }
+
+    /// <summary>A read failure as the unpacker reports it: corrupt data becomes the entry's
+    /// format error (returned); anything else is remembered as a fault of the source (null:
+    /// the caller rethrows it as it was).</summary>
+    private Exception? Fault(Exception error)
+    {
+        if (AsCorruption(error, entryName) is { } corruption)
+        {
+            return corruption;
+        }
+
+        SourceFault = error;
+        return null;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -86,12 +99,11 @@ internal sealed class TarEntryContent(Stream input, long length, string entryNam
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
-            if (AsCorruption(error, entryName) is { } corruption)
+            if (Fault(error) is { } corruption)
             {
                 throw corruption;
             }
 
-            SourceFault = error;
             throw;
         }
 
