@@ -11,7 +11,9 @@ internal readonly record struct FileStatus(
     ulong LinkCount,
     ulong SpecialDevice,
     long ModifiedSeconds,
-    long ModifiedNanoseconds)
+    long ModifiedNanoseconds,
+    long ChangedSeconds = 0,
+    long ChangedNanoseconds = 0)
 {
     // The S_IF* file type values of st_mode.
     public const uint TypeMask = 0xF000;

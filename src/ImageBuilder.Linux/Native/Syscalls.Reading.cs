@@ -30,7 +30,9 @@ public static unsafe partial class Syscalls
             status.st_nlink,
             status.st_rdev,
             status.st_mtim.tv_sec,
-            status.st_mtim.tv_nsec);
+            status.st_mtim.tv_nsec,
+            status.st_ctim.tv_sec,
+            status.st_ctim.tv_nsec);
     }
 
     /// <summary>readlink(2): a symlink's target exactly as stored.</summary>

@@ -1,0 +1,182 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using ImageBuilder.Core.Oci;
+using ImageBuilder.Linux.Native;
+
+namespace ImageBuilder.Build.Context;
+
+// The content checksum of what a COPY/ADD reads from the context.
+public sealed partial class BuildContext
+{
+    private const int MaxSymlinkHops = 40;
+
+    /// <summary>
+    /// The checksum of everything a COPY/ADD with <paramref name="sources"/> (as written, relative to
+    /// the context; wildcards allowed) would read: for each entry, in a fixed order, its path, type,
+    /// permission bits, uid/gid, link target and the sha256 of its data — never its times. A source
+    /// path is followed through symlinks (inside the context), as COPY follows it.
+    /// </summary>
+    /// <exception cref="BuildContextException">A source without wildcards matches nothing: <c>"/missing.txt": not found</c>.</exception>
+    public Digest Checksum(IReadOnlyList<string> sources)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        var selected = new List<(string Name, ContextEntry Entry)>();
+        foreach (var source in sources)
+        {
+            var path = SourcePath.Clean(source);
+            var matches = Match(path);
+            if (matches.Count == 0 && !SourcePath.HasWildcards(path))
+            {
+                throw new BuildContextException($"\"{SourcePath.Display(path)}\": not found");
+            }
+
+            selected.AddRange(matches);
+        }
+
+        HashMissing(selected.SelectMany(s => Enumerate(s.Entry)));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var record = new ArrayBufferWriter<byte>();
+        foreach (var (name, entry) in selected)
+        {
+            foreach (var child in Enumerate(entry))
+            {
+                var relative = child.Path.Length == entry.Path.Length ? "" : child.Path[(entry.Path.Length == 0 ? 0 : entry.Path.Length + 1)..];
+                record.ResetWrittenCount();
+                Field(record, SourcePath.Join(name, relative));
+                Field(record, child.Kind.ToString());
+                Field(record, Convert.ToString(child.Mode & 0xFFF, 8));
+                Field(record, child.Uid.ToString(CultureInfo.InvariantCulture));
+                Field(record, child.Gid.ToString(CultureInfo.InvariantCulture));
+                Field(record, child.LinkTarget ?? "");
+                Field(record, child.ContentHash ?? "");
+                hash.AppendData(record.WrittenSpan);
+            }
+        }
+
+        return Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    // Length-prefixed, so no name can imitate a field boundary.
+    private static void Field(ArrayBufferWriter<byte> record, string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes(value);
+        Encoding.ASCII.GetBytes(bytes.Length.ToString(CultureInfo.InvariantCulture) + ":", record);
+        record.Write(bytes);
+    }
+
+    /// <summary>The entries a cleaned source path names, with the path each is recorded under.</summary>
+    private List<(string Name, ContextEntry Entry)> Match(string path)
+    {
+        var (prefix, patterns) = SourcePath.SplitWildcards(path);
+        if (patterns.Length == 0)
+        {
+            return Resolve(path) is { } single ? [(path, single)] : [];
+        }
+
+        var candidates = new List<(string Name, ContextEntry Entry)>();
+        if (Resolve(prefix) is { } start)
+        {
+            candidates.Add((prefix, start));
+        }
+
+        foreach (var pattern in patterns)
+        {
+            var next = new List<(string Name, ContextEntry Entry)>();
+            foreach (var (name, directory) in candidates)
+            {
+                var resolved = directory.Kind == ContextEntryKind.Symlink ? Resolve(directory.Path) : directory;
+                if (resolved?.Children is not { } children)
+                {
+                    continue;
+                }
+
+                foreach (var (childName, child) in children)
+                {
+                    if (GlobPattern.Match(pattern, childName))
+                    {
+                        next.Add((SourcePath.Join(name, childName), child));
+                    }
+                }
+            }
+
+            candidates = next;
+        }
+
+        // Each match is a source of its own, followed like a path as written.
+        var matches = new List<(string Name, ContextEntry Entry)>();
+        foreach (var (name, entry) in candidates)
+        {
+            if ((entry.Kind == ContextEntryKind.Symlink ? Resolve(entry.Path) : entry) is { } resolved)
+            {
+                matches.Add((name, resolved));
+            }
+        }
+
+        return matches;
+    }
+
+    /// <summary>Follows <paramref name="path"/> through the context, symlinks included (kept inside
+    /// the context: ".." and absolute targets stop at its root); null when nothing is there.</summary>
+    private ContextEntry? Resolve(string path)
+    {
+        var hops = 0;
+        return Resolve(path, ref hops);
+    }
+
+    private ContextEntry? Resolve(string path, ref int hops)
+    {
+        var current = _root;
+        var parts = path.Length == 0 ? [] : path.Split('/');
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (current.Children is not { } children || !children.TryGetValue(parts[i], out var child))
+            {
+                return null;
+            }
+
+            if (child.Kind == ContextEntryKind.Symlink)
+            {
+                if (++hops > MaxSymlinkHops)
+                {
+                    return null;
+                }
+
+                var target = child.LinkTarget!;
+                var targetPath = SourcePath.Clean(target.StartsWith('/') ? target : SourcePath.Join(current.Path, target));
+                var rest = string.Join('/', parts[(i + 1)..]);
+                return Resolve(SourcePath.Clean(SourcePath.Join(targetPath, rest)), ref hops);
+            }
+
+            current = child;
+        }
+
+        return current;
+    }
+
+    /// <summary>Hashes, in parallel, every regular file among <paramref name="entries"/> whose hash is not known yet.</summary>
+    private void HashMissing(IEnumerable<ContextEntry> entries)
+    {
+        var missing = entries.Where(e => e.Kind == ContextEntryKind.RegularFile && e.ContentHash is null).Distinct().ToList();
+        Parallel.ForEach(missing, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(Environment.ProcessorCount, 16) }, entry =>
+        {
+            string hash;
+            try
+            {
+                using var handle = Syscalls.OpenReadNoFollow(Root + "/" + entry.Path);
+                using var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0);
+                hash = Convert.ToHexStringLower(SHA256.HashData(stream));
+            }
+            catch (Exception error) when (error is LinuxException or IOException)
+            {
+                throw new BuildContextException($"\"{SourcePath.Display(entry.Path)}\": cannot read: {error.Message}", error);
+            }
+
+            lock (_hashLock)
+            {
+                entry.ContentHash = hash;
+            }
+        });
+    }
+}

@@ -1,0 +1,191 @@
+using System.IO.Abstractions;
+using ImageBuilder.Dockerfile.Ignore;
+using ImageBuilder.Linux.Native;
+
+namespace ImageBuilder.Build.Context;
+
+/// <summary>
+/// The build context, read once: every object under the context directory (lstat, never
+/// following a symlink) that the .dockerignore leaves in, with what COPY and ADD need to know
+/// about it. File content is hashed only when a checksum needs it, in parallel, and remembered
+/// in the stat cache so a warm rebuild re-hashes only files whose stat changed.
+/// </summary>
+/// <remarks>
+/// An ignored directory is left out with everything below it, unless a later "!" pattern
+/// re-includes something inside: then the directory stays (as a parent of what is kept), as
+/// BuildKit's context transfer keeps it.
+/// </remarks>
+public sealed partial class BuildContext
+{
+    private readonly DockerIgnore _ignore;
+    private readonly ContextEntry _root;
+    private readonly string? _statCachePath;
+    private readonly Lock _hashLock = new();
+
+    private BuildContext(string root, DockerIgnore ignore, ContextEntry rootEntry, string? statCachePath)
+    {
+        Root = root;
+        _ignore = ignore;
+        _root = rootEntry;
+        _statCachePath = statCachePath;
+    }
+
+    /// <summary>The context directory, as a full path without a trailing '/'.</summary>
+    public string Root { get; }
+
+    /// <summary>
+    /// Reads the context under <paramref name="directory"/>, applying its ignore file
+    /// (<c>&lt;Dockerfile&gt;.dockerignore</c> beside <paramref name="dockerfilePath"/> wins over
+    /// <c>.dockerignore</c> at the context root).
+    /// </summary>
+    /// <exception cref="BuildContextException">The directory is missing or not a directory.</exception>
+    /// <exception cref="ImageBuilder.Dockerfile.DockerfileException">The ignore file is malformed or unreadable.</exception>
+    public static BuildContext Load(string directory, string? dockerfilePath, string? statCachePath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var root = Path.GetFullPath(directory).TrimEnd('/');
+        root = root.Length == 0 ? "/" : root;
+        FileStatus status;
+        try
+        {
+            status = Syscalls.LStat(root);
+        }
+        catch (LinuxException error)
+        {
+            throw new BuildContextException($"unable to read the build context {root}: {error.Message}", error);
+        }
+
+        if (status.FileType != FileStatus.TypeDirectory)
+        {
+            throw new BuildContextException($"the build context {root} is not a directory");
+        }
+
+        var ignore = DockerIgnoreFile.Load(new FileSystem(), root, dockerfilePath);
+        var cache = StatCache.Load(statCachePath, root);
+        var rootEntry = Describe("", status, null, new SortedDictionary<string, ContextEntry>(StringComparer.Ordinal));
+        var walk = new Walk(root, ignore.Matcher, cache);
+        try
+        {
+            walk.ReadChildren(rootEntry, MatchInfo.None);
+        }
+        catch (IgnorePatternException error)
+        {
+            throw ignore.Locate(error);
+        }
+
+        return new BuildContext(root, ignore, rootEntry, statCachePath);
+    }
+
+    /// <summary>Whether the .dockerignore leaves out <paramref name="relativePath"/> (a slash path relative to <see cref="Root"/>).</summary>
+    public bool IsExcluded(string relativePath)
+    {
+        ArgumentNullException.ThrowIfNull(relativePath);
+        var path = SourcePath.Clean(relativePath);
+        try
+        {
+            return path.Length > 0 && _ignore.Matcher.MatchesOrParentMatches(path);
+        }
+        catch (IgnorePatternException error)
+        {
+            throw _ignore.Locate(error);
+        }
+    }
+
+    /// <summary>Writes the stat cache (the hashes known so far) atomically; nothing without a cache path.</summary>
+    public void SaveStatCache()
+    {
+        if (_statCachePath is null)
+        {
+            return;
+        }
+
+        var files = new Dictionary<string, StatCacheRecord>(StringComparer.Ordinal);
+        foreach (var entry in Enumerate(_root))
+        {
+            if (entry is { Kind: ContextEntryKind.RegularFile, ContentHash: { } hash })
+            {
+                files[entry.Path] = new StatCacheRecord(entry.Size, entry.ModifiedNanoseconds, entry.ChangedNanoseconds, entry.Inode, entry.Device, hash);
+            }
+        }
+
+        StatCache.Save(_statCachePath, Root, files);
+    }
+
+    private static IEnumerable<ContextEntry> Enumerate(ContextEntry top)
+    {
+        var stack = new Stack<ContextEntry>();
+        stack.Push(top);
+        while (stack.Count > 0)
+        {
+            var entry = stack.Pop();
+            yield return entry;
+            if (entry.Children is { } children)
+            {
+                foreach (var child in children.Values.Reverse())
+                {
+                    stack.Push(child);
+                }
+            }
+        }
+    }
+
+    private static ContextEntry Describe(string path, FileStatus status, string? linkTarget, SortedDictionary<string, ContextEntry>? children) => new()
+    {
+        Path = path,
+        Kind = status.FileType switch
+        {
+            FileStatus.TypeDirectory => ContextEntryKind.Directory,
+            FileStatus.TypeRegular => ContextEntryKind.RegularFile,
+            FileStatus.TypeSymlink => ContextEntryKind.Symlink,
+            _ => ContextEntryKind.Special,
+        },
+        Mode = status.Mode,
+        Uid = status.Uid,
+        Gid = status.Gid,
+        Size = status.Size,
+        ModifiedNanoseconds = (status.ModifiedSeconds * 1_000_000_000) + status.ModifiedNanoseconds,
+        ChangedNanoseconds = (status.ChangedSeconds * 1_000_000_000) + status.ChangedNanoseconds,
+        Inode = status.Inode,
+        Device = status.Device,
+        LinkTarget = linkTarget,
+        Children = children,
+    };
+
+    /// <summary>The one walk of the context directory.</summary>
+    private sealed class Walk(string root, PatternMatcher matcher, Dictionary<string, StatCacheRecord> cache)
+    {
+        /// <summary>Reads a directory's children into it; returns whether anything was kept.</summary>
+        public bool ReadChildren(ContextEntry directory, MatchInfo directoryInfo)
+        {
+            var hostDirectory = directory.Path.Length == 0 ? root : root + "/" + directory.Path;
+            foreach (var name in Syscalls.ListDirectory(hostDirectory))
+            {
+                var path = SourcePath.Join(directory.Path, name.Name);
+                var (ignored, info) = matcher.MatchesUsingParentResults(path, directoryInfo);
+
+                var status = Syscalls.LStat(hostDirectory + "/" + name.Name);
+                var isDirectory = status.FileType == FileStatus.TypeDirectory;
+                if (ignored && !(isDirectory && matcher.Exclusions))
+                {
+                    continue;
+                }
+
+                var link = status.FileType == FileStatus.TypeSymlink ? Syscalls.ReadLink(hostDirectory + "/" + name.Name) : null;
+                var entry = Describe(path, status, link, isDirectory ? new SortedDictionary<string, ContextEntry>(StringComparer.Ordinal) : null);
+                if (isDirectory && !ReadChildren(entry, info) && ignored)
+                {
+                    continue; // an ignored directory stays only as the parent of something re-included
+                }
+
+                if (entry.Kind == ContextEntryKind.RegularFile && cache.TryGetValue(path, out var cached) && cached.Matches(entry))
+                {
+                    entry.ContentHash = cached.Sha256;
+                }
+
+                directory.Children!.Add(name.Name, entry);
+            }
+
+            return directory.Children!.Count > 0;
+        }
+    }
+}

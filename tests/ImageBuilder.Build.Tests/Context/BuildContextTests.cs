@@ -1,0 +1,204 @@
+using System.Text.Json.Nodes;
+using ImageBuilder.Build.Context;
+using ImageBuilder.TestSupport;
+
+namespace ImageBuilder.Build.Tests.Context;
+
+public sealed class BuildContextTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private string Context => _dir.Combine("ctx");
+
+    private void Write(string relative, string content)
+    {
+        var path = Path.Combine(Context, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+    }
+
+    private string Sum(params string[] sources) => BuildContext.Load(Context, null, null).Checksum(sources).ToString();
+
+    [Fact]
+    public void ChecksumIsStableAndIgnoresTimes()
+    {
+        Write("app/a.txt", "a");
+        Write("app/b.txt", "b");
+        var before = Sum("app");
+        Assert.Equal(before, Sum("app"));
+        Assert.StartsWith("sha256:", before);
+        File.SetLastWriteTimeUtc(Path.Combine(Context, "app/a.txt"), new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        Directory.SetLastWriteTimeUtc(Path.Combine(Context, "app"), new DateTime(2002, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        Assert.Equal(before, Sum("app"));
+    }
+
+    [Fact]
+    public void ChecksumChangesWithContent()
+    {
+        Write("app/a.txt", "a");
+        var before = Sum("app");
+        Write("app/a.txt", "A");
+        Assert.NotEqual(before, Sum("app"));
+    }
+
+    [Fact]
+    public void ChecksumChangesWithMode()
+    {
+        Write("app/a.txt", "a");
+        var before = Sum("app/a.txt");
+        File.SetUnixFileMode(Path.Combine(Context, "app/a.txt"), (UnixFileMode)0x1ed);
+        Assert.NotEqual(before, Sum("app/a.txt"));
+    }
+
+    [Fact]
+    public void ChecksumChangesWhenAFileIsAddedUnderACopiedDirectory()
+    {
+        Write("app/a.txt", "a");
+        var before = Sum("app");
+        Write("app/deep/new.txt", "");
+        Assert.NotEqual(before, Sum("app"));
+    }
+
+    [Fact]
+    public void ChecksumChangesWithASymlinkTarget()
+    {
+        Write("app/a.txt", "a");
+        File.CreateSymbolicLink(Path.Combine(Context, "app/link"), "a.txt");
+        var before = Sum("app");
+        File.Delete(Path.Combine(Context, "app/link"));
+        File.CreateSymbolicLink(Path.Combine(Context, "app/link"), "b.txt");
+        Assert.NotEqual(before, Sum("app"));
+    }
+
+    [Fact]
+    public void ChecksumIgnoresIgnoredFiles()
+    {
+        Write(".dockerignore", "app/*.log\n");
+        Write("app/a.txt", "a");
+        Write("app/debug.log", "1");
+        var before = Sum("app");
+        Write("app/debug.log", "2");
+        Write("app/other.log", "3");
+        Assert.Equal(before, Sum("app"));
+    }
+
+    [Fact]
+    public void ChecksumOnlyCoversTheSources()
+    {
+        Write("a.txt", "a");
+        Write("b.txt", "b");
+        var before = Sum("a.txt");
+        Write("b.txt", "changed");
+        Assert.Equal(before, Sum("a.txt"));
+        Assert.NotEqual(before, Sum("b.txt"));
+    }
+
+    [Fact]
+    public void MissingSourceIsReportedLikeBuildKit()
+    {
+        Write("a.txt", "a");
+        var context = BuildContext.Load(Context, null, null);
+        var error = Assert.Throws<BuildContextException>(() => context.Checksum(["missing.txt"]));
+        Assert.Equal("\"/missing.txt\": not found", error.Message);
+    }
+
+    [Fact]
+    public void IgnoredSourceIsNotFound()
+    {
+        Write(".dockerignore", "secret.txt\n");
+        Write("secret.txt", "s");
+        var context = BuildContext.Load(Context, null, null);
+        Assert.True(context.IsExcluded("secret.txt"));
+        Assert.False(context.IsExcluded("other.txt"));
+        Assert.Throws<BuildContextException>(() => context.Checksum(["/secret.txt"]));
+    }
+
+    [Fact]
+    public void WildcardsMatchAndAnEmptyWildcardIsNoError()
+    {
+        Write("a.txt", "a");
+        Write("b.txt", "b");
+        Write("c.md", "c");
+        var context = BuildContext.Load(Context, null, null);
+        var before = context.Checksum(["*.txt"]);
+        Assert.Equal(before, context.Checksum(["[ab].txt"]));
+        context.Checksum(["*.none"]);
+        Write("c.md", "changed");
+        Assert.Equal(before, BuildContext.Load(Context, null, null).Checksum(["*.txt"]));
+        Write("b.txt", "changed");
+        Assert.NotEqual(before, BuildContext.Load(Context, null, null).Checksum(["*.txt"]));
+    }
+
+    [Fact]
+    public void ReincludedFileInsideAnIgnoredDirectoryIsInTheContext()
+    {
+        Write(".dockerignore", "docs\n!docs/keep.md\n");
+        Write("docs/drop.md", "d");
+        Write("docs/keep.md", "k");
+        var context = BuildContext.Load(Context, null, null);
+        Assert.True(context.IsExcluded("docs/drop.md"));
+        Assert.False(context.IsExcluded("docs/keep.md"));
+        var before = context.Checksum(["docs/keep.md"]);
+        Write("docs/drop.md", "changed");
+        Assert.Equal(before, BuildContext.Load(Context, null, null).Checksum(["docs/keep.md"]));
+    }
+
+    [Fact]
+    public void DockerfileSpecificIgnoreFileWins()
+    {
+        Write(".dockerignore", "a.txt\n");
+        Write("build/app.Dockerfile.dockerignore", "b.txt\n");
+        Write("build/app.Dockerfile", "FROM scratch\n");
+        Write("a.txt", "a");
+        Write("b.txt", "b");
+        var context = BuildContext.Load(Context, Path.Combine(Context, "build/app.Dockerfile"), null);
+        Assert.False(context.IsExcluded("a.txt"));
+        Assert.True(context.IsExcluded("b.txt"));
+    }
+
+    [Fact]
+    public void SourcePathIsFollowedThroughSymlinksInsideTheContext()
+    {
+        Write("real/a.txt", "a");
+        File.CreateSymbolicLink(Path.Combine(Context, "link"), "/real");
+        var context = BuildContext.Load(Context, null, null);
+        var viaLink = context.Checksum(["link"]);
+        Write("real/a.txt", "changed");
+        Assert.NotEqual(viaLink, BuildContext.Load(Context, null, null).Checksum(["link"]));
+    }
+
+    [Fact]
+    public void StatCacheIsUsedUntilTheStatChanges()
+    {
+        Write("a.txt", "a");
+        var cachePath = _dir.Combine("store", "statcache.json");
+        var fresh = Sum("a.txt");
+        var first = BuildContext.Load(Context, null, cachePath);
+        Assert.Equal(fresh, first.Checksum(["a.txt"]).ToString());
+        first.SaveStatCache();
+        Assert.True(File.Exists(cachePath));
+
+        // Tamper with the remembered hash: a warm load trusts it while the stat is unchanged ...
+        var document = JsonNode.Parse(File.ReadAllText(cachePath))!;
+        document["Files"]!["a.txt"]!["Sha256"] = new string('0', 64);
+        File.WriteAllText(cachePath, document.ToJsonString());
+        Assert.NotEqual(fresh, BuildContext.Load(Context, null, cachePath).Checksum(["a.txt"]).ToString());
+
+        // ... and re-hashes once the file's stat changes.
+        File.SetLastWriteTimeUtc(Path.Combine(Context, "a.txt"), new DateTime(2003, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        Assert.Equal(fresh, BuildContext.Load(Context, null, cachePath).Checksum(["a.txt"]).ToString());
+    }
+
+    [Fact]
+    public void ManyFilesHashDeterministically()
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            Write($"tree/d{i % 7}/f{i}.txt", $"content {i}");
+        }
+
+        Assert.Equal(Sum("tree"), Sum("tree"));
+    }
+}
