@@ -1,0 +1,237 @@
+using ImageBuilder.Build.Context;
+using ImageBuilder.Core.Layers;
+using ImageBuilder.Dockerfile.Ignore;
+using ImageBuilder.Linux.Native;
+
+namespace ImageBuilder.Build.Copying;
+
+/// <summary>
+/// Copies one resolved source (a file, a directory's contents, a symlink) to its target, with
+/// fsutil's rules as BuildKit applies them: a directory that already exists keeps its owner and
+/// mode (only its time becomes the source's); a new one takes the source's metadata; a file
+/// replaces a non-directory and refuses to replace a directory; a directory refuses to go over a
+/// non-directory. Filtered-out directories (.dockerignore, --exclude, --parents) are created only
+/// when something below them is copied. Files that share an inode in the source share one here.
+/// </summary>
+internal sealed class CopyWalk(SourceTree source, DestinationTree destination, CopyFilters filters, CopyOptions options, ModeSpec? mode)
+{
+    private const string OverlayPrefix = "trusted.overlay.";
+    private const string UserOverlayPrefix = "user.overlay.";
+    private const string SelinuxLabel = "security.selinux";
+
+    private readonly Dictionary<(ulong, ulong), string> _linked = [];
+    private readonly List<(string Path, DateTimeOffset Time)> _directoryTimes = [];
+    private readonly List<(string Host, string Target, FileStatus Status)> _pending = [];
+
+    /// <summary>Copies the resolved source <paramref name="resolved"/> to <paramref name="target"/>.</summary>
+    public void Copy(string resolved, FileStatus status, string target)
+    {
+        CopyNode(resolved, status, target, relative: "", MatchState.Start);
+    }
+
+    /// <summary>Sets every directory's time last, once nothing more is written inside it.</summary>
+    public void Finish()
+    {
+        for (var i = _directoryTimes.Count - 1; i >= 0; i--)
+        {
+            destination.Writer.SetDirectoryTime(destination.Root, _directoryTimes[i].Path, _directoryTimes[i].Time);
+        }
+    }
+
+    private void CopyNode(string resolved, FileStatus status, string target, string relative, MatchState parent)
+    {
+        var (included, state) = filters.Evaluate(resolved, relative, parent);
+        var isDirectory = status.FileType == FileStatus.TypeDirectory;
+        if (!included)
+        {
+            if (isDirectory && filters.MayIncludeBelow(state))
+            {
+                _pending.Add((resolved, target, status));
+                CopyChildren(resolved, target, relative, state);
+                if (_pending.Count > 0 && _pending[^1].Target == target)
+                {
+                    _pending.RemoveAt(_pending.Count - 1);
+                }
+            }
+
+            return;
+        }
+
+        CreatePending();
+        if (isDirectory)
+        {
+            WriteDirectory(resolved, status, target);
+            CopyChildren(resolved, target, relative, state);
+            return;
+        }
+
+        if (destination.NodeType(target) == FileNodeType.Directory)
+        {
+            throw new CopyException($"cannot replace to directory {SourcePath.Display(target)} with file");
+        }
+
+        var host = source.HostPath(resolved);
+        var entry = Describe(host, status, target);
+        switch (status.FileType)
+        {
+            case FileStatus.TypeRegular when status.LinkCount > 1 && _linked.TryGetValue((status.Device, status.Inode), out var first):
+                destination.Write(entry with { Kind = FileTreeEntryKind.Hardlink, LinkTarget = first }, null);
+                break;
+            case FileStatus.TypeRegular:
+                using (var handle = Syscalls.OpenReadNoFollow(host))
+                using (var content = new FileStream(handle, FileAccess.Read, bufferSize: 0))
+                {
+                    destination.Write(entry with { Kind = FileTreeEntryKind.RegularFile, Size = status.Size }, content);
+                }
+
+                if (status.LinkCount > 1)
+                {
+                    _linked[(status.Device, status.Inode)] = target;
+                }
+
+                break;
+            case FileStatus.TypeSymlink:
+                destination.Write(entry with { Kind = FileTreeEntryKind.Symlink, LinkTarget = Syscalls.ReadLink(host) }, null);
+                break;
+            case FileStatus.TypeCharDevice or FileStatus.TypeBlockDevice or FileStatus.TypeFifo:
+                destination.Write(entry with
+                {
+                    Kind = status.FileType switch
+                    {
+                        FileStatus.TypeCharDevice => FileTreeEntryKind.CharDevice,
+                        FileStatus.TypeBlockDevice => FileTreeEntryKind.BlockDevice,
+                        _ => FileTreeEntryKind.Fifo,
+                    },
+                    DeviceMajor = status.DeviceMajor,
+                    DeviceMinor = status.DeviceMinor,
+                }, null);
+                break;
+            default:
+                break; // a socket cannot be copied into an image
+        }
+    }
+
+    private void CopyChildren(string resolved, string target, string relative, MatchState state)
+    {
+        var host = source.HostPath(resolved);
+        var names = Syscalls.ListDirectory(host).Select(n => n.Name).ToList();
+        names.Sort(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            var status = Syscalls.LStat(host + "/" + name);
+            CopyNode(SourcePath.Join(resolved, name), status, SourcePath.Join(target, name), SourcePath.Join(relative, name), state);
+        }
+    }
+
+    /// <summary>Creates the filtered-out directories above an entry that is copied after all.</summary>
+    private void CreatePending()
+    {
+        foreach (var (host, target, status) in _pending)
+        {
+            WriteDirectory(host, status, target);
+        }
+
+        _pending.Clear();
+    }
+
+    private void WriteDirectory(string resolved, FileStatus status, string target)
+    {
+        switch (destination.NodeType(target))
+        {
+            case FileNodeType.Directory:
+                break;
+            case FileNodeType.Missing:
+                destination.Write(Describe(source.HostPath(resolved), status, target) with { Kind = FileTreeEntryKind.Directory }, null);
+                break;
+            default:
+                throw new CopyException($"cannot copy to non-directory: {SourcePath.Display(target)}");
+        }
+
+        _directoryTimes.Add((target, status.ModificationTime));
+    }
+
+    private FileTreeEntry Describe(string host, FileStatus status, string target)
+    {
+        var isDirectory = status.FileType == FileStatus.TypeDirectory;
+        var keepOwner = !filters.FromContext;
+        return new FileTreeEntry
+        {
+            Path = target,
+            Kind = FileTreeEntryKind.RegularFile,
+            Mode = mode is null || status.FileType == FileStatus.TypeSymlink ? status.Permissions : mode.Apply(status.Permissions, isDirectory),
+            Uid = options.Uid ?? (keepOwner ? (int)status.Uid : 0),
+            Gid = options.Gid ?? (keepOwner ? (int)status.Gid : 0),
+            ModificationTime = status.ModificationTime,
+            ExtendedAttributes = ReadAttributes(host),
+        };
+    }
+
+    // Kept as the source has them, except overlayfs' own and the host's SELinux label.
+    private static IReadOnlyDictionary<string, byte[]> ReadAttributes(string host)
+    {
+        Dictionary<string, byte[]>? attributes = null;
+        foreach (var name in Syscalls.ListExtendedAttributes(host))
+        {
+            if (name.StartsWith(OverlayPrefix, StringComparison.Ordinal) || name.StartsWith(UserOverlayPrefix, StringComparison.Ordinal) || name == SelinuxLabel)
+            {
+                continue;
+            }
+
+            if (Syscalls.GetExtendedAttribute(host, name) is { } value)
+            {
+                attributes ??= new(StringComparer.Ordinal);
+                attributes[name] = value;
+            }
+        }
+
+        return attributes ?? (IReadOnlyDictionary<string, byte[]>)new Dictionary<string, byte[]>();
+    }
+}
+
+/// <summary>What the filters knew of a directory, handed to its children.</summary>
+internal readonly record struct MatchState(MatchInfo Exclude, MatchInfo Include, bool Top)
+{
+    public static MatchState Start => new(MatchInfo.None, MatchInfo.None, true);
+}
+
+/// <summary>
+/// Which entries a copy takes: the .dockerignore verdict (paths relative to the source root),
+/// --exclude patterns and the --parents include pattern (paths relative to the copied source).
+/// </summary>
+internal sealed class CopyFilters(Func<string, bool>? isExcluded, PatternMatcher? excludes, PatternMatcher? includes)
+{
+    /// <summary>A context source: owners become 0:0 unless --chown says otherwise.</summary>
+    public bool FromContext => isExcluded is not null;
+
+    public (bool Included, MatchState State) Evaluate(string resolved, string relative, MatchState parent)
+    {
+        if (parent.Top)
+        {
+            // The source itself (checked against the .dockerignore when it was resolved):
+            // --exclude and --parents patterns apply to what lies below it.
+            return (true, new MatchState(MatchInfo.None, MatchInfo.None, false));
+        }
+
+        var included = isExcluded is null || !isExcluded(resolved);
+
+        var exclude = MatchInfo.None;
+        var include = MatchInfo.None;
+        if (excludes is not null)
+        {
+            (var excluded, exclude) = excludes.MatchesUsingParentResults(relative, parent.Exclude);
+            included &= !excluded;
+        }
+
+        if (includes is not null)
+        {
+            (var matched, include) = includes.MatchesUsingParentResults(relative, parent.Include);
+            included &= matched;
+        }
+
+        return (included, new MatchState(exclude, include, false));
+    }
+
+    /// <summary>Whether something below a filtered-out directory may still be copied.</summary>
+    public bool MayIncludeBelow(MatchState state) =>
+        isExcluded is not null || includes is not null || (excludes?.Exclusions ?? false);
+}

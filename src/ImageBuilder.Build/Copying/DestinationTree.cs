@@ -1,0 +1,133 @@
+using ImageBuilder.Build.Context;
+using ImageBuilder.Core.Layers;
+using ImageBuilder.Linux.Layers;
+using ImageBuilder.Linux.Native;
+using Microsoft.Win32.SafeHandles;
+
+namespace ImageBuilder.Build.Copying;
+
+/// <summary>
+/// The root a COPY writes into (a stage's merged root). Every path is resolved with
+/// openat2(RESOLVE_IN_ROOT), so a symlink in the image — even one pointing at "/" or "../.." —
+/// leads somewhere inside the root, never outside; entries are written by
+/// <see cref="FileTreeWriter"/>, which creates by name relative to a descriptor and never follows
+/// a symlink in the last component.
+/// </summary>
+internal sealed class DestinationTree : IDisposable
+{
+    private const int ENOENT = 2;
+    private const int ENOTDIR = 20;
+    private const int ImplicitDirectoryMode = 0x1ed; // 0755, as BuildKit's MkdirAll
+
+    private readonly SafeFileHandle _root;
+    private readonly string _realRoot;
+
+    private DestinationTree(string root, SafeFileHandle handle)
+    {
+        Root = root;
+        _root = handle;
+        _realRoot = Syscalls.PathOf(handle);
+    }
+
+    /// <summary>The root as the caller named it (what <see cref="Writer"/> is handed).</summary>
+    public string Root { get; }
+
+    public FileTreeWriter Writer { get; } = new();
+
+    public static DestinationTree Open(string root) => new(root, Syscalls.OpenResolutionRoot(root));
+
+    /// <summary>
+    /// <paramref name="path"/> with the symlinks of its existing part followed inside the root; the
+    /// part that does not exist yet is appended as written.
+    /// </summary>
+    public string Canonical(string path)
+    {
+        try
+        {
+            using var handle = Syscalls.OpenInRoot(_root, path, followLast: true);
+            return Relative(Syscalls.PathOf(handle));
+        }
+        catch (LinuxException error) when (error.Errno == ENOENT && path.Length > 0)
+        {
+            return SourcePath.Join(Canonical(SourcePath.Dir(path)), SourcePath.Base(path));
+        }
+        catch (LinuxException error) when (error.Errno == ENOTDIR)
+        {
+            throw new CopyException($"cannot copy to {SourcePath.Display(path)}: not a directory", error);
+        }
+    }
+
+    /// <summary>What is at <paramref name="path"/> (its parent resolved in the root, the name itself not followed).</summary>
+    public FileNodeType NodeType(string path)
+    {
+        if (path.Length == 0)
+        {
+            return FileNodeType.Directory;
+        }
+
+        try
+        {
+            using var parent = Syscalls.OpenDirectoryInRoot(_root, SourcePath.Dir(path), pathOnly: true);
+            return Syscalls.GetNodeTypeNoFollow(parent, SourcePath.Base(path));
+        }
+        catch (LinuxException error) when (error.Errno is ENOENT or ENOTDIR)
+        {
+            return FileNodeType.Missing;
+        }
+    }
+
+    /// <summary>Whether <paramref name="path"/> is a directory once symlinks are followed (inside the root).</summary>
+    public bool IsDirectory(string path)
+    {
+        try
+        {
+            using var handle = Syscalls.OpenDirectoryInRoot(_root, path, pathOnly: true);
+            return true;
+        }
+        catch (LinuxException error) when (error.Errno is ENOENT or ENOTDIR)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="path"/> a directory, creating each missing element with mode 0755 and,
+    /// as BuildKit does for --chown, the given owner (root otherwise). An element that exists and is
+    /// not a directory (after following symlinks inside the root) fails the copy.
+    /// </summary>
+    public void MakeDirectories(string path, int? uid, int? gid)
+    {
+        var parts = path.Length == 0 ? [] : path.Split('/');
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var prefix = string.Join('/', parts[..(i + 1)]);
+            if (IsDirectory(prefix))
+            {
+                continue;
+            }
+
+            using var parent = Syscalls.OpenDirectoryInRoot(_root, string.Join('/', parts[..i]), pathOnly: true);
+            if (Syscalls.GetNodeTypeNoFollow(parent, parts[i]) != FileNodeType.Missing)
+            {
+                throw new CopyException($"mkdir {SourcePath.Display(prefix)}: not a directory");
+            }
+
+            Syscalls.MakeDirectoryAt(parent, parts[i], ImplicitDirectoryMode);
+            Syscalls.ChangeModeNoFollow(parent, parts[i], ImplicitDirectoryMode);
+            if (uid is not null || gid is not null)
+            {
+                Syscalls.ChangeOwnerNoFollow(parent, parts[i], uid ?? 0, gid ?? 0);
+            }
+        }
+    }
+
+    public void Write(FileTreeEntry entry, Stream? content) => Writer.Write(Root, entry, content);
+
+    public void Dispose() => _root.Dispose();
+
+    private string Relative(string real) =>
+        real == _realRoot ? ""
+        : real.StartsWith(_realRoot + "/", StringComparison.Ordinal) ? real[(_realRoot.Length + 1)..]
+        : _realRoot == "/" && real.StartsWith('/') ? real[1..]
+        : throw new IOException($"{real} resolved outside the destination root {_realRoot}");
+}

@@ -1,0 +1,132 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using ICSharpCode.SharpZipLib.BZip2;
+using ImageBuilder.Build.Copying;
+using ImageBuilder.TestSupport;
+using static ImageBuilder.Build.Tests.Copying.CopyFixture;
+
+namespace ImageBuilder.Build.Tests.Copying;
+
+public sealed class ArchiveTests : IDisposable
+{
+    private readonly CopyFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    private static byte[] Tar()
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new TarWriter(buffer, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "pkg/") { Mode = (UnixFileMode)0x1ed, Uid = 10, Gid = 20 });
+            var file = new PaxTarEntry(TarEntryType.RegularFile, "pkg/bin/tool") { Mode = (UnixFileMode)0x1ed, Uid = 10, Gid = 20 };
+            file.DataStream = new MemoryStream("tool"u8.ToArray());
+            writer.WriteEntry(file);
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "pkg/link") { LinkName = "bin/tool" });
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static byte[] Gzip(byte[] data)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(data);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static byte[] Bzip2(byte[] data)
+    {
+        using var buffer = new MemoryStream();
+        using (var bzip = new BZip2OutputStream(buffer) { IsStreamOwner = false })
+        {
+            bzip.Write(data);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private void Add(string name, byte[] content, string dest, CopyOptions? options = null)
+    {
+        File.WriteAllBytes(_f.Src(name), content);
+        FileCopier.Copy(_f.Source, null, [name], _f.Dest, dest, "/", (options ?? CopyOptions.Default) with { UnpackArchives = true });
+    }
+
+    private void AssertExtracted(string directory, uint uid = 10, uint gid = 20)
+    {
+        Assert.Equal("tool", File.ReadAllText(_f.Dst($"{directory}/pkg/bin/tool")));
+        Assert.Equal(0x1ed, ModeOf(_f.Dst($"{directory}/pkg/bin/tool")));
+        Assert.Equal((uid, gid), (Stat(_f.Dst($"{directory}/pkg/bin/tool")).Uid, Stat(_f.Dst($"{directory}/pkg/bin/tool")).Gid));
+        Assert.Equal("bin/tool", new FileInfo(_f.Dst($"{directory}/pkg/link")).LinkTarget);
+    }
+
+    [RootFact]
+    public void PlainTarIsExtractedIntoTheDestination()
+    {
+        Add("anything.bin", Tar(), "/opt");
+        AssertExtracted("opt");
+    }
+
+    [RootFact]
+    public void GzipTarIsRecognisedByContentNotName()
+    {
+        Add("release.dat", Gzip(Tar()), "/g/");
+        AssertExtracted("g");
+    }
+
+    [RootFact]
+    public void Bzip2TarIsExtracted()
+    {
+        Add("release.tar.bz2", Bzip2(Tar()), "/b");
+        AssertExtracted("b");
+    }
+
+    [RootFact]
+    public void ChownOverridesTheArchiveOwners()
+    {
+        Add("r.tgz", Gzip(Tar()), "/c", CopyOptions.Default with { Uid = 1, Gid = 2 });
+        AssertExtracted("c", 1, 2);
+    }
+
+    [RootFact]
+    public void GzipOfSomethingElseIsCopiedAsAFile()
+    {
+        var data = Gzip("just text, not a tar"u8.ToArray());
+        Add("notes.tar.gz", data, "/n/");
+        Assert.Equal(data, File.ReadAllBytes(_f.Dst("n/notes.tar.gz")));
+    }
+
+    [RootFact]
+    public void CopyNeverUnpacks()
+    {
+        var data = Tar();
+        File.WriteAllBytes(_f.Src("a.tar"), data);
+        FileCopier.Copy(_f.Source, null, ["a.tar"], _f.Dest, "/k/", "/", CopyOptions.Default);
+        Assert.Equal(data, File.ReadAllBytes(_f.Dst("k/a.tar")));
+    }
+
+    [RootFact]
+    public void XzIsAClearError()
+    {
+        var error = Assert.Throws<CopyException>(() => Add("a.tar.xz", [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 1, 2, 3], "/x/"));
+        Assert.Contains("xz archives are not supported yet", error.Message);
+    }
+
+    [RootFact]
+    public void EntriesClimbingOutOfTheDestinationAreRefused()
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new TarWriter(buffer, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            var file = new PaxTarEntry(TarEntryType.RegularFile, "../../escape") { DataStream = new MemoryStream("x"u8.ToArray()) };
+            writer.WriteEntry(file);
+        }
+
+        Assert.Throws<CopyException>(() => Add("evil.tar", buffer.ToArray(), "/e/"));
+        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(_f.Dest)!, "escape")));
+    }
+}
