@@ -20,8 +20,10 @@ internal static class CommandLineApp
 
     public const string Usage = """
         Usage: ibuild <command> [options]
+               ibuild [build options] CONTEXT      (short for ibuild build)
 
         Commands:
+          build [-f FILE] [-t NAME]... [options] CONTEXT   build an image from a Dockerfile
           check [-f FILE] [--dump] [CONTEXT]   parse and validate a Dockerfile without building
           images                               list the images in the store
           inspect IMAGE                        print an image's id, names, manifest and config
@@ -79,13 +81,16 @@ internal static class CommandLineApp
                 throw new UsageException("no command given");
             }
 
-            var command = args[at];
-            var rest = global.Concat(args[(at + 1)..]).ToArray();
+            // "ibuild -f Dockerfile -t app:1 ." is "ibuild build -f Dockerfile -t app:1 .".
+            var shorthand = args[at].StartsWith('-');
+            var command = shorthand ? "build" : args[at];
+            var rest = global.Concat(args[(shorthand ? at : at + 1)..]).ToArray();
             var store = new StoreCommands(fileSystem, stdout);
             var archives = new ArchiveCommands(store, () => new LayerUnpacker(new FileTreeWriter()), stdout,
                 Console.OpenStandardInput, Console.OpenStandardOutput);
             return command switch
             {
+                "build" => await new BuildCommand(store, fileSystem, stdin, stdout, stderr).RunAsync(rest, cancellationToken),
                 "check" => await new CheckCommand(fileSystem, stdin, stdout, stderr).RunAsync(rest, cancellationToken),
                 "images" => await store.ImagesAsync(rest),
                 "inspect" => await archives.InspectAsync(rest),

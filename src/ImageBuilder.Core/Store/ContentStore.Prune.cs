@@ -5,8 +5,8 @@ namespace ImageBuilder.Core.Store;
 public sealed partial class ContentStore
 {
     /// <summary>
-    /// Drops untagged images, then every blob and snapshot that no tagged image reaches,
-    /// and scratch left by dead processes. Runs under the store lock.
+    /// Drops untagged images, then every blob and snapshot that no tagged image reaches (and
+    /// the build cache records of layers that went with them), and scratch left by dead processes. Runs under the store lock.
     /// </summary>
     public PruneReport Prune()
     {
@@ -68,6 +68,7 @@ public sealed partial class ContentStore
             removedSnapshots++;
         }
 
+        RemoveDanglingCacheRecords();
         return new PruneReport(removedBlobs, freed, removedSnapshots, RemoveScratch(), untagged);
     }
 }

@@ -44,6 +44,25 @@ public enum ErrorCode
     FileAccess = 1018,
     /// <summary>An instruction argument that is not valid for the instruction (e.g. STOPSIGNAL).</summary>
     InvalidArgument = 1019,
+
+    // Build errors (IB2xxx): the Dockerfile is valid, but building it fails.
+
+    /// <summary>A stage named by --target, FROM or --from that the Dockerfile does not define, or a cycle of stages.</summary>
+    UnknownStage = 2001,
+    /// <summary>A base image (or --from image) that is not in the store.</summary>
+    ImageNotFound = 2002,
+    /// <summary>A platform other than the one ibuild runs on.</summary>
+    UnsupportedPlatform = 2003,
+    /// <summary>A RUN step that exited with a non-zero code or was killed.</summary>
+    RunFailed = 2004,
+    /// <summary>A COPY or ADD whose sources or destination do not work (missing file, not a directory, …).</summary>
+    CopyFailed = 2005,
+    /// <summary>A feature of the Dockerfile language that ibuild does not implement yet.</summary>
+    NotImplemented = 2006,
+    /// <summary>A USER, --chown or WORKDIR owner that the image's /etc/passwd or /etc/group does not know.</summary>
+    UnknownUser = 2007,
+    /// <summary>The sandbox for a step could not be set up.</summary>
+    StepSetupFailed = 2008,
 }
 
 public static class ErrorCodeExtensions

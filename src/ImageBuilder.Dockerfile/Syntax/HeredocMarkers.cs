@@ -9,7 +9,7 @@ namespace ImageBuilder.Dockerfile.Syntax;
 /// instruction line, the way BuildKit does: split the line into shell words, keeping
 /// quotes and escapes, then read each word that starts with an optional fd and "&lt;&lt;".
 /// </summary>
-internal static partial class HeredocMarkers
+public static partial class HeredocMarkers
 {
     private static readonly IReadOnlyDictionary<string, string> NoVariables = new Dictionary<string, string>();
 

@@ -1,0 +1,90 @@
+using ImageBuilder.Build.Context;
+using ImageBuilder.Core.Oci;
+using ImageBuilder.Core.Store;
+using ImageBuilder.Planning;
+
+namespace ImageBuilder.Build.Engine;
+
+/// <summary>The image a build made: its manifest (as stored) and config.</summary>
+public sealed record BuiltImage(Descriptor Manifest, ImageManifest ImageManifest, ImageConfig Config)
+{
+    /// <summary>The image id, as docker shows it: the config's digest.</summary>
+    public Digest Id => ImageManifest.Config.Digest;
+}
+
+/// <summary>
+/// Runs a <see cref="BuildPlan"/>: every stage as its own task, waiting only for the stages it
+/// reads; steps that do work (RUN, COPY, ADD, WORKDIR) take one of <see cref="EngineOptions.Jobs"/>
+/// slots. The first failure cancels everything still running (sandboxes are torn down by their
+/// cancellation) and is the one reported. The image does not depend on the order stages ran in.
+/// </summary>
+public sealed class BuildEngine(ContentStore store, IStepRunner runner, IBuildProgress progress)
+{
+    /// <summary>Builds the plan and stores the target stage's image (untagged; the caller names it).</summary>
+    /// <exception cref="BuildException">A step failed; the diagnostic says where.</exception>
+    public async Task<BuiltImage> BuildAsync(BuildPlan plan, Func<BuildContext> context, EngineOptions options, CancellationToken cancellationToken)
+    {
+        using var protect = store.ProtectNewContent();
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var slots = new SemaphoreSlim(Math.Max(1, options.Jobs));
+        var shared = new StageRun.Shared(store, runner, progress, options, new Lazy<BuildContext>(context), slots);
+        // Every stage's result exists before any stage runs, so a stage can wait for another
+        // (its base, a COPY --from) wherever that one is in the plan.
+        var results = plan.Stages.ToDictionary(s => s.Index, _ => new TaskCompletionSource<StageResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var tasks = plan.Stages.Select(stage => Task.Run(async () =>
+        {
+            try
+            {
+                results[stage.Index].SetResult(await new StageRun(shared, stage, index => results[index].Task).RunAsync(failFast.Token));
+            }
+            catch (Exception e)
+            {
+                results[stage.Index].SetException(e);
+                await failFast.CancelAsync();
+                throw;
+            }
+        }, CancellationToken.None)).ToList();
+
+        try
+        {
+            await Task.WhenAll(tasks);
+        }
+        catch
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var first = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!)
+                .FirstOrDefault(e => e is not OperationCanceledException);
+            if (first is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+            }
+
+            throw;
+        }
+
+        if (shared.Context.IsValueCreated)
+        {
+            shared.Context.Value.SaveStatCache();
+        }
+
+        var target = await results[plan.Target.Index].Task;
+        return Commit(target.Config, target.Chain.Layers);
+    }
+
+    private BuiltImage Commit(ImageConfig config, IReadOnlyList<Descriptor> layers)
+    {
+        var configBytes = OciJson.Serialize(config);
+        var manifest = new ImageManifest
+        {
+            MediaType = MediaTypes.OciManifest,
+            Config = new Descriptor { MediaType = MediaTypes.OciConfig, Digest = store.WriteBlob(configBytes), Size = configBytes.Length },
+            Layers = layers,
+        };
+        var manifestBytes = OciJson.Serialize(manifest);
+        var descriptor = new Descriptor { MediaType = MediaTypes.OciManifest, Digest = store.WriteBlob(manifestBytes), Size = manifestBytes.Length };
+        return new BuiltImage(descriptor, manifest, config);
+    }
+}
+
+/// <summary>A finished stage: its layer chain and its image config.</summary>
+internal sealed record StageResult(LayerChain Chain, ImageConfig Config);

@@ -1,0 +1,42 @@
+using ImageBuilder.Core.Oci;
+using ImageBuilder.Linux.Cgroups;
+
+namespace ImageBuilder.Build.Engine;
+
+/// <summary>How a build runs (not what it builds): parallelism, cache use, and the RUN sandbox's settings.</summary>
+public sealed record EngineOptions
+{
+    /// <summary>Steps (RUN, COPY, ADD, WORKDIR) running at once across stages; at least 1.</summary>
+    public int Jobs { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Ignore cache records (new ones are still written).</summary>
+    public bool NoCache { get; init; }
+
+    /// <summary>RUN's network when the step does not say: <c>default</c> (the host's), <c>host</c> or <c>none</c>.</summary>
+    public string Network { get; init; } = "default";
+
+    /// <summary>cgroup limits for every RUN step, or none.</summary>
+    public ResourceLimits? Limits { get; init; }
+
+    public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
+
+    /// <summary>SOURCE_DATE_EPOCH: history times and file times in new layers are clamped to it.</summary>
+    public DateTimeOffset? SourceDateEpoch { get; init; }
+}
+
+/// <summary>A progress event's step: a number in the BuildKit style (#1, #2 …) and the step's title.</summary>
+public sealed record StepHandle(int Number, string Title);
+
+/// <summary>What the engine reports while it works; renderers (plain, live) implement it. Calls may come from several threads.</summary>
+public interface IBuildProgress
+{
+    StepHandle Start(string title);
+
+    void Cached(StepHandle step);
+
+    void Output(StepHandle step, ReadOnlySpan<byte> data);
+
+    void Done(StepHandle step);
+
+    void Failed(StepHandle step, string message);
+}

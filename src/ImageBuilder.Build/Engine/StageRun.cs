@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using System.Text;
+using ImageBuilder.Build.Context;
+using ImageBuilder.Core.Layers;
+using ImageBuilder.Core.Oci;
+using ImageBuilder.Core.Store;
+using ImageBuilder.Dockerfile;
+using ImageBuilder.Linux.Layers;
+using ImageBuilder.Planning;
+
+namespace ImageBuilder.Build.Engine;
+
+/// <summary>Runs one stage's steps in order, on top of its base, using the cache where a step's key has a record.</summary>
+internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, Func<int, Task<StageResult>> stageResult)
+{
+    private ContentStore Store => shared.Store;
+
+    public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var chain = await BaseAsync(cancellationToken);
+        foreach (var step in stage.Steps)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            chain = step switch
+            {
+                ConfigStep config => ApplyConfig(config, chain),
+                RunStep run => await StepAsync(run, chain, [], (scratch, lowers, handle) => RunAsync(run, scratch, lowers, handle, cancellationToken), cancellationToken),
+                CopyStep copy => await CopyStepAsync(copy, chain, cancellationToken),
+                WorkdirStep workdir => await StepAsync(workdir, chain, [], (scratch, lowers, _) => WorkdirAsync(workdir, scratch, lowers), cancellationToken),
+                _ => throw new InvalidOperationException($"unknown step {step.GetType().Name}"),
+            };
+        }
+
+        return new StageResult(chain, chain.ToConfig(stage.Config));
+    }
+
+    /// <summary>The chain a stage starts from: nothing, an image's layers (unpacked if needed), or another stage's result.</summary>
+    private async Task<LayerChain> BaseAsync(CancellationToken cancellationToken)
+    {
+        switch (stage.Base)
+        {
+            case ScratchBase:
+                return new LayerChain([], [], [], KeyOf("scratch"), null);
+            case StageOutputBase other:
+                return (await stageResult(other.StageIndex)).Chain;
+            case ImageBase image:
+                var handle = shared.Progress.Start(stage.FromTitle);
+                var chain = await ImageChainAsync(image.Image, cancellationToken);
+                shared.Progress.Done(handle);
+                return chain;
+            default:
+                throw new InvalidOperationException("unknown stage base");
+        }
+    }
+
+    /// <summary>An image's layers as a chain, its snapshots unpacked from the store's blobs where missing.</summary>
+    internal async Task<LayerChain> ImageChainAsync(BaseImage image, CancellationToken cancellationToken)
+    {
+        var manifest = OciJson.Deserialize<ImageManifest>(Store.ReadBlob(image.ManifestDigest));
+        var diffIds = image.Config.RootFs.DiffIds;
+        var chainIds = ChainId.All(diffIds);
+        for (var i = 0; i < chainIds.Count; i++)
+        {
+            var layer = manifest.Layers[i];
+            await Store.EnsureSnapshotAsync(chainIds[i], async dir =>
+            {
+                await using var blob = Store.OpenBlob(layer.Digest);
+                await new LayerUnpacker(new FileTreeWriter()).UnpackAsync(blob, dir, cancellationToken);
+            }, cancellationToken);
+        }
+
+        var history = image.Config.History ?? [];
+        return new LayerChain(manifest.Layers, diffIds, history, KeyOf("image:" + image.ManifestDigest), history.LastOrDefault()?.Created ?? image.Config.Created);
+    }
+
+    /// <summary>A config-only step: no work, but a history entry whose time comes from the cache, so rebuilds match.</summary>
+    private LayerChain ApplyConfig(ConfigStep step, LayerChain chain)
+    {
+        var key = KeyOf(chain.Key, step.Describe());
+        var record = shared.Options.NoCache ? null : Store.FindCacheRecord(key);
+        if (record is null)
+        {
+            record = new CacheRecord(chain.LastCreated ?? Now(), null, null);
+            Store.WriteCacheRecord(key, record);
+        }
+
+        return chain with
+        {
+            History = [.. chain.History, new HistoryEntry
+            {
+                Created = record.Created,
+                CreatedBy = step.CreatedBy,
+                Comment = LayerChain.HistoryComment,
+                EmptyLayer = true,
+            }],
+            LastCreated = record.Created,
+        };
+    }
+
+    private string Now() => OciTimestamp.Format(shared.Options.SourceDateEpoch ?? DateTimeOffset.UtcNow);
+
+    internal static Digest KeyOf(string text) => KeyOf(null, Encoding.UTF8.GetBytes(text));
+
+    /// <summary>sha256(parent key ‖ parts), each part length-prefixed so no two different lists hash alike.</summary>
+    internal static Digest KeyOf(Digest? parent, params byte[][] parts)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes(parent?.ToString() ?? ""));
+        foreach (var part in parts)
+        {
+            hash.AppendData(BitConverter.GetBytes((long)part.Length));
+            hash.AppendData(part);
+        }
+
+        return Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    private static BuildException Located(ErrorCode code, string message, StepPlan step, string? hint = null, IReadOnlyList<string>? output = null) =>
+        new(new Diagnostic(code, message, step.Instruction.Span, hint), output);
+
+    /// <summary>What every stage of one build shares.</summary>
+    internal sealed record Shared(
+        ContentStore Store, IStepRunner Runner, IBuildProgress Progress, EngineOptions Options, Lazy<BuildContext> Context, SemaphoreSlim Slots);
+}

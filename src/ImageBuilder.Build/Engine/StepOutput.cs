@@ -1,0 +1,74 @@
+using System.Text;
+
+namespace ImageBuilder.Build.Engine;
+
+/// <summary>A RUN step's stdout and stderr: passed to the progress as they come, the last lines kept for the error message.</summary>
+internal sealed class StepOutput(IBuildProgress progress, StepHandle step) : Stream
+{
+    private const int TailBytes = 8192;
+    private readonly byte[] tail = new byte[TailBytes];
+    private long written;
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        lock (tail)
+        {
+            progress.Output(step, buffer);
+            foreach (var b in buffer[Math.Max(0, buffer.Length - TailBytes)..])
+            {
+                tail[written++ % TailBytes] = b;
+            }
+        }
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        Write(buffer.AsSpan(offset, count));
+        return Task.CompletedTask;
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        Write(buffer.Span);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Up to the last <paramref name="count"/> lines the step printed.</summary>
+    public IReadOnlyList<string> LastLines(int count = 10)
+    {
+        lock (tail)
+        {
+            var length = (int)Math.Min(written, TailBytes);
+            var bytes = new byte[length];
+            for (var i = 0; i < length; i++)
+            {
+                bytes[i] = tail[(written - length + i) % TailBytes];
+            }
+
+            var lines = Encoding.UTF8.GetString(bytes).TrimEnd('\n').Split('\n');
+            return length == 0 ? [] : lines[Math.Max(0, lines.Length - count)..];
+        }
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+}

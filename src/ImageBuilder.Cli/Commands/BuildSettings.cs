@@ -1,0 +1,153 @@
+using System.Globalization;
+using ImageBuilder.Build.Engine;
+using ImageBuilder.Core.Oci;
+using ImageBuilder.Linux.Cgroups;
+using ImageBuilder.Planning;
+
+namespace ImageBuilder.Cli.Commands;
+
+/// <summary>The build command's options, checked: what shapes the plan, how the engine runs, and what happens to the image.</summary>
+internal sealed record BuildSettings(
+    PlanOptions Plan, EngineOptions Engine, IReadOnlyList<string> Tags, BuildOutput? Output, string Progress)
+{
+    public static BuildSettings Read(ArgumentReader reader)
+    {
+        var platform = Platform.Current;
+        if (reader.Get("--platform") is { } text && !Platform.TryParse(text, out platform))
+        {
+            throw new UsageException($"build: \"{text}\" is not a platform (os/arch[/variant])");
+        }
+
+        var plan = new PlanOptions
+        {
+            Target = reader.Get("--target"),
+            BuildArgs = BuildArgs(reader.GetAll("--build-arg")),
+            Labels = Pairs(reader.GetAll("--label"), "--label"),
+            Platform = platform,
+        };
+
+        var network = reader.Get("--network") ?? "default";
+        if (network is not ("default" or "host" or "none"))
+        {
+            throw new UsageException($"build: --network must be default, host or none, not {network}");
+        }
+
+        var jobs = reader.Get("--jobs") is { } j
+            ? int.TryParse(j, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new UsageException($"build: --jobs takes a positive number, not {j}")
+            : Environment.ProcessorCount;
+        var engine = new EngineOptions
+        {
+            Jobs = jobs,
+            NoCache = reader.Has("--no-cache"),
+            Network = network,
+            Limits = Limits(reader),
+            SourceDateEpoch = SourceDateEpoch(),
+        };
+
+        var progress = reader.Get("--progress") ?? "auto";
+        if (progress is not ("auto" or "plain" or "tty" or "quiet"))
+        {
+            throw new UsageException($"build: --progress must be auto, plain, tty or quiet, not {progress}");
+        }
+
+        foreach (var tag in reader.GetAll("--tag"))
+        {
+            StoreCommands.ParseReference(tag);
+        }
+
+        var output = reader.Get("--output") is { } spec ? BuildOutput.Parse(spec) : null;
+        return new BuildSettings(plan, engine, reader.GetAll("--tag"), output, progress);
+    }
+
+    /// <summary>K=V, or K alone for the value of ibuild's own environment variable K (skipped when unset), as docker does.</summary>
+    private static Dictionary<string, string> BuildArgs(IReadOnlyList<string> items)
+    {
+        var args = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var eq = item.IndexOf('=');
+            if (eq == 0)
+            {
+                throw new UsageException($"build: --build-arg \"{item}\" has no name");
+            }
+
+            if (eq > 0)
+            {
+                args[item[..eq]] = item[(eq + 1)..];
+            }
+            else if (Environment.GetEnvironmentVariable(item) is { } value)
+            {
+                args[item] = value;
+            }
+        }
+
+        return args;
+    }
+
+    private static Dictionary<string, string> Pairs(IReadOnlyList<string> items, string option)
+    {
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var eq = item.IndexOf('=');
+            if (eq <= 0)
+            {
+                throw new UsageException($"build: {option} takes K=V, not \"{item}\"");
+            }
+
+            pairs[item[..eq]] = item[(eq + 1)..];
+        }
+
+        return pairs;
+    }
+
+    private static ResourceLimits? Limits(ArgumentReader reader)
+    {
+        try
+        {
+            var memory = reader.Get("--memory") is { } m ? ResourceLimits.ParseMemory(m) : (long?)null;
+            var pids = reader.Get("--pids-limit") is { } p
+                ? int.TryParse(p, out var n) && n > 0 ? n : throw new FormatException($"--pids-limit takes a positive number, not {p}")
+                : (int?)null;
+            var cpus = reader.Get("--cpus") is { } c ? ResourceLimits.ParseCpus(c) : (double?)null;
+            return memory is null && pids is null && cpus is null ? null : new ResourceLimits(memory, pids, cpus);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        {
+            throw new UsageException($"build: {e.Message}");
+        }
+    }
+
+    private static DateTimeOffset? SourceDateEpoch()
+    {
+        var text = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : throw new UsageException($"SOURCE_DATE_EPOCH must be a number of seconds, not \"{text}\"");
+    }
+}
+
+/// <summary>
+/// <c>--output type=oci|docker|tar|local,dest=…</c>: besides storing the image, an OCI or docker
+/// archive of it, a tar of its file system, or its file system in a directory.
+/// </summary>
+internal sealed record BuildOutput(string Type, string Destination)
+{
+    public static BuildOutput Parse(string spec)
+    {
+        var fields = spec.Split(',').Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => f.Length > 1 ? f[1] : "", StringComparer.Ordinal);
+        var type = fields.GetValueOrDefault("type") ?? throw new UsageException($"build: --output needs type=…, in \"{spec}\"");
+        if (type is not ("oci" or "docker" or "tar" or "local"))
+        {
+            throw new UsageException($"build: --output type={type} is not supported (oci, docker, tar or local)");
+        }
+
+        var dest = fields.GetValueOrDefault("dest") is { Length: > 0 } d ? d : throw new UsageException($"build: --output type={type} needs dest=…");
+        return new BuildOutput(type, dest);
+    }
+}

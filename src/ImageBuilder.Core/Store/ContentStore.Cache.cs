@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using System.Text;
+using ImageBuilder.Core.Oci;
+
+namespace ImageBuilder.Core.Store;
+
+public sealed partial class ContentStore
+{
+    internal string CachePath => Path(OwnPath, "cache");
+
+    /// <summary>The build cache record for a step key, or null (also when its layer blob is gone).</summary>
+    public CacheRecord? FindCacheRecord(Digest key)
+    {
+        var path = Path(CachePath, key.Encoded);
+        if (!FileSystem.File.Exists(path))
+        {
+            return null;
+        }
+
+        var record = CacheRecord.TryParse(FileSystem.File.ReadAllBytes(path));
+        return record is null || (record.Layer is { } layer && !HasBlob(layer.Digest)) ? null : record;
+    }
+
+    /// <summary>Stores (or replaces) the record of a step key, atomically.</summary>
+    public void WriteCacheRecord(Digest key, CacheRecord record)
+    {
+        FileSystem.Directory.CreateDirectory(CachePath);
+        WriteFileAtomically(Path(CachePath, key.Encoded), record.ToJson());
+    }
+
+    /// <summary>Where the build context at <paramref name="contextDir"/> keeps its stat cache (path, size, times, inode → checksum).</summary>
+    public string StatCachePath(string contextDir)
+    {
+        var dir = Path(OwnPath, "contexts");
+        FileSystem.Directory.CreateDirectory(dir);
+        var full = FileSystem.Path.GetFullPath(contextDir);
+        return Path(dir, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(full))));
+    }
+
+    /// <summary>A new empty directory in the store's scratch space, removed by the owner (or, after a kill, by a later clean-up).</summary>
+    public string CreateScratchDirectory()
+    {
+        var path = NewTemporaryPath();
+        FileSystem.Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="directory"/> (in the store's scratch space, already filled) the
+    /// snapshot of <paramref name="chainId"/>: flushed, then renamed into place. When the
+    /// snapshot exists already the directory is deleted instead. Returns the snapshot's path.
+    /// </summary>
+    public string AdoptSnapshot(Digest chainId, string directory, Action<string> flush)
+    {
+        var target = SnapshotPath(chainId);
+        if (FileSystem.Directory.Exists(target))
+        {
+            DeleteTree(directory);
+            return target;
+        }
+
+        flush(directory);
+        try
+        {
+            FileSystem.Directory.Move(directory, target);
+        }
+        catch (IOException) when (FileSystem.Directory.Exists(target))
+        {
+            // Another build made the same snapshot first.
+            DeleteTree(directory);
+        }
+
+        return target;
+    }
+
+    /// <summary>Drops the cache records whose layer blob is gone (after a prune).</summary>
+    private int RemoveDanglingCacheRecords()
+    {
+        if (!FileSystem.Directory.Exists(CachePath))
+        {
+            return 0;
+        }
+
+        var removed = 0;
+        foreach (var file in FileSystem.Directory.EnumerateFiles(CachePath))
+        {
+            var record = CacheRecord.TryParse(FileSystem.File.ReadAllBytes(file));
+            if (record is null || (record.Layer is { } layer && !HasBlob(layer.Digest)))
+            {
+                FileSystem.File.Delete(file);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+}

@@ -1,0 +1,29 @@
+using ImageBuilder.Core.Oci;
+
+namespace ImageBuilder.Planning;
+
+/// <summary>What the user asked of a build that shapes its plan (not how it runs).</summary>
+public sealed record PlanOptions
+{
+    /// <summary>The stage to build (name or index); null means the last stage.</summary>
+    public string? Target { get; init; }
+
+    /// <summary><c>--build-arg</c> values, already taken from the environment where the user gave only a name.</summary>
+    public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = new Dictionary<string, string>();
+
+    /// <summary><c>--label</c> values, set on the final image after the Dockerfile's own.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The platform the image is built for; ibuild builds for the one it runs on.</summary>
+    public Platform Platform { get; init; } = Platform.Current;
+}
+
+/// <summary>A base image the planner may build on: found by reference, with its config.</summary>
+public sealed record BaseImage(string Reference, Digest ManifestDigest, ImageConfig Config);
+
+/// <summary>Where base images come from (the store today, a registry later). The planner does no I/O itself.</summary>
+public interface IImageSource
+{
+    /// <summary>The image with this reference, or null when there is none.</summary>
+    BaseImage? Find(string reference);
+}

@@ -1,0 +1,116 @@
+using ImageBuilder.Dockerfile;
+using ImageBuilder.Dockerfile.Instructions;
+using ImageBuilder.Dockerfile.Shell;
+using ImageBuilder.Dockerfile.Syntax;
+
+namespace ImageBuilder.Planning;
+
+internal sealed partial class StagePlanner
+{
+    private RunStep PlanRun(RunInstruction run)
+    {
+        var argv = RunArgv(run);
+        var imageEnv = config.Env ?? [];
+        var shadowed = imageEnv.Select(e => e.Split('=', 2)[0]).ToHashSet(StringComparer.Ordinal);
+        var declared = args.Values().Where(a => !shadowed.Contains(a.Key)).Select(a => $"{a.Key}={a.Value}").ToList();
+        var proxies = args.UndeclaredProxies().Where(a => !shadowed.Contains(a.Key)).Select(a => $"{a.Key}={a.Value}");
+        var keyEnv = imageEnv.Concat(declared).ToList();
+        var prefix = declared.Count == 0 ? "" : $"|{Number(declared.Count)} {string.Join(' ', declared)} ";
+        return new RunStep(
+            argv, keyEnv.Concat(proxies).ToList(), keyEnv, config.WorkingDir is { Length: > 0 } wd ? wd : "/",
+            NullIfEmpty(config.User), run.Network, run.Mounts, run.Security)
+        {
+            Instruction = run,
+            Title = Title(run),
+            CreatedBy = $"RUN {prefix}{string.Join(' ', argv)} # buildkit",
+        };
+    }
+
+    /// <summary>
+    /// The process to start. Heredocs follow BuildKit: <c>RUN &lt;&lt;EOF</c> alone runs the body as
+    /// the shell's script; any other use hands the shell the command with its bodies re-attached.
+    /// </summary>
+    private IReadOnlyList<string> RunArgv(RunInstruction run)
+    {
+        if (!run.Command.PrependShell)
+        {
+            return run.Command.Arguments;
+        }
+
+        var command = string.Join(' ', run.Command.Arguments);
+        if (run.Files.Count > 0)
+        {
+            var only = run.Files[0];
+            if (run.Files.Count == 1 && IsSingleMarker(command))
+            {
+                if (only.Data.StartsWith("#!", StringComparison.Ordinal))
+                {
+                    throw new DockerfileException(ErrorCode.NotImplemented,
+                        "a RUN heredoc that starts with #! (run as its own script) is not supported yet", run.Span,
+                        "start the heredoc without #! to run it with the stage's SHELL");
+                }
+
+                command = only.Chomp ? HeredocMarkers.Chomp(only.Data) : only.Data;
+            }
+            else
+            {
+                command += string.Concat(run.Files.Select(f => "\n" + f.Data + f.Name));
+            }
+        }
+
+        return [.. Shell, command];
+    }
+
+    private static bool IsSingleMarker(string command)
+    {
+        try
+        {
+            return command.Trim().StartsWith("<<", StringComparison.Ordinal) && !command.Trim().Contains(' ')
+                && HeredocMarkers.Parse(command.Trim()) is not null;
+        }
+        catch (DockerfileException)
+        {
+            return false;
+        }
+    }
+
+    private CopyStep PlanCopy(
+        Instruction instruction, SourcesAndDest paths, string? from, string? chown, string? chmod,
+        bool isAdd, bool unpack, string? checksum, bool link, bool parents, IReadOnlyList<string> excludes)
+    {
+        CopySource source = new ContextSource();
+        if (from is { Length: > 0 })
+        {
+            if (session.AnyStage(from) is { } other)
+            {
+                if (other.Index == stage.Index)
+                {
+                    throw new DockerfileException(ErrorCode.UnknownStage, $"--from={from} refers to the stage it is in", instruction.Span);
+                }
+
+                dependsOn.Add(other.Index);
+                source = new StageSource(other.Index);
+            }
+            else
+            {
+                source = new ImageSource(session.Planner.FindImage(from, instruction.Span));
+            }
+        }
+
+        var env = ExpansionEnvironment();
+        var heredocLexer = new ShellLexer(session.Document.EscapeToken) { RawQuotes = true, RawEscapes = true };
+        var contents = paths.SourceContents
+            .Select(c => c.Expand ? c with { Data = heredocLexer.ProcessWord(c.Data, env) } : c)
+            .ToList();
+        var sourceText = string.Join(' ', paths.SourcePaths.Concat(paths.SourceContents.Select(c => "<<" + c.Name)));
+        var fromText = from is { Length: > 0 } ? $"--from={from} " : "";
+        return new CopyStep(
+            source, paths.SourcePaths, contents, paths.DestPath, config.WorkingDir is { Length: > 0 } wd ? wd : "/",
+            chown, chmod, isAdd, unpack, checksum, link, parents, excludes)
+        {
+            Instruction = instruction,
+            Title = Title(instruction),
+            CreatedBy = $"{instruction.Keyword} {fromText}{sourceText} {paths.DestPath} # buildkit",
+        };
+    }
+}

@@ -1,0 +1,141 @@
+using System.Globalization;
+using ImageBuilder.Core.Oci;
+using ImageBuilder.Dockerfile;
+using ImageBuilder.Dockerfile.Instructions;
+
+namespace ImageBuilder.Planning;
+
+/// <summary>Plans one stage: resolves its base, then walks its instructions keeping the config, ARGs and SHELL in scope.</summary>
+internal sealed partial class StagePlanner(Planner.Session session, Stage stage, IReadOnlyList<int> path)
+{
+    private static readonly string[] DefaultShell = ["/bin/sh", "-c"];
+
+    private readonly ArgScope args = session.Global.ForStage();
+    private readonly List<StepPlan> steps = [];
+    private readonly HashSet<int> dependsOn = [];
+    private ExecutionConfig config = new();
+    private string? author;
+    private bool cmdSet;
+    private int fileSteps;
+    private int totalFileSteps;
+
+    public StagePlan Plan()
+    {
+        var from = (FromInstruction)session.Expander.Expand(stage.From, session.Global.ForExpansion());
+        if (from.Platform is { Length: > 0 } platformText)
+        {
+            if (!Platform.TryParse(platformText, out var platform))
+            {
+                throw new DockerfileException(ErrorCode.UnsupportedPlatform, $"\"{platformText}\" is not a platform (os/arch[/variant])", from.Span);
+            }
+
+            Planner.RequireSupported(platform, from.Span);
+        }
+
+        var (stageBase, baseConfig, triggers) = ResolveBase(from);
+        config = (baseConfig.Config ?? new ExecutionConfig()) with { OnBuild = null };
+        author = baseConfig.Author;
+        var commands = triggers.Concat(stage.Commands).ToList();
+        totalFileSteps = commands.Count(c => c is RunInstruction or CopyInstruction or AddInstruction or WorkdirInstruction);
+        foreach (var instruction in commands)
+        {
+            Dispatch(instruction);
+        }
+
+        var final = baseConfig with
+        {
+            Author = author,
+            Config = config with { Labels = FinalLabels() },
+            Architecture = session.Options.Platform.Architecture,
+            Os = session.Options.Platform.Os,
+            Variant = session.Options.Platform.Variant,
+            Created = null,
+            History = null,
+            RootFs = new RootFs { DiffIds = [] },
+        };
+        var label = string.Join(' ', new[] { DisplayName, $"1/{Number(totalFileSteps + 1)}" }.Where(s => s.Length > 0));
+        var fromTitle = $"[{label}] FROM {from.Image}";
+        return new StagePlan(stage.Index, stage.Name, DisplayName, fromTitle, stageBase, steps, final, dependsOn);
+    }
+
+    private bool IsTarget => path.Count == 1;
+
+    /// <summary>How progress names the stage: its name, <c>stage-N</c>, or nothing for an unnamed last stage.</summary>
+    private string DisplayName => stage.Name ?? (stage.Index == session.Document.Stages.Count - 1 ? "" : $"stage-{stage.Index}");
+
+    private (StageBase, ImageConfig, IReadOnlyList<Instruction>) ResolveBase(FromInstruction from)
+    {
+        if (string.Equals(from.Image, "scratch", StringComparison.OrdinalIgnoreCase))
+        {
+            var empty = new ImageConfig
+            {
+                Architecture = "", Os = "", RootFs = new RootFs { DiffIds = [] },
+                Config = new ExecutionConfig { Env = ["PATH=" + DefaultPath] },
+            };
+            return (new ScratchBase(), empty, []);
+        }
+
+        if (session.EarlierStage(from.Image, stage.Index) is { } earlier)
+        {
+            var basePlan = session.Visit(earlier.Index, path);
+            dependsOn.Add(earlier.Index);
+            return (new StageOutputBase(earlier.Index), basePlan.Config, Triggers(basePlan.Config, from));
+        }
+
+        var image = session.Planner.FindImage(from.Image, from.Span);
+        return (new ImageBase(image), image.Config, Triggers(image.Config, from));
+    }
+
+    public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>A base's ONBUILD triggers, parsed now (as BuildKit does) and located at the FROM that fires them.</summary>
+    private static IReadOnlyList<Instruction> Triggers(ImageConfig baseConfig, FromInstruction from)
+    {
+        var triggers = new List<Instruction>();
+        foreach (var trigger in baseConfig.Config?.OnBuild ?? [])
+        {
+            try
+            {
+                var parsed = DockerfileParser.Parse("FROM scratch\n" + trigger + "\n").Stages[0].Commands;
+                triggers.AddRange(parsed.Select(i => i with { Span = from.Span }));
+            }
+            catch (DockerfileException e)
+            {
+                throw new DockerfileException(e.Code, $"the base image's ONBUILD trigger \"{trigger}\" is not valid: {e.Message}", from.Span);
+            }
+        }
+
+        return triggers;
+    }
+
+    /// <summary>Values for expanding a word: the ARGs in scope, overridden by ENV (ENV wins, as in BuildKit).</summary>
+    private Dictionary<string, string> ExpansionEnvironment()
+    {
+        var env = args.ForExpansion();
+        foreach (var entry in config.Env ?? [])
+        {
+            var eq = entry.IndexOf('=');
+            if (eq > 0)
+            {
+                env[entry[..eq]] = entry[(eq + 1)..];
+            }
+        }
+
+        return env;
+    }
+
+    private IReadOnlyList<string> Shell => config.Shell is { Count: > 0 } shell ? shell : DefaultShell;
+
+    private string Title(Instruction instruction)
+    {
+        var counter = instruction is RunInstruction or CopyInstruction or AddInstruction or WorkdirInstruction
+            ? $"{Number(++fileSteps + 1)}/{Number(totalFileSteps + 1)}"
+            : null;
+        var label = string.Join(' ', new[] { DisplayName, counter }.Where(s => !string.IsNullOrEmpty(s)));
+        var text = instruction.Original.Trim();
+        var firstLine = text.Split('\n')[0];
+        return (label.Length == 0 ? "" : $"[{label}] ") + (firstLine.Length > 0 ? firstLine : instruction.Keyword);
+    }
+
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

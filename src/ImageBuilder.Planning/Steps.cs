@@ -1,0 +1,144 @@
+using System.Text.Json;
+using ImageBuilder.Dockerfile.Instructions;
+
+namespace ImageBuilder.Planning;
+
+/// <summary>
+/// One step of a stage, expanded. <see cref="Title"/> is what progress shows
+/// (<c>[base 2/6] RUN echo hi</c>), <see cref="CreatedBy"/> the image history's text.
+/// Steps that change files (<see cref="ChangesFiles"/>) describe themselves for the cache key.
+/// </summary>
+public abstract record StepPlan
+{
+    public required Instruction Instruction { get; init; }
+
+    public required string Title { get; init; }
+
+    public required string CreatedBy { get; init; }
+
+    public virtual bool ChangesFiles => true;
+
+    /// <summary>The step as it enters the cache key: canonical JSON of everything that decides its result.</summary>
+    public byte[] Describe()
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("step", Instruction.Keyword);
+            DescribeInto(json);
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    protected abstract void DescribeInto(Utf8JsonWriter json);
+
+    protected static void WriteList(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
+    }
+}
+
+/// <summary>ENV, LABEL, CMD and the other instructions that only change the image config.</summary>
+public sealed record ConfigStep : StepPlan
+{
+    public override bool ChangesFiles => false;
+
+    protected override void DescribeInto(Utf8JsonWriter json) => json.WriteString("text", CreatedBy);
+}
+
+/// <summary>
+/// RUN: <see cref="Environment"/> is what the process gets (image env, then the build args in
+/// scope); <see cref="KeyEnvironment"/> leaves out the proxy variables nobody declared, which
+/// stay out of the cache key and history as in BuildKit.
+/// </summary>
+public sealed record RunStep(
+    IReadOnlyList<string> Argv,
+    IReadOnlyList<string> Environment,
+    IReadOnlyList<string> KeyEnvironment,
+    string WorkingDirectory,
+    string? User,
+    string? Network,
+    IReadOnlyList<string> Mounts,
+    string? Security) : StepPlan
+{
+    protected override void DescribeInto(Utf8JsonWriter json)
+    {
+        WriteList(json, "argv", Argv);
+        WriteList(json, "env", KeyEnvironment);
+        json.WriteString("workdir", WorkingDirectory);
+        json.WriteString("user", User ?? "");
+        json.WriteString("network", Network ?? "");
+        WriteList(json, "mounts", Mounts);
+        json.WriteString("security", Security ?? "");
+    }
+}
+
+/// <summary>Where COPY or ADD reads from.</summary>
+public abstract record CopySource;
+
+/// <summary>The build context (the default).</summary>
+public sealed record ContextSource : CopySource;
+
+/// <summary><c>--from=stage</c>: the result of another stage of this build.</summary>
+public sealed record StageSource(int StageIndex) : CopySource;
+
+/// <summary><c>--from=image</c>: an image of the image source.</summary>
+public sealed record ImageSource(BaseImage Image) : CopySource;
+
+/// <summary>COPY and ADD, expanded; the destination is as written (relative to <see cref="WorkingDirectory"/>).</summary>
+public sealed record CopyStep(
+    CopySource Source,
+    IReadOnlyList<string> Sources,
+    IReadOnlyList<HeredocFile> Contents,
+    string Destination,
+    string WorkingDirectory,
+    string? Chown,
+    string? Chmod,
+    bool IsAdd,
+    bool Unpack,
+    string? Checksum,
+    bool Link,
+    bool Parents,
+    IReadOnlyList<string> Excludes) : StepPlan
+{
+    protected override void DescribeInto(Utf8JsonWriter json)
+    {
+        json.WriteString("from", Source switch
+        {
+            ContextSource => "context",
+            StageSource stage => $"stage:{stage.StageIndex}",
+            ImageSource image => $"image:{image.Image.ManifestDigest}",
+            _ => throw new InvalidOperationException("unknown copy source"),
+        });
+        WriteList(json, "sources", Sources);
+        WriteList(json, "contents", Contents.SelectMany(c => new[] { c.Name, c.Data }));
+        json.WriteString("dest", Destination);
+        json.WriteString("workdir", WorkingDirectory);
+        json.WriteString("chown", Chown ?? "");
+        json.WriteString("chmod", Chmod ?? "");
+        json.WriteBoolean("unpack", Unpack);
+        json.WriteString("checksum", Checksum ?? "");
+        json.WriteBoolean("link", Link);
+        json.WriteBoolean("parents", Parents);
+        WriteList(json, "excludes", Excludes);
+    }
+}
+
+/// <summary>WORKDIR: the directory is created (mode 0755, owned by <see cref="User"/>) when missing.</summary>
+public sealed record WorkdirStep(string Path, string? User) : StepPlan
+{
+    protected override void DescribeInto(Utf8JsonWriter json)
+    {
+        json.WriteString("path", Path);
+        json.WriteString("user", User ?? "");
+    }
+}
