@@ -159,10 +159,15 @@ internal sealed partial class StageRun
 
     private async Task<LayerChain> CopyStepAsync(CopyStep copy, LayerChain chain, CancellationToken cancellationToken)
     {
-        if (copy.Sources.FirstOrDefault(s => s.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || s.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
-                || s.StartsWith("git@", StringComparison.Ordinal)) is { } url)
+        if (copy.Sources.FirstOrDefault(s => s.StartsWith("git@", StringComparison.Ordinal) || s.EndsWith(".git", StringComparison.Ordinal)
+                && RemoteSource.IsUrl(s)) is { } git)
         {
-            throw Located(ErrorCode.NotImplemented, $"{copy.Instruction.Keyword} from a URL ({url}) is not supported yet", copy);
+            throw Located(ErrorCode.NotImplemented, $"{copy.Instruction.Keyword} from a git repository ({git}) is not supported yet", copy);
+        }
+
+        if (copy.IsAdd && copy.Sources.Any(RemoteSource.IsUrl))
+        {
+            return await AddUrlsAsync(copy, chain, cancellationToken);
         }
 
         IReadOnlyList<string>? sourceLayers = null;
