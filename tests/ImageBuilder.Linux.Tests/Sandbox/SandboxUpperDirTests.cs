@@ -108,4 +108,67 @@ public sealed class SandboxUpperDirTests
         await run.ShAsync("echo hi > /etc/motd && echo changed >> /etc/hosts");
         Assert.Equal(["etc d", "etc/motd f"], run.UpperEntries());
     }
+
+    // The busybox base has /etc but no hosts, hostname or resolv.conf: their stubs make overlayfs
+    // copy /etc up, and only the stubs' removal decides whether that copy stays.
+    [RootTheory]
+    [InlineData("chmod 700 /etc", 0x1c0, 0u)]
+    [InlineData("chown 5:5 /etc", 0x1ed, 5u)]
+    [InlineData("chmod 700 /etc && ls /etc/hosts && chmod 755 /etc && chmod 1755 /etc", 0x3ed, 0u)]
+    public async Task A_copied_up_parent_the_step_changed_stays_with_the_change(string script, int mode, uint owner)
+    {
+        using var run = new SandboxRun();
+        await run.ShAsync(script);
+        Assert.Equal(["etc d"], run.UpperEntries());
+        var etc = ImageBuilder.Linux.Native.Syscalls.LStat(Path.Combine(run.Upper, "etc"));
+        Assert.Equal(mode, etc.Permissions);
+        Assert.Equal((owner, owner), (etc.Uid, etc.Gid));
+    }
+
+    [RootTheory]
+    [InlineData("true")]
+    [InlineData("chmod 755 /etc && chown 0:0 /etc")] // changed back to what it was: nothing to keep
+    public async Task A_copied_up_parent_left_as_it_was_does_not_stay_even_with_xattrs(string script)
+    {
+        using var run = new SandboxRun(lower =>
+        {
+            using var root = ImageBuilder.Linux.Native.Syscalls.OpenResolutionRoot(lower);
+            using var etc = ImageBuilder.Linux.Native.Syscalls.OpenDirectoryInRoot(root, "etc", pathOnly: false);
+            ImageBuilder.Linux.Native.Syscalls.SetExtendedAttribute(etc, "user.note", "kept"u8);
+            ImageBuilder.Linux.Native.Syscalls.SetExtendedAttribute(etc, "trusted.note", "kept"u8);
+        });
+        await run.ShAsync(script);
+        Assert.Empty(run.UpperEntries());
+    }
+
+    [RootFact]
+    public async Task A_created_parent_the_step_changed_stays_with_the_change()
+    {
+        using var run = new SandboxRun(lower => Directory.Delete(Path.Combine(lower, "etc"), recursive: true));
+        await run.ShAsync("chmod 700 /etc");
+        Assert.Equal(["etc d"], run.UpperEntries());
+        Assert.Equal(0x1c0, ImageBuilder.Linux.Native.Syscalls.LStat(Path.Combine(run.Upper, "etc")).Permissions);
+    }
+
+    [Fact]
+    public void A_directorys_state_differs_by_user_xattrs_but_not_by_overlays_own()
+    {
+        using var temp = new TempDirectory("ibuild-dirstate-test-");
+        var states = new List<ImageBuilder.Linux.Sandbox.DirectoryState>();
+        using var root = ImageBuilder.Linux.Native.Syscalls.OpenResolutionRoot(temp.Path);
+        foreach (var (name, attribute) in new[] { ("plain", ""), ("overlay", "user.overlay.origin"), ("noted", "user.note") })
+        {
+            Directory.CreateDirectory(temp.Combine(name));
+            using var directory = ImageBuilder.Linux.Native.Syscalls.OpenDirectoryInRoot(root, name, pathOnly: false);
+            if (attribute.Length > 0)
+            {
+                ImageBuilder.Linux.Native.Syscalls.SetExtendedAttribute(directory, attribute, "x"u8);
+            }
+
+            states.Add(ImageBuilder.Linux.Sandbox.DirectoryState.Of(directory));
+        }
+
+        Assert.Equal(states[0], states[1]);
+        Assert.NotEqual(states[0], states[2]);
+    }
 }
