@@ -13,6 +13,7 @@ internal sealed unsafe class PreparedExec
 {
     public required int NewRootFd { get; init; }
     public required int OldRootFd { get; init; }
+    public required int ParentFd { get; init; }              // the request pipe; ibuild holds its write end
     public required nint WorkingDirectory { get; init; }     // NUL-terminated, absolute
     public required nint[] WorkingDirectoryPrefixes { get; init; } // each parent, shortest first, then itself
     public required nint[] Candidates { get; init; }         // paths to try with execve, in order
@@ -26,6 +27,7 @@ internal sealed unsafe class PreparedExec
     public required byte[] NotFoundMessage { get; init; }   // "ibuild: sandbox: <cmd>: not found (errno "
     public required byte[] ExecFailedMessage { get; init; }
     public required byte[] SetupFailedMessage { get; init; }
+    public required byte[] ParentGoneMessage { get; init; }
 }
 
 public static unsafe partial class Syscalls
@@ -61,6 +63,10 @@ public static unsafe partial class Syscalls
         ExecImports.getgroups(0, &ignored);
         ExecImports.execve((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference("\0"u8)), null, null);
         ExecImports.write(2, &ignored, 0);
+        var entry = stackalloc int[2];
+        entry[0] = -1;
+        entry[1] = 0;
+        ExecImports.poll(entry, 1, 0);
         var header = stackalloc uint[2];
         var data = stackalloc uint[6];
         header[0] = 0x20080522;
@@ -71,6 +77,7 @@ public static unsafe partial class Syscalls
         _ = Marshal.GetLastPInvokeError();
         SandboxImports.umask(SandboxImports.umask(0));
         RuntimeHelpers.PrepareMethod(typeof(Syscalls).GetMethod(nameof(PivotAndExec), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MethodHandle);
+        RuntimeHelpers.PrepareMethod(typeof(Syscalls).GetMethod(nameof(ParentStillThere), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MethodHandle);
         RuntimeHelpers.PrepareMethod(typeof(Syscalls).GetMethod(nameof(Fail), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MethodHandle);
     }
 
@@ -147,7 +154,15 @@ public static unsafe partial class Syscalls
         }
 
         // Changing ids clears the parent-death signal, so it is set last: when ibuild dies the step dies.
+        // In a new PID namespace getppid() is 0 and cannot tell whether ibuild died before that;
+        // the request pipe can: ibuild holds its write end until the step ends, so a hang-up
+        // now means ibuild is gone and nothing would kill the command. It is not run.
         ExecImports.prctl(PrSetPdeathsig, 9, 0, 0, 0);
+        if (!ParentStillThere(x.ParentFd))
+        {
+            Fail(x.ParentGoneMessage, 125);
+        }
+
         if (ExecImports.syscall(SysCloseRange, 3, uint.MaxValue, 0) == -1)
         {
             // No close_range (before Linux 5.9): refuse rather than leak ibuild's descriptors.
@@ -166,6 +181,17 @@ public static unsafe partial class Syscalls
         }
 
         Fail(error == Enoent ? x.NotFoundMessage : x.ExecFailedMessage, error == Enoent ? 127 : 126);
+    }
+
+    /// <summary>poll(2) with a zero timeout on the read end of ibuild's pipe: no POLLHUP, POLLERR
+    /// or POLLNVAL (reported whether asked for or not) means a writer is still there.</summary>
+    internal static bool ParentStillThere(int fd)
+    {
+        const int Gone = 0x8 | 0x10 | 0x20;
+        var entry = stackalloc int[2]; // struct pollfd { int fd; short events; short revents; }
+        entry[0] = fd;
+        entry[1] = 0;
+        return fd >= 0 && ExecImports.poll(entry, 1, 0) != -1 && (((short*)entry)[3] & Gone) == 0;
     }
 
     /// <summary>Writes the prepared message, the errno in digits and a newline, then exits the process.</summary>
@@ -236,5 +262,8 @@ public static unsafe partial class Syscalls
 
         [LibraryImport("libc", SetLastError = true)]
         public static partial nint write(int fd, void* buffer, nuint count);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int poll(int* entries, nuint count, int timeout);
     }
 }

@@ -99,13 +99,13 @@ public static unsafe partial class Syscalls
         }
     }
 
-    /// <summary>Puts /dev/null (opened before the root changes) on standard input.</summary>
-    internal static void NullStandardInput()
+    /// <summary>Puts the null device at <paramref name="path"/> (opened before the root changes) on standard input.</summary>
+    private static void NullStandardInput(string path)
     {
         const int ReadWrite = 2;
-        fixed (byte* p = "/dev/null\0"u8)
+        fixed (byte* p = Utf8OrNull(path))
         {
-            var fd = ThrowIfFailed(SandboxImports.open(p, ReadWrite, 0), "open /dev/null");
+            var fd = ThrowIfFailed(SandboxImports.open(p, ReadWrite, 0), $"open {path}");
             ThrowIfFailed(SandboxImports.dup2(fd, 0), "dup2");
             SandboxImports.close(fd);
         }

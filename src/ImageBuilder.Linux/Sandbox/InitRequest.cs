@@ -14,7 +14,9 @@ internal sealed record InitRequest(
     uint Uid,
     uint Gid,
     IReadOnlyList<uint> Groups,
-    IReadOnlyList<(string Source, string Target)> FileBinds)
+    IReadOnlyList<(string Source, string Target)> FileBinds,
+    ulong OpenFilesSoft,
+    ulong OpenFilesHard)
 {
     public void WriteTo(Stream stream)
     {
@@ -38,6 +40,9 @@ internal sealed record InitRequest(
             writer.Write(source);
             writer.Write(target);
         }
+
+        writer.Write(OpenFilesSoft);
+        writer.Write(OpenFilesHard);
     }
 
     public static InitRequest ReadFrom(Stream stream)
@@ -62,7 +67,7 @@ internal sealed record InitRequest(
             binds[i] = (reader.ReadString(), reader.ReadString());
         }
 
-        return new InitRequest(root, argv, env, candidates, workingDirectory, uid, gid, groups, binds);
+        return new InitRequest(root, argv, env, candidates, workingDirectory, uid, gid, groups, binds, reader.ReadUInt64(), reader.ReadUInt64());
     }
 
     private static void WriteList(BinaryWriter writer, IReadOnlyList<string> items)

@@ -84,6 +84,9 @@ public sealed partial class Sandbox(SandboxOptions options)
             // task (that may start a pool thread); it sets an event, and a pool thread waits for it.
             await Task.Run(started.Ready.Wait, CancellationToken.None);
             using var process = started.Process ?? throw started.Error!;
+            // Held open for the whole step, closed when it ends (Process does not close a
+            // standard input it handed out): the init's liveness check looks for this writer.
+            using var parentPipe = process.StandardInput;
             using var kill = cancellationToken.Register(() => Kill(process));
             var copyOut = process.StandardOutput.BaseStream.CopyToAsync(stdout, CancellationToken.None);
             var copyErr = process.StandardError.BaseStream.CopyToAsync(stderr, CancellationToken.None);
@@ -149,9 +152,10 @@ public sealed partial class Sandbox(SandboxOptions options)
             }
 
             var env = WithDefaults(spec.Env, user);
+            var openFiles = spec.OpenFiles ?? OpenFileLimit.Default;
             var request = new InitRequest(
                 merged, spec.Argv, env, Candidates(spec.Argv[0], env), AbsoluteWorkingDirectory(spec.WorkingDirectory),
-                user.Uid, user.Gid, user.Groups, binds);
+                user.Uid, user.Gid, user.Groups, binds, openFiles.Soft, openFiles.Hard);
             var process = Process.Start(InitStart()) ?? throw new SandboxException("the sandbox init did not start");
             try
             {
@@ -166,14 +170,27 @@ public sealed partial class Sandbox(SandboxOptions options)
                 throw;
             }
 
+            // The request pipe's write end stays open until the step ends (disposing the
+            // process closes it): the init checks, just before exec, that it still has a writer.
+            if (options.AbandonInitBeforeExec)
+            {
+                Syscalls.StopProcess(process.Id, stop: true);
+            }
+
             try
             {
                 request.WriteTo(process.StandardInput.BaseStream);
-                process.StandardInput.Close();
+                process.StandardInput.BaseStream.Flush();
             }
             catch (IOException)
             {
                 // The init died early; its stderr says why.
+            }
+
+            if (options.AbandonInitBeforeExec)
+            {
+                process.StandardInput.Close();
+                Syscalls.StopProcess(process.Id, stop: false);
             }
 
             started.Process = process;

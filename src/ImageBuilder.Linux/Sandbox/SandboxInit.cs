@@ -47,10 +47,14 @@ public static class SandboxInit
             // Its own session (no controlling terminal: the step cannot reach ibuild's terminal),
             // and death with ibuild from the start, not only from the exec on.
             Syscalls.StartSessionAndDieWithParent();
-            Syscalls.NullStandardInput();
             Syscalls.SetUmask(0);
             MountSystem(request);
-            var exec = Prepare(request);
+            // The request pipe stays open (close-on-exec) beside the command's /dev/null (the
+            // step's own, so it reads as /dev/null inside): ibuild holds the pipe's write end for
+            // the whole step, and PivotAndExec checks just before exec that it is still there.
+            var parent = Syscalls.MoveStandardInputAside(request.Root + "/dev/null");
+            LimitOpenFiles(request);
+            var exec = Prepare(request, parent);
             Syscalls.BindExecImports();
             Syscalls.PivotAndExec(exec);
             return 125;
@@ -118,6 +122,18 @@ public static class SandboxInit
         }
     }
 
+    /// <summary>
+    /// RLIMIT_NOFILE as asked, never above the hard limit ibuild itself has (raising it would
+    /// need CAP_SYS_RESOURCE, and the host's limit is the host's); the soft limit never above
+    /// the hard one. Every other limit is inherited from ibuild, as BuildKit leaves them.
+    /// </summary>
+    private static void LimitOpenFiles(InitRequest request)
+    {
+        var (_, inherited) = Syscalls.GetOpenFileLimit();
+        var hard = Math.Min(request.OpenFilesHard, inherited);
+        Syscalls.SetOpenFileLimit(Math.Min(request.OpenFilesSoft, hard), hard);
+    }
+
     /// <summary>The file type bits of a path in the fresh /proc or /sys, or 0 when it is not there.</summary>
     private static uint TypeOf(string path)
     {
@@ -131,7 +147,7 @@ public static class SandboxInit
         }
     }
 
-    private static PreparedExec Prepare(InitRequest request)
+    private static PreparedExec Prepare(InitRequest request, int parent)
     {
         var prefixes = new List<nint>();
         var at = 0;
@@ -151,6 +167,7 @@ public static class SandboxInit
         {
             NewRootFd = Syscalls.OpenRaw(request.Root, directory: true),
             OldRootFd = Syscalls.OpenRaw("/", directory: true),
+            ParentFd = parent,
             WorkingDirectory = Marshal.StringToCoTaskMemUTF8(request.WorkingDirectory),
             WorkingDirectoryPrefixes = [.. prefixes],
             Candidates = [.. request.Candidates.Select(c => Marshal.StringToCoTaskMemUTF8(c))],
@@ -164,6 +181,7 @@ public static class SandboxInit
             NotFoundMessage = Encoding.UTF8.GetBytes($"ibuild: sandbox: {command}: executable file not found (errno "),
             ExecFailedMessage = Encoding.UTF8.GetBytes($"ibuild: sandbox: {command}: cannot execute (errno "),
             SetupFailedMessage = Encoding.UTF8.GetBytes($"ibuild: sandbox: entering the root or working directory {request.WorkingDirectory} failed (errno "),
+            ParentGoneMessage = Encoding.UTF8.GetBytes($"ibuild: sandbox: ibuild went away before {command} started; not running it (errno "),
         };
     }
 

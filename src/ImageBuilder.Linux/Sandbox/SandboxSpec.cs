@@ -6,6 +6,7 @@ namespace ImageBuilder.Linux.Sandbox;
 /// same file system). <paramref name="ScratchDir"/> is the caller's: the merged root and the
 /// generated /etc files live there for the run. <paramref name="User"/> is <c>name</c>,
 /// <c>uid</c>, <c>name:group</c> or <c>uid:gid</c>; null or empty means root.
+/// <paramref name="OpenFiles"/> is the step's RLIMIT_NOFILE; null means <see cref="OpenFileLimit.Default"/>.
 /// </summary>
 public sealed record SandboxSpec(
     IReadOnlyList<string> LowerDirs,
@@ -18,7 +19,20 @@ public sealed record SandboxSpec(
     string? User,
     bool IsolateNetwork,
     string Hostname,
-    Cgroups.ResourceLimits? Limits = null);
+    Cgroups.ResourceLimits? Limits = null,
+    OpenFileLimit? OpenFiles = null);
+
+/// <summary>
+/// A step's RLIMIT_NOFILE. The init applies it capped by ibuild's own hard limit (it is only
+/// ever lowered), so a step sees the same limit however ibuild was started.
+/// </summary>
+public sealed record OpenFileLimit(ulong Soft, ulong Hard)
+{
+    /// <summary>What a RUN step gets from Docker 25+ with BuildKit on a systemd host: BuildKit
+    /// drops containerd's default 1024:1024 and the step inherits the daemon's limits, which
+    /// systemd (DefaultLimitNOFILE) sets to 1024 soft, 524288 hard.</summary>
+    public static OpenFileLimit Default { get; } = new(1024, 524288);
+}
 
 /// <summary>How the process ended: its exit code, or the signal that killed it.</summary>
 public sealed record SandboxResult(int ExitCode, int? Signal, bool OomKilled = false);
@@ -26,6 +40,10 @@ public sealed record SandboxResult(int ExitCode, int? Signal, bool OomKilled = f
 /// <summary>How the sandbox starts its init process (ibuild itself in its hidden init mode).</summary>
 public sealed record SandboxOptions(IReadOnlyList<string> InitCommand)
 {
+    /// <summary>Tests only: stop the init, hand it its request, close the pipe as a dead ibuild
+    /// would, then let it go on; its liveness check must then refuse to run the command.</summary>
+    internal bool AbandonInitBeforeExec { get; init; }
+
     /// <summary>The argument that puts ibuild into its init mode.</summary>
     public const string InitVerb = "__sandbox-init";
 

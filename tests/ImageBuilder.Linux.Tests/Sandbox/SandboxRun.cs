@@ -47,11 +47,12 @@ internal sealed class SandboxRun : IDisposable
     public SandboxSpec Spec(string script, bool isolateNetwork = false, string? user = null, string workingDirectory = "/") =>
         new([Lower], Upper, Work, Scratch, ["/bin/sh", "-c", script], ["PATH=/bin:/sbin:/usr/bin:/usr/sbin"], workingDirectory, user, isolateNetwork, "ibuild-test-host");
 
-    public async Task<(SandboxResult Result, string Out, string Err)> RunAsync(SandboxSpec spec, CancellationToken cancellationToken = default)
+    public async Task<(SandboxResult Result, string Out, string Err)> RunAsync(
+        SandboxSpec spec, CancellationToken cancellationToken = default, SandboxOptions? options = null)
     {
         using var stdout = new MemoryStream();
         using var stderr = new MemoryStream();
-        var result = await new ImageBuilder.Linux.Sandbox.Sandbox(Options).RunAsync(spec, stdout, stderr, cancellationToken);
+        var result = await new ImageBuilder.Linux.Sandbox.Sandbox(options ?? Options).RunAsync(spec, stdout, stderr, cancellationToken);
         return (result, Encoding.UTF8.GetString(stdout.ToArray()), Encoding.UTF8.GetString(stderr.ToArray()));
     }
 
