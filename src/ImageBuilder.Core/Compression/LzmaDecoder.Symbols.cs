@@ -22,6 +22,7 @@ internal sealed partial class LzmaDecoder
     }
 
     /// <summary>The distance minus one of a new match of <paramref name="length"/> bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint DecodeDistance(ref RangeDecoder rc, ushort[] probs, int length)
     {
         var lengthState = Math.Min(length - MatchMinLength, 3);

@@ -107,6 +107,7 @@ internal struct RangeDecoder
     }
 
     /// <summary><paramref name="count"/> bits with fixed probability one half.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint DecodeDirect(int count)
     {
         uint result = 0;
