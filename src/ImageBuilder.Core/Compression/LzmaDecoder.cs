@@ -103,19 +103,23 @@ internal sealed partial class LzmaDecoder
         var rc = _rc;
         var state = _state;
         var rep0 = _rep0;
+        var positionMask = _positionMask;
+        var literalPositionMask = _literalPositionMask;
+        var literalContextBits = _literalContextBits;
+        var pendingLength = _pendingLength;
 
-        if (_pendingLength > 0)
+        if (pendingLength > 0)
         {
-            pos = CopyMatch(buffer, capacity, pos, limit, rep0, _pendingLength, out _pendingLength);
+            pos = CopyMatch(buffer, capacity, pos, limit, rep0, pendingLength, out pendingLength);
         }
 
         while (pos < limit)
         {
-            var posState = pos & _positionMask;
+            var posState = pos & positionMask;
             if (rc.DecodeBit(ref probs[IsMatch + (state << 4) + posState]) == 0)
             {
                 var previous = pos > 0 ? buffer[pos - 1] : full ? buffer[capacity - 1] : 0;
-                var literal = Literal + (0x300 * (((pos & _literalPositionMask) << _literalContextBits) + (previous >> (8 - _literalContextBits))));
+                var literal = Literal + (0x300 * (((pos & literalPositionMask) << literalContextBits) + (previous >> (8 - literalContextBits))));
                 uint symbol = 1;
                 if (state < 7)
                 {
@@ -203,7 +207,7 @@ internal sealed partial class LzmaDecoder
                     ThrowBadDistance(rep0);
                 }
 
-                pos = CopyMatch(buffer, capacity, pos, limit, rep0, length, out _pendingLength);
+                pos = CopyMatch(buffer, capacity, pos, limit, rep0, length, out pendingLength);
             }
 
             if (rc.IsOverrun)
@@ -213,6 +217,7 @@ internal sealed partial class LzmaDecoder
         }
 
         window.Position = pos;
+        _pendingLength = pendingLength;
         _rc = rc;
         _state = state;
         _rep0 = rep0;

@@ -91,6 +91,17 @@ public sealed class XzRoundTripTests
     }
 
     [Theory]
+    [InlineData("1MiB")]
+    [InlineData("1536KiB")]
+    [InlineData("8MiB")]
+    public void The_window_grows_past_its_initial_size_and_wraps_at_the_dictionary_size(string dictionary)
+    {
+        var data = XzTestFiles.Mixed(3_500_000, seed: 8);
+
+        Assert.Equal(data, XzTestFiles.Decode(XzTestFiles.Compress(data, $"--lzma2=preset=1,dict={dictionary}")));
+    }
+
+    [Theory]
     [InlineData("lc=0,lp=0,pb=0")]
     [InlineData("lc=4,lp=0,pb=4")]
     [InlineData("lc=1,lp=3,pb=1")]
