@@ -18,12 +18,60 @@ internal sealed partial class StagePlanner
         var prefix = declared.Count == 0 ? "" : $"|{Number(declared.Count)} {string.Join(' ', declared)} ";
         return new RunStep(
             argv, keyEnv.Concat(proxies).ToList(), keyEnv, config.WorkingDir is { Length: > 0 } wd ? wd : "/",
-            NullIfEmpty(config.User), run.Network, run.Mounts, run.Security)
+            NullIfEmpty(config.User), run.Network, run.Mounts.Select(m => PlanMount(run, m)).ToList(), run.Security)
         {
             Instruction = run,
             Title = Title(run),
             CreatedBy = $"RUN {prefix}{string.Join(' ', argv)} # buildkit",
         };
+    }
+
+    private PlannedMount PlanMount(RunInstruction run, string text)
+    {
+        RunMount mount;
+        try
+        {
+            mount = RunMount.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new DockerfileException(ErrorCode.InvalidFlagValue, $"--mount={text}: {e.Message}", run.Span);
+        }
+
+        var target = mount.Target is { Length: > 0 } written ? written
+            : mount.Type == "secret" ? "/run/secrets/" + (mount.Id ?? "")
+            : mount.Type == "ssh" ? "/run/buildkit/ssh_agent.0"
+            : throw new DockerfileException(ErrorCode.InvalidFlagValue, $"--mount={text}: a {mount.Type} mount needs target=", run.Span);
+        if (mount.Type == "secret" && string.IsNullOrEmpty(mount.Id) && string.IsNullOrEmpty(mount.Target))
+        {
+            throw new DockerfileException(ErrorCode.InvalidFlagValue, $"--mount={text}: a secret mount needs id= or target=", run.Span);
+        }
+
+        CopySource from = new ContextSource();
+        if (mount.From is { Length: > 0 } name && mount.Type is "bind" or "cache")
+        {
+            from = FromSource(name, run);
+        }
+
+        var workdir = config.WorkingDir is { Length: > 0 } wd ? wd : "/";
+        return new PlannedMount(mount, ResolvePath(workdir, target), from);
+    }
+
+    /// <summary>What <c>--from=</c> names: a stage of this build (a dependency), else an image.</summary>
+    private CopySource FromSource(string from, Instruction instruction)
+    {
+        if (session.AnyStage(from) is { } other)
+        {
+            if (other.Index == stage.Index)
+            {
+                throw new DockerfileException(ErrorCode.UnknownStage, $"--from={from} refers to the stage it is in", instruction.Span);
+            }
+
+            dependsOn.Add(other.Index);
+            return new StageSource(other.Index);
+        }
+
+        return new ImageSource(session.Planner.FindImage(from, instruction.Span));
     }
 
     /// <summary>
@@ -78,24 +126,7 @@ internal sealed partial class StagePlanner
         Instruction instruction, SourcesAndDest paths, string? from, string? chown, string? chmod,
         bool isAdd, bool unpack, string? checksum, bool link, bool parents, IReadOnlyList<string> excludes)
     {
-        CopySource source = new ContextSource();
-        if (from is { Length: > 0 })
-        {
-            if (session.AnyStage(from) is { } other)
-            {
-                if (other.Index == stage.Index)
-                {
-                    throw new DockerfileException(ErrorCode.UnknownStage, $"--from={from} refers to the stage it is in", instruction.Span);
-                }
-
-                dependsOn.Add(other.Index);
-                source = new StageSource(other.Index);
-            }
-            else
-            {
-                source = new ImageSource(session.Planner.FindImage(from, instruction.Span));
-            }
-        }
+        var source = from is { Length: > 0 } ? FromSource(from, instruction) : new ContextSource();
 
         var env = ExpansionEnvironment();
         var heredocLexer = new ShellLexer(session.Document.EscapeToken) { RawQuotes = true, RawEscapes = true };

@@ -35,6 +35,14 @@ public abstract record StepPlan
 
     protected abstract void DescribeInto(Utf8JsonWriter json);
 
+    protected static string SourceKey(CopySource source) => source switch
+    {
+        ContextSource => "context",
+        StageSource stage => $"stage:{stage.StageIndex}",
+        ImageSource image => $"image:{image.Image.ManifestDigest}",
+        _ => throw new InvalidOperationException("unknown copy source"),
+    };
+
     protected static void WriteList(Utf8JsonWriter json, string name, IEnumerable<string> values)
     {
         json.WriteStartArray(name);
@@ -67,7 +75,7 @@ public sealed record RunStep(
     string WorkingDirectory,
     string? User,
     string? Network,
-    IReadOnlyList<string> Mounts,
+    IReadOnlyList<PlannedMount> Mounts,
     string? Security) : StepPlan
 {
     protected override void DescribeInto(Utf8JsonWriter json)
@@ -77,10 +85,17 @@ public sealed record RunStep(
         json.WriteString("workdir", WorkingDirectory);
         json.WriteString("user", User ?? "");
         json.WriteString("network", Network ?? "");
-        WriteList(json, "mounts", Mounts);
+        WriteList(json, "mounts", Mounts.Select(m => $"{m.Mount.Type} {m.Target} {m.Mount} {SourceKey(m.From)}"));
         json.WriteString("security", Security ?? "");
     }
 }
+
+/// <summary>
+/// A RUN --mount, planned: the mount as parsed, its absolute target (a relative one is under the
+/// WORKDIR; a secret's defaults to /run/secrets/ID), and for bind and cache mounts what
+/// <c>from=</c> names (the context when absent).
+/// </summary>
+public sealed record PlannedMount(RunMount Mount, string Target, CopySource From);
 
 /// <summary>Where COPY or ADD reads from.</summary>
 public abstract record CopySource;
@@ -112,13 +127,7 @@ public sealed record CopyStep(
 {
     protected override void DescribeInto(Utf8JsonWriter json)
     {
-        json.WriteString("from", Source switch
-        {
-            ContextSource => "context",
-            StageSource stage => $"stage:{stage.StageIndex}",
-            ImageSource image => $"image:{image.Image.ManifestDigest}",
-            _ => throw new InvalidOperationException("unknown copy source"),
-        });
+        json.WriteString("from", SourceKey(Source));
         WriteList(json, "sources", Sources);
         WriteList(json, "contents", Contents.SelectMany(c => new[] { c.Name, c.Data }));
         json.WriteString("dest", Destination);

@@ -76,6 +76,9 @@ public sealed partial class BuildContext
         return new BuildContext(root, ignore, rootEntry, statCachePath);
     }
 
+    /// <summary>Whether a .dockerignore leaves anything out at all.</summary>
+    public bool HasIgnorePatterns => _ignore.Matcher.Patterns.Count > 0;
+
     /// <summary>Whether the .dockerignore leaves out <paramref name="relativePath"/> (a slash path relative to <see cref="Root"/>).</summary>
     public bool IsExcluded(string relativePath)
     {

@@ -20,6 +20,9 @@ public sealed record EngineOptions
 
     public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
 
+    /// <summary><c>--secret</c> values by id, for RUN --mount=type=secret. They never enter a cache key or a layer.</summary>
+    public IReadOnlyDictionary<string, byte[]> Secrets { get; init; } = new Dictionary<string, byte[]>();
+
     /// <summary>SOURCE_DATE_EPOCH: history times and file times in new layers are clamped to it.</summary>
     public DateTimeOffset? SourceDateEpoch { get; init; }
 }

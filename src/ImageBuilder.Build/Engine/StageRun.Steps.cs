@@ -97,13 +97,9 @@ internal sealed partial class StageRun
         }, cancellationToken);
     }
 
-    private async Task RunAsync(RunStep run, StepDirs dirs, IReadOnlyList<string> lowers, StepHandle handle, CancellationToken cancellationToken)
+    private async Task RunAsync(
+        RunStep run, StepDirs dirs, IReadOnlyList<string> lowers, StepHandle handle, RunMounts mounts, CancellationToken cancellationToken)
     {
-        if (run.Mounts.Count > 0)
-        {
-            throw Located(ErrorCode.NotImplemented, "RUN --mount is not supported yet", run, "copy what the step needs with COPY instead");
-        }
-
         if (run.Security == "insecure")
         {
             throw Located(ErrorCode.NotImplemented, "RUN --security=insecure is not supported", run);
@@ -111,9 +107,10 @@ internal sealed partial class StageRun
 
         var options = shared.Options;
         var network = run.Network is null or "default" ? options.Network : run.Network;
+        using var locks = mounts.Lock();
         var spec = new SandboxSpec(
-            lowers, dirs.Upper, dirs.Work, dirs.Scratch, run.Argv, run.Environment, run.WorkingDirectory, run.User,
-            IsolateNetwork: network == "none", Hostname: "ibuild", options.Limits);
+            lowers, dirs.Upper, dirs.Work, dirs.Scratch, run.Argv, [.. run.Environment, .. mounts.Environment], run.WorkingDirectory, run.User,
+            IsolateNetwork: network == "none", Hostname: "ibuild", options.Limits, Mounts: mounts.Prepare(dirs.Scratch));
         var output = new StepOutput(shared.Progress, handle);
         SandboxResult result;
         try

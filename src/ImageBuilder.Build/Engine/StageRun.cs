@@ -24,7 +24,7 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
             chain = step switch
             {
                 ConfigStep config => ApplyConfig(config, chain),
-                RunStep run => await StepAsync(run, chain, [], (scratch, lowers, handle) => RunAsync(run, scratch, lowers, handle, cancellationToken), cancellationToken),
+                RunStep run => await RunStepAsync(run, chain, cancellationToken),
                 CopyStep copy => await CopyStepAsync(copy, chain, cancellationToken),
                 WorkdirStep workdir => await StepAsync(workdir, chain, [], (scratch, lowers, _) => WorkdirAsync(workdir, scratch, lowers), cancellationToken),
                 _ => throw new InvalidOperationException($"unknown step {step.GetType().Name}"),

@@ -30,6 +30,7 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
           --platform P             the target platform (only this machine's: linux/amd64 here)
           --iidfile FILE           write the image id to FILE
           -o, --output SPEC        also export: type=oci|docker|tar,dest=FILE or type=local,dest=DIR
+          --secret id=ID,src=FILE  a secret for RUN --mount=type=secret (or env=VAR); never stored
           --network MODE           RUN's network: default (the host's), host or none
           -m, --memory M           memory limit of each RUN step (64m, 1g)
           --pids-limit N           process limit of each RUN step
@@ -43,7 +44,7 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
     {
         var reader = new ArgumentReader("build").Option("--file", "-f").Option("--tag", "-t").Option("--build-arg").Option("--target")
             .Switch("--no-cache").Option("--label").Option("--platform").Option("--iidfile").Option("--output", "-o").Option("--network")
-            .Option("--memory", "-m").Option("--pids-limit").Option("--cpus").Option("--jobs", "-j").Option("--progress");
+            .Option("--memory", "-m").Option("--pids-limit").Option("--cpus").Option("--jobs", "-j").Option("--progress").Option("--secret");
         if (!reader.Read(args, maxPositionals: 1))
         {
             await stdout.WriteLineAsync(Help);

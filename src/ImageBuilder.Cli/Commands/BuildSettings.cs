@@ -42,6 +42,7 @@ internal sealed record BuildSettings(
             Network = network,
             Limits = Limits(reader),
             SourceDateEpoch = SourceDateEpoch(),
+            Secrets = Secrets(reader.GetAll("--secret")),
         };
 
         var progress = reader.Get("--progress") ?? "auto";
@@ -82,6 +83,36 @@ internal sealed record BuildSettings(
         }
 
         return args;
+    }
+
+    /// <summary><c>--secret id=ID[,src=FILE|,env=VAR]</c> as docker buildx takes it; with neither, the variable named ID.</summary>
+    private static Dictionary<string, byte[]> Secrets(IReadOnlyList<string> items)
+    {
+        var secrets = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var fields = item.Split(',').Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => f.Length > 1 ? f[1] : "", StringComparer.Ordinal);
+            var id = fields.GetValueOrDefault("id") is { Length: > 0 } given ? given : throw new UsageException($"build: --secret {item} needs id=");
+            var file = fields.GetValueOrDefault("src") ?? fields.GetValueOrDefault("source");
+            var env = fields.GetValueOrDefault("env");
+            if (file is null && env is null)
+            {
+                env = id;
+            }
+
+            try
+            {
+                secrets[id] = file is not null
+                    ? File.ReadAllBytes(file)
+                    : System.Text.Encoding.UTF8.GetBytes(Environment.GetEnvironmentVariable(env!) ?? throw new UsageException($"build: --secret {id}: the variable {env} is not set"));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"build: --secret {id}: {e.Message}");
+            }
+        }
+
+        return secrets;
     }
 
     private static Dictionary<string, string> Pairs(IReadOnlyList<string> items, string option)

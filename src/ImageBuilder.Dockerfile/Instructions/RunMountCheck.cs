@@ -33,7 +33,7 @@ internal static class RunMountCheck
     }
 
     /// <summary>Splits one record the way Go's encoding/csv does (quotes, "" inside quotes).</summary>
-    private static List<string> SplitCsv(string text)
+    internal static List<string> SplitCsv(string text)
     {
         var fields = new List<string>();
         var i = 0;

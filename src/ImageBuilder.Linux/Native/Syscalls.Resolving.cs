@@ -36,6 +36,12 @@ public static unsafe partial class Syscalls
         }
     }
 
+    /// <summary>
+    /// <c>/proc/self/fd/N</c>: a path that reaches exactly what the descriptor holds, for calls
+    /// such as mount(2) that only take paths (the magic link is followed to the object itself).
+    /// </summary>
+    internal static string PathOfDescriptor(SafeFileHandle handle) => $"/proc/self/fd/{WritingDescriptors.Of(handle)}";
+
     /// <summary>The path the kernel knows for an open descriptor (readlink of /proc/self/fd/N).</summary>
     public static string PathOf(SafeFileHandle handle) => ReadLink($"/proc/self/fd/{WritingDescriptors.Of(handle)}");
 }

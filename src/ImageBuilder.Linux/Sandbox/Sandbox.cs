@@ -145,6 +145,7 @@ public sealed partial class Sandbox(SandboxOptions options)
             }
 
             var user = UserDatabase.Resolve(merged, spec.User);
+            StepMounts.Attach(spec.Mounts ?? [], merged, spec.ScratchDir, stubs);
             Syscalls.SetHostName(spec.Hostname);
             if (spec.IsolateNetwork)
             {

@@ -7,6 +7,7 @@ namespace ImageBuilder.Linux.Sandbox;
 /// generated /etc files live there for the run. <paramref name="User"/> is <c>name</c>,
 /// <c>uid</c>, <c>name:group</c> or <c>uid:gid</c>; null or empty means root.
 /// <paramref name="OpenFiles"/> is the step's RLIMIT_NOFILE; null means <see cref="OpenFileLimit.Default"/>.
+/// <paramref name="Mounts"/> are the step's RUN --mount mounts, made in order.
 /// </summary>
 public sealed record SandboxSpec(
     IReadOnlyList<string> LowerDirs,
@@ -20,7 +21,8 @@ public sealed record SandboxSpec(
     bool IsolateNetwork,
     string Hostname,
     Cgroups.ResourceLimits? Limits = null,
-    OpenFileLimit? OpenFiles = null);
+    OpenFileLimit? OpenFiles = null,
+    IReadOnlyList<SandboxMount>? Mounts = null);
 
 /// <summary>
 /// A step's RLIMIT_NOFILE. The init applies it capped by ibuild's own hard limit (it is only

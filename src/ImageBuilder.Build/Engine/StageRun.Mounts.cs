@@ -1,0 +1,177 @@
+using System.Security.Cryptography;
+using System.Text;
+using ImageBuilder.Build.Copying;
+using ImageBuilder.Core.Store;
+using ImageBuilder.Dockerfile;
+using ImageBuilder.Linux.Sandbox;
+using ImageBuilder.Planning;
+
+namespace ImageBuilder.Build.Engine;
+
+internal sealed partial class StageRun
+{
+    /// <summary>RUN: its mounts resolved first (their sources are part of the key), then the step.</summary>
+    private async Task<LayerChain> RunStepAsync(RunStep run, LayerChain chain, CancellationToken cancellationToken)
+    {
+        var mounts = await ResolveMountsAsync(run, cancellationToken);
+        return await StepAsync(run, chain, [.. mounts.KeyParts],
+            (dirs, lowers, handle) => RunAsync(run, dirs, lowers, handle, mounts, cancellationToken), cancellationToken);
+    }
+
+    private async Task<RunMounts> ResolveMountsAsync(RunStep run, CancellationToken cancellationToken)
+    {
+        var resolved = new RunMounts(Store);
+        foreach (var planned in run.Mounts)
+        {
+            var mount = planned.Mount;
+            var source = (mount.Source ?? "").TrimStart('/');
+            switch (mount.Type)
+            {
+                case "bind":
+                    switch (planned.From)
+                    {
+                        case ContextSource:
+                            var context = shared.Context.Value;
+                            resolved.KeyParts.Add(Encoding.UTF8.GetBytes(ContextChecksum(run, source.Length == 0 ? "." : source).ToString()));
+                            resolved.Add(scratch => ContextBind(context, source, planned.Target, mount.ReadOnly, scratch));
+                            break;
+                        case StageSource stageSource:
+                            var stageChain = (await stageResult(stageSource.StageIndex)).Chain;
+                            resolved.KeyParts.Add(Encoding.UTF8.GetBytes(stageChain.Key.ToString()));
+                            resolved.Add(_ => new LayersMount(planned.Target, stageChain.LowerDirs(Store), source, mount.ReadOnly));
+                            break;
+                        case ImageSource imageSource:
+                            var imageChain = await ImageChainAsync(imageSource.Image, cancellationToken);
+                            resolved.Add(_ => new LayersMount(planned.Target, imageChain.LowerDirs(Store), source, mount.ReadOnly));
+                            break;
+                    }
+
+                    break;
+                case "cache":
+                    if (planned.From is not ContextSource)
+                    {
+                        throw Located(ErrorCode.NotImplemented, "a cache mount seeded from= another stage or image is not supported yet", run);
+                    }
+
+                    var dir = CacheMountDirectory(mount.Id is { Length: > 0 } id ? id : planned.Target, mount.Mode ?? 0x1ed, mount.Uid ?? 0, mount.Gid ?? 0);
+                    resolved.Add(_ => new BindMount(planned.Target, dir, "", mount.ReadOnly));
+                    if (mount.Sharing != "shared")
+                    {
+                        resolved.LockFiles.Add(dir + ".lock");
+                    }
+
+                    break;
+                case "tmpfs":
+                    resolved.Add(_ => new TmpfsMount(planned.Target, mount.Size));
+                    break;
+                case "secret":
+                    var secretId = mount.Id is { Length: > 0 } given ? given : Path.GetFileName(planned.Target);
+                    if (!shared.Options.Secrets.TryGetValue(secretId, out var secret))
+                    {
+                        if (mount.Required)
+                        {
+                            throw Located(ErrorCode.CopyFailed, $"secret {secretId} is required but was not given", run, $"pass it with --secret id={secretId},src=FILE");
+                        }
+
+                        break;
+                    }
+
+                    if (mount.Env is { Length: > 0 } variable)
+                    {
+                        resolved.Environment.Add($"{variable}={Encoding.UTF8.GetString(secret)}");
+                    }
+
+                    if (mount.Env is null || mount.Target is not null)
+                    {
+                        resolved.Add(_ => new ContentMount(planned.Target, secret, mount.Mode ?? 0x100, mount.Uid ?? 0, mount.Gid ?? 0));
+                    }
+
+                    break;
+                default:
+                    throw Located(ErrorCode.NotImplemented, $"RUN --mount=type={mount.Type} is not supported yet", run);
+            }
+        }
+
+        return resolved;
+    }
+
+    /// <summary>
+    /// A bind of the context: the directory itself when nothing is ignored and the mount is
+    /// read-only; otherwise a copy of the source (with .dockerignore applied) in the step's
+    /// scratch, so a step never sees an ignored file and rw writes are thrown away.
+    /// </summary>
+    private static SandboxMount ContextBind(Context.BuildContext context, string source, string target, bool readOnly, string scratch)
+    {
+        if (!context.HasIgnorePatterns && readOnly)
+        {
+            return new BindMount(target, context.Root, source, ReadOnly: true);
+        }
+
+        var copy = Directory.CreateDirectory(Path.Combine(scratch, "context-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)))).FullName;
+        FileCopier.Copy(context.Root, context.IsExcluded, [source.Length == 0 ? "." : source], copy, "/", "/", CopyOptions.Default);
+        return new BindMount(target, copy, "", readOnly);
+    }
+
+    private Core.Oci.Digest ContextChecksum(StepPlan step, string source)
+    {
+        try
+        {
+            return shared.Context.Value.Checksum([source]);
+        }
+        catch (Context.BuildContextException e)
+        {
+            throw Located(ErrorCode.CopyFailed, $"--mount source: {e.Message}", step);
+        }
+    }
+
+    /// <summary>A cache mount's directory in the store, made (with its mode and owner) the first time its id is used.</summary>
+    private string CacheMountDirectory(string id, int mode, int uid, int gid)
+    {
+        var root = Path.Combine(Store.Root, "ibuild", "cache-mounts");
+        var dir = Path.Combine(root, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id))));
+        if (!Directory.Exists(dir))
+        {
+            var made = Path.Combine(Store.CreateScratchDirectory(), "dir");
+            Directory.CreateDirectory(made);
+            File.SetUnixFileMode(made, (UnixFileMode)mode);
+            Linux.Layers.PathOwner.Set(made, uid, gid);
+            Directory.CreateDirectory(root);
+            try
+            {
+                Directory.Move(made, dir);
+            }
+            catch (IOException) when (Directory.Exists(dir))
+            {
+                // Another step made it first.
+            }
+
+            TryDelete(Path.GetDirectoryName(made)!);
+        }
+
+        return dir;
+    }
+
+    /// <summary>A RUN step's mounts: what they add to the key, and how to make them once the step's scratch exists.</summary>
+    private sealed class RunMounts(ContentStore store)
+    {
+        private readonly List<Func<string, SandboxMount>> makers = [];
+
+        public List<byte[]> KeyParts { get; } = [];
+
+        public List<string> Environment { get; } = [];
+
+        public List<string> LockFiles { get; } = [];
+
+        public void Add(Func<string, SandboxMount> maker) => makers.Add(maker);
+
+        public IReadOnlyList<SandboxMount> Prepare(string scratch) => makers.Select(m => m(scratch)).ToList();
+
+        /// <summary>Holds the locks of cache mounts with sharing=locked (and private, treated alike) for the step's run.</summary>
+        public IDisposable Lock() => new Locks(LockFiles.Select(f => StoreLock.Acquire(store.FileSystem, f, TimeSpan.FromHours(1))).ToList());
+
+        private sealed class Locks(List<StoreLock> held) : IDisposable
+        {
+            public void Dispose() => held.ForEach(l => l.Dispose());
+        }
+    }
+}
