@@ -1,13 +1,5 @@
 using System.Runtime.InteropServices;
 using ImageBuilder.Cli;
-using ImageBuilder.Linux.Sandbox;
-
-// The sandbox's init mode must run first, synchronously on the main thread, before anything
-// touches Console or starts threads: it ends by exec'ing the step's command.
-if (args is [SandboxOptions.InitVerb])
-{
-    return SandboxInit.Run();
-}
 
 // SIGINT and SIGTERM cancel the command: a running step is killed with its whole process
 // tree, its mounts vanish with its namespace, scratch and cgroups are removed; then the

@@ -21,8 +21,7 @@ internal static class SandboxBenchmark
             var tarball = Path.Combine(work, "rootfs.tar");
             Exec("bash", Path.Combine(ImageBuilder.TestSupport.RepoPaths.Root, "scripts", "make-busybox-rootfs.sh"), tarball);
             Exec("tar", "-xpf", tarball, "-C", lower);
-            var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-            var sandbox = new Sandbox(new SandboxOptions([dotnet, Path.Combine(AppContext.BaseDirectory, "ibuild.dll"), SandboxOptions.InitVerb]));
+            var sandbox = new Sandbox(SandboxOptions.ForCurrentProgram());
             var times = new List<double>();
             for (var i = 0; i <= runs; i++)
             {

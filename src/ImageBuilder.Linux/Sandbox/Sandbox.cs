@@ -9,7 +9,7 @@ namespace ImageBuilder.Linux.Sandbox;
 /// changes namespace: a fresh thread unshares mount, PID, UTS, IPC and cgroup namespaces (and
 /// network with <see cref="SandboxSpec.IsolateNetwork"/>), makes every mount private, mounts the
 /// overlay under the scratch dir, creates the mount-point stubs, sets the host name, brings
-/// <c>lo</c> up, and starts the init (ibuild in its hidden mode), which becomes PID 1 of the new
+/// <c>lo</c> up, and starts the init (the native ibuild-init), which becomes PID 1 of the new
 /// PID namespace and ends by exec'ing the command (see <see cref="SandboxInit"/>). That thread
 /// stays parked until the command ends, so the init's parent-death signal fires only if ibuild
 /// itself dies. Every mount lives in the thread's private mount namespace and vanishes with it;
@@ -209,33 +209,17 @@ public sealed partial class Sandbox(SandboxOptions options)
 
     private ProcessStartInfo InitStart()
     {
-        var start = new ProcessStartInfo(options.InitCommand[0])
+        var start = new ProcessStartInfo(options.InitPath)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in options.InitCommand.Skip(1))
-        {
-            start.ArgumentList.Add(argument);
-        }
 
-        // The init's own environment is not the step's: only what the .NET host needs, and no
-        // diagnostics socket (it would appear in the host's /tmp and leak a descriptor).
-        foreach (var key in start.Environment.Keys.ToList())
-        {
-            if (key != "PATH" && !key.StartsWith("DOTNET_", StringComparison.Ordinal))
-            {
-                start.Environment.Remove(key);
-            }
-        }
-
-        start.Environment["DOTNET_EnableDiagnostics"] = "0";
-
-        // With W^X the runtime maps code through a shared memory file it may need again after
-        // pivot_root; without it the init also starts faster.
-        start.Environment["DOTNET_EnableWriteXorExecute"] = "0";
+        // The init is native code and needs no environment (the step's comes in the request);
+        // an empty one also keeps DOTNET_* settings meant for ibuild away from its runtime.
+        start.Environment.Clear();
         return start;
     }
 

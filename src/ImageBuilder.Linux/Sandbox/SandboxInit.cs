@@ -6,7 +6,7 @@ using Microsoft.Win32.SafeHandles;
 namespace ImageBuilder.Linux.Sandbox;
 
 /// <summary>
-/// The init side of the sandbox: ibuild started in its hidden mode as PID 1 of the new PID
+/// The init side of the sandbox: ibuild-init (a NativeAOT program) started as PID 1 of the new PID
 /// namespace, inside the mount namespace where the parent mounted the overlay. It mounts /proc,
 /// /sys and /dev, masks what runc masks, binds the generated /etc files, then pivots into the
 /// root, drops capabilities, sets the ids and execs the command, which stays PID 1: when it ends

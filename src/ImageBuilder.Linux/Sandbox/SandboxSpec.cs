@@ -39,34 +39,24 @@ public sealed record OpenFileLimit(ulong Soft, ulong Hard)
 /// <summary>How the process ended: its exit code, or the signal that killed it.</summary>
 public sealed record SandboxResult(int ExitCode, int? Signal, bool OomKilled = false);
 
-/// <summary>How the sandbox starts its init process (ibuild itself in its hidden init mode).</summary>
-public sealed record SandboxOptions(IReadOnlyList<string> InitCommand)
+/// <summary>
+/// Where the sandbox's init is: <c>ibuild-init</c>, a NativeAOT program (see
+/// ImageBuilder.SandboxInit) that starts in a few milliseconds where a .NET runtime takes tens.
+/// </summary>
+public sealed record SandboxOptions(string InitPath)
 {
     /// <summary>Tests only: stop the init, hand it its request, close the pipe as a dead ibuild
     /// would, then let it go on; its liveness check must then refuse to run the command.</summary>
     internal bool AbandonInitBeforeExec { get; init; }
 
-    /// <summary>The argument that puts ibuild into its init mode.</summary>
-    public const string InitVerb = "__sandbox-init";
+    /// <summary>The init's file name, beside ibuild.dll in every build and publish output.</summary>
+    public const string InitFileName = "ibuild-init";
 
-    /// <summary>The running program itself: <c>ibuild __sandbox-init</c>, or
-    /// <c>dotnet ibuild.dll __sandbox-init</c> when it runs under the dotnet host.</summary>
+    /// <summary>The init beside the running program (or beside the tests, which get a copy).</summary>
     public static SandboxOptions ForCurrentProgram()
     {
-        var process = Environment.ProcessPath ?? throw new SandboxException("cannot tell which program is running");
-        if (Path.GetFileNameWithoutExtension(process) != "dotnet")
-        {
-            return new SandboxOptions([process, InitVerb]);
-        }
-
-        // Under the dotnet host: ibuild.dll, which is the entry assembly when ibuild runs, and
-        // sits next to the program when ibuild is hosted by something else (the test host).
-        var entry = System.Reflection.Assembly.GetEntryAssembly()?.Location;
-        var beside = Path.Combine(AppContext.BaseDirectory, "ibuild.dll");
-        var dll = File.Exists(beside) ? beside : entry;
-        return string.IsNullOrEmpty(dll)
-            ? throw new SandboxException("cannot find ibuild.dll to start the sandbox init")
-            : new SandboxOptions([process, dll, InitVerb]);
+        var path = Path.Combine(AppContext.BaseDirectory, InitFileName);
+        return File.Exists(path) ? new SandboxOptions(path) : throw new SandboxException($"the sandbox init {path} is missing");
     }
 }
 

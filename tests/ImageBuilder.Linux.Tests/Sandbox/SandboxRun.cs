@@ -6,7 +6,7 @@ namespace ImageBuilder.Linux.Tests.Sandbox;
 
 /// <summary>
 /// One sandbox run over a busybox root in a temp dir: lower (the extracted rootfs), upper, work
-/// and scratch. The init is the ibuild.dll built next to the tests, under the dotnet host.
+/// and scratch. The init is the native ibuild-init built next to the tests.
 /// Disposing checks that no mount of the run is left in the host's mount table.
 /// </summary>
 internal sealed class SandboxRun : IDisposable
@@ -41,8 +41,7 @@ internal sealed class SandboxRun : IDisposable
 
     public string Scratch => temp.Combine("scratch");
 
-    public static SandboxOptions Options => new(
-        [Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Path.Combine(AppContext.BaseDirectory, "ibuild.dll"), SandboxOptions.InitVerb]);
+    public static SandboxOptions Options => SandboxOptions.ForCurrentProgram();
 
     public SandboxSpec Spec(string script, bool isolateNetwork = false, string? user = null, string workingDirectory = "/") =>
         new([Lower], Upper, Work, Scratch, ["/bin/sh", "-c", script], ["PATH=/bin:/sbin:/usr/bin:/usr/sbin"], workingDirectory, user, isolateNetwork, "ibuild-test-host");
