@@ -2,7 +2,8 @@
 # Installs the Debian packages ibuild's examples and tests use, when they are missing:
 #   busybox-static  the base of the example images (scripts/make-busybox-rootfs.sh)
 #   skopeo umoci podman  the real tools the integration tests feed ibuild's images to
-#   gcc (with libc6-dev)  builds the static chroot-escape probe the sandbox tests run
+#   gcc (with libc6-dev)  links the NativeAOT sandbox init (ibuild-init) when ibuild is built,
+#                         and builds the static chroot-escape probe the sandbox tests run
 # Needs root (apt-get); as another user it only reports what is missing.
 set -euo pipefail
 packages=(busybox-static skopeo umoci podman gcc)
