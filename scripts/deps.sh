@@ -2,12 +2,13 @@
 # Installs the Debian packages ibuild's examples and tests use, when they are missing:
 #   busybox-static  the base of the example images (scripts/make-busybox-rootfs.sh)
 #   skopeo umoci podman  the real tools the integration tests feed ibuild's images to
+#   xz-utils  compresses the .tar.xz archives the ADD tests unpack
 #   gcc (with libc6-dev)  links the NativeAOT sandbox init (ibuild-init) when ibuild is built,
 #                         and builds the static chroot-escape probe the sandbox tests run
 # Needs root (apt-get); as another user it only reports what is missing.
 set -euo pipefail
-packages=(busybox-static skopeo umoci podman gcc)
-commands=(busybox skopeo umoci podman gcc)
+packages=(busybox-static skopeo umoci podman gcc xz-utils)
+commands=(busybox skopeo umoci podman gcc xz)
 missing=()
 for i in "${!packages[@]}"; do
   command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}")

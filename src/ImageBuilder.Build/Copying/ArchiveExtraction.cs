@@ -3,6 +3,7 @@ using System.IO.Compression;
 using ImageBuilder.Build.Context;
 using ImageBuilder.Core.Layers;
 using ICSharpCode.SharpZipLib.BZip2;
+using ImageBuilder.Core.Compression;
 
 namespace ImageBuilder.Build.Copying;
 
@@ -31,11 +32,6 @@ internal static class ArchiveExtraction
     public static bool TryExtract(string hostPath, DestinationTree destination, string directory, CopyOptions options)
     {
         var compression = Detect(hostPath);
-        if (compression == Compression.Xz)
-        {
-            throw new CopyException($"{Path.GetFileName(hostPath)}: xz archives are not supported yet");
-        }
-
         using (var probe = OpenDecompressed(hostPath, compression))
         {
             var head = new byte[TarBlock];
@@ -166,7 +162,7 @@ internal static class ArchiveExtraction
         head = head[..count];
         return head.StartsWith((ReadOnlySpan<byte>)[0x1f, 0x8b]) ? Compression.Gzip
             : head.StartsWith("BZh"u8) ? Compression.Bzip2
-            : head.StartsWith((ReadOnlySpan<byte>)[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) ? Compression.Xz
+            : XzDecoderStream.IsXz(head) ? Compression.Xz
             : head.StartsWith((ReadOnlySpan<byte>)[0x28, 0xb5, 0x2f, 0xfd]) ? Compression.Zstd
             : Compression.None;
     }
@@ -179,6 +175,7 @@ internal static class ArchiveExtraction
             Compression.Gzip => new GZipStream(file, CompressionMode.Decompress, leaveOpen: false),
             Compression.Bzip2 => new BZip2InputStream(file) { IsStreamOwner = true },
             Compression.Zstd => new ZstdSharp.DecompressionStream(file, leaveOpen: false),
+            Compression.Xz => new XzDecoderStream(file),
             _ => file,
         };
     }
