@@ -5,10 +5,12 @@
 #   xz-utils  compresses the .tar.xz archives the ADD tests unpack
 #   gcc (with libc6-dev)  links the NativeAOT sandbox init (ibuild-init) when ibuild is built,
 #                         and builds the static chroot-escape probe the sandbox tests run
+#   docker.io  dockerd + docker, the BuildKit reference the testdata/reference suite compares with
+#              (the suite starts and stops a dockerd of its own; none is enabled or started here)
 # Needs root (apt-get); as another user it only reports what is missing.
 set -euo pipefail
-packages=(busybox-static skopeo umoci podman gcc xz-utils)
-commands=(busybox skopeo umoci podman gcc xz)
+packages=(busybox-static skopeo umoci podman gcc xz-utils docker.io)
+commands=(busybox skopeo umoci podman gcc xz /usr/sbin/dockerd)
 missing=()
 for i in "${!packages[@]}"; do
   command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}")

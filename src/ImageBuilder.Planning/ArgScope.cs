@@ -46,6 +46,22 @@ internal sealed class ArgScope
     /// <summary>A stage's scope: empty, but able to import global values.</summary>
     public ArgScope ForStage() => new(buildArgs, this) { Used = Used };
 
+    /// <summary>
+    /// The scope of a stage built <c>FROM</c> this stage: it starts with this stage's ARGs and
+    /// their values, which reach its RUN steps and history, as in BuildKit.
+    /// </summary>
+    public ArgScope Inherit()
+    {
+        var copy = new ArgScope(buildArgs, global) { Used = Used };
+        foreach (var name in order)
+        {
+            copy.order.Add(name);
+            copy.declared[name] = declared[name];
+        }
+
+        return copy;
+    }
+
     public void Declare(string name, string? defaultValue)
     {
         string? value;
@@ -78,6 +94,10 @@ internal sealed class ArgScope
     /// <summary>Declared names that have a value, in the order they were first declared.</summary>
     public IEnumerable<KeyValuePair<string, string>> Values() =>
         order.Where(n => declared[n] is not null).Select(n => new KeyValuePair<string, string>(n, declared[n]!));
+
+    /// <summary>Every declared name in the order first declared, with its value or null (for RUN's history text).</summary>
+    public IEnumerable<KeyValuePair<string, string?>> Declarations() =>
+        order.Select(n => new KeyValuePair<string, string?>(n, declared[n]));
 
     /// <summary>Every name with a value, for expanding FROM lines (platform ARGs included).</summary>
     public Dictionary<string, string> ForExpansion()

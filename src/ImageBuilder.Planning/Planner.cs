@@ -62,6 +62,7 @@ public sealed class Planner(IImageSource images)
     {
         private readonly Dictionary<int, StagePlan> planned = [];
         private readonly List<StagePlan> ordered = [];
+        private readonly Dictionary<int, ArgScope> stageArgs = [];
 
         public IReadOnlyList<StagePlan> Ordered => ordered;
 
@@ -101,6 +102,12 @@ public sealed class Planner(IImageSource images)
             ordered.Add(plan);
             return plan;
         }
+
+        /// <summary>Keeps a planned stage's ARGs for the stages built FROM it.</summary>
+        public void RecordArgs(int index, ArgScope args) => stageArgs[index] = args;
+
+        /// <summary>A planned stage's ARGs (see <see cref="ArgScope.Inherit"/>).</summary>
+        public ArgScope ArgsOf(int index) => stageArgs[index];
 
         /// <summary>The stage a FROM names: only stages defined before this one, as in BuildKit.</summary>
         public Stage? EarlierStage(string name, int before) =>

@@ -73,11 +73,11 @@ internal sealed partial class StagePlanner
                 }
 
                 config = config with { ExposedPorts = ports.Order(StringComparer.Ordinal).ToList() };
-                AddConfigStep(expose, "EXPOSE " + string.Join(' ', expose.Ports));
+                AddConfigStep(expose, "EXPOSE " + GoPlainList(expose.Ports.SelectMany(p => ExpandPorts(p, expose))));
                 break;
             case VolumeInstruction volume:
                 config = config with { Volumes = (config.Volumes ?? []).Union(volume.Volumes).Order(StringComparer.Ordinal).ToList() };
-                AddConfigStep(volume, "VOLUME " + GoList(volume.Volumes));
+                AddConfigStep(volume, "VOLUME " + GoPlainList(volume.Volumes));
                 break;
             case StopSignalInstruction signal:
                 config = config with { StopSignal = signal.Signal };
@@ -85,15 +85,15 @@ internal sealed partial class StagePlanner
                 break;
             case HealthcheckInstruction health:
                 config = config with { Healthcheck = ToHealthCheck(health.Health) };
-                AddConfigStep(health, "HEALTHCHECK " + GoList(health.Health.Test));
+                AddConfigStep(health, "HEALTHCHECK " + HistoryText.Healthcheck(health.Health));
                 break;
             case ShellInstruction shell:
                 config = config with { Shell = shell.Shell };
-                AddConfigStep(shell, "SHELL " + GoList(shell.Shell));
+                AddConfigStep(shell, "SHELL " + GoPlainList(shell.Shell));
                 break;
             case OnbuildInstruction onbuild:
+                // As in BuildKit, ONBUILD only records the trigger: no history entry.
                 config = config with { OnBuild = (config.OnBuild ?? []).Append(onbuild.Expression).ToList() };
-                AddConfigStep(onbuild, "ONBUILD " + onbuild.Expression);
                 break;
             case MaintainerInstruction maintainer:
                 author = maintainer.Maintainer;
@@ -183,8 +183,11 @@ internal sealed partial class StagePlanner
 
     private static long Nanoseconds(TimeSpan? span) => span is { } s ? s.Ticks * 100 : 0;
 
-    /// <summary>A list as Go's fmt prints a string slice: <c>[a b c]</c> (BuildKit's history text for CMD and friends).</summary>
+    /// <summary>A list as Go's <c>%q</c> prints a string slice: <c>["a" "b"]</c> (BuildKit's history text for CMD and ENTRYPOINT).</summary>
     private static string GoList(IEnumerable<string> values) => "[" + string.Join(' ', values.Select(v => $"\"{v}\"")) + "]";
+
+    /// <summary>A list as Go's <c>%v</c> prints a string slice: <c>[a b]</c> (BuildKit's history text for SHELL, VOLUME, EXPOSE).</summary>
+    internal static string GoPlainList(IEnumerable<string> values) => "[" + string.Join(' ', values) + "]";
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

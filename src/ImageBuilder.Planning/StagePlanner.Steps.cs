@@ -15,7 +15,7 @@ internal sealed partial class StagePlanner
         var declared = args.Values().Where(a => !shadowed.Contains(a.Key)).Select(a => $"{a.Key}={a.Value}").ToList();
         var proxies = args.UndeclaredProxies().Where(a => !shadowed.Contains(a.Key)).Select(a => $"{a.Key}={a.Value}");
         var keyEnv = imageEnv.Concat(declared).ToList();
-        var prefix = declared.Count == 0 ? "" : $"|{Number(declared.Count)} {string.Join(' ', declared)} ";
+        var prefix = HistoryText.RunArgs(args.Declarations(), imageEnv);
         return new RunStep(
             argv, keyEnv.Concat(proxies).ToList(), keyEnv, config.WorkingDir is { Length: > 0 } wd ? wd : "/",
             NullIfEmpty(config.User), run.Network, run.Mounts.Select(m => PlanMount(run, m)).ToList(), run.Security)
@@ -134,14 +134,13 @@ internal sealed partial class StagePlanner
             .Select(c => c.Expand ? c with { Data = heredocLexer.ProcessWord(c.Data, env) } : c)
             .ToList();
         var sourceText = string.Join(' ', paths.SourcePaths.Concat(paths.SourceContents.Select(c => "<<" + c.Name)));
-        var fromText = from is { Length: > 0 } ? $"--from={from} " : "";
         return new CopyStep(
             source, paths.SourcePaths, contents, paths.DestPath, config.WorkingDir is { Length: > 0 } wd ? wd : "/",
             chown, chmod, isAdd, unpack, checksum, link, parents, excludes)
         {
             Instruction = instruction,
             Title = Title(instruction),
-            CreatedBy = $"{instruction.Keyword} {fromText}{sourceText} {paths.DestPath} # buildkit",
+            CreatedBy = $"{instruction.Keyword} {HistoryText.CopyFlags(parents, chown, chmod)}{sourceText} {paths.DestPath} # buildkit",
         };
     }
 }

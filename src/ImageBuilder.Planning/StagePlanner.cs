@@ -10,7 +10,7 @@ internal sealed partial class StagePlanner(Planner.Session session, Stage stage,
 {
     private static readonly string[] DefaultShell = ["/bin/sh", "-c"];
 
-    private readonly ArgScope args = session.Global.ForStage();
+    private ArgScope args = session.Global.ForStage();
     private readonly List<StepPlan> steps = [];
     private readonly HashSet<int> dependsOn = [];
     private ExecutionConfig config = new();
@@ -53,6 +53,7 @@ internal sealed partial class StagePlanner(Planner.Session session, Stage stage,
             History = null,
             RootFs = new RootFs { DiffIds = [] },
         };
+        session.RecordArgs(stage.Index, args);
         var label = string.Join(' ', new[] { DisplayName, $"1/{Number(totalFileSteps + 1)}" }.Where(s => s.Length > 0));
         var fromTitle = $"[{label}] FROM {from.Image}";
         return new StagePlan(stage.Index, stage.Name, DisplayName, fromTitle, stageBase, steps, final, dependsOn);
@@ -70,7 +71,7 @@ internal sealed partial class StagePlanner(Planner.Session session, Stage stage,
             var empty = new ImageConfig
             {
                 Architecture = "", Os = "", RootFs = new RootFs { DiffIds = [] },
-                Config = new ExecutionConfig { Env = ["PATH=" + DefaultPath] },
+                Config = new ExecutionConfig { Env = ["PATH=" + DefaultPath], WorkingDir = "/" },
             };
             return (new ScratchBase(), empty, []);
         }
@@ -79,6 +80,7 @@ internal sealed partial class StagePlanner(Planner.Session session, Stage stage,
         {
             var basePlan = session.Visit(earlier.Index, path);
             dependsOn.Add(earlier.Index);
+            args = session.ArgsOf(earlier.Index).Inherit();
             return (new StageOutputBase(earlier.Index), basePlan.Config, Triggers(basePlan.Config, from));
         }
 

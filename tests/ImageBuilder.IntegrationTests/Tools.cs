@@ -26,7 +26,10 @@ internal static class Tools
     }
 
     /// <summary>Runs a program and waits for it.</summary>
-    public static async Task<Result> Run(string program, params string[] args)
+    public static Task<Result> Run(string program, params string[] args) => Run(program, args, new Dictionary<string, string>());
+
+    /// <summary>Runs a program with extra environment variables and waits for it.</summary>
+    public static async Task<Result> Run(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -34,6 +37,11 @@ internal static class Tools
             RedirectStandardError = true,
             StandardOutputEncoding = Encoding.UTF8,
         };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
