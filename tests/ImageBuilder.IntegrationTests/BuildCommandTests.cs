@@ -155,7 +155,7 @@ public sealed class BuildCommandTests : IDisposable
         Assert.Contains("Dockerfile:4:1: IB2004: RUN exited with code 3", result.Stderr);
         Assert.Contains("  about to fail", result.Stderr);
         Assert.DoesNotContain("   at ", result.Stderr);
-        Assert.Empty(RunningProcesses("sleep 1000"));
+        Assert.Empty(Tools.ProcessesRunning("sleep 1000"));
         fixture.AssertNothingLeft();
 
         // A failed step is never cached: the same build fails again, running the step.
@@ -236,28 +236,5 @@ public sealed class BuildCommandTests : IDisposable
         Assert.DoesNotContain(listing, l => l.StartsWith("root", StringComparison.Ordinal));
         Assert.Contains("etc/passwd", listing);
         fixture.AssertNothingLeft();
-    }
-
-    private static List<int> RunningProcesses(string commandLine)
-    {
-        var found = new List<int>();
-        foreach (var entry in Directory.EnumerateDirectories("/proc"))
-        {
-            if (int.TryParse(Path.GetFileName(entry), out var pid))
-            {
-                try
-                {
-                    if (File.ReadAllText(Path.Combine(entry, "cmdline")).Replace('\0', ' ').Trim() == commandLine)
-                    {
-                        found.Add(pid);
-                    }
-                }
-                catch (IOException)
-                {
-                }
-            }
-        }
-
-        return found;
     }
 }

@@ -39,7 +39,7 @@ public sealed class RunCommandTests : IDisposable
         var result = await Run("run", "--pids-limit", "32", "box:1", "sh", "-c", "for i in $(seq 100); do sleep 30 & done; echo started");
 
         Assert.Contains("can't fork", result.Stderr);
-        Assert.Empty(ProcessesRunning("sleep 30"));
+        Assert.Empty(Tools.ProcessesRunning("sleep 30"));
         AssertNothingLeft();
     }
 
@@ -49,17 +49,17 @@ public sealed class RunCommandTests : IDisposable
         await ImportAsync();
         using var process = Process.Start(Tools.IbuildProcess("--root", Store, "run", "--memory", "256m", "box:1", "sleep", "1000"))!;
         var deadline = DateTime.UtcNow.AddMinutes(1);
-        while (ProcessesRunning("sleep 1000").Count == 0 && DateTime.UtcNow < deadline)
+        while (Tools.ProcessesRunning("sleep 1000").Count == 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
 
-        Assert.NotEmpty(ProcessesRunning("sleep 1000"));
+        Assert.NotEmpty(Tools.ProcessesRunning("sleep 1000"));
         (await Tools.Run("kill", "-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))).Ok();
         await process.WaitForExitAsync();
 
         Assert.Equal(130, process.ExitCode);
-        Assert.Empty(ProcessesRunning("sleep 1000"));
+        Assert.Empty(Tools.ProcessesRunning("sleep 1000"));
         AssertNothingLeft();
     }
 
@@ -70,7 +70,7 @@ public sealed class RunCommandTests : IDisposable
         using (var process = Process.Start(Tools.IbuildProcess("--root", Store, "run", "--pids-limit", "50", "box:1", "sleep", "999"))!)
         {
             var deadline = DateTime.UtcNow.AddMinutes(1);
-            while (ProcessesRunning("sleep 999").Count == 0 && DateTime.UtcNow < deadline)
+            while (Tools.ProcessesRunning("sleep 999").Count == 0 && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(50);
             }
@@ -81,12 +81,12 @@ public sealed class RunCommandTests : IDisposable
 
         // The step dies with ibuild (parent-death signal) and its mounts with its namespace.
         var gone = DateTime.UtcNow.AddSeconds(30);
-        while (ProcessesRunning("sleep 999").Count > 0 && DateTime.UtcNow < gone)
+        while (Tools.ProcessesRunning("sleep 999").Count > 0 && DateTime.UtcNow < gone)
         {
             await Task.Delay(50);
         }
 
-        Assert.Empty(ProcessesRunning("sleep 999"));
+        Assert.Empty(Tools.ProcessesRunning("sleep 999"));
         (await Run("run", "box:1", "true")).Ok();
         AssertNothingLeft();
     }
@@ -102,34 +102,5 @@ public sealed class RunCommandTests : IDisposable
                 .Where(d => d.Contains($"ibuild-{Environment.ProcessId}-", StringComparison.Ordinal)).ToList()
             : [];
         Assert.Empty(cgroups);
-    }
-
-    /// <summary>Processes whose command line is exactly <paramref name="commandLine"/>.</summary>
-    private static List<int> ProcessesRunning(string commandLine)
-    {
-        var found = new List<int>();
-        foreach (var entry in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(entry), out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                var cmdline = File.ReadAllText(Path.Combine(entry, "cmdline")).TrimEnd('\0').Replace('\0', ' ');
-                var state = File.ReadAllLines(Path.Combine(entry, "status")).FirstOrDefault(l => l.StartsWith("State:", StringComparison.Ordinal)) ?? "";
-                if (cmdline == commandLine && !state.Contains("zombie", StringComparison.Ordinal))
-                {
-                    found.Add(pid);
-                }
-            }
-            catch (IOException)
-            {
-                // The process ended while we looked.
-            }
-        }
-
-        return found;
     }
 }
