@@ -237,4 +237,28 @@ public sealed class BuildCommandTests : IDisposable
         Assert.Contains("etc/passwd", listing);
         fixture.AssertNothingLeft();
     }
+
+    [RootFact]
+    public async Task Layers_are_stored_uncompressed_and_oci_outputs_compress_them_once()
+    {
+        await fixture.ImportBaseAsync();
+        var gzip = Path.Combine(fixture.Context, "..", "gzip.tar");
+        var zstd = Path.Combine(fixture.Context, "..", "zstd.tar");
+        const string dockerfile = "FROM box:1\nRUN seq 1 1000 > /numbers\n";
+        (await fixture.BuildAsync(dockerfile, "-t", "z:1", "--output", $"type=oci,dest={gzip}")).Ok();
+        (await fixture.BuildAsync(dockerfile, "-t", "z:1", "--output", $"type=oci,dest={zstd},compression=zstd")).Ok();
+
+        using var stored = System.Text.Json.JsonDocument.Parse((await Tools.Ibuild("--root", fixture.Store, "inspect", "z:1")).Ok().Stdout);
+        Assert.Equal("application/vnd.oci.image.layer.v1.tar", stored.RootElement.GetProperty("Manifest").GetProperty("layers")[1].GetProperty("mediaType").GetString());
+        foreach (var (archive, mediaType) in new[] { (gzip, "application/vnd.oci.image.layer.v1.tar+gzip"), (zstd, "application/vnd.oci.image.layer.v1.tar+zstd") })
+        {
+            var manifest = (await Tools.Run("skopeo", "inspect", "--raw", $"oci-archive:{archive}")).Ok().Stdout;
+            using var json = System.Text.Json.JsonDocument.Parse(manifest);
+            Assert.Equal(mediaType, json.RootElement.GetProperty("layers")[1].GetProperty("mediaType").GetString());
+        }
+
+        // The config (and so the image id) is the stored one; the tree unpacks the same.
+        var raw = (await Tools.Run("skopeo", "inspect", "--raw", $"oci-archive:{gzip}")).Ok().Stdout;
+        Assert.Contains(await fixture.IdAsync("z:1"), raw, StringComparison.Ordinal);
+    }
 }

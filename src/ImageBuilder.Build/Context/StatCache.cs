@@ -20,7 +20,7 @@ internal static class StatCache
 {
     private const int FormatVersion = 1;
 
-    private sealed record Document(int Version, string Root, Dictionary<string, StatCacheRecord> Files);
+    internal sealed record Document(int Version, string Root, Dictionary<string, StatCacheRecord> Files);
 
     public static Dictionary<string, StatCacheRecord> Load(string? path, string root)
     {
@@ -32,7 +32,7 @@ internal static class StatCache
         try
         {
             using var stream = File.OpenRead(path);
-            var document = JsonSerializer.Deserialize<Document>(stream);
+            var document = JsonSerializer.Deserialize(stream, StatCacheJson.Default.Document);
             return document is { Version: FormatVersion } && document.Root == root && document.Files is not null
                 ? new(document.Files, StringComparer.Ordinal)
                 : new(StringComparer.Ordinal);
@@ -52,7 +52,7 @@ internal static class StatCache
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
             {
-                JsonSerializer.Serialize(stream, new Document(FormatVersion, root, files));
+                JsonSerializer.Serialize(stream, new Document(FormatVersion, root, files), StatCacheJson.Default.Document);
                 stream.Flush(flushToDisk: true);
             }
 
@@ -65,3 +65,7 @@ internal static class StatCache
         }
     }
 }
+
+/// <summary>The stat cache's JSON, source-generated (ibuild is compiled ahead of time: no reflection).</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(StatCache.Document))]
+internal sealed partial class StatCacheJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -6,8 +6,15 @@ namespace ImageBuilder.Build.Engine;
 /// <summary>How a build runs (not what it builds): parallelism, cache use, and the RUN sandbox's settings.</summary>
 public sealed record EngineOptions
 {
+    /// <summary>
+    /// The default for <see cref="Jobs"/>: twice the number of cores. Steps wait on the network
+    /// (package downloads), on disk and on sleeps as much as they compute, so one per core leaves
+    /// cores idle; BuildKit does not bound them at all.
+    /// </summary>
+    public static int DefaultJobs => 2 * Environment.ProcessorCount;
+
     /// <summary>Steps (RUN, COPY, ADD, WORKDIR) running at once across stages; at least 1.</summary>
-    public int Jobs { get; init; } = Environment.ProcessorCount;
+    public int Jobs { get; init; } = DefaultJobs;
 
     /// <summary>Ignore cache records (new ones are still written).</summary>
     public bool NoCache { get; init; }
@@ -18,7 +25,11 @@ public sealed record EngineOptions
     /// <summary>cgroup limits for every RUN step, or none.</summary>
     public ResourceLimits? Limits { get; init; }
 
-    public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
+    /// <summary>
+    /// How new layers are stored: uncompressed by default, as docker's image store keeps them, so
+    /// a build never waits for compression; exports and pushes compress (once per layer and store).
+    /// </summary>
+    public LayerCompression Compression { get; init; } = LayerCompression.None;
 
     /// <summary><c>--secret</c> values by id, for RUN --mount=type=secret. They never enter a cache key or a layer.</summary>
     public IReadOnlyDictionary<string, byte[]> Secrets { get; init; } = new Dictionary<string, byte[]>();

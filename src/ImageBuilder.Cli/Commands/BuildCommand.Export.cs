@@ -19,7 +19,8 @@ internal sealed partial class BuildCommand
         switch (output.Type)
         {
             case "oci" or "docker":
-                var image = new ImageRecord(built.Manifest, built.ImageManifest, built.Config, names);
+                var stored = new ImageRecord(built.Manifest, built.ImageManifest, built.Config, names);
+                var image = await new LayerRecompressor(store).ConvertAsync(stored, output.Compression, cancellationToken);
                 var format = output.Type == "oci" ? ArchiveFormat.Oci : ArchiveFormat.Docker;
                 await new ImageSaver(store).SaveAsync([(image, names.FirstOrDefault())], output.Destination, format, cancellationToken);
                 break;

@@ -30,12 +30,13 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
           --platform P             the target platform (only this machine's: linux/amd64 here)
           --iidfile FILE           write the image id to FILE
           -o, --output SPEC        also export: type=oci|docker|tar,dest=FILE or type=local,dest=DIR
+                           (oci, docker: ,compression=gzip|zstd|uncompressed)
           --secret id=ID,src=FILE  a secret for RUN --mount=type=secret (or env=VAR); never stored
           --network MODE           RUN's network: default (the host's), host or none
           -m, --memory M           memory limit of each RUN step (64m, 1g)
           --pids-limit N           process limit of each RUN step
           --cpus C                 CPU limit of each RUN step, in cores
-          -j, --jobs N             steps run at once (default: the number of cores)
+          -j, --jobs N             steps run at once (default: twice the number of cores)
           --progress MODE          auto, plain, tty or quiet (prints only the image id)
           --root DIR               the store
         """;

@@ -34,7 +34,7 @@ internal sealed record BuildSettings(
 
         var jobs = reader.Get("--jobs") is { } j
             ? int.TryParse(j, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new UsageException($"build: --jobs takes a positive number, not {j}")
-            : Environment.ProcessorCount;
+            : EngineOptions.DefaultJobs;
         var engine = new EngineOptions
         {
             Jobs = jobs,
@@ -164,10 +164,12 @@ internal sealed record BuildSettings(
 }
 
 /// <summary>
-/// <c>--output type=oci|docker|tar|local,dest=…</c>: besides storing the image, an OCI or docker
-/// archive of it, a tar of its file system, or its file system in a directory.
+/// <c>--output type=oci|docker|tar|local,dest=…[,compression=gzip|zstd|uncompressed]</c>: besides
+/// storing the image, an OCI or docker archive of it (layers gzip-compressed for oci and
+/// uncompressed for docker unless <c>compression=</c> says otherwise, as BuildKit and docker save
+/// do), a tar of its file system, or its file system in a directory.
 /// </summary>
-internal sealed record BuildOutput(string Type, string Destination)
+internal sealed record BuildOutput(string Type, string Destination, LayerCompression Compression)
 {
     public static BuildOutput Parse(string spec)
     {
@@ -179,6 +181,14 @@ internal sealed record BuildOutput(string Type, string Destination)
         }
 
         var dest = fields.GetValueOrDefault("dest") is { Length: > 0 } d ? d : throw new UsageException($"build: --output type={type} needs dest=…");
-        return new BuildOutput(type, dest);
+        var compression = fields.GetValueOrDefault("compression") switch
+        {
+            null => type == "oci" ? LayerCompression.Gzip : LayerCompression.None,
+            "gzip" => LayerCompression.Gzip,
+            "zstd" => LayerCompression.Zstd,
+            "uncompressed" => LayerCompression.None,
+            var other => throw new UsageException($"build: --output compression={other} is not gzip, zstd or uncompressed"),
+        };
+        return new BuildOutput(type, dest, compression);
     }
 }

@@ -28,6 +28,29 @@ public sealed partial class ContentStore
         WriteFileAtomically(Path(CachePath, key.Encoded), record.ToJson());
     }
 
+    /// <summary>A layer (by diff id) already converted to <paramref name="compression"/>, if its blob is still there.</summary>
+    public Descriptor? FindConvertedLayer(Digest diffId, LayerCompression compression)
+    {
+        var path = ConvertedPath(diffId, compression);
+        if (!FileSystem.File.Exists(path))
+        {
+            return null;
+        }
+
+        var record = CacheRecord.TryParse(FileSystem.File.ReadAllBytes(path));
+        return record?.Layer is { } layer && HasBlob(layer.Digest) ? layer : null;
+    }
+
+    /// <summary>Remembers that <paramref name="layer"/> is the layer <paramref name="diffId"/> in <paramref name="compression"/>.</summary>
+    public void RecordConvertedLayer(Digest diffId, LayerCompression compression, Descriptor layer)
+    {
+        FileSystem.Directory.CreateDirectory(Path(OwnPath, "converted"));
+        WriteFileAtomically(ConvertedPath(diffId, compression), new CacheRecord("", layer, diffId).ToJson());
+    }
+
+    private string ConvertedPath(Digest diffId, LayerCompression compression) =>
+        Path(OwnPath, "converted", $"{diffId.Encoded}.{compression.ToString().ToLowerInvariant()}");
+
     /// <summary>Where the build context at <paramref name="contextDir"/> keeps its stat cache (path, size, times, inode → checksum).</summary>
     public string StatCachePath(string contextDir)
     {

@@ -1,0 +1,76 @@
+using ImageBuilder.Core.Oci;
+using ImageBuilder.Core.Store;
+
+namespace ImageBuilder.Core.Layers;
+
+/// <summary>
+/// Gives an image's layers another compression: builds store layers uncompressed (as docker's
+/// own image store does), and exports and pushes compress them. Each conversion is stored as a
+/// blob and remembered by (diff id, compression), so a layer is compressed once per store.
+/// The config, and so the image id, stays the same; the manifest changes.
+/// </summary>
+public sealed class LayerRecompressor(ContentStore store)
+{
+    /// <summary>The image with every layer in <paramref name="target"/> compression (the image itself when they already are).</summary>
+    public async Task<ImageRecord> ConvertAsync(ImageRecord image, LayerCompression target, CancellationToken cancellationToken)
+    {
+        var layers = new List<Descriptor>();
+        for (var i = 0; i < image.Manifest.Layers.Count; i++)
+        {
+            layers.Add(await ConvertLayerAsync(image.Manifest.Layers[i], image.Config.RootFs.DiffIds[i], target, cancellationToken));
+        }
+
+        if (layers.SequenceEqual(image.Manifest.Layers))
+        {
+            return image;
+        }
+
+        var manifest = image.Manifest with { Layers = layers };
+        var bytes = OciJson.Serialize(manifest);
+        var descriptor = image.ManifestDescriptor with { Digest = store.WriteBlob(bytes), Size = bytes.Length, Annotations = null };
+        return image with { ManifestDescriptor = descriptor, Manifest = manifest };
+    }
+
+    private async Task<Descriptor> ConvertLayerAsync(Descriptor layer, Digest diffId, LayerCompression target, CancellationToken cancellationToken)
+    {
+        if (MediaTypes.GetLayerCompression(layer.MediaType) == target)
+        {
+            return layer;
+        }
+
+        if (store.FindConvertedLayer(diffId, target) is { } known)
+        {
+            return known;
+        }
+
+        await using var source = store.OpenBlob(layer.Digest);
+        var (_, tar) = await LayerStreamFormat.OpenAsync(source, cancellationToken);
+        (Digest Digest, long Size) blob;
+        await using (var writer = store.BeginBlob())
+        {
+            await using (var encoder = LayerEncoder.Create(new LayerPackOptions(target), writer.Stream))
+            {
+                using var sink = new TarChunkSink(encoder);
+                var buffer = new byte[1 << 20];
+                int read;
+                while ((read = await tar.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    await sink.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                }
+
+                var unpackedDigest = await sink.CompleteAsync(cancellationToken);
+                await encoder.CompleteAsync(cancellationToken);
+                if (unpackedDigest != diffId)
+                {
+                    throw new LayerFormatException(LayerFormatReason.Malformed, null, $"{layer.Digest} holds {unpackedDigest}, but the image says {diffId}");
+                }
+            }
+
+            blob = writer.Commit(null);
+        }
+
+        var converted = new Descriptor { MediaType = MediaTypes.OciLayerFor(target), Digest = blob.Digest, Size = blob.Size };
+        store.RecordConvertedLayer(diffId, target, converted);
+        return converted;
+    }
+}
