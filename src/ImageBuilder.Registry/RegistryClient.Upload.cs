@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Http.Headers;
+using ImageBuilder.Core.Oci;
+
+namespace ImageBuilder.Registry;
+
+public sealed partial class RegistryClient
+{
+    /// <summary>Pushes a blob held in memory (a config, say); see the stream overload.</summary>
+    public Task<BlobPushResult> PushBlobAsync(string repository, Descriptor blob, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        var bytes = content.ToArray();
+        return PushBlobAsync(repository, blob, () => new MemoryStream(bytes, writable: false), null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Makes the repository hold the blob: nothing is sent when a HEAD finds it there; with
+    /// <paramref name="mountFrom"/> (a repository of the same registry that has it) the registry is
+    /// asked to mount it; otherwise it is uploaded, in one PUT when it fits in
+    /// <see cref="RegistryClientOptions.UploadChunkSize"/>, else in PATCH chunks then a PUT.
+    /// <paramref name="openContent"/> opens the bytes from their start; an upload that fails on the
+    /// network or with 5xx/429 starts again (a new upload session) within the retry policy.
+    /// </summary>
+    public async Task<BlobPushResult> PushBlobAsync(string repository, Descriptor blob, Func<Stream> openContent, string? mountFrom = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(blob);
+        ArgumentNullException.ThrowIfNull(openContent);
+        if (await HeadBlobAsync(repository, blob.Digest, cancellationToken) is not null)
+        {
+            return BlobPushResult.AlreadyExists;
+        }
+
+        var operation = $"push blob {blob.Digest} to {Registry}/{repository}";
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await UploadAsync(repository, blob, openContent, mountFrom, operation, cancellationToken);
+            }
+            catch (RegistryException e) when (attempt < options.Retry.MaxAttempts && e.Reason is RegistryErrorReason.Network or RegistryErrorReason.TooManyRequests)
+            {
+                await Task.Delay(options.Retry.DelayAfter(attempt, null), options.Time, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<BlobPushResult> UploadAsync(string repository, Descriptor blob, Func<Stream> openContent, string? mountFrom, string operation, CancellationToken cancellationToken)
+    {
+        var mount = mountFrom is not null && mountFrom != repository;
+        var start = $"{RepositoryPath(repository)}/blobs/uploads/"
+            + (mount ? $"?mount={blob.Digest}&from={Uri.EscapeDataString(mountFrom!)}" : "");
+        Uri location;
+        using (var response = await SendAsync(HttpMethod.Post, start,
+            mount ? RegistryScope.PushWithMount(repository, mountFrom!) : RegistryScope.Push(repository),
+            () => new ByteArrayContent([]), "upload", cancellationToken, retry: false))
+        {
+            if (mount && response.StatusCode == HttpStatusCode.Created)
+            {
+                return BlobPushResult.Mounted;
+            }
+
+            if (response.StatusCode != HttpStatusCode.Accepted)
+            {
+                throw await ErrorAsync(response, operation, RegistryErrorReason.NameUnknown, cancellationToken);
+            }
+
+            location = UploadLocation(response, operation);
+        }
+
+        await using var content = openContent();
+        if (blob.Size > options.UploadChunkSize)
+        {
+            location = await SendChunksAsync(repository, blob, content, location, operation, cancellationToken);
+            await CompleteAsync(repository, blob, location, [], operation, cancellationToken);
+        }
+        else
+        {
+            var bytes = new byte[blob.Size];
+            var read = await content.ReadAtLeastAsync(bytes, bytes.Length, throwOnEndOfStream: false, cancellationToken);
+            if (read != blob.Size || content.ReadByte() >= 0)
+            {
+                throw new RegistryException(RegistryErrorReason.DigestMismatch, $"{operation}: the content is not the {blob.Size} bytes the descriptor says");
+            }
+
+            await CompleteAsync(repository, blob, location, bytes, operation, cancellationToken);
+        }
+
+        return BlobPushResult.Uploaded;
+    }
+
+    /// <summary>PATCH each chunk with its Content-Range; the registry answers with the next location.</summary>
+    private async Task<Uri> SendChunksAsync(string repository, Descriptor blob, Stream content, Uri location, string operation, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[options.UploadChunkSize];
+        long offset = 0;
+        while (offset < blob.Size)
+        {
+            var length = await content.ReadAtLeastAsync(buffer, (int)Math.Min(buffer.Length, blob.Size - offset), throwOnEndOfStream: false, cancellationToken);
+            if (length == 0)
+            {
+                throw new RegistryException(RegistryErrorReason.DigestMismatch, $"{operation}: the content ended after {offset} of {blob.Size} bytes");
+            }
+
+            var first = offset;
+            var chunkLength = length;
+            using var response = await SendAsync(HttpMethod.Patch, location, RegistryScope.Push(repository), () =>
+            {
+                var body = new ByteArrayContent(buffer, 0, chunkLength);
+                body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                body.Headers.TryAddWithoutValidation("Content-Range", $"{first}-{first + chunkLength - 1}");
+                return body;
+            }, "upload", cancellationToken, retry: false);
+            if (response.StatusCode != HttpStatusCode.Accepted)
+            {
+                throw await ErrorAsync(response, operation, RegistryErrorReason.UploadInvalid, cancellationToken);
+            }
+
+            location = UploadLocation(response, operation);
+            offset += length;
+        }
+
+        if (content.ReadByte() >= 0)
+        {
+            throw new RegistryException(RegistryErrorReason.DigestMismatch, $"{operation}: the content is longer than the {blob.Size} bytes the descriptor says");
+        }
+
+        return location;
+    }
+
+    /// <summary>PUT LOCATION?digest=… with the last (or only) bytes; the registry checks the digest.</summary>
+    private async Task CompleteAsync(string repository, Descriptor blob, Uri location, byte[] bytes, string operation, CancellationToken cancellationToken)
+    {
+        var builder = new UriBuilder(location);
+        var query = builder.Query.TrimStart('?');
+        builder.Query = (query.Length > 0 ? query + "&" : "") + "digest=" + Uri.EscapeDataString(blob.Digest.ToString());
+        using var response = await SendAsync(HttpMethod.Put, builder.Uri, RegistryScope.Push(repository), () =>
+        {
+            var body = new ByteArrayContent(bytes);
+            body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            return body;
+        }, "upload", cancellationToken, retry: false);
+        if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.NoContent or HttpStatusCode.OK))
+        {
+            throw await ErrorAsync(response, operation, RegistryErrorReason.UploadInvalid, cancellationToken);
+        }
+
+        if (HeaderDigest(response) is { } stored && stored.Algorithm == blob.Digest.Algorithm && stored != blob.Digest)
+        {
+            throw new RegistryException(RegistryErrorReason.DigestMismatch, $"{operation}: the registry stored digest {stored}");
+        }
+    }
+
+    private Uri UploadLocation(HttpResponseMessage response, string operation)
+    {
+        var location = response.Headers.Location
+            ?? throw new RegistryException(RegistryErrorReason.Protocol, $"{operation}: the registry started an upload without a Location");
+        return location.IsAbsoluteUri ? location : new Uri(response.RequestMessage?.RequestUri ?? baseUri ?? Endpoint.BaseUri, location);
+    }
+}
