@@ -22,8 +22,8 @@ internal sealed class DockerConfig : IDisposable
 
     /// <summary>
     /// <c>docker-credential-NAME</c>: <c>get</c> prints the credentials when stdin is
-    /// <paramref name="serverUrl"/>, else "credentials not found" and exit 1; every call is
-    /// appended to calls.log.
+    /// <paramref name="serverUrl"/>, else "credentials not found" and exit 1; <c>store</c> and
+    /// <c>erase</c> succeed; every call is appended to calls.log with its input.
     /// </summary>
     public void AddHelper(string name, string serverUrl, string user, string secret)
     {
@@ -34,6 +34,9 @@ internal sealed class DockerConfig : IDisposable
             echo "$1 $input" >> "{{dir.Combine("calls.log")}}"
             if [ "$1" = get ] && [ "$input" = "{{serverUrl}}" ]; then
               printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}\n' "$input" "{{user}}" "{{secret}}"
+              exit 0
+            fi
+            if [ "$1" = store ] || [ "$1" = erase ]; then
               exit 0
             fi
             echo "credentials not found in native keychain"
