@@ -7,10 +7,12 @@
 #                         and builds the static chroot-escape probe the sandbox tests run
 #   docker.io  dockerd + docker, the BuildKit reference the testdata/reference suite compares with
 #              (the suite starts and stops a dockerd of its own; none is enabled or started here)
+#   docker-registry  the CNCF distribution registry the registry client's tests start on 127.0.0.1
+#   apache2-utils  htpasswd, which makes the bcrypt line for the Basic-auth test registry
 # Needs root (apt-get); as another user it only reports what is missing.
 set -euo pipefail
-packages=(busybox-static skopeo umoci podman gcc xz-utils docker.io)
-commands=(busybox skopeo umoci podman gcc xz /usr/sbin/dockerd)
+packages=(busybox-static skopeo umoci podman gcc xz-utils docker.io docker-registry apache2-utils)
+commands=(busybox skopeo umoci podman gcc xz /usr/sbin/dockerd /usr/bin/docker-registry htpasswd)
 missing=()
 for i in "${!packages[@]}"; do
   command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}")

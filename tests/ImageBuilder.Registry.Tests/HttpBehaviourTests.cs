@@ -139,4 +139,69 @@ public sealed class HttpBehaviourTests
         Assert.Equal(2, server.Seen.Count);
         Assert.StartsWith("bytes=", server.Seen[1].Range);
     }
+
+    [Fact]
+    public async Task An_identity_token_is_exchanged_with_an_oauth2_refresh_token_post()
+    {
+        var form = "";
+        using var tokens = new FakeServer(async (context, _) =>
+        {
+            using var reader = new StreamReader(context.Request.InputStream);
+            form = context.Request.HttpMethod + " " + await reader.ReadToEndAsync();
+            await FakeServer.WriteAsync(context, 200, "{\"access_token\":\"t-123\",\"expires_in\":60}"u8.ToArray(), "application/json");
+        });
+        using var registry = new FakeServer((context, _) =>
+        {
+            if (context.Request.Headers["Authorization"] != "Bearer t-123")
+            {
+                context.Response.Headers["WWW-Authenticate"] = $"Bearer realm=\"http://{tokens.Host}/oauth\",service=\"svc\"";
+                return FakeServer.WriteAsync(context, 401, Empty);
+            }
+
+            return FakeServer.WriteAsync(context, 200, "{\"name\":\"a/b\",\"tags\":[\"x\"]}"u8.ToArray(), "application/json");
+        });
+        var credential = new FixedCredentials(new RegistryCredential(null, null, "refresh-abc", "test identity token"));
+        using var client = new RegistryClient(registry.Host, new RegistryClientOptions { Credentials = credential, Retry = Clients.FastRetry });
+
+        var tags = await client.ListTagsAsync("a/b");
+
+        Assert.Equal(["x"], tags);
+        Assert.StartsWith("POST ", form);
+        Assert.Contains("grant_type=refresh_token", form);
+        Assert.Contains("refresh_token=refresh-abc", form);
+        Assert.Contains("service=svc", form);
+        Assert.Contains("scope=repository%3Aa%2Fb%3Apull", form);
+    }
+
+    [Fact]
+    public async Task An_upload_the_registry_fails_with_5xx_starts_again_in_a_new_session()
+    {
+        var content = "layer bytes"u8.ToArray();
+        var blob = Descriptor.ForContent(MediaTypes.OciLayer, content);
+        var puts = 0;
+        using var server = new FakeServer((context, _) =>
+        {
+            var request = context.Request;
+            switch (request.HttpMethod)
+            {
+                case "HEAD":
+                    return FakeServer.WriteAsync(context, 404, Empty);
+                case "POST":
+                    context.Response.Headers["Location"] = $"/v2/a/b/blobs/uploads/{Guid.NewGuid():N}?_state=s";
+                    return FakeServer.WriteAsync(context, 202, Empty);
+                case "PUT" when Interlocked.Increment(ref puts) == 1:
+                    return FakeServer.WriteAsync(context, 500, Empty);
+                default:
+                    return FakeServer.WriteAsync(context, 201, Empty);
+            }
+        });
+        using var client = new RegistryClient(server.Host, new RegistryClientOptions { Retry = Clients.FastRetry });
+
+        var result = await client.PushBlobAsync("a/b", blob, content);
+
+        Assert.Equal(BlobPushResult.Uploaded, result);
+        Assert.Equal(2, server.Seen.Count(r => r.Method == "POST"));
+        var put = server.Seen.Last(r => r.Method == "PUT");
+        Assert.Contains("_state=s&digest=" + Uri.EscapeDataString(blob.Digest.ToString()), put.Path);
+    }
 }

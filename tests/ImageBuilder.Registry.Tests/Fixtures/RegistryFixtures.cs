@@ -58,7 +58,7 @@ public sealed class RegistryFactAttribute : FactAttribute
     {
         if (!RegistryServer.Available)
         {
-            Skip = $"needs {RegistryServer.RegistryPath} (scripts/deps.sh installs docker-registry)";
+            Skip = $"needs {RegistryServer.RegistryPath} and htpasswd (scripts/deps.sh installs docker-registry and apache2-utils)";
         }
     }
 }

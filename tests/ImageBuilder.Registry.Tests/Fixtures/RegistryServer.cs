@@ -54,7 +54,8 @@ internal sealed class RegistryServer : IDisposable
         }
     }
 
-    public static bool Available => File.Exists(RegistryPath);
+    /// <summary>The registry and htpasswd (for the Basic-auth registry's bcrypt line) are installed.</summary>
+    public static bool Available => File.Exists(RegistryPath) && File.Exists("/usr/bin/htpasswd");
 
     /// <summary>
     /// How many requests with this method to this repository the registry has logged; the log
