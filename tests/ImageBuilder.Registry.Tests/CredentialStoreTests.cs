@@ -120,6 +120,19 @@ public sealed class CredentialStoreTests
     }
 
     [Fact]
+    public async Task A_helper_answer_with_an_empty_user_name_is_still_a_password()
+    {
+        using var config = new DockerConfig();
+        config.Write("""{"credsStore":"test"}""");
+        config.AddHelper("test", "anon.example", "", "api-key");
+
+        var credential = await config.Store.GetAsync("anon.example", default);
+
+        Assert.Equal(("", "api-key"), (credential!.Username, credential.Password));
+        Assert.Null(credential.IdentityToken);
+    }
+
+    [Fact]
     public async Task A_missing_helper_program_is_reported()
     {
         using var config = new DockerConfig();

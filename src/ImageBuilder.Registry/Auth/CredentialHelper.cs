@@ -53,7 +53,7 @@ internal sealed class CredentialHelper(string name, string? searchPath)
         var source = $"credential helper {Program}";
         return username == IdentityTokenUser
             ? new RegistryCredential(null, null, secret, source)
-            : new RegistryCredential(username, secret, null, $"{source} (user {username})");
+            : new RegistryCredential(username ?? "", secret ?? "", null, $"{source} (user {username})");
     }
 
     public async Task StoreAsync(string serverUrl, string username, string secret, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ public sealed class RegistryCredential
 {
     public RegistryCredential(string? username, string? password, string? identityToken, string source)
     {
-        if (string.IsNullOrEmpty(identityToken) && string.IsNullOrEmpty(username))
+        if (string.IsNullOrEmpty(identityToken) && username is null)
         {
             throw new ArgumentException("a credential needs a user name or an identity token", nameof(username));
         }
