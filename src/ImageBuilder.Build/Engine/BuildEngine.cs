@@ -25,6 +25,7 @@ public sealed class BuildEngine(ContentStore store, IStepRunner runner, IBuildPr
     public async Task<BuiltImage> BuildAsync(BuildPlan plan, Func<BuildContext> context, EngineOptions options, CancellationToken cancellationToken)
     {
         using var protect = store.ProtectNewContent();
+        ReserveThreads(options.Jobs);
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(Math.Max(1, options.Jobs));
         var shared = new StageRun.Shared(store, runner, progress, options, new Lazy<BuildContext>(context), slots);
@@ -69,6 +70,22 @@ public sealed class BuildEngine(ContentStore store, IStepRunner runner, IBuildPr
 
         var target = await results[plan.Target.Index].Task;
         return Commit(target.Config, target.Chain.Layers);
+    }
+
+    /// <summary>
+    /// A running step holds a few pool threads in blocking calls (the sandbox's hand-off from its
+    /// namespace thread, pipe reads, waits for the overlay thread), so with the pool's default
+    /// minimum (one per core) parallel steps starve it and each waits for the pool to grow,
+    /// about a second at a time. The minimum is raised to what the slots can use at once.
+    /// </summary>
+    private static void ReserveThreads(int jobs)
+    {
+        ThreadPool.GetMinThreads(out var workers, out var completion);
+        var wanted = 8 + (4 * jobs);
+        if (workers < wanted)
+        {
+            ThreadPool.SetMinThreads(wanted, completion);
+        }
     }
 
     private BuiltImage Commit(ImageConfig config, IReadOnlyList<Descriptor> layers)

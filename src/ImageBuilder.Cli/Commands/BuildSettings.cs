@@ -40,7 +40,7 @@ internal sealed record BuildSettings(
             Jobs = jobs,
             NoCache = reader.Has("--no-cache"),
             Network = network,
-            Limits = Limits(reader),
+            Limits = LimitOptions.Read(reader, "build"),
             SourceDateEpoch = SourceDateEpoch(),
             Secrets = Secrets(reader.GetAll("--secret")),
         };
@@ -130,23 +130,6 @@ internal sealed record BuildSettings(
         }
 
         return pairs;
-    }
-
-    private static ResourceLimits? Limits(ArgumentReader reader)
-    {
-        try
-        {
-            var memory = reader.Get("--memory") is { } m ? ResourceLimits.ParseMemory(m) : (long?)null;
-            var pids = reader.Get("--pids-limit") is { } p
-                ? int.TryParse(p, out var n) && n > 0 ? n : throw new FormatException($"--pids-limit takes a positive number, not {p}")
-                : (int?)null;
-            var cpus = reader.Get("--cpus") is { } c ? ResourceLimits.ParseCpus(c) : (double?)null;
-            return memory is null && pids is null && cpus is null ? null : new ResourceLimits(memory, pids, cpus);
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
-        {
-            throw new UsageException($"build: {e.Message}");
-        }
     }
 
     private static DateTimeOffset? SourceDateEpoch()

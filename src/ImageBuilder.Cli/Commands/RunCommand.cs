@@ -46,7 +46,7 @@ internal sealed class RunCommand(StoreCommands store, TextWriter stdout, TextWri
             throw new UsageException($"run: --network must be host or none, not {network}");
         }
 
-        var limits = Limits(reader);
+        var limits = LimitOptions.Read(reader, "run");
         var contentStore = store.Open(reader.Root);
         // The scratch dir is in use while the step runs: keep the store's clean-up away from it.
         using var protect = contentStore.ProtectNewContent();
@@ -159,22 +159,5 @@ internal sealed class RunCommand(StoreCommands store, TextWriter stdout, TextWri
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
         public override void SetLength(long value) => throw new NotSupportedException();
-    }
-
-    private static ResourceLimits? Limits(ArgumentReader reader)
-    {
-        try
-        {
-            var memory = reader.Get("--memory") is { } m ? ResourceLimits.ParseMemory(m) : (long?)null;
-            var pids = reader.Get("--pids-limit") is { } p
-                ? int.TryParse(p, out var n) && n > 0 ? n : throw new FormatException($"--pids-limit takes a positive number, not {p}")
-                : (int?)null;
-            var cpus = reader.Get("--cpus") is { } c ? ResourceLimits.ParseCpus(c) : (double?)null;
-            return memory is null && pids is null && cpus is null ? null : new ResourceLimits(memory, pids, cpus);
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
-        {
-            throw new UsageException($"run: {e.Message}");
-        }
     }
 }

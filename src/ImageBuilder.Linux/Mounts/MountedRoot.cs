@@ -35,7 +35,7 @@ public sealed class MountedRoot : IDisposable
         var mountPoint = Directory.CreateDirectory(emptyDir).FullName;
         await OverlayWorkspace.RunOnPrivateThreadAsync(() =>
         {
-            Syscalls.Mount("overlay", mountPoint, "overlay", Syscalls.MountReadOnly, OverlayWorkspace.LowerDirOption(lowerDirs));
+            Syscalls.MountOverlay(mountPoint, lowerDirs, null, null, Syscalls.OverlayReadOnly);
             opened = Syscalls.OpenResolutionRoot(mountPoint);
         });
         return new MountedRoot(opened!);

@@ -17,7 +17,9 @@ public static class OverlayWorkspace
     public static Task RunAsync(OverlayWorkspaceSpec spec, Action<string, string?> work) => RunOnPrivateThreadAsync(() =>
     {
         Directory.CreateDirectory(spec.MergedDir);
-        Syscalls.Mount("overlay", spec.MergedDir, "overlay", 0, Options(spec.LowerDirs, spec.UpperDir, spec.WorkDir));
+        // An overlay needs a lower dir; an empty one stands in for a stage FROM scratch.
+        var lowers = spec.LowerDirs.Count > 0 ? spec.LowerDirs : [Directory.CreateDirectory(Path.Combine(spec.WorkDir, "..", "empty")).FullName];
+        Syscalls.MountOverlay(spec.MergedDir, lowers, spec.UpperDir, spec.WorkDir, 0);
         work(spec.MergedDir, SourceRoot(spec));
     });
 
@@ -54,13 +56,6 @@ public static class OverlayWorkspace
         }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
     }
 
-    /// <summary>The <c>lowerdir=</c> option of a read-only union of layers (top first).</summary>
-    internal static string LowerDirOption(IReadOnlyList<string> lowerDirs)
-    {
-        Check(lowerDirs);
-        return "lowerdir=" + string.Join(':', lowerDirs);
-    }
-
     /// <summary>The source's root: nothing, its one layer as it is, or the read-only union of its layers.</summary>
     private static string? SourceRoot(OverlayWorkspaceSpec spec)
     {
@@ -78,27 +73,8 @@ public static class OverlayWorkspace
             case 1:
                 return lowers[0];
             default:
-                Syscalls.Mount("overlay", dir, "overlay", Syscalls.MountReadOnly, LowerDirOption(lowers));
+                Syscalls.MountOverlay(dir, lowers, null, null, Syscalls.OverlayReadOnly);
                 return dir;
-        }
-    }
-
-    private static string Options(IReadOnlyList<string> lowerDirs, string upperDir, string workDir)
-    {
-        Check([.. lowerDirs, upperDir, workDir]);
-        // An overlay needs a lower dir; an empty one stands in for a stage FROM scratch.
-        var lowers = lowerDirs.Count > 0 ? lowerDirs : [Directory.CreateDirectory(Path.Combine(workDir, "..", "empty")).FullName];
-        return $"lowerdir={string.Join(':', lowers)},upperdir={upperDir},workdir={workDir}";
-    }
-
-    private static void Check(IEnumerable<string> dirs)
-    {
-        foreach (var dir in dirs)
-        {
-            if (dir.IndexOfAny([',', ':', '\\']) >= 0)
-            {
-                throw new IOException($"overlay paths may not contain ',', ':' or '\\': {dir}");
-            }
         }
     }
 }

@@ -14,13 +14,13 @@ public static unsafe partial class Syscalls
     /// <paramref name="followLast"/> a symlink in the last component is followed (inside the root
     /// too); without, the symlink itself is opened. "" is the root itself.
     /// </summary>
-    public static SafeFileHandle OpenInRoot(SafeFileHandle root, string path, bool followLast)
+    public static SafeFileHandle OpenInRoot(SafeFileHandle root, string path, bool followLast) =>
+        OpenBeneath(root, path, O_PATH | O_CLOEXEC | (followLast ? 0 : O_NOFOLLOW));
+
+    /// <summary>openat2 with RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS and <paramref name="flags"/>, retried when a rename or mount raced with the walk (EAGAIN).</summary>
+    private static SafeFileHandle OpenBeneath(SafeFileHandle root, string path, int flags)
     {
-        var how = new open_how
-        {
-            flags = (ulong)(O_PATH | O_CLOEXEC | (followLast ? 0 : O_NOFOLLOW)),
-            resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
+        var how = new open_how { flags = (ulong)flags, resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
         fixed (byte* p = WritingNames.Encode(path.Length == 0 ? "." : path))
         {
             for (var attempt = 0; ; attempt++)

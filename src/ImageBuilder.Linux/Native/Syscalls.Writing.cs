@@ -45,28 +45,8 @@ public static unsafe partial class Syscalls
     /// refused. "" is the root itself. <paramref name="pathOnly"/> opens with O_PATH (enough to
     /// serve as the directory of *at calls); otherwise read-only, for fsetxattr and futimens.
     /// </summary>
-    public static SafeFileHandle OpenDirectoryInRoot(SafeFileHandle root, string path, bool pathOnly)
-    {
-        var how = new open_how
-        {
-            flags = (ulong)((pathOnly ? O_PATH : O_RDONLY) | O_DIRECTORY | O_CLOEXEC),
-            resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
-        fixed (byte* p = WritingNames.Encode(path.Length == 0 ? "." : path))
-        {
-            // The kernel answers EAGAIN when a rename or mount raced with the walk; it is safe to retry.
-            for (var attempt = 0; ; attempt++)
-            {
-                var fd = openat2(WritingDescriptors.Of(root), p, &how, (size_t)sizeof(open_how));
-                if (fd == -1 && errno == WritingValues.EAGAIN && attempt < 16)
-                {
-                    continue;
-                }
-
-                return WritingDescriptors.Own(fd, nameof(openat2));
-            }
-        }
-    }
+    public static SafeFileHandle OpenDirectoryInRoot(SafeFileHandle root, string path, bool pathOnly) =>
+        OpenBeneath(root, path, (pathOnly ? O_PATH : O_RDONLY) | O_DIRECTORY | O_CLOEXEC);
 
     /// <summary>Opens the directory <paramref name="name"/> for reading and metadata calls; a symlink there fails.</summary>
     public static SafeFileHandle OpenDirectoryNoFollow(SafeFileHandle directory, string name)

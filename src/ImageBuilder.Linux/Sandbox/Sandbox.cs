@@ -123,7 +123,7 @@ public sealed partial class Sandbox(SandboxOptions options)
             var flags = Syscalls.CloneNewNs | Syscalls.CloneNewPid | Syscalls.CloneNewUts | Syscalls.CloneNewIpc | Syscalls.CloneNewCgroup;
             Syscalls.Unshare(spec.IsolateNetwork ? flags | Syscalls.CloneNewNet : flags);
             Syscalls.Mount(null, "/", null, Syscalls.MountRecursive | Syscalls.MountPrivate, null);
-            Syscalls.Mount("overlay", merged, "overlay", Syscalls.MountNoDev, OverlayOptions(lowerDirs, spec.UpperDir, spec.WorkDir));
+            Syscalls.MountOverlay(merged, lowerDirs, spec.UpperDir, spec.WorkDir, Syscalls.OverlayNoDev);
 
             foreach (var directory in new[] { "/proc", "/sys", "/dev" })
             {
@@ -221,19 +221,6 @@ public sealed partial class Sandbox(SandboxOptions options)
         // an empty one also keeps DOTNET_* settings meant for ibuild away from its runtime.
         start.Environment.Clear();
         return start;
-    }
-
-    private static string OverlayOptions(IReadOnlyList<string> lowerDirs, string upperDir, string workDir)
-    {
-        foreach (var dir in lowerDirs.Append(upperDir).Append(workDir))
-        {
-            if (dir.IndexOfAny([',', ':', '\\']) >= 0)
-            {
-                throw new SandboxException($"overlay paths may not contain ',', ':' or '\\': {dir}");
-            }
-        }
-
-        return $"lowerdir={string.Join(':', lowerDirs)},upperdir={upperDir},workdir={workDir}";
     }
 
     private static void Kill(Process process)

@@ -61,19 +61,17 @@ internal static class StepMounts
         }
 
         var lowers = layers.LowerDirs.Count > 0 ? layers.LowerDirs : [Directory.CreateDirectory(Path.Combine(work, "empty")).FullName];
-        var options = "lowerdir=" + string.Join(':', lowers);
-        if (!layers.ReadOnly)
+        if (layers.ReadOnly)
+        {
+            Syscalls.MountOverlay(root, lowers, null, null, Syscalls.OverlayReadOnly);
+        }
+        else
         {
             var upper = Directory.CreateDirectory(Path.Combine(work, "upper")).FullName;
             var overlayWork = Directory.CreateDirectory(Path.Combine(work, "work")).FullName;
-            options += $",upperdir={upper},workdir={overlayWork}";
-        }
-        else if (lowers.Count == 1)
-        {
-            return lowers[0];
+            Syscalls.MountOverlay(root, lowers, upper, overlayWork, 0);
         }
 
-        Syscalls.Mount("overlay", root, "overlay", layers.ReadOnly ? Syscalls.MountReadOnly : 0, options);
         return root;
     }
 
