@@ -5,6 +5,7 @@ using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Store;
 using ImageBuilder.Linux.Layers;
+using ImageBuilder.Registry;
 
 namespace ImageBuilder.Cli;
 
@@ -34,6 +35,10 @@ internal static class CommandLineApp
           save [-o FILE] [--format docker|oci] IMAGE...   write images to an archive (default: stdout)
           import ROOTFS.tar[.gz] [-t NAME]     make a one-layer image from a root filesystem
           run [--network host|none] [-u U] [-w D] [-e K=V]... IMAGE [CMD...]   run a command in an image (changes discarded)
+          pull [--platform P] REF              pull an image from a registry
+          push IMAGE [DEST]                    push an image to a registry; prints its digest
+          login [-u USER] [-p PASS | --password-stdin] REGISTRY   check and save credentials
+          logout REGISTRY                      remove saved credentials
 
         Options:
           --root DIR       the store (default $IBUILD_ROOT, else /var/lib/ibuild); before or after the command
@@ -88,6 +93,7 @@ internal static class CommandLineApp
             var store = new StoreCommands(fileSystem, stdout);
             var archives = new ArchiveCommands(store, () => new LayerUnpacker(new FileTreeWriter()), stdout,
                 Console.OpenStandardInput, Console.OpenStandardOutput);
+            var registries = new RegistryCommands(store, stdin, stdout, stderr);
             return command switch
             {
                 "build" => await new BuildCommand(store, fileSystem, stdin, stdout, stderr).RunAsync(rest, cancellationToken),
@@ -101,8 +107,17 @@ internal static class CommandLineApp
                 "save" => await archives.SaveAsync(rest, cancellationToken),
                 "import" => await archives.ImportAsync(rest, cancellationToken),
                 "run" => await new RunCommand(store, stdout, stderr).RunAsync(rest, cancellationToken),
+                "pull" => await registries.PullAsync(rest, cancellationToken),
+                "push" => await registries.PushAsync(rest, cancellationToken),
+                "login" => await registries.LoginAsync(rest, cancellationToken),
+                "logout" => await registries.LogoutAsync(rest, cancellationToken),
                 _ => await UnknownCommandAsync(command, stderr),
             };
+        }
+        catch (RegistryException e)
+        {
+            await stderr.WriteLineAsync($"ibuild: {e.Message}");
+            return Failure;
         }
         catch (StoreException e)
         {

@@ -21,9 +21,19 @@ public sealed record PlanOptions
 /// <summary>A base image the planner may build on: found by reference, with its config.</summary>
 public sealed record BaseImage(string Reference, Digest ManifestDigest, ImageConfig Config);
 
-/// <summary>Where base images come from (the store today, a registry later). The planner does no I/O itself.</summary>
+/// <summary>Where base images come from (the store, a registry through it). The planner does no I/O itself.</summary>
 public interface IImageSource
 {
     /// <summary>The image with this reference, or null when there is none.</summary>
+    /// <exception cref="ImageSourceException">The image could not be had (a pull failed); the planner reports it where the image is named.</exception>
     BaseImage? Find(string reference);
+}
+
+/// <summary>
+/// An image source could not provide an image: <see cref="Exception.Message"/> completes
+/// "image X is not in the store and …" (e.g. "could not be pulled: …"), <see cref="Hint"/> says what to do.
+/// </summary>
+public sealed class ImageSourceException(string message, string? hint = null, Exception? inner = null) : Exception(message, inner)
+{
+    public string? Hint { get; } = hint;
 }

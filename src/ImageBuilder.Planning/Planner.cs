@@ -52,10 +52,19 @@ public sealed class Planner(IImageSource images)
         }
     }
 
-    internal BaseImage FindImage(string reference, SourceSpan span) =>
-        images.Find(reference) ?? throw new DockerfileException(ErrorCode.ImageNotFound,
-            $"image \"{reference}\" is not in the store", span,
-            "load it first (ibuild load -i image.tar) or build it; pulling from registries is not there yet");
+    internal BaseImage FindImage(string reference, SourceSpan span)
+    {
+        try
+        {
+            return images.Find(reference) ?? throw new DockerfileException(ErrorCode.ImageNotFound,
+                $"image \"{reference}\" is not in the store", span,
+                "pull it (ibuild pull), load it (ibuild load -i image.tar) or build it; --pull=never never pulls");
+        }
+        catch (ImageSourceException e)
+        {
+            throw new DockerfileException(ErrorCode.ImageNotFound, $"image \"{reference}\" is not in the store and {e.Message}", span, e.Hint);
+        }
+    }
 
     /// <summary>One planning run: plans stages on demand, keeps them in dependency order.</summary>
     internal sealed class Session(Planner planner, DockerfileDocument document, PlanOptions options, InstructionExpander expander, ArgScope global)

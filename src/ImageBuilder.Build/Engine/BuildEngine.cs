@@ -8,6 +8,9 @@ namespace ImageBuilder.Build.Engine;
 /// <summary>The image a build made: its manifest (as stored) and config.</summary>
 public sealed record BuiltImage(Descriptor Manifest, ImageManifest ImageManifest, ImageConfig Config)
 {
+    /// <summary>The cache keys the build used or wrote, in the order its steps reached them (what <c>--cache-to</c> exports).</summary>
+    public IReadOnlyList<UsedCacheKey> CacheKeys { get; init; } = [];
+
     /// <summary>The image id, as docker shows it: the config's digest.</summary>
     public Digest Id => ImageManifest.Config.Digest;
 }
@@ -28,7 +31,7 @@ public sealed class BuildEngine(ContentStore store, IStepRunner runner, IBuildPr
         ReserveThreads(options.Jobs);
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(Math.Max(1, options.Jobs));
-        var shared = new StageRun.Shared(store, runner, progress, options, new Lazy<BuildContext>(context), slots);
+        var shared = new StageRun.Shared(store, runner, progress, options, new Lazy<BuildContext>(context), slots, new());
         // Every stage's result exists before any stage runs, so a stage can wait for another
         // (its base, a COPY --from) wherever that one is in the plan.
         var results = plan.Stages.ToDictionary(s => s.Index, _ => new TaskCompletionSource<StageResult>(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -69,7 +72,7 @@ public sealed class BuildEngine(ContentStore store, IStepRunner runner, IBuildPr
         }
 
         var target = await results[plan.Target.Index].Task;
-        return Commit(target.Config, target.Chain.Layers);
+        return Commit(target.Config, target.Chain.Layers) with { CacheKeys = [.. shared.UsedKeys] };
     }
 
     /// <summary>
@@ -102,6 +105,9 @@ public sealed class BuildEngine(ContentStore store, IStepRunner runner, IBuildPr
         return new BuiltImage(descriptor, manifest, config);
     }
 }
+
+/// <summary>A step's cache key, and the stage (plan index) it belongs to.</summary>
+public sealed record UsedCacheKey(int Stage, Digest Key);
 
 /// <summary>A finished stage: its layer chain and its image config.</summary>
 internal sealed record StageResult(LayerChain Chain, ImageConfig Config);

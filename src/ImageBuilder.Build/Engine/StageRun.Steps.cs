@@ -24,6 +24,7 @@ internal sealed partial class StageRun
         CancellationToken cancellationToken)
     {
         var key = KeyOf(chain.Key, [step.Describe(), .. keyParts]);
+        shared.UsedKeys.Enqueue(new UsedCacheKey(stage.Index, key));
         if (!shared.Options.NoCache && Store.FindCacheRecord(key) is { } cached)
         {
             var hit = shared.Progress.Start(step.Title);

@@ -77,6 +77,7 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
     private LayerChain ApplyConfig(ConfigStep step, LayerChain chain)
     {
         var key = KeyOf(chain.Key, step.Describe());
+        shared.UsedKeys.Enqueue(new UsedCacheKey(stage.Index, key));
         var record = shared.Options.NoCache ? null : Store.FindCacheRecord(key);
         if (record is null)
         {
@@ -120,5 +121,6 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
 
     /// <summary>What every stage of one build shares.</summary>
     internal sealed record Shared(
-        ContentStore Store, IStepRunner Runner, IBuildProgress Progress, EngineOptions Options, Lazy<BuildContext> Context, SemaphoreSlim Slots);
+        ContentStore Store, IStepRunner Runner, IBuildProgress Progress, EngineOptions Options, Lazy<BuildContext> Context, SemaphoreSlim Slots,
+        System.Collections.Concurrent.ConcurrentQueue<UsedCacheKey> UsedKeys);
 }

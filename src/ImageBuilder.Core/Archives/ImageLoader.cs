@@ -102,8 +102,12 @@ public sealed partial class ImageLoader(ContentStore store, LayerUnpacker unpack
         return new Descriptor { MediaType = MediaTypes.OciLayerFor(compression), Digest = digest, Size = size };
     }
 
-    /// <summary>Unpacks the layers into snapshots (checking diff_ids), stores the manifest and names the image.</summary>
-    internal async Task<ImageRecord> CommitAsync(
+    /// <summary>
+    /// Unpacks the layers (whose blobs are in the store) into snapshots where missing, checking
+    /// diff_ids, stores the manifest and names the image. <c>load</c> and <c>pull</c> end here;
+    /// the caller holds <see cref="ContentStore.ProtectNewContent"/>.
+    /// </summary>
+    public async Task<ImageRecord> CommitAsync(
         ImageManifest manifest, ImageConfig config, IReadOnlyList<ImageReference> names, CancellationToken cancellationToken,
         byte[]? manifestBytes = null)
     {

@@ -31,7 +31,8 @@ public sealed class LayerRecompressor(ContentStore store)
         return image with { ManifestDescriptor = descriptor, Manifest = manifest };
     }
 
-    private async Task<Descriptor> ConvertLayerAsync(Descriptor layer, Digest diffId, LayerCompression target, CancellationToken cancellationToken)
+    /// <summary>One layer (diff id <paramref name="diffId"/>) in <paramref name="target"/> compression: the layer itself, a known conversion, or a new one.</summary>
+    public async Task<Descriptor> ConvertLayerAsync(Descriptor layer, Digest diffId, LayerCompression target, CancellationToken cancellationToken)
     {
         if (MediaTypes.GetLayerCompression(layer.MediaType) == target)
         {

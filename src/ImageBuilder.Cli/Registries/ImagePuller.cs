@@ -1,0 +1,76 @@
+using ImageBuilder.Core.Archives;
+using ImageBuilder.Core.Layers;
+using ImageBuilder.Core.Oci;
+using ImageBuilder.Core.References;
+using ImageBuilder.Core.Store;
+using ImageBuilder.Linux.Layers;
+using ImageBuilder.Registry;
+
+namespace ImageBuilder.Cli.Registries;
+
+/// <summary>
+/// <c>ibuild pull</c> (and a build's FROM of an image the store lacks): the reference resolved
+/// to this platform's manifest, its config and layers fetched into the content store through
+/// <see cref="BlobWriter"/>s (digest-checked as they stream; blobs the store has are skipped;
+/// a kill leaves only scratch, which the next command removes), then committed as
+/// <c>load</c> commits: layers unpacked once into snapshots, the image named as the reference.
+/// The manifest keeps the registry's bytes, so the image's digest is the registry's.
+/// </summary>
+internal sealed class ImagePuller(ContentStore store, RegistryAccess registries, Action<string> log)
+{
+    /// <summary>Layers fetched at once.</summary>
+    public const int Parallelism = 4;
+
+    public async Task<ImageRecord> PullAsync(ImageReference reference, Platform platform, CancellationToken cancellationToken)
+    {
+        using var protect = store.ProtectNewContent();
+        var client = registries.Client(reference.Registry);
+        var repository = reference.Repository;
+        var (manifest, _) = await client.ResolveAsync(repository, reference.Digest?.ToString() ?? reference.Tag ?? ImageReference.DefaultTag, platform, cancellationToken);
+        var image = manifest.AsImageManifest();
+        log($"{reference.ToFamiliarString()}: pulling {manifest.Digest}");
+        var configBytes = await FetchSmallBlobAsync(client, repository, image.Config, cancellationToken);
+        var config = OciJson.Deserialize<ImageConfig>(configBytes);
+        await FetchBlobsAsync(client, repository, image.Layers, cancellationToken);
+        BlobSources.Record(store, image.Layers.Select(l => l.Digest), $"{reference.Registry}/{repository}");
+        var unpacker = new LayerUnpacker(new FileTreeWriter());
+        var record = await new ImageLoader(store, unpacker).CommitAsync(image, config, [reference], cancellationToken, manifest.Content);
+        log($"{reference.ToFamiliarString()}: pulled, image id {record.Id}");
+        return record;
+    }
+
+    /// <summary>Fetches the blobs the store lacks, <see cref="Parallelism"/> at once.</summary>
+    internal async Task FetchBlobsAsync(IRegistryClient client, string repository, IEnumerable<Descriptor> blobs, CancellationToken cancellationToken)
+    {
+        var missing = blobs.DistinctBy(b => b.Digest).ToList();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(missing, options, async (blob, token) =>
+        {
+            var name = blob.Digest.Encoded[..12];
+            if (store.HasBlob(blob.Digest))
+            {
+                log($"{name}: already exists");
+                return;
+            }
+
+            await using var writer = store.BeginBlob();
+            await client.PullBlobAsync(repository, blob, writer.Stream, token);
+            writer.Commit(blob.Digest);
+            log($"{name}: pulled ({ByteSize.Decimal(blob.Size)})");
+        });
+    }
+
+    private async Task<byte[]> FetchSmallBlobAsync(IRegistryClient client, string repository, Descriptor blob, CancellationToken cancellationToken)
+    {
+        if (store.HasBlob(blob.Digest))
+        {
+            return store.ReadBlob(blob.Digest);
+        }
+
+        var bytes = await client.GetBlobBytesAsync(repository, blob, cancellationToken);
+        var written = store.WriteBlob(bytes);
+        return written == blob.Digest
+            ? bytes
+            : throw new RegistryException(RegistryErrorReason.DigestMismatch, $"{repository}: blob {blob.Digest} has digest {written}");
+    }
+}
