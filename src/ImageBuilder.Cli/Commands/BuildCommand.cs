@@ -38,14 +38,22 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
           --cpus C                 CPU limit of each RUN step, in cores
           -j, --jobs N             steps run at once (default: twice the number of cores)
           --progress MODE          auto, plain, tty or quiet (prints only the image id)
+          --pull=POLICY            missing (default: pull images the store lacks), always or never
+          --push                   push the image to its -t names
+          -o type=registry,name=REF  push the image as REF
+          --cache-to type=registry,ref=REF[,mode=min|max]  export the build cache to a registry
+                           (min: the target stage's steps; max: every stage's)
+          --cache-from type=registry,ref=REF  import a build cache from a registry (repeatable)
           --root DIR               the store
-        """;
+        """ + "\n" + Registries.RegistryAccess.OptionsHelp;
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         var reader = new ArgumentReader("build").Option("--file", "-f").Option("--tag", "-t").Option("--build-arg").Option("--target")
             .Switch("--no-cache").Option("--label").Option("--platform").Option("--iidfile").Option("--output", "-o").Option("--network")
-            .Option("--memory", "-m").Option("--pids-limit").Option("--cpus").Option("--jobs", "-j").Option("--progress").Option("--secret");
+            .Option("--memory", "-m").Option("--pids-limit").Option("--cpus").Option("--jobs", "-j").Option("--progress").Option("--secret")
+            .Option("--pull").Switch("--push").Option("--cache-to").Option("--cache-from");
+        Registries.RegistryAccess.Declare(reader);
         if (!reader.Read(args, maxPositionals: 1))
         {
             await stdout.WriteLineAsync(Help);
@@ -83,12 +91,14 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
             var contentStore = store.Open(reader.Root);
             CgroupScope.RemoveStale();
             contentStore.RemoveStaleTemporaries();
-            var plan = new Planner(new StoreImageSource(contentStore)).Plan(document, settings.Plan);
+            using var registries = Registries.RegistryAccess.From(reader, "build");
+            var plan = new Planner(ImageSource(contentStore, registries, settings, progress)).Plan(document, settings.Plan);
             foreach (var warning in plan.Warnings)
             {
                 await stderr.WriteLineAsync($"ibuild: warning: {warning}");
             }
 
+            await ImportCacheAsync(contentStore, registries, settings, progress, cancellationToken);
             var engine = new BuildEngine(contentStore, new LinuxStepRunner(SandboxOptions.ForCurrentProgram()), progress);
             var statCache = contentStore.StatCachePath(contextDir);
             var built = await engine.BuildAsync(
@@ -106,11 +116,12 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
             }
 
             progress.Note("naming the image", names.Select(n => $"naming to {n}").Prepend($"writing image {built.Id}"));
-            if (settings.Output is { } output)
+            if (settings.Output is { Type: not "registry" } output)
             {
                 await ExportAsync(contentStore, built, names, output, progress, cancellationToken);
             }
 
+            await PushAsync(contentStore, registries, plan, built, names, settings, progress, cancellationToken);
             if (reader.Get("--iidfile") is { } iidFile)
             {
                 await fileSystem.File.WriteAllTextAsync(iidFile, built.Id.ToString(), cancellationToken);

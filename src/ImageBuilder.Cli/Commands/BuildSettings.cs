@@ -1,5 +1,7 @@
 using System.Globalization;
 using ImageBuilder.Build.Engine;
+using ImageBuilder.Cli.Registries;
+using ImageBuilder.Core.References;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Linux.Cgroups;
 using ImageBuilder.Planning;
@@ -10,6 +12,18 @@ namespace ImageBuilder.Cli.Commands;
 internal sealed record BuildSettings(
     PlanOptions Plan, EngineOptions Engine, IReadOnlyList<string> Tags, BuildOutput? Output, string Progress)
 {
+    /// <summary><c>--pull=missing|always|never</c>: when FROM (and --from) images are pulled.</summary>
+    public PullPolicy Pull { get; init; } = PullPolicy.Missing;
+
+    /// <summary><c>--push</c>: push the image under every -t name.</summary>
+    public bool Push { get; init; }
+
+    /// <summary><c>--cache-from type=registry,ref=R</c> (repeatable).</summary>
+    public IReadOnlyList<CacheSpec> CacheFrom { get; init; } = [];
+
+    /// <summary><c>--cache-to type=registry,ref=R[,mode=min|max]</c>.</summary>
+    public CacheSpec? CacheTo { get; init; }
+
     public static BuildSettings Read(ArgumentReader reader)
     {
         var platform = Platform.Current;
@@ -57,7 +71,26 @@ internal sealed record BuildSettings(
         }
 
         var output = reader.Get("--output") is { } spec ? BuildOutput.Parse(spec) : null;
-        return new BuildSettings(plan, engine, reader.GetAll("--tag"), output, progress);
+        var pull = reader.Get("--pull") switch
+        {
+            null or "missing" => PullPolicy.Missing,
+            "always" or "true" => PullPolicy.Always,
+            "never" or "false" => PullPolicy.Never,
+            var other => throw new UsageException($"build: --pull must be missing, always or never, not {other}"),
+        };
+        var push = reader.Has("--push");
+        if (push && reader.GetAll("--tag").Count == 0)
+        {
+            throw new UsageException("build: --push needs a name to push to (-t REGISTRY/NAME:TAG)");
+        }
+
+        return new BuildSettings(plan, engine, reader.GetAll("--tag"), output, progress)
+        {
+            Pull = pull,
+            Push = push,
+            CacheFrom = reader.GetAll("--cache-from").Select(c => CacheSpec.Parse(c, "--cache-from")).ToList(),
+            CacheTo = reader.Get("--cache-to") is { } to ? CacheSpec.Parse(to, "--cache-to") : null,
+        };
     }
 
     /// <summary>K=V, or K alone for the value of ibuild's own environment variable K (skipped when unset), as docker does.</summary>
@@ -146,6 +179,28 @@ internal sealed record BuildSettings(
     }
 }
 
+/// <summary><c>type=registry,ref=R[,mode=min|max]</c> of --cache-to and --cache-from.</summary>
+internal sealed record CacheSpec(ImageReference Reference, bool Max)
+{
+    public static CacheSpec Parse(string spec, string option)
+    {
+        var fields = spec.Split(',').Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => f.Length > 1 ? f[1] : "", StringComparer.Ordinal);
+        if (fields.GetValueOrDefault("type") is not "registry")
+        {
+            throw new UsageException($"build: {option} supports type=registry,ref=REF only, not \"{spec}\"");
+        }
+
+        var reference = fields.GetValueOrDefault("ref") is { Length: > 0 } r ? StoreCommands.ParseReference(r) : throw new UsageException($"build: {option} needs ref=REF");
+        var max = fields.GetValueOrDefault("mode") switch
+        {
+            null or "min" => false,
+            "max" => true,
+            var other => throw new UsageException($"build: {option} mode={other} is not min or max"),
+        };
+        return new CacheSpec(reference, max);
+    }
+}
+
 /// <summary>
 /// <c>--output type=oci|docker|tar|local,dest=…[,compression=gzip|zstd|uncompressed]</c>: besides
 /// storing the image, an OCI or docker archive of it (layers gzip-compressed for oci and
@@ -158,9 +213,16 @@ internal sealed record BuildOutput(string Type, string Destination, LayerCompres
     {
         var fields = spec.Split(',').Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => f.Length > 1 ? f[1] : "", StringComparer.Ordinal);
         var type = fields.GetValueOrDefault("type") ?? throw new UsageException($"build: --output needs type=…, in \"{spec}\"");
-        if (type is not ("oci" or "docker" or "tar" or "local"))
+        if (type is not ("oci" or "docker" or "tar" or "local" or "registry"))
         {
-            throw new UsageException($"build: --output type={type} is not supported (oci, docker, tar or local)");
+            throw new UsageException($"build: --output type={type} is not supported (oci, docker, tar, local or registry)");
+        }
+
+        if (type == "registry")
+        {
+            var name = fields.GetValueOrDefault("name") is { Length: > 0 } n ? n : throw new UsageException("build: --output type=registry needs name=REF");
+            StoreCommands.ParseReference(name);
+            return new BuildOutput(type, name, LayerCompression.Gzip);
         }
 
         var dest = fields.GetValueOrDefault("dest") is { Length: > 0 } d ? d : throw new UsageException($"build: --output type={type} needs dest=…");
