@@ -92,7 +92,13 @@ public sealed partial class RegistryClient
         };
 
         var said = code is null
-            ? $"HTTP {status} {response.ReasonPhrase}".TrimEnd()
+            ? reason switch
+            {
+                // A HEAD answer has no body: say what a registry's error code would have said.
+                RegistryErrorReason.Unauthorized => $"unauthorized (HTTP {status})",
+                RegistryErrorReason.Denied => $"denied (HTTP {status})",
+                _ => $"HTTP {status} {response.ReasonPhrase}".TrimEnd(),
+            }
             : $"{code.ToLowerInvariant().Replace('_', ' ')}" + (string.IsNullOrEmpty(message) || message.Equals(code.Replace('_', ' '), StringComparison.OrdinalIgnoreCase) ? "" : $": {message}") + $" (HTTP {status})";
         var text = $"{operation}: {said}";
         if (reason is RegistryErrorReason.Unauthorized or RegistryErrorReason.Denied)

@@ -213,7 +213,7 @@ public sealed class BuildCommandTests : IDisposable
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("Dockerfile:2:1: IB2005:", missing.Stderr);
 
-        var noImage = await fixture.BuildAsync("FROM alpine:3\n");
+        var noImage = await fixture.BuildAsync("FROM alpine:3\n", "--pull=never");
         Assert.Contains("Dockerfile:1:1: IB2002: image \"alpine:3\" is not in the store", noImage.Stderr);
         fixture.AssertNothingLeft();
     }

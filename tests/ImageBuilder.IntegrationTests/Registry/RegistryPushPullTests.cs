@@ -1,0 +1,102 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ImageBuilder.Registry.Tests.Fixtures;
+using ImageBuilder.TestSupport;
+
+namespace ImageBuilder.IntegrationTests.Registry;
+
+/// <summary><c>ibuild push</c> and <c>ibuild pull</c> against the real docker-registry, checked with skopeo.</summary>
+public sealed class RegistryPushPullTests(PlainRegistry registry) : IClassFixture<PlainRegistry>, IDisposable
+{
+    private readonly TempDirectory dir = new("ibuild-it-registry-");
+
+    private RegistryServer Server => registry.Server;
+
+    public void Dispose() => dir.Dispose();
+
+    [RegistryRootFact]
+    public async Task Skopeo_reads_back_what_ibuild_pushed_with_the_same_digests()
+    {
+        var store = dir.Combine("store");
+        var reference = $"{Server.Host}/{RegistryTestKit.Repository("pushed")}:1";
+        (await Tools.Ibuild("--root", store, "import", await BusyboxRootfs.PathAsync(), "-t", "box:1")).Ok();
+
+        var push = (await Tools.Ibuild("--root", store, "push", "box:1", reference)).Ok();
+
+        var digest = push.Stdout.Trim();
+        var raw = (await Tools.Run("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{reference}")).Ok().Stdout;
+        using var inspected = JsonDocument.Parse((await Tools.Run("skopeo", "inspect", "--tls-verify=false", $"docker://{reference}")).Ok().Stdout);
+        Assert.Equal(digest, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(raw))));
+        Assert.Equal(digest, inspected.RootElement.GetProperty("Digest").GetString());
+        using var manifest = JsonDocument.Parse(raw);
+        var layer = manifest.RootElement.GetProperty("layers")[0];
+        Assert.Equal("application/vnd.oci.image.layer.v1.tar+gzip", layer.GetProperty("mediaType").GetString());
+
+        var local = await RegistryTestKit.InspectAsync(store, "box:1");
+        Assert.Equal(local.DiffIds, await RegistryTestKit.DiffIdsWithSkopeoAsync(reference));
+        var archive = dir.Combine("copy.tar");
+        (await Tools.Run("skopeo", "copy", "--src-tls-verify=false", $"docker://{reference}", $"docker-archive:{archive}:copy:1")).Ok();
+        using var config = JsonDocument.Parse((await Tools.Run("skopeo", "inspect", "--config", $"docker-archive:{archive}")).Ok().Stdout);
+        Assert.Equal(local.DiffIds, config.RootElement.GetProperty("rootfs").GetProperty("diff_ids").EnumerateArray().Select(d => d.GetString()!));
+        Assert.Equal(local.Id, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+            (await Tools.Run("skopeo", "inspect", "--raw", "--config", "--tls-verify=false", $"docker://{reference}")).Ok().Stdout))));
+
+        // A second push sends nothing new: every blob is already there.
+        var again = (await Tools.Ibuild("--root", store, "push", "box:1", reference)).Ok();
+        Assert.Equal(digest, again.Stdout.Trim());
+        Assert.Equal(2, again.Stderr.Split('\n').Count(l => l.Contains("already exists", StringComparison.Ordinal)));
+    }
+
+    [RegistryRootFact]
+    public async Task A_push_to_another_repository_mounts_the_layers_it_pulled_from_the_same_registry()
+    {
+        var first = $"{Server.Host}/{RegistryTestKit.Repository("origin")}:1";
+        var second = $"{Server.Host}/{RegistryTestKit.Repository("copy")}:1";
+        await RegistryTestKit.PushBusyboxAsync(dir.Combine("a"), first);
+        (await Tools.Ibuild("--root", dir.Combine("b"), "pull", first)).Ok();
+
+        var push = (await Tools.Ibuild("--root", dir.Combine("b"), "push", first, second)).Ok();
+
+        Assert.Contains("mounted from", push.Stderr);
+        Assert.Equal(await RegistryTestKit.DiffIdsWithSkopeoAsync(first), await RegistryTestKit.DiffIdsWithSkopeoAsync(second));
+    }
+
+    [RegistryRootFact]
+    public async Task Ibuild_pulls_what_skopeo_pushed_and_the_image_runs()
+    {
+        var source = dir.Combine("source");
+        (await Tools.Ibuild("--root", source, "import", await BusyboxRootfs.PathAsync(), "-t", "box:1")).Ok();
+        var archive = dir.Combine("box.tar");
+        (await Tools.Ibuild("--root", source, "save", "--format", "oci", "-o", archive, "box:1")).Ok();
+        var reference = $"{Server.Host}/{RegistryTestKit.Repository("skopeo")}:v1";
+        (await Tools.Run("skopeo", "copy", "--dest-tls-verify=false", $"oci-archive:{archive}", $"docker://{reference}")).Ok();
+        using var inspected = JsonDocument.Parse((await Tools.Run("skopeo", "inspect", "--tls-verify=false", $"docker://{reference}")).Ok().Stdout);
+        var store = dir.Combine("store");
+
+        var pull = (await Tools.Ibuild("--root", store, "pull", reference)).Ok();
+
+        var pulled = await RegistryTestKit.InspectAsync(store, reference);
+        using var json = JsonDocument.Parse((await Tools.Ibuild("--root", store, "inspect", reference)).Ok().Stdout);
+        Assert.Equal(pulled.Id, pull.Stdout.Trim());
+        Assert.Equal(inspected.RootElement.GetProperty("Digest").GetString(), json.RootElement.GetProperty("ManifestDigest").GetString());
+        Assert.Equal(inspected.RootElement.GetProperty("Layers").EnumerateArray().Select(l => l.GetString()!), pulled.Layers);
+        Assert.Equal((await RegistryTestKit.InspectAsync(source, "box:1")).DiffIds, pulled.DiffIds);
+        Assert.Equal(3, RegistryTestKit.AssertEveryBlobVerifies(store));
+        Assert.Equal("pulled\n", (await Tools.Ibuild("--root", store, "run", reference, "echo", "pulled")).Ok().Stdout);
+
+        var again = (await Tools.Ibuild("--root", store, "pull", reference)).Ok();
+        Assert.Contains("already exists", again.Stderr);
+    }
+
+    [RegistryRootFact]
+    public async Task Pulling_a_name_the_registry_does_not_have_is_one_line_and_exit_code_1()
+    {
+        var result = await Tools.Ibuild("--root", dir.Combine("store"), "pull", $"{Server.Host}/{RegistryTestKit.Repository("none")}:1");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("ibuild: pull ", result.Stderr);
+        Assert.Contains("unknown", result.Stderr);
+        Assert.Single(result.Stderr.TrimEnd('\n').Split('\n'));
+    }
+}
