@@ -154,8 +154,11 @@ public sealed class CgroupScope : IDisposable
         var removed = 0;
         foreach (var candidate in candidates)
         {
-            // A cgroup with members, or with child cgroups, belongs to something still running.
-            if (CgroupFile.ReadProcesses(candidate).Count > 0 || Directory.GetDirectories(candidate).Length > 0)
+            // A cgroup with members, or with child cgroups, belongs to something still running;
+            // so does one whose creator (the pid its name starts with) is alive: another ibuild
+            // may have just made it and not yet put its step in.
+            if (CgroupFile.ReadProcesses(candidate).Count > 0 || Directory.GetDirectories(candidate).Length > 0
+                || CreatorIsAlive(Path.GetFileName(candidate)))
             {
                 continue;
             }
@@ -180,5 +183,14 @@ public sealed class CgroupScope : IDisposable
         }
 
         return removed;
+    }
+
+    /// <summary>Whether the process whose id starts the cgroup's name (<c>ibuild-PID-…</c>) still runs.</summary>
+    internal static bool CreatorIsAlive(string name)
+    {
+        var rest = name.StartsWith(Prefix, StringComparison.Ordinal) ? name[Prefix.Length..] : name;
+        var dash = rest.IndexOf('-');
+        return int.TryParse(dash < 0 ? rest : rest[..dash], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)
+            && Directory.Exists($"/proc/{pid.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
     }
 }

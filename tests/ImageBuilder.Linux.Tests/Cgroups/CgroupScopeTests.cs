@@ -140,6 +140,21 @@ public sealed class CgroupScopeTests
     }
 
     [RootFact]
+    public void RemoveStale_leaves_an_empty_scope_whose_creator_still_runs()
+    {
+        // Another ibuild made this scope a moment ago and has not put its step in yet.
+        using var fresh = CgroupScope.Create($"{Environment.ProcessId}-{UniqueName("fresh")}", new ResourceLimits(PidsLimit: 8));
+        using var gone = System.Diagnostics.Process.Start("true")!;
+        gone.WaitForExit();
+        using var orphan = CgroupScope.Create($"{gone.Id}-{UniqueName("orphan")}", new ResourceLimits(PidsLimit: 8));
+
+        CgroupScope.RemoveStale();
+
+        Assert.All(fresh.Directories, d => Assert.True(Directory.Exists(d), $"{d} was removed while its creator runs"));
+        Assert.All(orphan.Directories, d => Assert.False(Directory.Exists(d), $"{d} survived its creator"));
+    }
+
+    [RootFact]
     public void A_name_that_could_escape_the_parent_is_refused()
     {
         Assert.Throws<ArgumentException>(() => CgroupScope.Create("../escape", ResourceLimits.None));
