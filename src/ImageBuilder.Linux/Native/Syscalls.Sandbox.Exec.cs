@@ -14,8 +14,9 @@ internal sealed unsafe class PreparedExec
     public required int NewRootFd { get; init; }
     public required int OldRootFd { get; init; }
     public required int ParentFd { get; init; }              // the request pipe; ibuild holds its write end
-    public required nint WorkingDirectory { get; init; }     // NUL-terminated, absolute
-    public required nint[] WorkingDirectoryPrefixes { get; init; } // each parent, shortest first, then itself
+    public required nint[] WorkingDirectoryPrefixes { get; init; } // each parent, shortest first, then itself; absolute
+    public required nint[] WorkingDirectoryNames { get; init; }    // the last component of each prefix
+    public required int OpenDirectoryFlags { get; init; }   // O_PATH | O_DIRECTORY | O_CLOEXEC for this architecture
     public required nint[] Candidates { get; init; }         // paths to try with execve, in order
     public required nint Argv { get; init; }                 // char*[] with a NULL end
     public required nint Envp { get; init; }
@@ -27,6 +28,7 @@ internal sealed unsafe class PreparedExec
     public required byte[] NotFoundMessage { get; init; }   // "ibuild: sandbox: <cmd>: not found (errno "
     public required byte[] ExecFailedMessage { get; init; }
     public required byte[] SetupFailedMessage { get; init; }
+    public required byte[] WorkingDirectoryMessage { get; init; }
     public required byte[] ParentGoneMessage { get; init; }
 }
 
@@ -44,6 +46,10 @@ public static unsafe partial class Syscalls
     private static readonly long SysExitGroup = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 94 : 231;
     private static readonly long SysGetPid = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 172 : 39;
     private const long SysCloseRange = 436; // the same number on every architecture
+    private const long SysOpenat2 = 437;
+    private const int AtFdcwd = -100;
+    private const ulong ResolveNoMagicLinks = 0x02;
+    private const ulong ResolveInRoot = 0x10;
 
     /// <summary>
     /// Calls every import <see cref="PivotAndExec"/> uses once, harmlessly, and JIT-compiles it,
@@ -55,7 +61,10 @@ public static unsafe partial class Syscalls
         ExecImports.fchdir(-1);
         ExecImports.chdir((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference("\0"u8)));
         ExecImports.umount2((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference("\0"u8)), 0);
-        ExecImports.mkdir((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference("\0"u8)), 0);
+        ExecImports.mkdirat(-1, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference("\0"u8)), 0);
+        ExecImports.syscall4(SysOpenat2, -1, 0, 0, 0);
+        var cwd = stackalloc byte[2];
+        ExecImports.getcwd(cwd, 2);
         ExecImports.prctl(PrCapBsetRead, 0, 0, 0, 0);
         ExecImports.setresgid(uint.MaxValue, uint.MaxValue, uint.MaxValue);
         ExecImports.setresuid(uint.MaxValue, uint.MaxValue, uint.MaxValue);
@@ -77,6 +86,7 @@ public static unsafe partial class Syscalls
         _ = Marshal.GetLastPInvokeError();
         SandboxImports.umask(SandboxImports.umask(0));
         RuntimeHelpers.PrepareMethod(typeof(Syscalls).GetMethod(nameof(PivotAndExec), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MethodHandle);
+        RuntimeHelpers.PrepareMethod(typeof(Syscalls).GetMethod(nameof(EnterWorkingDirectory), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MethodHandle);
         RuntimeHelpers.PrepareMethod(typeof(Syscalls).GetMethod(nameof(ParentStillThere), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MethodHandle);
         RuntimeHelpers.PrepareMethod(typeof(Syscalls).GetMethod(nameof(Fail), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MethodHandle);
     }
@@ -106,18 +116,18 @@ public static unsafe partial class Syscalls
             Fail(x.SetupFailedMessage, 125);
         }
 
-        SandboxImports.umask(0x12); // 022
-        foreach (var prefix in x.WorkingDirectoryPrefixes)
-        {
-            if (ExecImports.mkdir((byte*)prefix, 0x1ed) == -1 && Marshal.GetLastPInvokeError() != Eexist)
-            {
-                Fail(x.SetupFailedMessage, 125);
-            }
-        }
-
-        if (ExecImports.chdir((byte*)x.WorkingDirectory) == -1)
+        // CVE-2024-21626: nothing of the host may be reachable when the working directory is looked
+        // up. Every descriptor above 2 is closed first (the old root's among them, which made
+        // WORKDIR /proc/self/fd/N the host's /), except the request pipe, which is not a directory.
+        if (!CloseAllBut(x.ParentFd))
         {
             Fail(x.SetupFailedMessage, 125);
+        }
+
+        SandboxImports.umask(0x12); // 022
+        if (!EnterWorkingDirectory(x))
+        {
+            Fail(x.WorkingDirectoryMessage, 125);
         }
 
         for (var cap = 0; cap <= x.LastCapability; cap++)
@@ -183,6 +193,47 @@ public static unsafe partial class Syscalls
         Fail(error == Enoent ? x.NotFoundMessage : x.ExecFailedMessage, error == Enoent ? 127 : 126);
     }
 
+    /// <summary>close_range(2) of every descriptor from 3 up except <paramref name="keep"/> (at least 3).</summary>
+    private static bool CloseAllBut(int keep) =>
+        (keep <= 3 || ExecImports.syscall(SysCloseRange, 3, keep - 1, 0) != -1)
+        && ExecImports.syscall(SysCloseRange, keep + 1, uint.MaxValue, 0) != -1;
+
+    /// <summary>
+    /// Makes the working directory's missing components (mode 0755) and enters it, resolving
+    /// every prefix with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) from the new root: a
+    /// symlink or ".." stays inside, and a /proc magic link (/proc/self/fd/N, /proc/self/cwd,
+    /// /proc/1/root) is refused with ELOOP instead of being followed out of the container. Each
+    /// missing component is made in the directory the previous prefix resolved to. getcwd then
+    /// confirms the result is reachable from the root (it is "(unreachable)…" or an error when not).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static bool EnterWorkingDirectory(PreparedExec x)
+    {
+        var slash = stackalloc byte[2];
+        slash[0] = (byte)'/';
+        slash[1] = 0;
+        var how = stackalloc ulong[3]; // struct open_how { flags, mode, resolve }
+        how[0] = (ulong)x.OpenDirectoryFlags;
+        how[1] = 0;
+        how[2] = ResolveInRoot | ResolveNoMagicLinks;
+        var root = (int)ExecImports.syscall4(SysOpenat2, AtFdcwd, (long)slash, (long)how, 24);
+        var current = root;
+        for (var i = 0; i < x.WorkingDirectoryPrefixes.Length && current != -1; i++)
+        {
+            if (ExecImports.mkdirat(current, (byte*)x.WorkingDirectoryNames[i], 0x1ed) == -1 && Marshal.GetLastPInvokeError() != Eexist)
+            {
+                return false;
+            }
+
+            current = (int)ExecImports.syscall4(SysOpenat2, root, x.WorkingDirectoryPrefixes[i], (long)how, 24);
+        }
+
+        const int PathMax = 4096;
+        var cwd = stackalloc byte[PathMax];
+        return current != -1 && ExecImports.fchdir(current) != -1
+            && ExecImports.getcwd(cwd, PathMax) != null && cwd[0] == (byte)'/';
+    }
+
     /// <summary>poll(2) with a zero timeout on the read end of ibuild's pipe: no POLLHUP, POLLERR
     /// or POLLNVAL (reported whether asked for or not) means a writer is still there.</summary>
     internal static bool ParentStillThere(int fd)
@@ -233,8 +284,14 @@ public static unsafe partial class Syscalls
         [LibraryImport("libc", SetLastError = true)]
         public static partial int umount2(byte* path, int flags);
 
+        [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+        public static partial long syscall4(long number, long a, long b, long c, long d);
+
         [LibraryImport("libc", SetLastError = true)]
-        public static partial int mkdir(byte* path, uint mode);
+        public static partial int mkdirat(int directory, byte* path, uint mode);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial byte* getcwd(byte* buffer, nuint size);
 
         [LibraryImport("libc", SetLastError = true)]
         public static partial int prctl(int option, ulong a, ulong b, ulong c, ulong d);

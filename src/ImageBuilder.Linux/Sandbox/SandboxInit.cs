@@ -150,16 +150,13 @@ public static class SandboxInit
     private static PreparedExec Prepare(InitRequest request, int parent)
     {
         var prefixes = new List<nint>();
-        var at = 0;
-        var workingDirectory = request.WorkingDirectory.TrimEnd('/');
-        while (workingDirectory.Length > 0 && (at = workingDirectory.IndexOf('/', at + 1)) != -1)
+        var names = new List<nint>();
+        var path = "";
+        foreach (var name in request.WorkingDirectory.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
-            prefixes.Add(Marshal.StringToCoTaskMemUTF8(workingDirectory[..at]));
-        }
-
-        if (workingDirectory.Length > 0)
-        {
-            prefixes.Add(Marshal.StringToCoTaskMemUTF8(workingDirectory));
+            path += "/" + name;
+            prefixes.Add(Marshal.StringToCoTaskMemUTF8(path));
+            names.Add(Marshal.StringToCoTaskMemUTF8(name));
         }
 
         var command = request.Argv.Count > 0 ? request.Argv[0] : "";
@@ -168,8 +165,9 @@ public static class SandboxInit
             NewRootFd = Syscalls.OpenRaw(request.Root, directory: true),
             OldRootFd = Syscalls.OpenRaw("/", directory: true),
             ParentFd = parent,
-            WorkingDirectory = Marshal.StringToCoTaskMemUTF8(request.WorkingDirectory),
             WorkingDirectoryPrefixes = [.. prefixes],
+            WorkingDirectoryNames = [.. names],
+            OpenDirectoryFlags = Tmds.Linux.LibC.O_PATH | Tmds.Linux.LibC.O_DIRECTORY | Tmds.Linux.LibC.O_CLOEXEC,
             Candidates = [.. request.Candidates.Select(c => Marshal.StringToCoTaskMemUTF8(c))],
             Argv = NativeStrings(request.Argv),
             Envp = NativeStrings(request.Env),
@@ -180,7 +178,8 @@ public static class SandboxInit
             LastCapability = int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), System.Globalization.CultureInfo.InvariantCulture),
             NotFoundMessage = Encoding.UTF8.GetBytes($"ibuild: sandbox: {command}: executable file not found (errno "),
             ExecFailedMessage = Encoding.UTF8.GetBytes($"ibuild: sandbox: {command}: cannot execute (errno "),
-            SetupFailedMessage = Encoding.UTF8.GetBytes($"ibuild: sandbox: entering the root or working directory {request.WorkingDirectory} failed (errno "),
+            SetupFailedMessage = Encoding.UTF8.GetBytes("ibuild: sandbox: setting up the container (root, capabilities, ids) failed (errno "),
+            WorkingDirectoryMessage = Encoding.UTF8.GetBytes($"ibuild: sandbox: working directory {request.WorkingDirectory}: cannot be made or entered inside the container's root (a /proc magic link, a file, or a dangling symlink on the way?) (errno "),
             ParentGoneMessage = Encoding.UTF8.GetBytes($"ibuild: sandbox: ibuild went away before {command} started; not running it (errno "),
         };
     }
