@@ -35,7 +35,7 @@ public sealed class MountedRoot : IDisposable
         var mountPoint = Directory.CreateDirectory(emptyDir).FullName;
         await OverlayWorkspace.RunOnPrivateThreadAsync(() =>
         {
-            Syscalls.MountOverlay(mountPoint, lowerDirs, null, null, Syscalls.OverlayReadOnly);
+            Syscalls.MountOverlay(mountPoint, lowerDirs, null, null, Syscalls.MountAttrReadOnly);
             opened = Syscalls.OpenResolutionRoot(mountPoint);
         });
         return new MountedRoot(opened!);

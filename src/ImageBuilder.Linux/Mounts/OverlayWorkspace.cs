@@ -73,7 +73,7 @@ public static class OverlayWorkspace
             case 1:
                 return lowers[0];
             default:
-                Syscalls.MountOverlay(dir, lowers, null, null, Syscalls.OverlayReadOnly);
+                Syscalls.MountOverlay(dir, lowers, null, null, Syscalls.MountAttrReadOnly);
                 return dir;
         }
     }

@@ -10,18 +10,38 @@ namespace ImageBuilder.Linux.Native;
 public static unsafe partial class Syscalls
 {
     /// <summary>mount attributes (MOUNT_ATTR_*).</summary>
-    internal const ulong OverlayReadOnly = 0x1, OverlayNoSuid = 0x2, OverlayNoDev = 0x4;
+    internal const ulong MountAttrReadOnly = 0x1, MountAttrNoSuid = 0x2, MountAttrNoDev = 0x4, MountAttrNoExec = 0x8;
 
     private const int FsconfigSetString = 1, FsconfigCmdCreate = 6, FsopenCloexec = 1, FsmountCloexec = 1, MoveMountEmptyPath = 4;
     private const int AtFdCwd = -100;
 
     // The generic syscall table: the same numbers on x86-64 and arm64.
-    private const int MoveMountCall = 429, FsopenCall = 430, FsconfigCall = 431, FsmountCall = 432;
+    private const int MoveMountCall = 429, FsopenCall = 430, FsconfigCall = 431, FsmountCall = 432, MountSetattrCall = 442;
+    private const int AtSymlinkNoFollow = 0x100, AtRecursive = 0x8000;
+
+    /// <summary>
+    /// mount_setattr(2) with AT_RECURSIVE: sets the MOUNT_ATTR_* <paramref name="attributes"/> on
+    /// the mount at <paramref name="target"/> and on every mount below it. A bind remount changes
+    /// only the top mount, so a mount point inside a read-only bind's source (or a /dev bound
+    /// into it) would stay writable, suid and dev without this.
+    /// </summary>
+    internal static void SetMountAttributesRecursively(string target, ulong attributes)
+    {
+        var attr = stackalloc ulong[4]; // struct mount_attr { attr_set, attr_clr, propagation, userns_fd }
+        attr[0] = attributes;
+        attr[1] = 0;
+        attr[2] = 0;
+        attr[3] = 0;
+        fixed (byte* path = Bytes(target))
+        {
+            Check((long)syscall(MountSetattrCall, AtFdCwd, path, AtRecursive | AtSymlinkNoFollow, attr, 32) != -1, $"mount_setattr on {target}");
+        }
+    }
 
     /// <summary>
     /// Mounts an overlay at <paramref name="target"/>: <paramref name="lowerDirs"/> top first, and
     /// <paramref name="upperDir"/> with <paramref name="workDir"/> when writable (null: read-only).
-    /// <paramref name="attributes"/> are MOUNT_ATTR_* flags (<see cref="OverlayNoDev"/>, …).
+    /// <paramref name="attributes"/> are MOUNT_ATTR_* flags (<see cref="MountAttrNoDev"/>, …).
     /// </summary>
     internal static void MountOverlay(string target, IReadOnlyList<string> lowerDirs, string? upperDir, string? workDir, ulong attributes)
     {
@@ -93,8 +113,8 @@ public static unsafe partial class Syscalls
             throw new LinuxException($"mount overlay on {target}: {lowerDirs.Count} layers are too many for this kernel (it has no lowerdir+)", 7);
         }
 
-        var flags = ((attributes & OverlayReadOnly) != 0 ? MountReadOnly : 0) | ((attributes & OverlayNoSuid) != 0 ? MountNoSuid : 0)
-            | ((attributes & OverlayNoDev) != 0 ? MountNoDev : 0);
+        var flags = ((attributes & MountAttrReadOnly) != 0 ? MountReadOnly : 0) | ((attributes & MountAttrNoSuid) != 0 ? MountNoSuid : 0)
+            | ((attributes & MountAttrNoDev) != 0 ? MountNoDev : 0);
         Mount("overlay", target, "overlay", flags, options);
     }
 

@@ -47,7 +47,7 @@ public static unsafe partial class Syscalls
     internal static void BindReadOnly(string path)
     {
         Mount(path, path, null, MountBind | MountRecursive, null);
-        Mount(path, path, null, MountBind | MountRemount | MountReadOnly | MountRecursive | MountNoSuid | MountNoDev | MountNoExec, null);
+        SetMountAttributesRecursively(path, MountAttrReadOnly | MountAttrNoSuid | MountAttrNoDev | MountAttrNoExec);
     }
 
     internal static void SetHostName(string name)

@@ -123,7 +123,7 @@ public sealed partial class Sandbox(SandboxOptions options)
             var flags = Syscalls.CloneNewNs | Syscalls.CloneNewPid | Syscalls.CloneNewUts | Syscalls.CloneNewIpc | Syscalls.CloneNewCgroup;
             Syscalls.Unshare(spec.IsolateNetwork ? flags | Syscalls.CloneNewNet : flags);
             Syscalls.Mount(null, "/", null, Syscalls.MountRecursive | Syscalls.MountPrivate, null);
-            Syscalls.MountOverlay(merged, lowerDirs, spec.UpperDir, spec.WorkDir, Syscalls.OverlayNoDev);
+            Syscalls.MountOverlay(merged, lowerDirs, spec.UpperDir, spec.WorkDir, Syscalls.MountAttrNoDev);
 
             foreach (var directory in new[] { "/proc", "/sys", "/dev" })
             {

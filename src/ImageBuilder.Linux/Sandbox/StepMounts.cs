@@ -63,7 +63,7 @@ internal static class StepMounts
         var lowers = layers.LowerDirs.Count > 0 ? layers.LowerDirs : [Directory.CreateDirectory(Path.Combine(work, "empty")).FullName];
         if (layers.ReadOnly)
         {
-            Syscalls.MountOverlay(root, lowers, null, null, Syscalls.OverlayReadOnly);
+            Syscalls.MountOverlay(root, lowers, null, null, Syscalls.MountAttrReadOnly);
         }
         else
         {
@@ -94,8 +94,10 @@ internal static class StepMounts
             Ensure(stubs, target, isDirectory);
             var at = merged + target;
             Syscalls.Mount(Syscalls.PathOfDescriptor(source), at, null, Syscalls.MountBind | Syscalls.MountRecursive, null);
-            var flags = Syscalls.MountBind | Syscalls.MountRemount | Syscalls.MountNoSuid | Syscalls.MountNoDev;
-            Syscalls.Mount(null, at, null, readOnly ? flags | Syscalls.MountReadOnly : flags, null);
+            // The whole bound tree, submounts included (a mount point inside the context, a /dev
+            // bound into it): nosuid and nodev always, read-only when asked.
+            var attributes = Syscalls.MountAttrNoSuid | Syscalls.MountAttrNoDev;
+            Syscalls.SetMountAttributesRecursively(at, readOnly ? attributes | Syscalls.MountAttrReadOnly : attributes);
         }
     }
 
