@@ -88,6 +88,7 @@ public sealed class SeccompCompilerTests
         Assert.Equal(Allow, bpf.Run(X86_64, 56, CloneThreadFlags));                      // pthread_create
         Assert.Equal(Allow, bpf.Run(X86_64, 41, 2));                                     // socket(AF_INET)
         Assert.Equal(Allow, bpf.Run(X86_64, 41, 39));
+        Assert.Equal(Errno(1), bpf.Run(X86_64, 41, 38));                                 // socket(AF_ALG)
         Assert.Equal(Errno(1), bpf.Run(X86_64, 41, 40));                                 // socket(AF_VSOCK)
         Assert.Equal(Allow, bpf.Run(X86_64, 135, 0xffffffff));                           // personality query
         Assert.Equal(Errno(1), bpf.Run(X86_64, 135, 0x0040000));                         // personality(ADDR_NO_RANDOMIZE)
