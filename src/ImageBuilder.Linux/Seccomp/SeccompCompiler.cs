@@ -23,6 +23,7 @@ internal static class SeccompCompiler
         try
         {
             using var filter = new SeccompFilterBuilder(defaultAction);
+            filter.PreferBinaryTree(); // a layout, not a decision: linear when this libseccomp cannot
             foreach (var architecture in profile.ArchitecturesFor(target))
             {
                 if (!filter.AddArchitecture(architecture))
