@@ -9,13 +9,17 @@
 #              (the suite starts and stops a dockerd of its own; none is enabled or started here)
 #   docker-registry  the CNCF distribution registry the registry client's tests start on 127.0.0.1
 #   apache2-utils  htpasswd, which makes the bcrypt line for the Basic-auth test registry
+#   libseccomp2  libseccomp.so.2, which compiles the seccomp profile every RUN step runs under
 # Needs root (apt-get); as another user it only reports what is missing.
 set -euo pipefail
-packages=(busybox-static skopeo umoci podman gcc xz-utils docker.io docker-registry apache2-utils)
-commands=(busybox skopeo umoci podman gcc xz /usr/sbin/dockerd /usr/bin/docker-registry htpasswd)
+packages=(busybox-static skopeo umoci podman gcc xz-utils docker.io docker-registry apache2-utils libseccomp2)
+commands=(busybox skopeo umoci podman gcc xz /usr/sbin/dockerd /usr/bin/docker-registry htpasswd lib:libseccomp.so.2)
 missing=()
 for i in "${!packages[@]}"; do
-  command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}")
+  case "${commands[$i]}" in
+    lib:*) /sbin/ldconfig -p 2>/dev/null | grep -q "${commands[$i]#lib:} " || missing+=("${packages[$i]}") ;;
+    *) command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}") ;;
+  esac
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then

@@ -25,6 +25,7 @@ internal sealed unsafe class PreparedExec
     public required uint[] Groups { get; init; }
     public required ulong KeptCapabilities { get; init; }
     public required int LastCapability { get; init; }
+    public PreparedSyscallFilter? SyscallFilter { get; init; } // loaded before the capability drop; null: none
     public required byte[] NotFoundMessage { get; init; }   // "ibuild: sandbox: <cmd>: not found (errno "
     public required byte[] ExecFailedMessage { get; init; }
     public required byte[] SetupFailedMessage { get; init; }
@@ -89,6 +90,7 @@ public static unsafe partial class Syscalls
         RuntimeHelpers.PrepareMethod(typeof(Syscalls).GetMethod(nameof(EnterWorkingDirectory), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MethodHandle);
         RuntimeHelpers.PrepareMethod(typeof(Syscalls).GetMethod(nameof(ParentStillThere), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MethodHandle);
         RuntimeHelpers.PrepareMethod(typeof(Syscalls).GetMethod(nameof(Fail), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MethodHandle);
+        RuntimeHelpers.PrepareMethod(typeof(Syscalls).GetMethod(nameof(LoadSyscallFilter), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MethodHandle);
     }
 
     /// <summary>
@@ -129,6 +131,11 @@ public static unsafe partial class Syscalls
         {
             Fail(x.WorkingDirectoryMessage, 125);
         }
+
+        // The step's seccomp filter (Docker's profile), loaded while the init still holds
+        // CAP_SYS_ADMIN: no no_new_privs is needed, so setuid programs in the step still work.
+        // Every call from here to execve is one the profile allows.
+        LoadSyscallFilter(x.SyscallFilter);
 
         for (var cap = 0; cap <= x.LastCapability; cap++)
         {

@@ -18,6 +18,9 @@ internal sealed record InitRequest(
     ulong OpenFilesSoft,
     ulong OpenFilesHard)
 {
+    /// <summary>The compiled seccomp filter (<c>struct sock_filter[]</c>); empty: none.</summary>
+    public byte[] SyscallFilter { get; init; } = [];
+
     public void WriteTo(Stream stream)
     {
         using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
@@ -43,6 +46,8 @@ internal sealed record InitRequest(
 
         writer.Write(OpenFilesSoft);
         writer.Write(OpenFilesHard);
+        writer.Write(SyscallFilter.Length);
+        writer.Write(SyscallFilter);
     }
 
     public static InitRequest ReadFrom(Stream stream)
@@ -67,7 +72,10 @@ internal sealed record InitRequest(
             binds[i] = (reader.ReadString(), reader.ReadString());
         }
 
-        return new InitRequest(root, argv, env, candidates, workingDirectory, uid, gid, groups, binds, reader.ReadUInt64(), reader.ReadUInt64());
+        return new InitRequest(root, argv, env, candidates, workingDirectory, uid, gid, groups, binds, reader.ReadUInt64(), reader.ReadUInt64())
+        {
+            SyscallFilter = reader.ReadBytes(reader.ReadInt32()),
+        };
     }
 
     private static void WriteList(BinaryWriter writer, IReadOnlyList<string> items)

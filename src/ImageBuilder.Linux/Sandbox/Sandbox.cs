@@ -63,6 +63,7 @@ public sealed partial class Sandbox(SandboxOptions options)
         Directory.CreateDirectory(generated);
         var lowerDirs = spec.LowerDirs.Count > 0 ? spec.LowerDirs : [Directory.CreateDirectory(Path.Combine(spec.ScratchDir, "empty")).FullName];
         WriteGeneratedFiles(generated, spec);
+        var syscallFilter = CompileSyscallFilter(spec);
 
         var stubs = new MountPointStubs(merged, spec.UpperDir);
         // Every step gets its own cgroup when it has limits; the init is placed in it before it
@@ -72,7 +73,7 @@ public sealed partial class Sandbox(SandboxOptions options)
             : null;
         var started = new Launch { Cgroup = cgroup };
         using var finished = new ManualResetEventSlim();
-        var thread = new Thread(() => EnterAndStart(spec, lowerDirs, merged, generated, stubs, started, finished))
+        var thread = new Thread(() => EnterAndStart(spec, lowerDirs, merged, generated, syscallFilter, stubs, started, finished))
         {
             IsBackground = true,
             Name = "ibuild sandbox",
@@ -115,7 +116,7 @@ public sealed partial class Sandbox(SandboxOptions options)
 
     /// <summary>The body of the thread that enters the new namespaces.</summary>
     private void EnterAndStart(
-        SandboxSpec spec, IReadOnlyList<string> lowerDirs, string merged, string generated,
+        SandboxSpec spec, IReadOnlyList<string> lowerDirs, string merged, string generated, byte[] syscallFilter,
         MountPointStubs stubs, Launch started, ManualResetEventSlim finished)
     {
         try
@@ -156,7 +157,10 @@ public sealed partial class Sandbox(SandboxOptions options)
             var openFiles = spec.OpenFiles ?? OpenFileLimit.Default;
             var request = new InitRequest(
                 merged, spec.Argv, env, Candidates(spec.Argv[0], env), AbsoluteWorkingDirectory(spec.WorkingDirectory),
-                user.Uid, user.Gid, user.Groups, binds, openFiles.Soft, openFiles.Hard);
+                user.Uid, user.Gid, user.Groups, binds, openFiles.Soft, openFiles.Hard)
+            {
+                SyscallFilter = syscallFilter,
+            };
             var process = Process.Start(InitStart()) ?? throw new SandboxException("the sandbox init did not start");
             try
             {

@@ -176,6 +176,7 @@ public static class SandboxInit
             Groups = [.. request.Groups],
             KeptCapabilities = DefaultCapabilities,
             LastCapability = int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), System.Globalization.CultureInfo.InvariantCulture),
+            SyscallFilter = Syscalls.PrepareSyscallFilter(request.SyscallFilter),
             NotFoundMessage = Encoding.UTF8.GetBytes($"ibuild: sandbox: {command}: executable file not found (errno "),
             ExecFailedMessage = Encoding.UTF8.GetBytes($"ibuild: sandbox: {command}: cannot execute (errno "),
             SetupFailedMessage = Encoding.UTF8.GetBytes("ibuild: sandbox: setting up the container (root, capabilities, ids) failed (errno "),

@@ -8,6 +8,7 @@ namespace ImageBuilder.Linux.Sandbox;
 /// <c>uid</c>, <c>name:group</c> or <c>uid:gid</c>; null or empty means root.
 /// <paramref name="OpenFiles"/> is the step's RLIMIT_NOFILE; null means <see cref="OpenFileLimit.Default"/>.
 /// <paramref name="Mounts"/> are the step's RUN --mount mounts, made in order.
+/// <see cref="SyscallFilter"/> is the seccomp profile the command runs under.
 /// </summary>
 public sealed record SandboxSpec(
     IReadOnlyList<string> LowerDirs,
@@ -22,7 +23,14 @@ public sealed record SandboxSpec(
     string Hostname,
     Cgroups.ResourceLimits? Limits = null,
     OpenFileLimit? OpenFiles = null,
-    IReadOnlyList<SandboxMount>? Mounts = null);
+    IReadOnlyList<SandboxMount>? Mounts = null)
+{
+    /// <summary>
+    /// The seccomp profile, compiled for the step's capability set: Docker's default unless
+    /// set; null runs the command with no syscall filter (what a RUN --security=insecure would ask).
+    /// </summary>
+    public Seccomp.SeccompProfile? SyscallFilter { get; init; } = Seccomp.SeccompProfile.DockerDefault;
+}
 
 /// <summary>
 /// A step's RLIMIT_NOFILE. The init applies it capped by ibuild's own hard limit (it is only

@@ -1,0 +1,25 @@
+using ImageBuilder.Linux.Seccomp;
+
+namespace ImageBuilder.Linux.Sandbox;
+
+// The step's seccomp filter, compiled here in ibuild (libseccomp), never in the init: the init
+// gets the BPF bytes in its request and loads them with one prctl.
+public sealed partial class Sandbox
+{
+    /// <summary>
+    /// The BPF program of the spec's profile for the capabilities the step keeps (Docker's
+    /// default set), compiled once per process and profile; empty when the spec asks for none.
+    /// Compiled on the caller's thread, before any namespace is entered.
+    /// </summary>
+    private static byte[] CompileSyscallFilter(SandboxSpec spec)
+    {
+        try
+        {
+            return spec.SyscallFilter?.CompileFor(SandboxInit.DefaultCapabilities).Instructions.ToArray() ?? [];
+        }
+        catch (SeccompException e)
+        {
+            throw new SandboxException($"the seccomp profile could not be compiled: {e.Message}", e);
+        }
+    }
+}
