@@ -86,6 +86,8 @@ public sealed class LayerRecompressor(ContentStore store)
 
         var converted = new Descriptor { MediaType = MediaTypes.OciLayerFor(target), Digest = blob.Digest, Size = blob.Size };
         store.RecordConvertedLayer(diffId, target, converted);
+        store.RecordLayerDiffId(layer.Digest, diffId);
+        store.RecordLayerDiffId(converted.Digest, diffId);
         return converted;
     }
 }
