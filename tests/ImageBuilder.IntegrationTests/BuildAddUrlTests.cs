@@ -48,6 +48,14 @@ public sealed class BuildAddUrlTests : IDisposable
             }
 
             Interlocked.Increment(ref requests);
+            if (context.Request.Url!.AbsolutePath == "/redirect")
+            {
+                context.Response.StatusCode = 302;
+                context.Response.Headers["Location"] = context.Request.QueryString["to"];
+                context.Response.Close();
+                continue;
+            }
+
             var body = Encoding.UTF8.GetBytes(Content);
             context.Response.StatusCode = context.Request.Url!.AbsolutePath == "/files/data.txt" ? 200 : 404;
             context.Response.Headers["Last-Modified"] = "Wed, 21 Oct 2015 07:28:00 GMT";
@@ -90,6 +98,34 @@ public sealed class BuildAddUrlTests : IDisposable
 
         var missing = await fixture.BuildAsync($"FROM box:1\nADD {prefix}nothere /x\n");
         Assert.Contains("404", missing.Stderr);
+        fixture.AssertNothingLeft();
+    }
+
+    [RootFact]
+    public async Task A_redirect_to_another_http_url_is_followed()
+    {
+        await fixture.ImportBaseAsync();
+
+        (await fixture.BuildAsync($"FROM box:1\nADD {prefix}redirect?to=/files/data.txt /data.txt\n", "-t", "r:1")).Ok();
+
+        Assert.Equal(Content, File.ReadAllText(Path.Combine(await fixture.UnpackWithUmociAsync("r:1"), "data.txt")));
+    }
+
+    [RootTheory]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("gopher://127.0.0.1:1/x")]
+    [InlineData("ftp://127.0.0.1/x")]
+    public async Task A_redirect_to_a_scheme_other_than_http_is_refused_naming_it(string target)
+    {
+        await fixture.ImportBaseAsync();
+
+        var result = await fixture.BuildAsync($"FROM box:1\nADD {prefix}redirect?to={Uri.EscapeDataString(target)} /x\n");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Dockerfile:2:1: IB2010: ADD failed: ", result.Stderr);
+        Assert.Contains($"the server redirects to \"{target}\", and ADD follows redirects only to http(s) URLs", result.Stderr);
+        Assert.DoesNotContain("internal error", result.Stderr);
+        Assert.DoesNotContain("   at ", result.Stderr);
         fixture.AssertNothingLeft();
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using ImageBuilder.Build.Copying;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Linux.Native;
 
@@ -119,10 +120,15 @@ public sealed partial class BuildContext
 
     /// <summary>Follows <paramref name="path"/> through the context, symlinks included (kept inside
     /// the context: ".." and absolute targets stop at its root); null when nothing is there.</summary>
+    /// <exception cref="BuildContextException">The path runs into a symlink loop (refused).</exception>
     private ContextEntry? Resolve(string path)
     {
         var hops = 0;
-        return Resolve(path, ref hops);
+        var entry = Resolve(path, ref hops);
+        return hops > MaxSymlinkHops
+            ? throw new BuildContextException(
+                $"{SourcePath.Quote(SourcePath.Display(path))}: a symlink loop (more than {MaxSymlinkHops} symlinks on the way)", reason: CopyFailure.Refused)
+            : entry;
     }
 
     private ContextEntry? Resolve(string path, ref int hops)

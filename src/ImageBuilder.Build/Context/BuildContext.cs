@@ -1,4 +1,5 @@
 using System.IO.Abstractions;
+using ImageBuilder.Build.Copying;
 using ImageBuilder.Dockerfile.Ignore;
 using ImageBuilder.Linux.Native;
 
@@ -17,6 +18,8 @@ namespace ImageBuilder.Build.Context;
 /// </remarks>
 public sealed partial class BuildContext
 {
+    private const int ENAMETOOLONG = 36;
+
     private readonly DockerIgnore _ignore;
     private readonly ContextEntry _root;
     private readonly string? _statCachePath;
@@ -166,7 +169,7 @@ public sealed partial class BuildContext
                 var path = SourcePath.Join(directory.Path, name.Name);
                 var (ignored, info) = matcher.MatchesUsingParentResults(path, directoryInfo);
 
-                var status = Syscalls.LStat(hostDirectory + "/" + name.Name);
+                var status = LStat(hostDirectory + "/" + name.Name, path);
                 var isDirectory = status.FileType == FileStatus.TypeDirectory;
                 if (ignored && !(isDirectory && matcher.Exclusions))
                 {
@@ -189,6 +192,21 @@ public sealed partial class BuildContext
             }
 
             return directory.Children!.Count > 0;
+        }
+
+        // A tree deeper than PATH_MAX cannot be read by path (nor written into an image): refused, located at the COPY.
+        private static FileStatus LStat(string hostPath, string path)
+        {
+            try
+            {
+                return Syscalls.LStat(hostPath);
+            }
+            catch (LinuxException error) when (error.Errno == ENAMETOOLONG)
+            {
+                throw new BuildContextException(
+                    $"the build context holds {SourcePath.Quote(path)}, whose path is longer than Linux allows ({System.Text.Encoding.UTF8.GetByteCount(hostPath)} bytes on this machine, {SourcePath.MaxPathBytes} at most); leave it out with .dockerignore",
+                    error, CopyFailure.Refused);
+            }
         }
     }
 }

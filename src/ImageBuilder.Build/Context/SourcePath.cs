@@ -48,6 +48,49 @@ internal static class SourcePath
     /// <summary>The path as the image sees it, for messages: "/" + path.</summary>
     public static string Display(string path) => "/" + path;
 
+    /// <summary>The longest path Linux takes (PATH_MAX, 4096 bytes with the terminating NUL).</summary>
+    public const int MaxPathBytes = 4095;
+
+    /// <summary>The longest name of one path element Linux takes (NAME_MAX).</summary>
+    public const int MaxNameBytes = 255;
+
+    /// <summary>Why Linux cannot hold <paramref name="path"/> (an element over 255 bytes, the whole over 4095), or null when it can.</summary>
+    public static string? LengthProblem(string path)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(path);
+        if (path.Split('/').FirstOrDefault(p => System.Text.Encoding.UTF8.GetByteCount(p) > MaxNameBytes) is { } name)
+        {
+            var which = name == Base(path) ? "its name" : $"the directory name {Quote(name)} in it";
+            return $"{which} is {System.Text.Encoding.UTF8.GetByteCount(name)} bytes, longer than Linux allows ({MaxNameBytes})";
+        }
+
+        return bytes > MaxPathBytes ? $"the path is {bytes} bytes, longer than Linux allows ({MaxPathBytes})" : null;
+    }
+
+    /// <summary>
+    /// A name from a source ibuild does not trust, quoted for a one-line message: control characters
+    /// escaped, and a long name cut in the middle so that the message stays readable.
+    /// </summary>
+    public static string Quote(string name)
+    {
+        const int Head = 48;
+        const int Tail = 32;
+        var text = new System.Text.StringBuilder(name.Length + 2).Append('"');
+        foreach (var c in name.Length > Head + Tail + 1 ? name[..Head] + "…" + name[^Tail..] : name)
+        {
+            if (char.IsControl(c))
+            {
+                text.Append($"\\x{(int)c:x2}");
+            }
+            else
+            {
+                text.Append(c);
+            }
+        }
+
+        return text.Append('"').ToString();
+    }
+
     /// <summary>Whether a path element holds a Go filepath.Match meta character (* ? [ or a \ escape).</summary>
     public static bool HasWildcards(string path) => path.AsSpan().IndexOfAny("*?[\\") >= 0;
 

@@ -1,9 +1,11 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using System.Text;
 using ImageBuilder.Build.Context;
 using ImageBuilder.Core.Layers;
 using ICSharpCode.SharpZipLib.BZip2;
 using ImageBuilder.Core.Compression;
+using ImageBuilder.Linux.Native;
 
 namespace ImageBuilder.Build.Copying;
 
@@ -62,7 +64,8 @@ internal static class ArchiveExtraction
             using var reader = new TarReader(stream);
             while (reader.GetNextEntry() is { } entry)
             {
-                var path = SourcePath.Join(directory, CleanName(entry.Name, archiveName));
+                var member = $"{archiveName}: entry {SourcePath.Quote(entry.Name)}";
+                var path = Place(directory, entry.Name, member);
                 if (path == directory && entry.EntryType != TarEntryType.Directory)
                 {
                     continue;
@@ -85,17 +88,23 @@ internal static class ArchiveExtraction
                             continue; // the destination itself keeps what it is
                         }
 
-                        destination.Write(written with { Kind = FileTreeEntryKind.Directory }, null);
+                        destination.Write(written with { Kind = FileTreeEntryKind.Directory }, null, member);
                         directoryTimes.Add((path, entry.ModificationTime));
                         break;
                     case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
-                        destination.Write(written with { Size = entry.Length }, entry.DataStream ?? Stream.Null);
+                        destination.Write(written with { Size = entry.Length }, entry.DataStream ?? Stream.Null, member);
                         break;
                     case TarEntryType.SymbolicLink:
-                        destination.Write(written with { Kind = FileTreeEntryKind.Symlink, LinkTarget = entry.LinkName }, null);
+                        if (Encoding.UTF8.GetByteCount(entry.LinkName) > SourcePath.MaxPathBytes)
+                        {
+                            throw CopyException.Refused($"{member}: its symlink target is {Encoding.UTF8.GetByteCount(entry.LinkName)} bytes, longer than Linux allows ({SourcePath.MaxPathBytes})");
+                        }
+
+                        destination.Write(written with { Kind = FileTreeEntryKind.Symlink, LinkTarget = entry.LinkName }, null, member);
                         break;
                     case TarEntryType.HardLink:
-                        destination.Write(written with { Kind = FileTreeEntryKind.Hardlink, LinkTarget = SourcePath.Join(directory, CleanName(entry.LinkName, archiveName)) }, null);
+                        var target = HardLinkTarget(destination, directory, entry.LinkName, member);
+                        destination.Write(written with { Kind = FileTreeEntryKind.Hardlink, LinkTarget = target }, null, member);
                         break;
                     case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
                         destination.Write(written with
@@ -108,7 +117,7 @@ internal static class ArchiveExtraction
                             },
                             DeviceMajor = entry is PosixTarEntry posix ? posix.DeviceMajor : 0,
                             DeviceMinor = entry is PosixTarEntry posix2 ? posix2.DeviceMinor : 0,
-                        }, null);
+                        }, null, member);
                         break;
                     default:
                         break; // metadata-only records (global PAX headers and the like)
@@ -126,8 +135,29 @@ internal static class ArchiveExtraction
         }
     }
 
+    /// <summary>Where a tar member's name (or a hard link's target) lands below the destination; refused when a ".." climbs
+    /// above the destination or when Linux cannot hold the path.</summary>
+    private static string Place(string directory, string name, string what)
+    {
+        var path = SourcePath.Join(directory, CleanName(name, what));
+        return SourcePath.LengthProblem(path) is { } problem ? throw CopyException.Refused($"{what}: {problem}") : path;
+    }
+
+    /// <summary>A hard link's target, which must be a non-directory that an earlier entry (or the destination) holds.</summary>
+    private static string HardLinkTarget(DestinationTree destination, string directory, string linkName, string member)
+    {
+        var what = $"{member}: its hard link target {SourcePath.Quote(linkName)}";
+        var target = Place(directory, linkName, what);
+        return destination.NodeType(target) switch
+        {
+            FileNodeType.Missing => throw CopyException.Refused($"{what} is not an earlier entry of the archive (nor a file in the destination)"),
+            FileNodeType.Directory => throw CopyException.Refused($"{what} is a directory"),
+            _ => target,
+        };
+    }
+
     /// <summary>A tar member's name relative to the destination; a ".." above it is refused.</summary>
-    private static string CleanName(string name, string archiveName)
+    private static string CleanName(string name, string what)
     {
         var parts = new List<string>();
         foreach (var part in name.Split('/'))
@@ -141,7 +171,7 @@ internal static class ArchiveExtraction
             {
                 if (parts.Count == 0)
                 {
-                    throw new CopyException($"{archiveName}: the entry \"{name}\" points outside the destination");
+                    throw CopyException.Refused($"{what} climbs out of the destination");
                 }
 
                 parts.RemoveAt(parts.Count - 1);

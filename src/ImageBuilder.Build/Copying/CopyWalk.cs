@@ -18,6 +18,7 @@ internal sealed class CopyWalk(SourceTree source, DestinationTree destination, C
     private const string OverlayPrefix = "trusted.overlay.";
     private const string UserOverlayPrefix = "user.overlay.";
     private const string SelinuxLabel = "security.selinux";
+    private const int ENAMETOOLONG = 36;
 
     private readonly Dictionary<(ulong, ulong), string> _linked = [];
     private readonly List<(string Path, DateTimeOffset Time)> _directoryTimes = [];
@@ -114,12 +115,25 @@ internal sealed class CopyWalk(SourceTree source, DestinationTree destination, C
     private void CopyChildren(string resolved, string target, string relative, MatchState state)
     {
         var host = source.HostPath(resolved);
-        var names = Syscalls.ListDirectory(host).Select(n => n.Name).ToList();
+        var names = ReadSource(resolved, () => Syscalls.ListDirectory(host).Select(n => n.Name).ToList());
         names.Sort(StringComparer.Ordinal);
         foreach (var name in names)
         {
-            var status = Syscalls.LStat(host + "/" + name);
+            var status = ReadSource(SourcePath.Join(resolved, name), () => Syscalls.LStat(host + "/" + name));
             CopyNode(SourcePath.Join(resolved, name), status, SourcePath.Join(target, name), SourcePath.Join(relative, name), state);
+        }
+    }
+
+    /// <summary>A read of the source tree by host path, which Linux refuses past PATH_MAX (a tree a RUN step made too deep).</summary>
+    private static T ReadSource<T>(string resolved, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (LinuxException error) when (error.Errno == ENAMETOOLONG)
+        {
+            throw CopyException.Refused($"{SourcePath.Quote(SourcePath.Display(resolved))}: the path is longer than Linux allows", error);
         }
     }
 

@@ -17,6 +17,8 @@ internal sealed class DestinationTree : IDisposable
 {
     private const int ENOENT = 2;
     private const int ENOTDIR = 20;
+    private const int ENAMETOOLONG = 36;
+    private const int ELOOP = 40;
     private const int ImplicitDirectoryMode = 0x1ed; // 0755, as BuildKit's MkdirAll
 
     private readonly SafeFileHandle _root;
@@ -55,6 +57,10 @@ internal sealed class DestinationTree : IDisposable
         {
             throw new CopyException($"cannot copy to {SourcePath.Display(path)}: not a directory", error);
         }
+        catch (LinuxException error) when (error.Errno is ELOOP or ENAMETOOLONG)
+        {
+            throw Unresolvable(path, error);
+        }
     }
 
     /// <summary>What is at <paramref name="path"/> (its parent resolved in the root, the name itself not followed).</summary>
@@ -74,6 +80,10 @@ internal sealed class DestinationTree : IDisposable
         {
             return FileNodeType.Missing;
         }
+        catch (LinuxException error) when (error.Errno is ELOOP or ENAMETOOLONG)
+        {
+            throw Unresolvable(path, error);
+        }
     }
 
     /// <summary>Whether <paramref name="path"/> is a directory once symlinks are followed (inside the root).</summary>
@@ -87,6 +97,10 @@ internal sealed class DestinationTree : IDisposable
         catch (LinuxException error) when (error.Errno is ENOENT or ENOTDIR)
         {
             return false;
+        }
+        catch (LinuxException error) when (error.Errno is ELOOP or ENAMETOOLONG)
+        {
+            throw Unresolvable(path, error);
         }
     }
 
@@ -121,9 +135,37 @@ internal sealed class DestinationTree : IDisposable
         }
     }
 
-    public void Write(FileTreeEntry entry, Stream? content) => Writer.Write(Root, entry, content);
+    /// <summary>
+    /// Writes <paramref name="entry"/>. A path that Linux cannot resolve — it runs into a symlink
+    /// loop, it is too long, a directory on the way is a symlink that leads nowhere — refuses the
+    /// source; any other failure of the writer fails the copy. Both name <paramref name="what"/>
+    /// (default: the destination path).
+    /// </summary>
+    /// <exception cref="CopyException">The entry cannot be written.</exception>
+    public void Write(FileTreeEntry entry, Stream? content, string? what = null)
+    {
+        try
+        {
+            Writer.Write(Root, entry, content);
+        }
+        catch (Exception error) when (error is LinuxException or IOException { InnerException: LinuxException })
+        {
+            var name = what ?? SourcePath.Quote(SourcePath.Display(entry.Path));
+            throw error switch
+            {
+                LinuxException { Errno: ELOOP } => CopyException.Refused($"{name}: its path runs into a symlink loop", error),
+                LinuxException { Errno: ENAMETOOLONG } => CopyException.Refused($"{name}: the path is longer than Linux allows", error),
+                LinuxException => new CopyException($"{name}: {error.Message}", error),
+                _ => CopyException.Refused($"{name}: {error.Message}", error), // RootResolver: a directory on the way is a symlink to nothing
+            };
+        }
+    }
 
     public void Dispose() => _root.Dispose();
+
+    /// <summary>A destination path that runs into a symlink loop or is too long for Linux.</summary>
+    private static CopyException Unresolvable(string path, LinuxException error) =>
+        CopyException.Refused($"cannot copy to {SourcePath.Quote(SourcePath.Display(path))}: {(error.Errno == ELOOP ? "the path runs into a symlink loop" : "the path is longer than Linux allows")}", error);
 
     private string Relative(string real) =>
         real == _realRoot ? ""

@@ -18,6 +18,7 @@ internal sealed class SourceTree : IDisposable
 {
     private const int ENOENT = 2;
     private const int ENOTDIR = 20;
+    private const int ENAMETOOLONG = 36;
     private const int ELOOP = 40;
 
     private readonly SafeFileHandle _root;
@@ -79,9 +80,14 @@ internal sealed class SourceTree : IDisposable
             var resolved = Relative(Syscalls.PathOf(handle));
             return new SourceMatch(written, resolved, Syscalls.LStat(HostPath(resolved)));
         }
-        catch (LinuxException error) when (error.Errno is ENOENT or ENOTDIR or ELOOP)
+        catch (LinuxException error) when (error.Errno is ENOENT or ENOTDIR)
         {
             return null;
+        }
+        catch (LinuxException error) when (error.Errno is ELOOP or ENAMETOOLONG)
+        {
+            throw CopyException.Refused(
+                $"{SourcePath.Quote(SourcePath.Display(written))}: {(error.Errno == ELOOP ? "a symlink loop" : "the path is longer than Linux allows")}", error);
         }
     }
 

@@ -94,12 +94,14 @@ public sealed class BuildEngine(ContentStore store, IStepRunner runner, IBuildPr
     private BuiltImage Commit(ImageConfig config, IReadOnlyList<Descriptor> layers)
     {
         var configBytes = OciJson.Serialize(config);
-        var manifest = new ImageManifest
+        // Base layers keep their digests but take OCI media types: a base pulled with Docker's
+        // types would otherwise make a manifest of two families, which skopeo and strict registries refuse.
+        var manifest = MediaTypeFamily.Unify(new ImageManifest
         {
             MediaType = MediaTypes.OciManifest,
             Config = new Descriptor { MediaType = MediaTypes.OciConfig, Digest = store.WriteBlob(configBytes), Size = configBytes.Length },
             Layers = layers,
-        };
+        });
         var manifestBytes = OciJson.Serialize(manifest);
         var descriptor = new Descriptor { MediaType = MediaTypes.OciManifest, Digest = store.WriteBlob(manifestBytes), Size = manifestBytes.Length };
         return new BuiltImage(descriptor, manifest, config);

@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using ImageBuilder.Build.Context;
+using ImageBuilder.Build.Copying;
 using ImageBuilder.Core.Oci;
 
 namespace ImageBuilder.Build.Engine;
@@ -12,7 +14,11 @@ namespace ImageBuilder.Build.Engine;
 /// </summary>
 internal static class RemoteSource
 {
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { AllowAutoRedirect = true, MaxAutomaticRedirections = 10 })
+    private const int MaxRedirects = 10;
+
+    // Redirects are followed here, not by the handler: it would follow one to any scheme it
+    // knows (a gopher:// target was fetched) and throw UriFormatException at a file:// one.
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { AllowAutoRedirect = false })
     {
         Timeout = TimeSpan.FromMinutes(30),
     };
@@ -31,7 +37,7 @@ internal static class RemoteSource
         DateTimeOffset? modified;
         try
         {
-            using var response = await Http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await GetFollowingRedirectsAsync(url, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 throw new RemoteSourceException($"{url}: the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
@@ -74,6 +80,45 @@ internal static class RemoteSource
         return (name, digest);
     }
 
+    /// <summary>
+    /// GET with redirects followed by hand (at most <see cref="MaxRedirects"/>): only to http and
+    /// https, and never from https down to http. A redirect elsewhere refuses the source.
+    /// </summary>
+    private static async Task<HttpResponseMessage> GetFollowingRedirectsAsync(string url, CancellationToken cancellationToken)
+    {
+        var current = new Uri(url);
+        for (var redirects = 0; ; redirects++)
+        {
+            var response = await Http.GetAsync(current, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            if ((int)response.StatusCode is not (301 or 302 or 303 or 307 or 308)
+                || !response.Headers.NonValidated.TryGetValues("Location", out var locations))
+            {
+                return response;
+            }
+
+            response.Dispose();
+            var location = locations.FirstOrDefault() ?? "";
+            if (!Uri.TryCreate(current, location, out var next))
+            {
+                throw new RemoteSourceException($"{url}: the server redirects to \"{location}\", which is not a URL", reason: CopyFailure.Refused);
+            }
+
+            if (next.Scheme is not ("http" or "https") || (current.Scheme == "https" && next.Scheme == "http"))
+            {
+                throw new RemoteSourceException(
+                    $"{url}: the server redirects to {SourcePath.Quote(next.OriginalString)}, and ADD follows redirects only to http(s) URLs (never from https to http)",
+                    reason: CopyFailure.Refused);
+            }
+
+            if (redirects == MaxRedirects)
+            {
+                throw new RemoteSourceException($"{url}: more than {MaxRedirects} redirects");
+            }
+
+            current = next;
+        }
+    }
+
     /// <summary>The last segment of the URL's path, as BuildKit names a downloaded file; <c>__unnamed__</c> when there is none.</summary>
     internal static string FileName(string url)
     {
@@ -95,5 +140,10 @@ internal static class RemoteSource
     }
 }
 
-/// <summary>An ADD source URL that could not be fetched or did not match its checksum.</summary>
-internal sealed class RemoteSourceException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>An ADD source URL that could not be fetched or did not match its checksum, or that is
+/// refused (<see cref="Reason"/>: it redirects to a URL ADD does not follow).</summary>
+internal sealed class RemoteSourceException(string message, Exception? inner = null, CopyFailure reason = CopyFailure.CannotCopy)
+    : Exception(message, inner)
+{
+    public CopyFailure Reason { get; } = reason;
+}

@@ -31,8 +31,8 @@ internal sealed partial class StageRun
                     switch (planned.From)
                     {
                         case ContextSource:
-                            var context = shared.Context.Value;
                             resolved.KeyParts.Add(Encoding.UTF8.GetBytes(ContextChecksum(run, source.Length == 0 ? "." : source).ToString()));
+                            var context = shared.Context.Value;
                             resolved.Add(scratch => ContextBind(context, source, planned.Target, mount.ReadOnly, scratch));
                             break;
                         case StageSource stageSource:
@@ -120,7 +120,7 @@ internal sealed partial class StageRun
         }
         catch (Context.BuildContextException e)
         {
-            throw Located(ErrorCode.CopyFailed, $"--mount source: {e.Message}", step);
+            throw CopyFailed(e.Reason, $"--mount source: {e.Message}", step);
         }
     }
 

@@ -57,7 +57,7 @@ internal sealed partial class StageRun
             }
             catch (RemoteSourceException e)
             {
-                throw Located(ErrorCode.CopyFailed, $"ADD failed: {e.Message}", copy);
+                throw CopyFailed(e.Reason, $"ADD failed: {e.Message}", copy);
             }
         }
 
@@ -76,7 +76,7 @@ internal sealed partial class StageRun
             }
             catch (CopyException e)
             {
-                throw Located(ErrorCode.CopyFailed, $"ADD failed: {e.Message}", copy);
+                throw CopyFailed(e.Reason, $"ADD failed: {e.Message}", copy);
             }
             catch (SandboxException e)
             {

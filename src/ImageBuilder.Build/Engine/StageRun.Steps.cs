@@ -202,7 +202,7 @@ internal sealed partial class StageRun
         }
         catch (BuildContextException e)
         {
-            throw Located(ErrorCode.CopyFailed, $"{copy.Instruction.Keyword} failed: {e.Message}", copy, "check the path, and that .dockerignore does not exclude it");
+            throw CopyFailed(e.Reason, $"{copy.Instruction.Keyword} failed: {e.Message}", copy, "check the path, and that .dockerignore does not exclude it");
         }
     }
 
@@ -226,7 +226,7 @@ internal sealed partial class StageRun
         }
         catch (CopyException e)
         {
-            throw Located(ErrorCode.CopyFailed, $"{copy.Instruction.Keyword} failed: {e.Message}", copy);
+            throw CopyFailed(e.Reason, $"{copy.Instruction.Keyword} failed: {e.Message}", copy);
         }
         catch (SandboxException e)
         {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using ImageBuilder.Build.Context;
+using ImageBuilder.Build.Copying;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Store;
@@ -118,6 +119,13 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
 
     private static BuildException Located(ErrorCode code, string message, StepPlan step, string? hint = null, IReadOnlyList<string>? output = null) =>
         new(new Diagnostic(code, message, step.Instruction.Span, hint), output);
+
+    /// <summary>A failed COPY/ADD (or --mount source), located: IB2005, or IB2010 with its hint when the source is refused.</summary>
+    private static BuildException CopyFailed(CopyFailure reason, string message, StepPlan step, string? hint = null) =>
+        reason == CopyFailure.Refused
+            ? Located(ErrorCode.SourceRefused, message, step,
+                "ibuild copies nothing that could land outside the image, that Linux cannot hold, or that a redirect sends away from http(s): fix the source")
+            : Located(ErrorCode.CopyFailed, message, step, hint);
 
     /// <summary>What every stage of one build shares.</summary>
     internal sealed record Shared(

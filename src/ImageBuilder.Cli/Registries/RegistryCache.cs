@@ -55,7 +55,8 @@ internal sealed class RegistryCache(ContentStore store, RegistryAccess registrie
 
             if (record is { Layer: { } layer, DiffId: { } diffId })
             {
-                record = record with { Layer = await recompressor.ConvertLayerAsync(layer, diffId, LayerCompression.Gzip, cancellationToken) };
+                var gzip = await recompressor.ConvertLayerAsync(layer, diffId, LayerCompression.Gzip, cancellationToken);
+                record = record with { Layer = gzip with { MediaType = MediaTypes.ToOci(gzip.MediaType) } };
             }
 
             entries.Add((key, record));

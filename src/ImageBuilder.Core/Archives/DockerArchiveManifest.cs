@@ -24,16 +24,65 @@ internal sealed partial class DockerArchiveJsonContext : JsonSerializerContext;
 /// <summary>Reads and writes <c>manifest.json</c> and <c>repositories</c> of docker archives.</summary>
 public static class DockerArchiveManifest
 {
+    /// <summary>The entries of <c>manifest.json</c>, each with a config, a list of layers and no null anywhere.</summary>
+    /// <exception cref="ArchiveFormatException">Not JSON, not a list of entries, or an entry with a null or empty member.</exception>
     public static IReadOnlyList<DockerArchiveEntry> Read(byte[] json)
     {
+        List<DockerArchiveEntry>? entries;
         try
         {
-            return JsonSerializer.Deserialize(json, DockerArchiveJsonContext.Default.ListDockerArchiveEntry)
-                ?? throw new ArchiveFormatException("manifest.json is empty");
+            entries = JsonSerializer.Deserialize(json, DockerArchiveJsonContext.Default.ListDockerArchiveEntry);
         }
         catch (JsonException e)
         {
             throw new ArchiveFormatException($"manifest.json is not valid: {e.Message}");
+        }
+
+        if (entries is null || entries.Count == 0)
+        {
+            throw new ArchiveFormatException("manifest.json lists no image");
+        }
+
+        for (var i = 0; i < entries.Count; i++)
+        {
+            Check(entries[i], $"manifest.json[{i}]");
+        }
+
+        return entries;
+    }
+
+    // System.Text.Json lets null through for `required` members and list items: each is checked here.
+    private static void Check(DockerArchiveEntry? entry, string where)
+    {
+        if (entry is null)
+        {
+            throw new ArchiveFormatException($"{where} is null, not an image entry");
+        }
+
+        if (string.IsNullOrEmpty(entry.Config))
+        {
+            throw new ArchiveFormatException($"{where}.Config is {(entry.Config is null ? "null" : "empty")}: the entry names no config");
+        }
+
+        if (entry.Layers is null)
+        {
+            throw new ArchiveFormatException($"{where}.Layers is null: the entry lists no layers");
+        }
+
+        for (var j = 0; j < entry.Layers.Count; j++)
+        {
+            if (string.IsNullOrEmpty(entry.Layers[j]))
+            {
+                throw new ArchiveFormatException($"{where}.Layers[{j}] is {(entry.Layers[j] is null ? "null" : "empty")}, not a layer file");
+            }
+        }
+
+        for (var j = 0; j < (entry.RepoTags?.Count ?? 0); j++)
+        {
+            if (entry.RepoTags![j] is null)
+            {
+                throw new ArchiveFormatException($"{where}.RepoTags[{j}] is null, not a name");
+            }
         }
     }
 

@@ -4,29 +4,35 @@ using ImageBuilder.Core.Store;
 
 namespace ImageBuilder.Core.Archives;
 
+// OCI image layouts (a directory, or an OCI archive extracted into scratch).
 public sealed partial class ImageLoader
 {
-    private async Task<IReadOnlyList<ImageRecord>> LoadLayoutAsync(string root, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<PendingImage>> ReadLayoutAsync(string root, CancellationToken cancellationToken)
     {
-        var index = ReadDocument<ImageIndex>(Path.Combine(root, "index.json"));
-        var loaded = new List<ImageRecord>();
+        var index = ReadDocument<ImageIndex>(Path.Combine(root, "index.json"), "index.json");
+        var images = new List<PendingImage>();
         foreach (var entry in index.Manifests)
         {
             var descriptor = ChoosePlatform(root, entry);
-            var manifestBytes = await CopyBlobAsync(root, descriptor, cancellationToken);
-            var manifest = OciJson.Deserialize<ImageManifest>(manifestBytes);
-            var configBytes = await CopyBlobAsync(root, manifest.Config, cancellationToken);
-            var config = ReadConfig(configBytes);
-            foreach (var layer in manifest.Layers)
+            if (!MediaTypes.IsManifest(descriptor.MediaType))
             {
-                await CopyBlobAsync(root, layer, cancellationToken);
+                throw new ArchiveFormatException($"index.json lists {descriptor.Digest} as \"{descriptor.MediaType}\", which is not an image manifest");
+            }
+
+            var manifestBytes = await CopyBlobAsync(root, descriptor, "manifest", isLayer: false, cancellationToken);
+            var manifest = ReadDocument<ImageManifest>(manifestBytes, $"manifest {descriptor.Digest}");
+            var configBytes = await CopyBlobAsync(root, manifest.Config, "config", isLayer: false, cancellationToken);
+            var config = ReadConfig(configBytes);
+            for (var i = 0; i < manifest.Layers.Count; i++)
+            {
+                await CopyBlobAsync(root, manifest.Layers[i], $"layer {i + 1}", isLayer: true, cancellationToken);
             }
 
             var names = NameOf(entry) is { } name ? new[] { name } : [];
-            loaded.Add(await CommitAsync(manifest, config, names, cancellationToken, manifestBytes));
+            images.Add(new PendingImage(manifest, config, names, manifestBytes));
         }
 
-        return loaded;
+        return images;
     }
 
     /// <summary>An index entry may itself be an index (a multi-platform image): take this machine's platform.</summary>
@@ -40,7 +46,7 @@ public sealed partial class ImageLoader
                 throw new ArchiveFormatException("image indexes nest too deeply");
             }
 
-            var nested = ReadDocument<ImageIndex>(BlobIn(root, current.Digest));
+            var nested = ReadDocument<ImageIndex>(BlobIn(root, current.Digest), $"index {current.Digest}");
             var platform = Platform.Current;
             current = nested.Manifests.FirstOrDefault(m => m.Platform is { } p && p.Os == platform.Os && p.Architecture == platform.Architecture)
                 ?? nested.Manifests.FirstOrDefault()
@@ -50,27 +56,34 @@ public sealed partial class ImageLoader
         return current;
     }
 
-    private async Task<byte[]> CopyBlobAsync(string root, Descriptor descriptor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies a blob of the layout into the store (a layer the store holds already is not copied
+    /// again: the digest names the same bytes), checking its digest and the descriptor's size.
+    /// Returns the bytes of a manifest or config; a layer's are not read.
+    /// </summary>
+    private async Task<byte[]> CopyBlobAsync(string root, Descriptor descriptor, string role, bool isLayer, CancellationToken cancellationToken)
     {
         var path = BlobIn(root, descriptor.Digest);
-        if (MediaTypes.IsLayer(descriptor.MediaType) && store.HasBlob(descriptor.Digest))
+        var size = new FileInfo(path).Length;
+        if (size != descriptor.Size)
         {
-            return [];
+            throw new ArchiveFormatException($"the {role} {descriptor.Digest} is {size} bytes, but its descriptor says {descriptor.Size}");
         }
 
-        await using (var file = File.OpenRead(path))
+        if (!isLayer || !store.HasBlob(descriptor.Digest))
         {
+            await using var file = File.OpenRead(path);
             try
             {
                 await store.WriteBlobAsync(file, descriptor.Digest, cancellationToken);
             }
-            catch (Store.StoreException e) when (e.Reason == Store.StoreError.DigestMismatch)
+            catch (StoreException e) when (e.Reason == StoreError.DigestMismatch)
             {
-                throw new ArchiveFormatException($"blob {descriptor.Digest} in the archive is damaged: {e.Message}");
+                throw new ArchiveFormatException($"the {role} {descriptor.Digest} in the archive is damaged: {e.Message}");
             }
         }
 
-        return MediaTypes.IsLayer(descriptor.MediaType) ? [] : await File.ReadAllBytesAsync(path, cancellationToken);
+        return isLayer ? [] : await File.ReadAllBytesAsync(path, cancellationToken);
     }
 
     private static ImageReference? NameOf(Descriptor entry)
@@ -80,7 +93,7 @@ public sealed partial class ImageLoader
             return null;
         }
 
-        foreach (var key in new[] { Store.ContentStore.ImageNameAnnotation, Store.ContentStore.RefNameAnnotation })
+        foreach (var key in new[] { ContentStore.ImageNameAnnotation, ContentStore.RefNameAnnotation })
         {
             if (annotations.TryGetValue(key, out var value) && ParseName(value) is { } name)
             {
@@ -97,16 +110,19 @@ public sealed partial class ImageLoader
         return File.Exists(path) ? path : throw new ArchiveFormatException($"the layout lacks blob {digest}");
     }
 
-    private static T ReadDocument<T>(string path)
+    private static T ReadDocument<T>(string path, string what)
+        where T : class => ReadDocument<T>(File.ReadAllBytes(path), what);
+
+    private static T ReadDocument<T>(byte[] bytes, string what)
         where T : class
     {
         try
         {
-            return OciJson.Deserialize<T>(File.ReadAllBytes(path));
+            return OciJson.Deserialize<T>(bytes);
         }
         catch (OciFormatException e)
         {
-            throw new ArchiveFormatException($"{Path.GetFileName(path)} is not valid: {e.Message}");
+            throw new ArchiveFormatException($"{what} is not valid: {e.Message}");
         }
     }
 }

@@ -8,8 +8,12 @@ namespace ImageBuilder.Core.Archives;
 /// <summary>
 /// <c>ibuild load</c>: takes images from a docker-save archive (the classic layout and the
 /// newer one that is also an OCI layout), an OCI archive, or an OCI layout directory, into
-/// the store, keeping the names they carry. Every blob is checked against its digest, every
-/// layer is unpacked once into its snapshot and checked against the config's diff_ids.
+/// the store, keeping the names they carry. Nothing is trusted: every blob is checked against
+/// its digest, every descriptor's media type and size against the blob, and every layer
+/// against the config's diff_ids — always, also when the store has its snapshot already.
+/// Only when every image of the archive passes are manifests written and names moved, so a
+/// refused load leaves every tag where it was (and at most whole blobs nothing references,
+/// which prune removes).
 /// </summary>
 public sealed partial class ImageLoader(ContentStore store, LayerUnpacker unpacker)
 {
@@ -19,7 +23,7 @@ public sealed partial class ImageLoader(ContentStore store, LayerUnpacker unpack
         using var protect = store.ProtectNewContent();
         if (Directory.Exists(path))
         {
-            return await LoadLayoutAsync(path, cancellationToken);
+            return await CommitAllAsync(await ReadLayoutAsync(path, cancellationToken), cancellationToken);
         }
 
         await using var archive = File.OpenRead(path);
@@ -33,6 +37,21 @@ public sealed partial class ImageLoader(ContentStore store, LayerUnpacker unpack
         return await LoadExtractedAsync(archive, "the input", cancellationToken);
     }
 
+    /// <summary>
+    /// Checks an image whose blobs are all in the store (descriptors, layers against diff_ids,
+    /// snapshots made where missing), then stores the manifest and names the image. <c>pull</c>
+    /// ends here; the caller holds <see cref="ContentStore.ProtectNewContent"/>.
+    /// </summary>
+    /// <exception cref="ArchiveFormatException">A descriptor or a layer does not match what the image says.</exception>
+    public async Task<ImageRecord> CommitAsync(
+        ImageManifest manifest, ImageConfig config, IReadOnlyList<ImageReference> names, CancellationToken cancellationToken,
+        byte[]? manifestBytes = null)
+    {
+        var image = new PendingImage(manifest, config, names, manifestBytes);
+        await VerifyAsync(image, cancellationToken);
+        return Tag(image);
+    }
+
     private async Task<IReadOnlyList<ImageRecord>> LoadExtractedAsync(Stream archive, string path, CancellationToken cancellationToken)
     {
         var scratch = store.NewTemporaryPath();
@@ -43,12 +62,12 @@ public sealed partial class ImageLoader(ContentStore store, LayerUnpacker unpack
 
             if (File.Exists(Path.Combine(scratch, "manifest.json")))
             {
-                return await LoadDockerArchiveAsync(scratch, cancellationToken);
+                return await CommitAllAsync(await ReadDockerArchiveAsync(scratch, cancellationToken), cancellationToken);
             }
 
             if (File.Exists(Path.Combine(scratch, "index.json")))
             {
-                return await LoadLayoutAsync(scratch, cancellationToken);
+                return await CommitAllAsync(await ReadLayoutAsync(scratch, cancellationToken), cancellationToken);
             }
 
             throw new ArchiveFormatException($"{path} is neither a docker archive (no manifest.json) nor an OCI archive (no index.json)");
@@ -59,99 +78,43 @@ public sealed partial class ImageLoader(ContentStore store, LayerUnpacker unpack
         }
     }
 
-    private async Task<IReadOnlyList<ImageRecord>> LoadDockerArchiveAsync(string root, CancellationToken cancellationToken)
+    /// <summary>Every image verified first, then every one tagged: one bad image refuses the whole archive.</summary>
+    private async Task<IReadOnlyList<ImageRecord>> CommitAllAsync(IReadOnlyList<PendingImage> images, CancellationToken cancellationToken)
     {
-        var loaded = new List<ImageRecord>();
-        foreach (var entry in DockerArchiveManifest.Read(await File.ReadAllBytesAsync(Path.Combine(root, "manifest.json"), cancellationToken)))
+        if (images.Count == 0)
         {
-            var configBytes = await File.ReadAllBytesAsync(InArchive(root, entry.Config), cancellationToken);
-            var config = ReadConfig(configBytes);
-            var configDigest = store.WriteBlob(configBytes);
-            var layers = new List<Descriptor>();
-            foreach (var layerPath in entry.Layers)
-            {
-                layers.Add(await StoreLayerFileAsync(InArchive(root, layerPath), cancellationToken));
-            }
-
-            var manifest = new ImageManifest
-            {
-                MediaType = MediaTypes.OciManifest,
-                Config = new Descriptor { MediaType = MediaTypes.OciConfig, Digest = configDigest, Size = configBytes.Length },
-                Layers = layers,
-            };
-            var names = (entry.RepoTags ?? []).Select(ParseName).OfType<ImageReference>().ToList();
-            loaded.Add(await CommitAsync(manifest, config, names, cancellationToken));
+            throw new ArchiveFormatException("the archive lists no image");
         }
 
-        return loaded;
+        foreach (var image in images)
+        {
+            await VerifyAsync(image, cancellationToken);
+        }
+
+        return images.Select(Tag).ToList();
     }
 
-    private async Task<Descriptor> StoreLayerFileAsync(string path, CancellationToken cancellationToken)
+    private ImageRecord Tag(PendingImage image)
     {
-        var head = new byte[4];
-        await using (var probe = File.OpenRead(path))
-        {
-            await probe.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
-        }
-
-        var compression = head[0] == 0x1f && head[1] == 0x8b ? LayerCompression.Gzip
-            : head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd ? LayerCompression.Zstd
-            : LayerCompression.None;
-        await using var file = File.OpenRead(path);
-        var (digest, size) = await store.WriteBlobAsync(file, null, cancellationToken);
-        return new Descriptor { MediaType = MediaTypes.OciLayerFor(compression), Digest = digest, Size = size };
-    }
-
-    /// <summary>
-    /// Unpacks the layers (whose blobs are in the store) into snapshots where missing, checking
-    /// diff_ids, stores the manifest and names the image. <c>load</c> and <c>pull</c> end here;
-    /// the caller holds <see cref="ContentStore.ProtectNewContent"/>.
-    /// </summary>
-    public async Task<ImageRecord> CommitAsync(
-        ImageManifest manifest, ImageConfig config, IReadOnlyList<ImageReference> names, CancellationToken cancellationToken,
-        byte[]? manifestBytes = null)
-    {
-        if (manifest.Layers.Count != config.RootFs.DiffIds.Count)
-        {
-            throw new ArchiveFormatException(
-                $"the image has {manifest.Layers.Count} layers but its config lists {config.RootFs.DiffIds.Count} diff_ids");
-        }
-
-        var chainIds = ChainId.All(config.RootFs.DiffIds);
-        for (var i = 0; i < manifest.Layers.Count; i++)
-        {
-            var layer = manifest.Layers[i];
-            var expected = config.RootFs.DiffIds[i];
-            await store.EnsureSnapshotAsync(chainIds[i], async dir =>
-            {
-                await using var blob = store.OpenBlob(layer.Digest);
-                var unpacked = await unpacker.UnpackAsync(blob, dir, cancellationToken);
-                if (unpacked.DiffId != expected)
-                {
-                    throw new ArchiveFormatException($"layer {layer.Digest} unpacks to {unpacked.DiffId}, but the config says {expected}");
-                }
-            }, cancellationToken);
-        }
-
         // A manifest that came with the image keeps its exact bytes, so its digest stays the same.
-        manifestBytes ??= OciJson.Serialize(manifest);
+        var manifestBytes = image.ManifestBytes ?? OciJson.Serialize(image.Manifest);
         var descriptor = new Descriptor
         {
-            MediaType = manifest.MediaType ?? MediaTypes.OciManifest,
+            MediaType = image.Manifest.MediaType ?? MediaTypes.OciManifest,
             Digest = store.WriteBlob(manifestBytes),
             Size = manifestBytes.Length,
         };
-        if (names.Count == 0)
+        if (image.Names.Count == 0)
         {
             store.Tag(descriptor, null);
         }
 
-        foreach (var name in names)
+        foreach (var name in image.Names)
         {
             store.Tag(descriptor, name);
         }
 
-        return new ImageRecord(descriptor, manifest, config, names);
+        return new ImageRecord(descriptor, image.Manifest, image.Config, image.Names);
     }
 
     private static ImageConfig ReadConfig(byte[] bytes)
@@ -169,12 +132,6 @@ public sealed partial class ImageLoader(ContentStore store, LayerUnpacker unpack
     private static ImageReference? ParseName(string name) =>
         ImageReference.TryParse(name, out var reference, out _) ? reference : null;
 
-    private static string InArchive(string root, string name)
-    {
-        var full = Path.GetFullPath(Path.Combine(root, name));
-        return full.StartsWith(root + "/", StringComparison.Ordinal) && File.Exists(full)
-            ? full
-            : throw new ArchiveFormatException($"the archive names \"{name}\" but does not hold it");
-    }
-
+    /// <summary>An image read from an archive whose blobs are in the store, not yet checked or tagged.</summary>
+    private sealed record PendingImage(ImageManifest Manifest, ImageConfig Config, IReadOnlyList<ImageReference> Names, byte[]? ManifestBytes);
 }

@@ -1,3 +1,4 @@
+using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.References;
 using ImageBuilder.Core.Store;
@@ -54,9 +55,20 @@ public sealed class ImageSaver(ContentStore store)
     }
 
     public async Task WriteAsync(
-        IReadOnlyList<(ImageRecord Image, ImageReference? Name)> images, Stream output, ArchiveFormat format,
+        IReadOnlyList<(ImageRecord Image, ImageReference? Name)> stored, Stream output, ArchiveFormat format,
         CancellationToken cancellationToken)
     {
+        // A stored manifest whose media types mix the OCI and Docker families (made by an older
+        // ibuild from a Docker-typed base) is written unified; its new bytes exist only in the archive.
+        var unified = new Dictionary<Digest, byte[]>();
+        var images = stored.Select(i => (Image: MediaTypeFamily.IsUniform(i.Image.Manifest)
+            ? i.Image
+            : LayerRecompressor.WithManifest(i.Image, MediaTypeFamily.Unify(i.Image.Manifest), bytes =>
+            {
+                var digest = Digest.Sha256(bytes);
+                unified[digest] = bytes;
+                return digest;
+            }), i.Name)).ToList();
         var index = new ImageIndex
         {
             MediaType = MediaTypes.OciIndex,
@@ -89,6 +101,12 @@ public sealed class ImageSaver(ContentStore store)
             .OrderBy(d => d.Encoded, StringComparer.Ordinal);
         foreach (var digest in blobs)
         {
+            if (unified.TryGetValue(digest, out var bytes))
+            {
+                await tar.AddFileAsync($"blobs/{digest.Algorithm}/{digest.Encoded}", bytes, cancellationToken);
+                continue;
+            }
+
             await using var blob = store.OpenBlob(digest);
             await tar.AddFileAsync($"blobs/{digest.Algorithm}/{digest.Encoded}", blob, store.BlobSize(digest), cancellationToken);
         }

@@ -20,14 +20,28 @@ public sealed class LayerRecompressor(ContentStore store)
             layers.Add(await ConvertLayerAsync(image.Manifest.Layers[i], image.Config.RootFs.DiffIds[i], target, cancellationToken));
         }
 
-        if (layers.SequenceEqual(image.Manifest.Layers))
+        // A converted layer has an OCI type; in a Docker manifest it takes the Docker one (and a
+        // Docker manifest with a zstd layer becomes OCI), so the manifest stays of one family.
+        var manifest = MediaTypeFamily.Unify(image.Manifest with { Layers = layers });
+        if (layers.SequenceEqual(image.Manifest.Layers) && MediaTypeFamily.IsUniform(image.Manifest))
         {
             return image;
         }
 
-        var manifest = image.Manifest with { Layers = layers };
+        return WithManifest(image, manifest, bytes => store.WriteBlob(bytes));
+    }
+
+    /// <summary><paramref name="image"/> described by <paramref name="manifest"/>, whose bytes <paramref name="write"/> stores (returning their digest).</summary>
+    internal static ImageRecord WithManifest(ImageRecord image, ImageManifest manifest, Func<byte[], Digest> write)
+    {
         var bytes = OciJson.Serialize(manifest);
-        var descriptor = image.ManifestDescriptor with { Digest = store.WriteBlob(bytes), Size = bytes.Length, Annotations = null };
+        var descriptor = image.ManifestDescriptor with
+        {
+            MediaType = manifest.MediaType ?? MediaTypes.OciManifest,
+            Digest = write(bytes),
+            Size = bytes.Length,
+            Annotations = null,
+        };
         return image with { ManifestDescriptor = descriptor, Manifest = manifest };
     }
 
@@ -72,6 +86,8 @@ public sealed class LayerRecompressor(ContentStore store)
 
         var converted = new Descriptor { MediaType = MediaTypes.OciLayerFor(target), Digest = blob.Digest, Size = blob.Size };
         store.RecordConvertedLayer(diffId, target, converted);
+        store.RecordLayerDiffId(layer.Digest, diffId);
+        store.RecordLayerDiffId(converted.Digest, diffId);
         return converted;
     }
 }

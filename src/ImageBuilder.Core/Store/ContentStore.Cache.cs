@@ -51,6 +51,46 @@ public sealed partial class ContentStore
     private string ConvertedPath(Digest diffId, LayerCompression compression) =>
         Path(OwnPath, "converted", $"{diffId.Encoded}.{compression.ToString().ToLowerInvariant()}");
 
+    /// <summary>
+    /// The diff id that the layer blob <paramref name="blob"/> was found to have when ibuild last
+    /// decompressed and hashed it (see <see cref="RecordLayerDiffId"/>); null when never checked.
+    /// A blob is content-addressed, so the fact stays true for as long as the blob exists.
+    /// </summary>
+    public Digest? FindLayerDiffId(Digest blob)
+    {
+        var path = LayerDiffIdPath(blob);
+        return HasBlob(blob) && FileSystem.File.Exists(path)
+            && Digest.TryParse(FileSystem.File.ReadAllText(path).Trim(), out var diffId) ? diffId : null;
+    }
+
+    /// <summary>Remembers that <paramref name="blob"/> decompresses to a tar whose sha256 is <paramref name="diffId"/>:
+    /// only to be called by code that has just computed it from the blob's bytes.</summary>
+    public void RecordLayerDiffId(Digest blob, Digest diffId)
+    {
+        FileSystem.Directory.CreateDirectory(Path(OwnPath, "diffids"));
+        WriteFileAtomically(LayerDiffIdPath(blob), Encoding.UTF8.GetBytes(diffId.ToString()));
+    }
+
+    private string LayerDiffIdPath(Digest blob) => Path(OwnPath, "diffids", blob.Encoded);
+
+    /// <summary>Drops the diff id records of blobs that are gone (after a prune).</summary>
+    private void RemoveDanglingDiffIdRecords()
+    {
+        var dir = Path(OwnPath, "diffids");
+        if (!FileSystem.Directory.Exists(dir))
+        {
+            return;
+        }
+
+        foreach (var file in FileSystem.Directory.EnumerateFiles(dir))
+        {
+            if (!Digest.TryParse("sha256:" + FileSystem.Path.GetFileName(file), out var blob) || !HasBlob(blob))
+            {
+                FileSystem.File.Delete(file);
+            }
+        }
+    }
+
     /// <summary>Where the build context at <paramref name="contextDir"/> keeps its stat cache (path, size, times, inode → checksum).</summary>
     public string StatCachePath(string contextDir)
     {

@@ -69,6 +69,7 @@ public sealed partial class ContentStore
         }
 
         RemoveDanglingCacheRecords();
+        RemoveDanglingDiffIdRecords();
         return new PruneReport(removedBlobs, freed, removedSnapshots, RemoveScratch(), untagged);
     }
 }

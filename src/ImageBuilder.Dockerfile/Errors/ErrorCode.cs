@@ -63,6 +63,12 @@ public enum ErrorCode
     UnknownUser = 2007,
     /// <summary>The sandbox for a step could not be set up.</summary>
     StepSetupFailed = 2008,
+    /// <summary>
+    /// A COPY or ADD source that ibuild refuses as unsafe or malformed: an archive entry or hard
+    /// link that leads outside the destination or to nothing, a path longer than Linux allows, a
+    /// symlink loop, a URL that redirects to a scheme other than http(s).
+    /// </summary>
+    SourceRefused = 2010,
 }
 
 public static class ErrorCodeExtensions

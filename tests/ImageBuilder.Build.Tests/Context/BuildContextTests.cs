@@ -105,6 +105,20 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
+    public void ASymlinkLoopIsRefusedNotReportedMissing()
+    {
+        Write("a.txt", "a");
+        File.CreateSymbolicLink(Path.Combine(Context, "loop"), "loop");
+        var context = BuildContext.Load(Context, null, null);
+
+        var error = Assert.Throws<BuildContextException>(() => context.Checksum(["loop/"]));
+
+        Assert.Equal(ImageBuilder.Build.Copying.CopyFailure.Refused, error.Reason);
+        Assert.Equal("\"/loop\": a symlink loop (more than 40 symlinks on the way)", error.Message);
+        Assert.StartsWith("sha256:", context.Checksum(["."]).ToString()); // the link itself is just a link
+    }
+
+    [Fact]
     public void IgnoredSourceIsNotFound()
     {
         Write(".dockerignore", "secret.txt\n");

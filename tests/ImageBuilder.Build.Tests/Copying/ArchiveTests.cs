@@ -134,6 +134,73 @@ public sealed class ArchiveTests : IDisposable
         return output.ToArray();
     }
 
+    private static byte[] TarOf(params TarEntry[] entries)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new TarWriter(buffer, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            foreach (var entry in entries)
+            {
+                writer.WriteEntry(entry);
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static PaxTarEntry FileEntry(string name) => new(TarEntryType.RegularFile, name) { DataStream = new MemoryStream("x"u8.ToArray()) };
+
+    [RootTheory]
+    [InlineData("/etc/passwd", "\"b\": its hard link target \"/etc/passwd\" is not an earlier entry of the archive (nor a file in the destination)")]
+    [InlineData("../../../etc/passwd", "\"b\": its hard link target \"../../../etc/passwd\" climbs out of the destination")]
+    [InlineData("dir", "\"b\": its hard link target \"dir\" is a directory")]
+    public void HardLinksToNothingTheArchiveWroteToADirectoryOrOutsideAreRefused(string target, string reason)
+    {
+        var tar = TarOf(new PaxTarEntry(TarEntryType.Directory, "dir/"), FileEntry("a"), new PaxTarEntry(TarEntryType.HardLink, "b") { LinkName = target });
+
+        var error = Assert.Throws<CopyException>(() => Add("links.tar", tar, "/l/"));
+
+        Assert.Equal(CopyFailure.Refused, error.Reason);
+        Assert.Equal($"links.tar: entry {reason}", error.Message);
+    }
+
+    [RootFact]
+    public void HardLinksToAnEarlierEntryOrAFileOfTheDestinationAreMade()
+    {
+        File.WriteAllText(_f.Dst("existing"), "old");
+        var tar = TarOf(FileEntry("a"), new PaxTarEntry(TarEntryType.HardLink, "b") { LinkName = "/a" },
+            new PaxTarEntry(TarEntryType.HardLink, "c") { LinkName = "existing" });
+
+        Add("links.tar", tar, "/");
+
+        Assert.Equal((2UL, 2UL), (Stat(_f.Dst("a")).LinkCount, Stat(_f.Dst("existing")).LinkCount));
+    }
+
+    [RootTheory]
+    [InlineData(300, 1, "its name is 300 bytes, longer than Linux allows (255)")]
+    [InlineData(200, 25, "bytes, longer than Linux allows (4095)")]
+    public void NamesLongerThanLinuxAllowsAreRefused(int length, int depth, string reason)
+    {
+        var name = string.Join('/', Enumerable.Repeat(new string('n', length), depth));
+
+        var error = Assert.Throws<CopyException>(() => Add("long.tar", TarOf(FileEntry(name)), "/"));
+
+        Assert.Equal(CopyFailure.Refused, error.Reason);
+        Assert.Contains(reason, error.Message);
+        Assert.DoesNotContain(name, error.Message); // cut in the middle, so the message stays readable
+    }
+
+    [RootFact]
+    public void WritingThroughASymlinkLoopIsRefused()
+    {
+        var tar = TarOf(new PaxTarEntry(TarEntryType.SymbolicLink, "loop") { LinkName = "loop" }, FileEntry("loop/file"));
+
+        var error = Assert.Throws<CopyException>(() => Add("loop.tar", tar, "/"));
+
+        Assert.Equal(CopyFailure.Refused, error.Reason);
+        Assert.Equal("loop.tar: entry \"loop/file\": its path runs into a symlink loop", error.Message);
+    }
+
     [RootFact]
     public void EntriesClimbingOutOfTheDestinationAreRefused()
     {
