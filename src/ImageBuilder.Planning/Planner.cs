@@ -72,6 +72,8 @@ public sealed class Planner(IImageSource images)
         private readonly Dictionary<int, StagePlan> planned = [];
         private readonly List<StagePlan> ordered = [];
         private readonly Dictionary<int, ArgScope> stageArgs = [];
+        private readonly Dictionary<string, Stage> byName = document.Stages.Where(s => s.Name is not null)
+            .ToDictionary(s => s.Name!, StringComparer.OrdinalIgnoreCase);
 
         public IReadOnlyList<StagePlan> Ordered => ordered;
 
@@ -112,6 +114,17 @@ public sealed class Planner(IImageSource images)
             return plan;
         }
 
+        /// <summary>Refuses, at <paramref name="at"/>, what needs <paramref name="entitlement"/> when the build was not given it.</summary>
+        public void Require(Entitlement entitlement, string what, Instruction at)
+        {
+            if (!options.Entitlements.Contains(entitlement))
+            {
+                throw new DockerfileException(ErrorCode.EntitlementRequired,
+                    $"{what} needs the {entitlement.Name()} entitlement, which this build was not given", at.Span,
+                    $"if you trust this Dockerfile with it, add --allow {entitlement.Name()} to the ibuild build command line");
+            }
+        }
+
         /// <summary>Keeps a planned stage's ARGs for the stages built FROM it.</summary>
         public void RecordArgs(int index, ArgScope args) => stageArgs[index] = args;
 
@@ -120,9 +133,10 @@ public sealed class Planner(IImageSource images)
 
         /// <summary>The stage a FROM names: only stages defined before this one, as in BuildKit.</summary>
         public Stage? EarlierStage(string name, int before) =>
-            document.Stages.Take(before).FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+            byName.TryGetValue(name, out var stage) && stage.Index < before ? stage : null;
 
-        /// <summary>The stage a --from names: any stage by name, or by index.</summary>
-        public Stage? AnyStage(string nameOrIndex) => document.FindStage(nameOrIndex);
+        /// <summary>The stage a --from names: any stage by name, or by index (names are unique; looked up, not searched).</summary>
+        public Stage? AnyStage(string nameOrIndex) =>
+            byName.TryGetValue(nameOrIndex, out var stage) ? stage : document.StageAt(nameOrIndex);
     }
 }
