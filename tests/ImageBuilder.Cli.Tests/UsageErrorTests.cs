@@ -19,50 +19,56 @@ public sealed class UsageErrorTests : IDisposable
 
     public void Dispose() => dir.Dispose();
 
+    /// <summary>The arguments (CTX stands for a context with a valid Dockerfile; --root is added) and a word the message must hold.</summary>
     public static TheoryData<string[], string> BadOptions() => new()
     {
-        { ["build", "-f", ""], "-f" },
-        { ["build", "--file="], "--file" },
-        { ["--root", "", "build"], "--root" },
-        { ["build", "--root="], "--root" },
-        { ["build", "--output", ",,,=,="], "--output" },
-        { ["build", "--output", "type=local,dest=a,dest=b"], "dest= twice" },
-        { ["build", "--secret", "=,=,"], "--secret" },
-        { ["build", "--secret", "id=s,src="], "--secret" },
-        { ["build", "--secret", "id=s,src=/"], "is a directory" },
-        { ["build", "--secret", "id=s,src=/dev/zero"], "500 KiB" },
-        { ["build", "--cpus", "NaN"], "CPUs" },
-        { ["build", "--cpus", "Infinity"], "CPUs" },
-        { ["build", "--cpus", "-Infinity"], "CPUs" },
-        { ["build", "--cpus", "-1"], "CPUs" },
-        { ["build", "--cpus", "0"], "CPUs" },
-        { ["build", "--cpus", "1e300"], "CPUs" },
-        { ["build", "--cpus", "100000000"], "CPUs" },
-        { ["build", "--memory", "0"], "memory" },
-        { ["build", "--memory", "-5m"], "memory" },
-        { ["build", "--memory", "99999999999t"], "memory" },
-        { ["build", "--pids-limit", "0"], "--pids-limit" },
-        { ["build", "--pids-limit", "99999999999"], "--pids-limit" },
-        { ["build", "--jobs", "0"], "--jobs" },
-        { ["build", "--jobs", "99999999999"], "--jobs" },
-        { ["build", "--build-arg", "=x"], "--build-arg" },
-        { ["build", "--label", "=x"], "--label" },
-        { ["build", "--platform", ""], "--platform" },
-        { ["build", "--platform", "linux"], "platform" },
-        { ["build", "--network", "bridge"], "--network" },
-        { ["build", "--allow", "network.bogus"], "network.host" },
-        { ["build", "--allow", "network.host,"], "--allow" },
-        { ["build", "--cache-to", "type=registry,ref="], "--cache-to" },
-        { ["build", "--cache-from", "type=registry,,ref=r"], "--cache-from" },
+        { ["build", "-f", "", "CTX"], "-f" },
+        { ["build", "--file=", "CTX"], "--file" },
+        { ["--root", "", "build", "CTX"], "--root" },
+        { ["build", "--root=", "CTX"], "--root" },
+        { ["build", "--output", ",,,=,=", "CTX"], "--output" },
+        { ["build", "--output", "type=local,dest=a,dest=b", "CTX"], "dest= twice" },
+        { ["build", "--secret", "=,=,", "CTX"], "--secret" },
+        { ["build", "--secret", "id=s,src=", "CTX"], "--secret" },
+        { ["build", "--secret", "id=s,src=/", "CTX"], "is a directory" },
+        { ["build", "--secret", "id=s,src=/dev/zero", "CTX"], "500 KiB" },
+        { ["build", "--cpus", "NaN", "CTX"], "CPUs" },
+        { ["build", "--cpus", "Infinity", "CTX"], "CPUs" },
+        { ["build", "--cpus", "-Infinity", "CTX"], "CPUs" },
+        { ["build", "--cpus", "-1", "CTX"], "CPUs" },
+        { ["build", "--cpus", "0", "CTX"], "CPUs" },
+        { ["build", "--cpus", "1e300", "CTX"], "CPUs" },
+        { ["build", "--cpus", "100000000", "CTX"], "CPUs" },
+        { ["build", "--memory", "0", "CTX"], "memory" },
+        { ["build", "--memory", "-5m", "CTX"], "memory" },
+        { ["build", "--memory", "99999999999t", "CTX"], "memory" },
+        { ["build", "--pids-limit", "0", "CTX"], "--pids-limit" },
+        { ["build", "--pids-limit", "99999999999", "CTX"], "--pids-limit" },
+        { ["build", "--jobs", "0", "CTX"], "--jobs" },
+        { ["build", "--jobs", "99999999999", "CTX"], "--jobs" },
+        { ["build", "--build-arg", "=x", "CTX"], "--build-arg" },
+        { ["build", "--label", "=x", "CTX"], "--label" },
+        { ["build", "--platform", "", "CTX"], "--platform" },
+        { ["build", "--platform", "linux", "CTX"], "platform" },
+        { ["build", "--network", "bridge", "CTX"], "--network" },
+        { ["build", "--allow", "network.bogus", "CTX"], "network.host" },
+        { ["build", "--allow", "network.host,", "CTX"], "--allow" },
+        { ["build", "--cache-to", "type=registry,ref=", "CTX"], "--cache-to" },
+        { ["build", "--cache-from", "type=registry,,ref=r", "CTX"], "--cache-from" },
         { ["run", "--cpus", "NaN", "box:1"], "CPUs" },
-        { ["check", "-f", ""], "-f" },
+        { ["check", "-f", "", "CTX"], "-f" },
+        { ["check", ""], "CONTEXT" },
+        { ["build", ""], "CONTEXT" },
+        { ["import", ""], "ROOTFS" },
+        { ["inspect", ""], "IMAGE" },
     };
 
     [Theory]
     [MemberData(nameof(BadOptions))]
     public async Task A_bad_option_is_a_usage_error(string[] args, string mentioned)
     {
-        var (code, _, stderr) = await CliEnvironment.RunAsync(TextReader.Null, [.. args, "--root", dir.Combine("store"), dir.Combine("ctx")]);
+        var (code, _, stderr) = await CliEnvironment.RunAsync(
+            TextReader.Null, [.. args.Select(a => a == "CTX" ? dir.Combine("ctx") : a), "--root", dir.Combine("store")]);
 
         Assert.True(code == 2, $"exit {code}:\n{stderr}");
         var first = stderr.Split('\n')[0];
@@ -79,14 +85,18 @@ public sealed class UsageErrorTests : IDisposable
     [InlineData("soon")]
     public async Task A_source_date_epoch_that_is_no_time_is_a_usage_error(string value)
     {
+        File.WriteAllBytes(dir.Combine("rootfs.tar"), new byte[1024]);
         Environment.SetEnvironmentVariable("SOURCE_DATE_EPOCH", value);
         try
         {
-            var (code, _, stderr) = await CliEnvironment.RunAsync(TextReader.Null, "build", "--root", dir.Combine("store"), dir.Combine("ctx"));
+            foreach (var args in new[] { new[] { "build", dir.Combine("ctx") }, new[] { "import", dir.Combine("rootfs.tar") } })
+            {
+                var (code, _, stderr) = await CliEnvironment.RunAsync(TextReader.Null, [.. args, "--root", dir.Combine("store")]);
 
-            Assert.Equal(2, code);
-            Assert.StartsWith("ibuild: SOURCE_DATE_EPOCH must be a number of seconds", stderr);
-            Assert.DoesNotContain("internal error", stderr);
+                Assert.Equal(2, code);
+                Assert.StartsWith("ibuild: SOURCE_DATE_EPOCH must be a number of seconds", stderr);
+                Assert.DoesNotContain("internal error", stderr);
+            }
         }
         finally
         {

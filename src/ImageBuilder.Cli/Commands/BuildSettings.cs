@@ -56,7 +56,7 @@ internal sealed record BuildSettings(
             NoCache = reader.Has("--no-cache"),
             Network = network,
             Limits = LimitOptions.Read(reader, "build"),
-            SourceDateEpoch = SourceDateEpoch(),
+            SourceDateEpoch = SourceDateEpochVariable.Read(),
             Secrets = SecretOptions.Read(reader.GetAll("--secret")),
         };
 
@@ -155,22 +155,6 @@ internal sealed record BuildSettings(
         }
 
         return pairs;
-    }
-
-    private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
-
-    private static DateTimeOffset? SourceDateEpoch()
-    {
-        var text = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
-        if (string.IsNullOrEmpty(text))
-        {
-            return null;
-        }
-
-        // DateTimeOffset ends with the year 9999: a larger number is no time at all, not an internal error.
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= MaxUnixSeconds
-            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-            : throw new UsageException($"SOURCE_DATE_EPOCH must be a number of seconds since 1970 (at most {MaxUnixSeconds}), not \"{text}\"");
     }
 }
 

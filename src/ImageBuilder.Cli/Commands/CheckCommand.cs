@@ -33,6 +33,11 @@ internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, Tex
 
         var file = reader.Get("--file");
         var context = reader.Positionals.Count > 0 ? reader.Positionals[0] : ".";
+        if (context.Length == 0)
+        {
+            throw new UsageException("check: the CONTEXT must not be an empty string (use . for the current directory)");
+        }
+
         var displayName = file ?? fileSystem.Path.Combine(context, DockerfileSource.DefaultName);
         IReadOnlyList<string> lines = [];
         try
