@@ -3,7 +3,8 @@ namespace ImageBuilder.Cli;
 /// <summary>
 /// Reads one command's arguments: options as <c>--name value</c> or <c>--name=value</c>,
 /// short aliases, switches, and positional arguments in order. <c>--root DIR</c> is
-/// understood by every command. Anything unknown is a <see cref="UsageException"/>.
+/// understood by every command. Anything unknown is a <see cref="UsageException"/>, and so is
+/// an empty value (<c>-f ''</c>, <c>--root=</c>): no option of ibuild takes one.
 /// </summary>
 internal sealed class ArgumentReader
 {
@@ -57,7 +58,7 @@ internal sealed class ArgumentReader
                     var value = eq > 0 ? arg[(eq + 1)..]
                         : i + 1 < args.Count ? args[++i]
                         : throw new UsageException($"{command}: {name} needs a value");
-                    Add(name, value);
+                    Add(name, value.Length > 0 ? value : throw new UsageException($"{command}: {name} needs a value, not an empty string"));
                 }
                 else
                 {

@@ -15,8 +15,26 @@ public static class DockerfileParser
     {
         var diagnostics = new List<Diagnostic>();
         var syntax = SyntaxParser.Parse(text, diagnostics);
+        return Parse(syntax, diagnostics);
+    }
+
+    /// <summary>
+    /// The second level alone: a syntax tree (from <see cref="SyntaxParser.Parse(string, List{Diagnostic})"/>)
+    /// → the document. <paramref name="syntaxDiagnostics"/> are the syntax level's problems, reported
+    /// together with the instructions' own.
+    /// </summary>
+    /// <exception cref="DockerfileException">The Dockerfile is not valid.</exception>
+    public static DockerfileDocument Parse(SyntaxTree syntax, IReadOnlyList<Diagnostic> syntaxDiagnostics) =>
+        Parse(syntax, syntaxDiagnostics, StringComparer.Ordinal);
+
+    /// <summary><see cref="Parse(SyntaxTree, IReadOnlyList{Diagnostic})"/> with the comparer of stage names as a seam (tests count its calls).</summary>
+    internal static DockerfileDocument Parse(SyntaxTree syntax, IReadOnlyList<Diagnostic> syntaxDiagnostics, IEqualityComparer<string> stageNames)
+    {
+        ArgumentNullException.ThrowIfNull(syntax);
+        var diagnostics = new List<Diagnostic>(syntaxDiagnostics);
         var globalArgs = new List<ArgInstruction>();
         var stages = new List<StageBuilder>();
+        var named = new Dictionary<string, FromInstruction>(stageNames);
         foreach (var node in syntax.Nodes)
         {
             Instruction instruction;
@@ -40,7 +58,7 @@ public static class DockerfileParser
             switch (instruction)
             {
                 case FromInstruction from:
-                    AddStage(from, stages, diagnostics);
+                    AddStage(from, stages, named, diagnostics);
                     break;
                 case ArgInstruction arg when stages.Count == 0:
                     globalArgs.Add(arg);
@@ -71,12 +89,14 @@ public static class DockerfileParser
             stages.Select((s, i) => new Stage(i, s.From.StageName, s.From, s.Commands)).ToList(), syntax);
     }
 
-    private static void AddStage(FromInstruction from, List<StageBuilder> stages, List<Diagnostic> diagnostics)
+    /// <summary>Opens a stage; a name seen before is an error (looked up by name, so many stages stay linear).</summary>
+    private static void AddStage(FromInstruction from, List<StageBuilder> stages, Dictionary<string, FromInstruction> named, List<Diagnostic> diagnostics)
     {
-        if (from.StageName is { } name && stages.FirstOrDefault(s => s.From.StageName == name) is { } first)
+        if (from.StageName is { } name && !named.TryAdd(name, from))
         {
+            var first = named[name];
             diagnostics.Add(new Diagnostic(ErrorCode.InvalidStageName, $"duplicate stage name \"{name}\"", from.Span,
-                $"stage \"{name}\" is already defined at line {first.From.Span.StartLine}; give this stage another name"));
+                $"stage \"{name}\" is already defined at line {first.Span.StartLine}; give this stage another name"));
         }
 
         stages.Add(new StageBuilder(from, []));

@@ -16,6 +16,9 @@ public sealed record PlanOptions
 
     /// <summary>The platform the image is built for; ibuild builds for the one it runs on.</summary>
     public Platform Platform { get; init; } = Platform.Current;
+
+    /// <summary>What the build may do beyond the default (<c>--allow</c>); an instruction that needs more is refused at plan time (IB2009).</summary>
+    public IReadOnlySet<Entitlement> Entitlements { get; init; } = new HashSet<Entitlement>();
 }
 
 /// <summary>A base image the planner may build on: found by reference, with its config.</summary>

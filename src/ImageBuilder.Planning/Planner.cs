@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Dockerfile;
 using ImageBuilder.Dockerfile.Instructions;
@@ -11,7 +12,7 @@ namespace ImageBuilder.Planning;
 /// config. Stages the target does not need are never planned. The only outside knowledge is
 /// base images' configs, asked of an <see cref="IImageSource"/>.
 /// </summary>
-public sealed class Planner(IImageSource images)
+public sealed partial class Planner(IImageSource images)
 {
     /// <exception cref="DockerfileException">IB2xxx (and IB1013 expansion) errors, located.</exception>
     public BuildPlan Plan(DockerfileDocument document, PlanOptions options)
@@ -35,10 +36,37 @@ public sealed class Planner(IImageSource images)
                   $"stages: {string.Join(", ", document.Stages.Select(s => s.Reference))}");
 
         var session = new Session(this, document, options, expander, global);
-        session.Visit(target.Index, []);
+        OnLargeStack(() => session.Visit(target.Index, null));
         var unused = options.BuildArgs.Keys.Where(k => !global.Used.Contains(k) && !ArgScope.ProxyArgs.Contains(k)).Order(StringComparer.Ordinal).ToList();
         var warnings = unused.Count == 0 ? [] : new[] { $"one or more build args were not consumed: {string.Join(", ", unused)}" };
         return new BuildPlan(session.Ordered, warnings);
+    }
+
+    /// <summary>
+    /// The stack planning runs on. Planning recurses once per stage a stage builds on (FROM a stage,
+    /// COPY --from); a thread's default stack held about 4,500 such levels, and overflowing it kills
+    /// the process. 256 MiB (reserved, touched only as used) holds over 100,000; past that, planning
+    /// stops with a located error instead (<see cref="Session.Visit"/>).
+    /// </summary>
+    internal int StackBytes { get; init; } = 256 * 1024 * 1024;
+
+    private void OnLargeStack(Action plan)
+    {
+        ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                plan();
+            }
+            catch (Exception e)
+            {
+                failure = ExceptionDispatchInfo.Capture(e);
+            }
+        }, StackBytes) { Name = "ibuild planner" };
+        thread.Start();
+        thread.Join();
+        failure?.Throw();
     }
 
     internal static void RequireSupported(Platform platform, SourceSpan? span)
@@ -64,65 +92,5 @@ public sealed class Planner(IImageSource images)
         {
             throw new DockerfileException(ErrorCode.ImageNotFound, $"image \"{reference}\" is not in the store and {e.Message}", span, e.Hint);
         }
-    }
-
-    /// <summary>One planning run: plans stages on demand, keeps them in dependency order.</summary>
-    internal sealed class Session(Planner planner, DockerfileDocument document, PlanOptions options, InstructionExpander expander, ArgScope global)
-    {
-        private readonly Dictionary<int, StagePlan> planned = [];
-        private readonly List<StagePlan> ordered = [];
-        private readonly Dictionary<int, ArgScope> stageArgs = [];
-
-        public IReadOnlyList<StagePlan> Ordered => ordered;
-
-        public DockerfileDocument Document => document;
-
-        public PlanOptions Options => options;
-
-        public InstructionExpander Expander => expander;
-
-        public ArgScope Global => global;
-
-        public Planner Planner => planner;
-
-        /// <summary>Plans stage <paramref name="index"/> after everything it needs; <paramref name="path"/> holds the stages waiting on it.</summary>
-        public StagePlan Visit(int index, IReadOnlyList<int> path)
-        {
-            if (planned.TryGetValue(index, out var done))
-            {
-                return done;
-            }
-
-            var stage = document.Stages[index];
-            if (path.Contains(index))
-            {
-                var cycle = path.SkipWhile(i => i != index).Append(index).Select(i => document.Stages[i].Reference);
-                throw new DockerfileException(ErrorCode.UnknownStage, $"stages depend on each other in a cycle: {string.Join(" -> ", cycle)}",
-                    stage.From.Span);
-            }
-
-            var plan = new StagePlanner(this, stage, [.. path, index]).Plan();
-            foreach (var dependency in plan.DependsOn.Order())
-            {
-                Visit(dependency, [.. path, index]);
-            }
-
-            planned[index] = plan;
-            ordered.Add(plan);
-            return plan;
-        }
-
-        /// <summary>Keeps a planned stage's ARGs for the stages built FROM it.</summary>
-        public void RecordArgs(int index, ArgScope args) => stageArgs[index] = args;
-
-        /// <summary>A planned stage's ARGs (see <see cref="ArgScope.Inherit"/>).</summary>
-        public ArgScope ArgsOf(int index) => stageArgs[index];
-
-        /// <summary>The stage a FROM names: only stages defined before this one, as in BuildKit.</summary>
-        public Stage? EarlierStage(string name, int before) =>
-            document.Stages.Take(before).FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
-
-        /// <summary>The stage a --from names: any stage by name, or by index.</summary>
-        public Stage? AnyStage(string nameOrIndex) => document.FindStage(nameOrIndex);
     }
 }

@@ -9,6 +9,11 @@ internal sealed partial class StagePlanner
 {
     private RunStep PlanRun(RunInstruction run)
     {
+        if (run.Network == "host")
+        {
+            session.Require(Entitlement.NetworkHost, "RUN --network=host", run);
+        }
+
         var argv = RunArgv(run);
         var imageEnv = config.Env ?? [];
         var shadowed = imageEnv.Select(e => e.Split('=', 2)[0]).ToHashSet(StringComparer.Ordinal);

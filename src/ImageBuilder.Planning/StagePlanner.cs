@@ -6,7 +6,7 @@ using ImageBuilder.Dockerfile.Instructions;
 namespace ImageBuilder.Planning;
 
 /// <summary>Plans one stage: resolves its base, then walks its instructions keeping the config, ARGs and SHELL in scope.</summary>
-internal sealed partial class StagePlanner(Planner.Session session, Stage stage, IReadOnlyList<int> path)
+internal sealed partial class StagePlanner(Planner.Session session, Stage stage, StagePath path)
 {
     private static readonly string[] DefaultShell = ["/bin/sh", "-c"];
 
@@ -59,7 +59,7 @@ internal sealed partial class StagePlanner(Planner.Session session, Stage stage,
         return new StagePlan(stage.Index, stage.Name, DisplayName, fromTitle, stageBase, steps, final, dependsOn);
     }
 
-    private bool IsTarget => path.Count == 1;
+    private bool IsTarget => path.Waiting is null;
 
     /// <summary>How progress names the stage: its name, <c>stage-N</c>, or nothing for an unnamed last stage.</summary>
     private string DisplayName => stage.Name ?? (stage.Index == session.Document.Stages.Count - 1 ? "" : $"stage-{stage.Index}");

@@ -75,6 +75,26 @@ public sealed class CheckCommandTests
     }
 
     [Fact]
+    public async Task Dump_prints_a_well_formed_file_that_then_fails_validation_and_exits_one()
+    {
+        var (code, stdout, stderr) = await Run(Context("ARG A\nRUN echo $A\n"), "", "check", "--dump", "/ctx");
+
+        Assert.Equal(1, code);
+        Assert.Equal("(arg \"A\")\n(run \"echo $A\")\n", stdout);
+        Assert.Contains("Dockerfile:2:1: IB1012", stderr);
+    }
+
+    [Fact]
+    public async Task Dump_prints_nothing_for_a_file_the_syntax_level_rejects()
+    {
+        var (code, stdout, stderr) = await Run(Context("FROM scratch\nRUN <<EOF\nno end\n"), "", "check", "--dump", "/ctx");
+
+        Assert.Equal(1, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("IB1006", stderr);
+    }
+
+    [Fact]
     public async Task Dockerfile_from_standard_input()
     {
         var (code, stdout, _) = await Run(new MockFileSystem(), "FROM scratch\nCMD [\"true\"]\n", "check", "-f", "-", "--dump");

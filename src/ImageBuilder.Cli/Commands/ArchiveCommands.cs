@@ -178,11 +178,13 @@ internal sealed class ArchiveCommands(
         {
             throw new UsageException(message);
         }
+
+        if (reader.Positionals.Take(count).Any(p => p.Length == 0))
+        {
+            throw new UsageException($"{message}, not an empty string");
+        }
     }
 
     /// <summary>SOURCE_DATE_EPOCH, when set, fixes timestamps for reproducible output.</summary>
-    internal static DateTimeOffset? SourceDateEpoch() =>
-        long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), out var seconds)
-            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-            : null;
+    internal static DateTimeOffset? SourceDateEpoch() => SourceDateEpochVariable.Read();
 }

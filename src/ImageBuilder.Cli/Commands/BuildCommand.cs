@@ -6,6 +6,8 @@ using ImageBuilder.Cli.Progress;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.References;
 using ImageBuilder.Dockerfile;
+using ImageBuilder.Dockerfile.Ignore;
+using ImageBuilder.Dockerfile.Sources;
 using ImageBuilder.Linux.Cgroups;
 using ImageBuilder.Linux.Sandbox;
 using ImageBuilder.Planning;
@@ -33,6 +35,8 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
                            (oci, docker: ,compression=gzip|zstd|uncompressed)
           --secret id=ID,src=FILE  a secret for RUN --mount=type=secret (or env=VAR); never stored
           --network MODE           RUN's network: default (the host's), host or none
+          --allow ENTITLEMENT      let the Dockerfile use network.host (RUN --network=host); repeatable
+                           or comma-separated; --network host implies it
           -m, --memory M           memory limit of each RUN step (64m, 1g)
           --pids-limit N           process limit of each RUN step
           --cpus C                 CPU limit of each RUN step, in cores
@@ -52,7 +56,7 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
         var reader = new ArgumentReader("build").Option("--file", "-f").Option("--tag", "-t").Option("--build-arg").Option("--target")
             .Switch("--no-cache").Option("--label").Option("--platform").Option("--iidfile").Option("--output", "-o").Option("--network")
             .Option("--memory", "-m").Option("--pids-limit").Option("--cpus").Option("--jobs", "-j").Option("--progress").Option("--secret")
-            .Option("--pull").Switch("--push").Option("--cache-to").Option("--cache-from");
+            .Option("--pull").Switch("--push").Option("--cache-to").Option("--cache-from").Option("--allow");
         Registries.RegistryAccess.Declare(reader);
         if (!reader.Read(args, maxPositionals: 1))
         {
@@ -69,11 +73,19 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
         }
 
         var file = reader.Get("--file");
-        var dockerfilePath = file is null or "-" ? fileSystem.Path.Combine(contextDir, "Dockerfile") : fileSystem.Path.GetFullPath(file);
-        var displayName = file ?? fileSystem.Path.Combine(reader.Positionals[0], "Dockerfile");
-        var text = await ReadDockerfileAsync(file, dockerfilePath, displayName, cancellationToken);
-        if (text is null)
+        var dockerfilePath = file is null or "-" ? fileSystem.Path.Combine(contextDir, DockerfileSource.DefaultName) : fileSystem.Path.GetFullPath(file);
+        var displayName = file ?? fileSystem.Path.Combine(reader.Positionals[0], DockerfileSource.DefaultName);
+        string text;
+        try
         {
+            text = await DockerfileSource.ReadAsync(fileSystem, file, contextDir, stdin, cancellationToken);
+
+            // The ignore file is checked before anything runs (the build context reads it again when a step needs the context).
+            DockerIgnoreFile.Load(fileSystem, contextDir, file == "-" ? null : dockerfilePath);
+        }
+        catch (DockerfileException e)
+        {
+            await DiagnosticRenderer.WriteAllAsync(stderr, e.Diagnostics, displayName, [], fileSystem);
             return CommandLineApp.Failure;
         }
 
@@ -137,11 +149,7 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
         catch (DockerfileException e)
         {
             await StopAsync(live);
-            foreach (var diagnostic in e.Diagnostics)
-            {
-                await stderr.WriteAsync(DiagnosticRenderer.Render(diagnostic, displayName, lines));
-            }
-
+            await DiagnosticRenderer.WriteAllAsync(stderr, e.Diagnostics, displayName, lines, fileSystem);
             return CommandLineApp.Failure;
         }
         catch (BuildException e)
@@ -174,22 +182,4 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
         mode == "tty" || (mode == "auto" && stderr == Console.Error && !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb"))
             ? new LiveProgress(LiveProgress.ErrorConsole())
             : null;
-
-    private async Task<string?> ReadDockerfileAsync(string? file, string path, string displayName, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var text = file == "-"
-                ? await stdin.ReadToEndAsync(cancellationToken)
-                : System.Text.Encoding.UTF8.GetString(await fileSystem.File.ReadAllBytesAsync(path, cancellationToken));
-            return text.StartsWith('\uFEFF') ? text[1..] : text;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            await stderr.WriteAsync(DiagnosticRenderer.Render(
-                new Diagnostic(ErrorCode.FileAccess, $"cannot read the Dockerfile: {e.Message}", null,
-                    "pass the Dockerfile with -f FILE, or the directory that holds it as CONTEXT"), displayName, []));
-            return null;
-        }
-    }
 }

@@ -32,19 +32,20 @@ internal sealed record BuildSettings(
             throw new UsageException($"build: \"{text}\" is not a platform (os/arch[/variant])");
         }
 
+        var network = reader.Get("--network") ?? "default";
+        if (network is not ("default" or "host" or "none"))
+        {
+            throw new UsageException($"build: --network must be default, host or none, not {network}");
+        }
+
         var plan = new PlanOptions
         {
             Target = reader.Get("--target"),
             BuildArgs = BuildArgs(reader.GetAll("--build-arg")),
             Labels = Pairs(reader.GetAll("--label"), "--label"),
             Platform = platform,
+            Entitlements = Allowed(reader.GetAll("--allow"), network),
         };
-
-        var network = reader.Get("--network") ?? "default";
-        if (network is not ("default" or "host" or "none"))
-        {
-            throw new UsageException($"build: --network must be default, host or none, not {network}");
-        }
 
         var jobs = reader.Get("--jobs") is { } j
             ? int.TryParse(j, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new UsageException($"build: --jobs takes a positive number, not {j}")
@@ -55,8 +56,8 @@ internal sealed record BuildSettings(
             NoCache = reader.Has("--no-cache"),
             Network = network,
             Limits = LimitOptions.Read(reader, "build"),
-            SourceDateEpoch = SourceDateEpoch(),
-            Secrets = Secrets(reader.GetAll("--secret")),
+            SourceDateEpoch = SourceDateEpochVariable.Read(),
+            Secrets = SecretOptions.Read(reader.GetAll("--secret")),
         };
 
         var progress = reader.Get("--progress") ?? "auto";
@@ -93,6 +94,27 @@ internal sealed record BuildSettings(
         };
     }
 
+    /// <summary>
+    /// <c>--allow NAME[,NAME]</c> (repeatable). <c>--network host</c> grants <c>network.host</c> too, as
+    /// buildx does: whoever chose the host's network for every step allows a step to ask for it.
+    /// </summary>
+    private static HashSet<Entitlement> Allowed(IReadOnlyList<string> items, string network)
+    {
+        var allowed = new HashSet<Entitlement>();
+        foreach (var name in items.SelectMany(i => i.Split(',')))
+        {
+            allowed.Add(Entitlements.Parse(name.Trim()) ?? throw new UsageException(
+                $"build: --allow {name} is not an entitlement (known: {string.Join(", ", Entitlements.All.Select(e => e.Name()))})"));
+        }
+
+        if (network == "host")
+        {
+            allowed.Add(Entitlement.NetworkHost);
+        }
+
+        return allowed;
+    }
+
     /// <summary>K=V, or K alone for the value of ibuild's own environment variable K (skipped when unset), as docker does.</summary>
     private static Dictionary<string, string> BuildArgs(IReadOnlyList<string> items)
     {
@@ -118,36 +140,6 @@ internal sealed record BuildSettings(
         return args;
     }
 
-    /// <summary><c>--secret id=ID[,src=FILE|,env=VAR]</c> as docker buildx takes it; with neither, the variable named ID.</summary>
-    private static Dictionary<string, byte[]> Secrets(IReadOnlyList<string> items)
-    {
-        var secrets = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var item in items)
-        {
-            var fields = item.Split(',').Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => f.Length > 1 ? f[1] : "", StringComparer.Ordinal);
-            var id = fields.GetValueOrDefault("id") is { Length: > 0 } given ? given : throw new UsageException($"build: --secret {item} needs id=");
-            var file = fields.GetValueOrDefault("src") ?? fields.GetValueOrDefault("source");
-            var env = fields.GetValueOrDefault("env");
-            if (file is null && env is null)
-            {
-                env = id;
-            }
-
-            try
-            {
-                secrets[id] = file is not null
-                    ? File.ReadAllBytes(file)
-                    : System.Text.Encoding.UTF8.GetBytes(Environment.GetEnvironmentVariable(env!) ?? throw new UsageException($"build: --secret {id}: the variable {env} is not set"));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new UsageException($"build: --secret {id}: {e.Message}");
-            }
-        }
-
-        return secrets;
-    }
-
     private static Dictionary<string, string> Pairs(IReadOnlyList<string> items, string option)
     {
         var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -164,19 +156,6 @@ internal sealed record BuildSettings(
 
         return pairs;
     }
-
-    private static DateTimeOffset? SourceDateEpoch()
-    {
-        var text = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
-        if (string.IsNullOrEmpty(text))
-        {
-            return null;
-        }
-
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-            : throw new UsageException($"SOURCE_DATE_EPOCH must be a number of seconds, not \"{text}\"");
-    }
 }
 
 /// <summary><c>type=registry,ref=R[,mode=min|max]</c> of --cache-to and --cache-from.</summary>
@@ -184,7 +163,7 @@ internal sealed record CacheSpec(ImageReference Reference, bool Max)
 {
     public static CacheSpec Parse(string spec, string option)
     {
-        var fields = spec.Split(',').Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => f.Length > 1 ? f[1] : "", StringComparer.Ordinal);
+        var fields = OptionFields.Parse(spec, option);
         if (fields.GetValueOrDefault("type") is not "registry")
         {
             throw new UsageException($"build: {option} supports type=registry,ref=REF only, not \"{spec}\"");
@@ -211,7 +190,7 @@ internal sealed record BuildOutput(string Type, string Destination, LayerCompres
 {
     public static BuildOutput Parse(string spec)
     {
-        var fields = spec.Split(',').Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => f.Length > 1 ? f[1] : "", StringComparer.Ordinal);
+        var fields = OptionFields.Parse(spec, "--output");
         var type = fields.GetValueOrDefault("type") ?? throw new UsageException($"build: --output needs type=…, in \"{spec}\"");
         if (type is not ("oci" or "docker" or "tar" or "local" or "registry"))
         {

@@ -1,6 +1,7 @@
 using System.IO.Abstractions;
 using ImageBuilder.Dockerfile;
 using ImageBuilder.Dockerfile.Ignore;
+using ImageBuilder.Dockerfile.Sources;
 using ImageBuilder.Dockerfile.Syntax;
 
 namespace ImageBuilder.Cli.Commands;
@@ -16,73 +17,51 @@ internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, Tex
 
         Options:
           -f, --file FILE   the Dockerfile (default: CONTEXT/Dockerfile; '-' reads standard input)
-          --dump            print the syntax tree in BuildKit's dump format
+          --dump            print the syntax tree in BuildKit's dump format (also when the
+                            file is well-formed but invalid, e.g. has no FROM: then exit 1)
           -h, --help        show this help
         """;
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        string? file = null;
-        string? context = null;
-        var dump = false;
-        for (var i = 0; i < args.Length; i++)
+        var reader = new ArgumentReader("check").Option("--file", "-f").Switch("--dump");
+        if (!reader.Read(args, maxPositionals: 1))
         {
-            var arg = args[i];
-            switch (arg)
-            {
-                case "-h" or "--help":
-                    await stdout.WriteLineAsync(Help.AsMemory(), cancellationToken);
-                    return CommandLineApp.Success;
-                case "--dump":
-                    dump = true;
-                    break;
-                case "-f" or "--file":
-                    file = i + 1 < args.Length ? args[++i] : throw new UsageException($"{arg} needs a file name");
-                    break;
-                case var _ when arg.StartsWith("--file=", StringComparison.Ordinal):
-                    file = arg["--file=".Length..] is { Length: > 0 } named ? named : throw new UsageException("--file needs a file name");
-                    break;
-                case var _ when arg.StartsWith('-') && arg != "-":
-                    throw new UsageException($"check: unknown option {arg}");
-                default:
-                    context = context is null ? arg : throw new UsageException("check takes one CONTEXT directory");
-                    break;
-            }
+            await stdout.WriteLineAsync(Help.AsMemory(), cancellationToken);
+            return CommandLineApp.Success;
         }
 
-        context ??= ".";
-        var displayName = file ?? fileSystem.Path.Combine(context, "Dockerfile");
-        string text;
-        try
+        var file = reader.Get("--file");
+        var context = reader.Positionals.Count > 0 ? reader.Positionals[0] : ".";
+        if (context.Length == 0)
         {
-            // Dockerfiles are UTF-8, as BuildKit reads them: no guessing of UTF-16 from a byte order mark.
-            text = file == "-"
-                ? await stdin.ReadToEndAsync(cancellationToken)
-                : Utf8.GetString(await fileSystem.File.ReadAllBytesAsync(displayName, cancellationToken));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            await stderr.WriteAsync(DiagnosticRenderer.Render(
-                new Diagnostic(ErrorCode.FileAccess, $"cannot read the Dockerfile: {e.Message}", null,
-                    "pass the Dockerfile with -f FILE, or the directory that holds it as CONTEXT"), displayName, []));
-            return CommandLineApp.Failure;
+            throw new UsageException("check: the CONTEXT must not be an empty string (use . for the current directory)");
         }
 
-        var lines = DiagnosticRenderer.SplitLines(text.StartsWith('\uFEFF') ? text[1..] : text);
+        var displayName = file ?? fileSystem.Path.Combine(context, DockerfileSource.DefaultName);
+        IReadOnlyList<string> lines = [];
         try
         {
-            var document = DockerfileParser.Parse(text);
-            foreach (var warning in document.Warnings)
+            var text = await DockerfileSource.ReadAsync(fileSystem, file, context, stdin, cancellationToken);
+            lines = DiagnosticRenderer.SplitLines(text);
+
+            // The syntax tree is dumped whenever the file is syntactically valid, as BuildKit's parser
+            // dumps it: a file that later fails validation (no FROM, say) still shows its tree, then its errors.
+            var syntaxDiagnostics = new List<Diagnostic>();
+            var syntax = SyntaxParser.Parse(text, syntaxDiagnostics);
+            foreach (var warning in syntax.Warnings)
             {
                 await stderr.WriteLineAsync($"{displayName}:{warning.Span.StartLine}: warning: {warning.Message}");
             }
 
-            CheckIgnoreFile(context, file == "-" ? fileSystem.Path.Combine(context, "Dockerfile") : displayName);
-            if (dump)
+            if (reader.Has("--dump") && syntaxDiagnostics.Count == 0)
             {
-                await stdout.WriteAsync(SyntaxDump.Dump(document.Syntax));
+                await stdout.WriteAsync(SyntaxDump.Dump(syntax));
             }
-            else
+
+            var document = DockerfileParser.Parse(syntax, syntaxDiagnostics);
+            CheckIgnoreFile(context, file is null or "-" ? fileSystem.Path.Combine(context, DockerfileSource.DefaultName) : file);
+            if (!reader.Has("--dump"))
             {
                 var count = document.Stages.Sum(s => s.Commands.Count + 1) + document.GlobalArgs.Count;
                 await stdout.WriteLineAsync(
@@ -93,36 +72,12 @@ internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, Tex
         }
         catch (DockerfileException e)
         {
-            foreach (var diagnostic in e.Diagnostics)
-            {
-                var source = diagnostic.File is { } other ? ReadLines(other) : lines;
-                await stderr.WriteAsync(DiagnosticRenderer.Render(diagnostic, displayName, source));
-            }
-
-            if (e.Diagnostics.Count > 1)
-            {
-                await stderr.WriteLineAsync($"{e.Diagnostics.Count} errors");
-            }
-
+            await DiagnosticRenderer.WriteAllAsync(stderr, e.Diagnostics, displayName, lines, fileSystem);
             return CommandLineApp.Failure;
         }
     }
 
-    private static readonly System.Text.UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
-
     private static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
-
-    private IReadOnlyList<string> ReadLines(string path)
-    {
-        try
-        {
-            return DiagnosticRenderer.SplitLines(fileSystem.File.ReadAllText(path));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return [];
-        }
-    }
 
     private void CheckIgnoreFile(string context, string dockerfilePath)
     {

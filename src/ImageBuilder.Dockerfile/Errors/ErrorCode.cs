@@ -44,6 +44,8 @@ public enum ErrorCode
     FileAccess = 1018,
     /// <summary>An instruction argument that is not valid for the instruction (e.g. STOPSIGNAL).</summary>
     InvalidArgument = 1019,
+    /// <summary>A Dockerfile larger than ibuild reads (<see cref="Sources.DockerfileSource.MaxBytes"/>).</summary>
+    FileTooLarge = 1020,
 
     // Build errors (IB2xxx): the Dockerfile is valid, but building it fails.
 
@@ -63,6 +65,8 @@ public enum ErrorCode
     UnknownUser = 2007,
     /// <summary>The sandbox for a step could not be set up.</summary>
     StepSetupFailed = 2008,
+    /// <summary>An instruction needs an entitlement the build was not given (<c>RUN --network=host</c> without <c>--allow network.host</c>).</summary>
+    EntitlementRequired = 2009,
     /// <summary>
     /// A COPY or ADD source that ibuild refuses as unsafe or malformed: an archive entry or hard
     /// link that leads outside the destination or to nothing, a path longer than Linux allows, a

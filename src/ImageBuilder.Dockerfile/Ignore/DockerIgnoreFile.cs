@@ -1,4 +1,5 @@
 using System.IO.Abstractions;
+using ImageBuilder.Dockerfile.Sources;
 
 namespace ImageBuilder.Dockerfile.Ignore;
 
@@ -55,16 +56,7 @@ public static class DockerIgnoreFile
             return DockerIgnore.None;
         }
 
-        string content;
-        try
-        {
-            content = fs.File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DockerfileException(ErrorCode.FileAccess, $"cannot read {path}: {e.Message}");
-        }
-
+        var content = DockerfileSource.Read(fs, path, "ignore file");
         var entries = ReadEntries(new StringReader(content));
         var patterns = entries.Select(e => e.Pattern).ToArray();
         var lines = entries.Select(e => e.Line).ToArray();
@@ -78,19 +70,32 @@ public static class DockerIgnoreFile
         }
     }
 
+    /// <summary>
+    /// The ignore file that applies. Either may be a symbolic link, but only to a file inside
+    /// the context (or, for <c>&lt;Dockerfile&gt;.dockerignore</c>, beside the Dockerfile the user named):
+    /// its patterns end up in diagnostics, so a link must not make ibuild print a file of the host.
+    /// </summary>
     private static string? Find(IFileSystem fs, string contextDir, string? dockerfilePath)
     {
         if (!string.IsNullOrEmpty(dockerfilePath))
         {
-            var own = fs.Path.GetFullPath(dockerfilePath) + DockerfileSuffix;
+            var dockerfile = fs.Path.GetFullPath(dockerfilePath);
+            var own = dockerfile + DockerfileSuffix;
             if (fs.File.Exists(own))
             {
+                ContainedPath.Resolve(fs, own, "ignore file", contextDir, fs.Path.GetDirectoryName(dockerfile) ?? "/");
                 return own;
             }
         }
 
         var shared = fs.Path.Combine(contextDir, DefaultName);
-        return fs.File.Exists(shared) ? shared : null;
+        if (!fs.File.Exists(shared))
+        {
+            return null;
+        }
+
+        ContainedPath.Resolve(fs, shared, "ignore file", contextDir);
+        return shared;
     }
 
     /// <summary>

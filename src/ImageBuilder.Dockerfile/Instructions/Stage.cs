@@ -23,15 +23,11 @@ public sealed record DockerfileDocument(
     public IReadOnlyList<SyntaxWarning> Warnings => Syntax.Warnings;
 
     /// <summary>The stage with this name (case-insensitive) or index, or null.</summary>
-    public Stage? FindStage(string nameOrIndex)
-    {
-        var byName = Stages.FirstOrDefault(s => string.Equals(s.Name, nameOrIndex, StringComparison.OrdinalIgnoreCase));
-        if (byName is not null)
-        {
-            return byName;
-        }
+    public Stage? FindStage(string nameOrIndex) =>
+        Stages.FirstOrDefault(s => string.Equals(s.Name, nameOrIndex, StringComparison.OrdinalIgnoreCase)) ?? StageAt(nameOrIndex);
 
-        return int.TryParse(nameOrIndex, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i)
-            && i < Stages.Count ? Stages[i] : null;
-    }
+    /// <summary>The stage whose index is <paramref name="index"/> written in decimal, or null.</summary>
+    public Stage? StageAt(string index) =>
+        int.TryParse(index, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i)
+        && i < Stages.Count ? Stages[i] : null;
 }

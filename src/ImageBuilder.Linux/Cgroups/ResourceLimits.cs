@@ -14,6 +14,9 @@ public sealed record ResourceLimits(long? MemoryBytes = null, int? PidsLimit = n
     /// <summary>The smallest quota the kernel accepts, in microseconds.</summary>
     private const long MinimumCpuQuotaMicroseconds = 1_000;
 
+    /// <summary>The most <c>--cpus</c> takes: far above any machine, and its quota still fits the kernel's (2^44 µs) and a long.</summary>
+    public const int MaximumCpus = 1_000_000;
+
     public static ResourceLimits None { get; } = new();
 
     /// <summary>
@@ -62,10 +65,16 @@ public sealed record ResourceLimits(long? MemoryBytes = null, int? PidsLimit = n
     public static double ParseCpus(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        // "NaN" and "Infinity" parse as doubles whatever the NumberStyles: only a finite number in range is a number of CPUs.
         if (!double.TryParse(text.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var cpus)
-            || cpus <= 0 || double.IsInfinity(cpus))
+            || !double.IsFinite(cpus) || cpus <= 0)
         {
             throw new FormatException($"'{text}' is not a number of CPUs: expected a positive decimal such as 0.5 or 2");
+        }
+
+        if (cpus > MaximumCpus)
+        {
+            throw new FormatException($"'{text}' is more CPUs than a limit can say (at most {MaximumCpus})");
         }
 
         return cpus;

@@ -46,6 +46,10 @@ public sealed class ResourceLimitsTests
     [InlineData("-1")]
     [InlineData("abc")]
     [InlineData("1e400")]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    [InlineData("-Infinity")]
+    [InlineData("2000000")]
     public void Bad_cpus_are_refused(string text) =>
         Assert.Throws<FormatException>(() => ResourceLimits.ParseCpus(text));
 
