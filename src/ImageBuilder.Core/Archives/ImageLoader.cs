@@ -117,21 +117,7 @@ public sealed partial class ImageLoader(ContentStore store, LayerUnpacker unpack
                 $"the image has {manifest.Layers.Count} layers but its config lists {config.RootFs.DiffIds.Count} diff_ids");
         }
 
-        var chainIds = ChainId.All(config.RootFs.DiffIds);
-        for (var i = 0; i < manifest.Layers.Count; i++)
-        {
-            var layer = manifest.Layers[i];
-            var expected = config.RootFs.DiffIds[i];
-            await store.EnsureSnapshotAsync(chainIds[i], async dir =>
-            {
-                await using var blob = store.OpenBlob(layer.Digest);
-                var unpacked = await unpacker.UnpackAsync(blob, dir, cancellationToken);
-                if (unpacked.DiffId != expected)
-                {
-                    throw new ArchiveFormatException($"layer {layer.Digest} unpacks to {unpacked.DiffId}, but the config says {expected}");
-                }
-            }, cancellationToken);
-        }
+        await store.UnpackSnapshotsAsync(manifest.Layers, config.RootFs.DiffIds, unpacker, cancellationToken);
 
         // A manifest that came with the image keeps its exact bytes, so its digest stays the same.
         manifestBytes ??= OciJson.Serialize(manifest);

@@ -63,6 +63,8 @@ public enum ErrorCode
     UnknownUser = 2007,
     /// <summary>The sandbox for a step could not be set up.</summary>
     StepSetupFailed = 2008,
+    /// <summary>A step whose layers overlayfs cannot stack: it would mount more than 500 lower layers, or add layer 501.</summary>
+    TooManyLayers = 2011,
 }
 
 public static class ErrorCodeExtensions
