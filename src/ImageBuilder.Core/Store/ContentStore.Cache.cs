@@ -105,22 +105,25 @@ public sealed partial class ContentStore
         return target;
     }
 
-    /// <summary>Drops the cache records whose layer blob is gone (after a prune).</summary>
+    /// <summary>Drops the cache and converted-layer records whose layer blob is gone (after a prune).</summary>
     private int RemoveDanglingCacheRecords()
     {
-        if (!FileSystem.Directory.Exists(CachePath))
-        {
-            return 0;
-        }
-
         var removed = 0;
-        foreach (var file in FileSystem.Directory.EnumerateFiles(CachePath))
+        foreach (var directory in new[] { CachePath, ConvertedRecordsPath })
         {
-            var record = CacheRecord.TryParse(FileSystem.File.ReadAllBytes(file));
-            if (record is null || (record.Layer is { } layer && !HasBlob(layer.Digest)))
+            if (!FileSystem.Directory.Exists(directory))
             {
-                FileSystem.File.Delete(file);
-                removed++;
+                continue;
+            }
+
+            foreach (var file in FileSystem.Directory.EnumerateFiles(directory).ToList())
+            {
+                var record = CacheRecord.TryParse(FileSystem.File.ReadAllBytes(file));
+                if (record is null || (record.Layer is { } layer && !HasBlob(layer.Digest)))
+                {
+                    FileSystem.File.Delete(file);
+                    removed++;
+                }
             }
         }
 

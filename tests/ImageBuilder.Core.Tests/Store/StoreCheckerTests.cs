@@ -174,6 +174,22 @@ public sealed partial class StoreCheckerTests : IDisposable
     }
 
     [Fact]
+    public async Task After_a_prune_no_record_names_a_pruned_blob()
+    {
+        var image = await UnpackedImageAsync("base:1", "hello");
+        var gzip = Gzip(File.ReadAllBytes(store.BlobPath(image.Layer.Digest)));
+        var converted = new Descriptor { MediaType = MediaTypes.OciLayerFor(LayerCompression.Gzip), Digest = store.WriteBlob(gzip), Size = gzip.Length };
+        store.RecordConvertedLayer(image.DiffId, LayerCompression.Gzip, converted);
+
+        // An export's compressed copy is named by no tag: prune takes it, and its record with it.
+        store.Prune();
+
+        Assert.False(store.HasBlob(converted.Digest));
+        Assert.Empty(Directory.GetFiles(dir.Combine("store", "ibuild", "converted")));
+        Assert.Empty((await CheckAsync()).Problems);
+    }
+
+    [Fact]
     public async Task A_tag_naming_a_missing_manifest_is_removed_and_the_other_tags_stay()
     {
         var image = await UnpackedImageAsync("base:1", "hello");
