@@ -31,6 +31,7 @@ internal static class CommandLineApp
           tag SOURCE TARGET                    give an image another name
           rmi IMAGE...                         remove names or images
           prune                                delete what no tagged image uses
+          fsck [--repair]                      check the store; --repair removes what is broken
           load [-i FILE]                       load images from a docker or OCI archive or layout (default: stdin)
           save [-o FILE] [--format docker|oci] IMAGE...   write images to an archive (default: stdout)
           import ROOTFS.tar[.gz] [-t NAME]     make a one-layer image from a root filesystem
@@ -103,6 +104,7 @@ internal static class CommandLineApp
                 "tag" => await store.TagAsync(rest),
                 "rmi" => await store.RmiAsync(rest, stderr),
                 "prune" => await store.PruneAsync(rest),
+                "fsck" => await new FsckCommand(store, stdout).RunAsync(rest, cancellationToken),
                 "load" => await archives.LoadAsync(rest, cancellationToken),
                 "save" => await archives.SaveAsync(rest, cancellationToken),
                 "import" => await archives.ImportAsync(rest, cancellationToken),

@@ -37,11 +37,13 @@ internal sealed partial class StageRun
                             break;
                         case StageSource stageSource:
                             var stageChain = (await stageResult(stageSource.StageIndex)).Chain;
+                            RequireMountable(run, stageChain.Layers.Count, $"--mount from stage {stageSource.StageIndex}");
                             resolved.KeyParts.Add(Encoding.UTF8.GetBytes(stageChain.Key.ToString()));
                             resolved.Add(_ => new LayersMount(planned.Target, stageChain.LowerDirs(Store), source, mount.ReadOnly));
                             break;
                         case ImageSource imageSource:
                             var imageChain = await ImageChainAsync(imageSource.Image, cancellationToken);
+                            RequireMountable(run, imageChain.Layers.Count, "--mount from image");
                             resolved.Add(_ => new LayersMount(planned.Target, imageChain.LowerDirs(Store), source, mount.ReadOnly));
                             break;
                     }

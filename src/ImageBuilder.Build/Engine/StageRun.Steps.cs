@@ -23,6 +23,7 @@ internal sealed partial class StageRun
         StepPlan step, LayerChain chain, byte[][] keyParts, Func<StepDirs, IReadOnlyList<string>, StepHandle, Task> work,
         CancellationToken cancellationToken)
     {
+        RequireStackable(step, chain.Layers.Count);
         var key = KeyOf(chain.Key, [step.Describe(), .. keyParts]);
         shared.UsedKeys.Enqueue(new UsedCacheKey(stage.Index, key));
         if (!shared.Options.NoCache && Store.FindCacheRecord(key) is { } cached)
@@ -77,12 +78,14 @@ internal sealed partial class StageRun
         }
 
         var parent = chain.ChainIds.Count > 0 ? chain.ChainIds[^1] : (Digest?)null;
-        Store.AdoptSnapshot(ChainId.Next(parent, packed.DiffId), upper, dir => new FileTreeWriter().Flush(dir));
+        // The packer read this very tree: its diff id is what fsck's re-pack of the snapshot must give.
+        Store.AdoptSnapshot(ChainId.Next(parent, packed.DiffId), upper, dir => new FileTreeWriter().Flush(dir),
+            new SnapshotRecord(packed.DiffId, packed.DiffId, options.SourceDateEpoch));
         var layer = new Descriptor { MediaType = MediaTypes.OciLayerFor(options.Compression), Digest = packed.Digest, Size = packed.Size };
         return new CacheRecord(Now(), layer, packed.DiffId);
     }
 
-    /// <summary>A cached layer's snapshot, unpacked again from its blob if a prune or another store removed it.</summary>
+    /// <summary>A cached layer's snapshot, unpacked again from its blob if a prune, fsck or another store removed it.</summary>
     private async Task EnsureSnapshotAsync(LayerChain chain, CacheRecord record, CancellationToken cancellationToken)
     {
         if (record is not { Layer: { } layer, DiffId: { } diffId })
@@ -91,11 +94,7 @@ internal sealed partial class StageRun
         }
 
         var parent = chain.ChainIds.Count > 0 ? chain.ChainIds[^1] : (Digest?)null;
-        await Store.EnsureSnapshotAsync(ChainId.Next(parent, diffId), async dir =>
-        {
-            await using var blob = Store.OpenBlob(layer.Digest);
-            await new LayerUnpacker(new FileTreeWriter()).UnpackAsync(blob, dir, cancellationToken);
-        }, cancellationToken);
+        await Store.UnpackSnapshotAsync(ChainId.Next(parent, diffId), layer, diffId, new LayerUnpacker(new FileTreeWriter()), cancellationToken);
     }
 
     private async Task RunAsync(
@@ -177,11 +176,13 @@ internal sealed partial class StageRun
                 break;
             case StageSource stageSource:
                 var other = (await stageResult(stageSource.StageIndex)).Chain;
+                RequireMountable(copy, other.Layers.Count, $"--from stage {stageSource.StageIndex}");
                 sourceKey = Encoding.UTF8.GetBytes(other.Key.ToString());
                 sourceLayers = other.LowerDirs(Store);
                 break;
             case ImageSource imageSource:
                 var image = await ImageChainAsync(imageSource.Image, cancellationToken);
+                RequireMountable(copy, image.Layers.Count, "--from image");
                 sourceKey = Encoding.UTF8.GetBytes(image.Key.ToString());
                 sourceLayers = image.LowerDirs(Store);
                 break;

@@ -59,16 +59,7 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
     {
         var manifest = OciJson.Deserialize<ImageManifest>(Store.ReadBlob(image.ManifestDigest));
         var diffIds = image.Config.RootFs.DiffIds;
-        var chainIds = ChainId.All(diffIds);
-        for (var i = 0; i < chainIds.Count; i++)
-        {
-            var layer = manifest.Layers[i];
-            await Store.EnsureSnapshotAsync(chainIds[i], async dir =>
-            {
-                await using var blob = Store.OpenBlob(layer.Digest);
-                await new LayerUnpacker(new FileTreeWriter()).UnpackAsync(blob, dir, cancellationToken);
-            }, cancellationToken);
-        }
+        await Store.UnpackSnapshotsAsync(manifest.Layers, diffIds, new LayerUnpacker(new FileTreeWriter()), cancellationToken);
 
         var history = image.Config.History ?? [];
         return new LayerChain(manifest.Layers, diffIds, history, KeyOf("image:" + image.ManifestDigest), history.LastOrDefault()?.Created ?? image.Config.Created);

@@ -103,6 +103,9 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
             var contentStore = store.Open(reader.Root);
             CgroupScope.RemoveStale();
             contentStore.RemoveStaleTemporaries();
+            // Held until the image is tagged, exported and pushed: a prune waits, so it never takes
+            // the blobs, snapshots and cache records this build wrote or reused before they are named.
+            using var protect = contentStore.ProtectNewContent();
             using var registries = Registries.RegistryAccess.From(reader, "build");
             var plan = new Planner(ImageSource(contentStore, registries, settings, progress)).Plan(document, settings.Plan);
             foreach (var warning in plan.Warnings)

@@ -1,7 +1,11 @@
 using ImageBuilder.Linux.Cgroups;
 using System.Security.Cryptography;
 using System.Text;
+using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Dockerfile;
+using ImageBuilder.Linux.Layers;
+using ImageBuilder.Linux.Mounts;
 using ImageBuilder.Linux.Sandbox;
 
 namespace ImageBuilder.Cli.Commands;
@@ -61,9 +65,19 @@ internal sealed class RunCommand(StoreCommands store, TextWriter stdout, TextWri
             throw new UsageException("run: the image has no command; give one after IMAGE");
         }
 
-        var lowerDirs = image.ChainIds.Reverse().Select(chainId => contentStore.HasSnapshot(chainId)
-            ? contentStore.SnapshotPath(chainId)
-            : throw new StoreException(StoreError.BlobNotFound, $"the store has no unpacked layer {chainId} of {reader.Positionals[0]}")).ToList();
+        if (image.Manifest.Layers.Count > OverlayLimits.MaxLowerLayers)
+        {
+            await stderr.WriteLineAsync(
+                $"ibuild: run: {ErrorCode.TooManyLayers.Id()}: {reader.Positionals[0]} has {image.Manifest.Layers.Count} layers, " +
+                $"but overlayfs stacks at most {OverlayLimits.MaxLowerLayers} (OVL_MAX_STACK): the image cannot be mounted");
+            await stderr.WriteLineAsync("  hint: rebuild it with fewer layers (combine RUN steps, or build FROM a base image with fewer layers)");
+            return 125;
+        }
+
+        // Snapshots that a prune or an fsck repair removed come back from the layer blobs.
+        var snapshots = await contentStore.UnpackSnapshotsAsync(
+            image.Manifest.Layers, image.Config.RootFs.DiffIds, new LayerUnpacker(new FileTreeWriter()), cancellationToken);
+        var lowerDirs = snapshots.Reverse().ToList();
 
         var scratch = Path.Combine(contentStore.Root, "ibuild", "tmp", $"{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}");
         var upper = Directory.CreateDirectory(Path.Combine(scratch, "upper")).FullName;

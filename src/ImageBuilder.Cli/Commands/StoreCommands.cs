@@ -13,10 +13,14 @@ internal sealed class StoreCommands(IFileSystem fileSystem, TextWriter stdout)
     public const string RmiHelp = "Usage: ibuild rmi [--root DIR] [-f] IMAGE...\n\nRemoves names (app:1) or whole images (by id; an image with several names needs -f).\nContent goes at the next prune.";
     public const string PruneHelp = "Usage: ibuild prune [--root DIR]\n\nDeletes untagged images and all blobs and snapshots no tagged image uses.";
 
-    public ContentStore Open(string? root)
+    public ContentStore Open(string? root, bool removeStaleScratch = true)
     {
         var store = ContentStore.Open(fileSystem, ContentStore.DefaultRoot(root));
-        store.RemoveStaleTemporaries();
+        if (removeStaleScratch)
+        {
+            store.RemoveStaleTemporaries();
+        }
+
         return store;
     }
 

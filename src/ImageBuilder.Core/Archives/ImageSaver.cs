@@ -36,7 +36,8 @@ public sealed class ImageSaver(ContentStore store)
             return;
         }
 
-        var temporary = outputPath + $".ibuild-{Environment.ProcessId}.tmp";
+        RemoveStaleTemporaries(outputPath);
+        var temporary = TemporaryName(outputPath, Environment.ProcessId);
         try
         {
             await using (var output = File.Create(temporary))
@@ -112,6 +113,43 @@ public sealed class ImageSaver(ContentStore store)
         }
 
         await tar.FinishAsync(cancellationToken);
+    }
+
+    private static string TemporaryName(string outputPath, int pid) => outputPath + $".ibuild-{pid}.tmp";
+
+    /// <summary>
+    /// Removes what an earlier save to the same file left when it was killed mid-write:
+    /// <c>FILE.ibuild-PID.tmp</c> siblings whose process is gone (a running save's file is kept).
+    /// </summary>
+    private static void RemoveStaleTemporaries(string outputPath)
+    {
+        var full = Path.GetFullPath(outputPath);
+        var directory = Path.GetDirectoryName(full)!;
+        var prefix = Path.GetFileName(full) + ".ibuild-";
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        foreach (var candidate in Directory.EnumerateFiles(directory, prefix + "*.tmp"))
+        {
+            var name = Path.GetFileName(candidate);
+            if (!name.StartsWith(prefix, StringComparison.Ordinal)
+                || ProcessOwner.ParsePid(name.AsSpan(prefix.Length, name.Length - prefix.Length - ".tmp".Length)) is not { } pid
+                || ProcessOwner.IsRunning(pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                File.Delete(candidate);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Not ours to fight over: the save goes on, the leftover stays for another time.
+            }
+        }
     }
 
     /// <summary>A symlink, or a device or pipe under /dev (-o /dev/stdout), is written into, never replaced.</summary>

@@ -8,6 +8,9 @@ public sealed partial class ContentStore
 {
     internal string CachePath => Path(OwnPath, "cache");
 
+    /// <summary>Records of layers converted to another compression: <c>ibuild/converted/&lt;diff id hex&gt;.&lt;compression&gt;</c>.</summary>
+    internal string ConvertedRecordsPath => Path(OwnPath, "converted");
+
     /// <summary>The build cache record for a step key, or null (also when its layer blob is gone).</summary>
     public CacheRecord? FindCacheRecord(Digest key)
     {
@@ -44,12 +47,12 @@ public sealed partial class ContentStore
     /// <summary>Remembers that <paramref name="layer"/> is the layer <paramref name="diffId"/> in <paramref name="compression"/>.</summary>
     public void RecordConvertedLayer(Digest diffId, LayerCompression compression, Descriptor layer)
     {
-        FileSystem.Directory.CreateDirectory(Path(OwnPath, "converted"));
+        FileSystem.Directory.CreateDirectory(ConvertedRecordsPath);
         WriteFileAtomically(ConvertedPath(diffId, compression), new CacheRecord("", layer, diffId).ToJson());
     }
 
     private string ConvertedPath(Digest diffId, LayerCompression compression) =>
-        Path(OwnPath, "converted", $"{diffId.Encoded}.{compression.ToString().ToLowerInvariant()}");
+        Path(ConvertedRecordsPath, $"{diffId.Encoded}.{compression.ToString().ToLowerInvariant()}");
 
     /// <summary>
     /// The diff id that the layer blob <paramref name="blob"/> was found to have when ibuild last
@@ -110,10 +113,11 @@ public sealed partial class ContentStore
 
     /// <summary>
     /// Makes <paramref name="directory"/> (in the store's scratch space, already filled) the
-    /// snapshot of <paramref name="chainId"/>: flushed, then renamed into place. When the
-    /// snapshot exists already the directory is deleted instead. Returns the snapshot's path.
+    /// snapshot of <paramref name="chainId"/>: flushed, then renamed into place, then given
+    /// <paramref name="record"/> (what the tree packs to, for fsck). When the snapshot exists
+    /// already the directory is deleted instead. Returns the snapshot's path.
     /// </summary>
-    public string AdoptSnapshot(Digest chainId, string directory, Action<string> flush)
+    public string AdoptSnapshot(Digest chainId, string directory, Action<string> flush, SnapshotRecord record)
     {
         var target = SnapshotPath(chainId);
         if (FileSystem.Directory.Exists(target))
@@ -123,35 +127,43 @@ public sealed partial class ContentStore
         }
 
         flush(directory);
+        DeleteSnapshotRecord(chainId);
         try
         {
             FileSystem.Directory.Move(directory, target);
         }
         catch (IOException) when (FileSystem.Directory.Exists(target))
         {
-            // Another build made the same snapshot first.
+            // Another build made the same snapshot first (and records it).
             DeleteTree(directory);
+            return target;
         }
 
+        // After the rename: a record never describes another tree. A kill in between leaves a
+        // snapshot without a record, which fsck checks against its blob instead.
+        WriteSnapshotRecord(chainId, record);
         return target;
     }
 
-    /// <summary>Drops the cache records whose layer blob is gone (after a prune).</summary>
+    /// <summary>Drops the cache and converted-layer records whose layer blob is gone (after a prune).</summary>
     private int RemoveDanglingCacheRecords()
     {
-        if (!FileSystem.Directory.Exists(CachePath))
-        {
-            return 0;
-        }
-
         var removed = 0;
-        foreach (var file in FileSystem.Directory.EnumerateFiles(CachePath))
+        foreach (var directory in new[] { CachePath, ConvertedRecordsPath })
         {
-            var record = CacheRecord.TryParse(FileSystem.File.ReadAllBytes(file));
-            if (record is null || (record.Layer is { } layer && !HasBlob(layer.Digest)))
+            if (!FileSystem.Directory.Exists(directory))
             {
-                FileSystem.File.Delete(file);
-                removed++;
+                continue;
+            }
+
+            foreach (var file in FileSystem.Directory.EnumerateFiles(directory).ToList())
+            {
+                var record = CacheRecord.TryParse(FileSystem.File.ReadAllBytes(file));
+                if (record is null || (record.Layer is { } layer && !HasBlob(layer.Digest)))
+                {
+                    FileSystem.File.Delete(file);
+                    removed++;
+                }
             }
         }
 

@@ -128,6 +128,20 @@ public sealed partial class ContentStore
         return true;
     }
 
+    /// <summary>Removes the index.json entries <paramref name="remove"/> picks (by their manifest digest and tag); returns how many went.</summary>
+    internal int RemoveIndexEntries(Func<Digest, ImageReference?, bool> remove)
+    {
+        using var held = Lock();
+        var index = ReadIndex();
+        var kept = index.Manifests.Where(d => !remove(d.Digest, TagOf(d))).ToList();
+        if (kept.Count != index.Manifests.Count)
+        {
+            WriteIndex(index with { Manifests = kept });
+        }
+
+        return index.Manifests.Count - kept.Count;
+    }
+
     /// <summary>Removes every entry of an image (every manifest with its config) from index.json;
     /// its content goes at the next prune.</summary>
     public void RemoveImage(ImageRecord image)
@@ -185,7 +199,7 @@ public sealed partial class ContentStore
         }
     }
 
-    private static ImageReference? TagOf(Descriptor descriptor)
+    internal static ImageReference? TagOf(Descriptor descriptor)
     {
         if (descriptor.Annotations is not { } annotations)
         {

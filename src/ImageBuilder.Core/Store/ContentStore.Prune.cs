@@ -11,7 +11,7 @@ public sealed partial class ContentStore
     public PruneReport Prune()
     {
         // Wait for running imports and builds (they hold gc.lock shared) before judging what is unused.
-        using var noWriters = StoreLock.Acquire(FileSystem, Path(OwnPath, "gc.lock"), LockTimeout, shared: false);
+        using var noWriters = ExcludeWriters();
         using var held = Lock();
         var index = ReadIndex();
         var tagged = index.Manifests.Where(d => TagOf(d) is not null && HasBlob(d.Digest)).ToList();

@@ -1,3 +1,4 @@
+using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 
 namespace ImageBuilder.Core.Store;
@@ -34,6 +35,7 @@ public sealed partial class ContentStore
             }
             else
             {
+                DeleteSnapshotRecord(chainId);
                 FileSystem.Directory.Move(scratch, target);
             }
         }
@@ -57,7 +59,50 @@ public sealed partial class ContentStore
         }
     }
 
-    public void DeleteSnapshot(Digest chainId) => DeleteTree(SnapshotPath(chainId));
+    /// <summary>
+    /// The snapshots of an image's layers, bottom first, each unpacked from its blob where missing
+    /// (a prune, an fsck repair or another store removed it).
+    /// </summary>
+    /// <exception cref="StoreException">BlobNotFound; Corrupt when the counts differ; DigestMismatch when a layer
+    /// does not unpack to its diff id.</exception>
+    public async Task<IReadOnlyList<string>> UnpackSnapshotsAsync(
+        IReadOnlyList<Descriptor> layers, IReadOnlyList<Digest> diffIds, LayerUnpacker unpacker, CancellationToken cancellationToken)
+    {
+        if (layers.Count != diffIds.Count)
+        {
+            throw new StoreException(StoreError.Corrupt, $"the image has {layers.Count} layers but its config lists {diffIds.Count} diff_ids");
+        }
+
+        var chainIds = ChainId.All(diffIds);
+        var paths = new List<string>(layers.Count);
+        for (var i = 0; i < layers.Count; i++)
+        {
+            paths.Add(await UnpackSnapshotAsync(chainIds[i], layers[i], diffIds[i], unpacker, cancellationToken));
+        }
+
+        return paths;
+    }
+
+    /// <summary>The snapshot <paramref name="chainId"/>, unpacked from <paramref name="layer"/>'s blob when missing.</summary>
+    /// <exception cref="StoreException">BlobNotFound; DigestMismatch when the layer does not unpack to <paramref name="diffId"/>.</exception>
+    public Task<string> UnpackSnapshotAsync(
+        Digest chainId, Descriptor layer, Digest diffId, LayerUnpacker unpacker, CancellationToken cancellationToken) =>
+        EnsureSnapshotAsync(chainId, async dir =>
+        {
+            await using var blob = OpenBlob(layer.Digest);
+            var unpacked = await unpacker.UnpackAsync(blob, dir, cancellationToken);
+            if (unpacked.DiffId != diffId)
+            {
+                throw new StoreException(StoreError.DigestMismatch, $"layer {layer.Digest} unpacks to {unpacked.DiffId}, but the config says {diffId}");
+            }
+        }, cancellationToken);
+
+    /// <summary>Removes a snapshot and its record (the record first).</summary>
+    public void DeleteSnapshot(Digest chainId)
+    {
+        DeleteSnapshotRecord(chainId);
+        DeleteTree(SnapshotPath(chainId));
+    }
 
     /// <summary>
     /// Removes scratch left by ibuild processes that were killed, when no process is adding
@@ -67,15 +112,22 @@ public sealed partial class ContentStore
     /// </summary>
     public int RemoveStaleTemporaries()
     {
-        using var noWriters = StoreLock.TryAcquire(FileSystem, Path(OwnPath, "gc.lock"), shared: false);
+        using var noWriters = TryExcludeWriters();
         return noWriters is null ? 0 : RemoveScratch();
     }
 
+    /// <summary><see cref="ExcludeWriters"/> if no writer runs right now, else null (never waits).</summary>
+    internal StoreLock? TryExcludeWriters() => StoreLock.TryAcquire(FileSystem, GcLockPath, shared: false);
+
+    /// <summary>What is in scratch (full paths); every entry is a leftover while no writer holds gc.lock.</summary>
+    internal IReadOnlyList<string> ListScratch() =>
+        FileSystem.Directory.Exists(TemporaryPath) ? FileSystem.Directory.EnumerateFileSystemEntries(TemporaryPath).Order(StringComparer.Ordinal).ToList() : [];
+
     /// <summary>Removes everything in scratch; the caller holds gc.lock exclusively.</summary>
-    private int RemoveScratch()
+    internal int RemoveScratch()
     {
         var removed = 0;
-        foreach (var entry in FileSystem.Directory.EnumerateFileSystemEntries(TemporaryPath))
+        foreach (var entry in ListScratch())
         {
             DeleteTree(entry);
             removed++;
@@ -84,7 +136,7 @@ public sealed partial class ContentStore
         return removed;
     }
 
-    private void DeleteTree(string path)
+    internal void DeleteTree(string path)
     {
         try
         {

@@ -35,6 +35,8 @@ public sealed partial class ContentStore
 
     internal string TemporaryPath => Path(OwnPath, "tmp");
 
+    private string GcLockPath => Path(OwnPath, "gc.lock");
+
     /// <summary>The store root: <paramref name="root"/>, else $IBUILD_ROOT, else /var/lib/ibuild.</summary>
     public static string DefaultRoot(string? root) =>
         root ?? (Environment.GetEnvironmentVariable("IBUILD_ROOT") is { Length: > 0 } env ? env : "/var/lib/ibuild");
@@ -69,7 +71,13 @@ public sealed partial class ContentStore
     /// its image is tagged, so that <see cref="Prune"/> (which takes it exclusively) never
     /// deletes blobs that a running import or build is about to reference.
     /// </summary>
-    public StoreLock ProtectNewContent() => StoreLock.Acquire(FileSystem, Path(OwnPath, "gc.lock"), LockTimeout, shared: true);
+    public StoreLock ProtectNewContent() => StoreLock.Acquire(FileSystem, GcLockPath, LockTimeout, shared: true);
+
+    /// <summary>
+    /// gc.lock held exclusively: waits until no import, pull, build or run holds it (they hold it
+    /// shared) and keeps new ones waiting. Prune and <c>fsck --repair</c> delete content under it.
+    /// </summary>
+    public StoreLock ExcludeWriters() => StoreLock.Acquire(FileSystem, GcLockPath, LockTimeout, shared: false);
 
     public string BlobPath(Digest digest) => Path(BlobsPath, digest.Algorithm, digest.Encoded);
 

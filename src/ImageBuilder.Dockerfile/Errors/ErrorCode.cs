@@ -73,6 +73,8 @@ public enum ErrorCode
     /// symlink loop, a URL that redirects to a scheme other than http(s).
     /// </summary>
     SourceRefused = 2010,
+    /// <summary>A step whose layers overlayfs cannot stack: it would mount more than 500 lower layers, or add layer 501.</summary>
+    TooManyLayers = 2011,
 }
 
 public static class ErrorCodeExtensions

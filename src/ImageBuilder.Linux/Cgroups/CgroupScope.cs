@@ -1,3 +1,5 @@
+using ImageBuilder.Core.Store;
+
 namespace ImageBuilder.Linux.Cgroups;
 
 /// <summary>
@@ -190,7 +192,6 @@ public sealed class CgroupScope : IDisposable
     {
         var rest = name.StartsWith(Prefix, StringComparison.Ordinal) ? name[Prefix.Length..] : name;
         var dash = rest.IndexOf('-');
-        return int.TryParse(dash < 0 ? rest : rest[..dash], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)
-            && Directory.Exists($"/proc/{pid.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        return ProcessOwner.ParsePid(dash < 0 ? rest : rest[..dash]) is { } pid && ProcessOwner.IsRunning(pid);
     }
 }

@@ -45,6 +45,13 @@ public static unsafe partial class Syscalls
     /// </summary>
     internal static void MountOverlay(string target, IReadOnlyList<string> lowerDirs, string? upperDir, string? workDir, ulong attributes)
     {
+        if (lowerDirs.Count > Mounts.OverlayLimits.MaxLowerLayers)
+        {
+            // Said before the kernel refuses the 501st lowerdir+ with a bare EINVAL.
+            throw new LinuxException(
+                $"mount overlay on {target} with {lowerDirs.Count} lower layers (overlayfs stacks at most {Mounts.OverlayLimits.MaxLowerLayers}, OVL_MAX_STACK)", 7);
+        }
+
         foreach (var dir in lowerDirs.Append(upperDir ?? "").Append(workDir ?? ""))
         {
             if (dir.IndexOfAny([',', ':', '\\']) >= 0)
