@@ -39,6 +39,14 @@ public sealed class LayerLimitTests : IDisposable
         // Nothing needs the layers mounted: the image is built (its config changes, its layers stay).
         (await fixture.BuildAsync("FROM big:1\nLABEL stage=two\n", "-t", "big:2")).Ok();
 
+        // Exporting its file system would mount it: one line with the code, no internal error.
+        var tar = dir.Combine("big.tar");
+        var export = await fixture.BuildAsync("FROM big:1\nLABEL stage=two\n", "-o", $"type=tar,dest={tar}");
+        Assert.Equal(1, export.ExitCode);
+        Assert.Contains("ibuild: IB2011: --output type=tar: the image has 501 layers, but overlayfs stacks at most 500", export.Stderr);
+        Assert.DoesNotContain("internal error", export.Stderr);
+        fixture.AssertNothingLeft();
+
         var refused = await Tools.Ibuild("--root", fixture.Store, "run", "big:2", "true");
         Assert.Equal(125, refused.ExitCode);
         Assert.StartsWith("ibuild: run: IB2011: big:2 has 501 layers, but overlayfs stacks at most 500 (OVL_MAX_STACK)", refused.Stderr);

@@ -5,6 +5,7 @@ using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.References;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Dockerfile;
 using ImageBuilder.Linux.Layers;
 using ImageBuilder.Linux.Mounts;
 
@@ -39,6 +40,14 @@ internal sealed partial class BuildCommand
         try
         {
             var lowers = ChainId.All(built.Config.RootFs.DiffIds).Reverse().Select(store.SnapshotPath).ToList();
+            if (lowers.Count > OverlayLimits.MaxLowerLayers)
+            {
+                // Printed as one line, exit 1, like any other I/O failure of an export.
+                throw new IOException(
+                    $"{ErrorCode.TooManyLayers.Id()}: --output type={output.Type}: the image has {lowers.Count} layers, but overlayfs " +
+                    $"stacks at most {OverlayLimits.MaxLowerLayers} (OVL_MAX_STACK), so its file system cannot be mounted; type=oci or type=docker can export it");
+            }
+
             using var root = await MountedRoot.MountAsync(lowers, Path.Combine(scratch, "root"));
             var packer = new LayerPacker(new FileTreeReader());
             var options = new LayerPackOptions(LayerCompression.None);
