@@ -34,6 +34,24 @@ public sealed class SaveLeftoverTests : IDisposable
         (await Tools.Run("skopeo", "inspect", $"docker-archive:{output}")).Ok();
     }
 
+    /// <summary>A link planted at the temporary file's name (this process's pid) is replaced, never written through.</summary>
+    [RootFact]
+    public async Task Save_never_writes_through_a_link_planted_at_its_temporary_name()
+    {
+        var store = dir.Combine("store");
+        (await Tools.Ibuild("--root", store, "import", await BusyboxRootfs.PathAsync(), "-t", "box:1")).Ok();
+        var output = dir.Combine("box.tar");
+        var victim = dir.Combine("victim");
+        await File.WriteAllTextAsync(victim, "root's file");
+        File.CreateSymbolicLink($"{output}.ibuild-{Environment.ProcessId}.tmp", victim);
+
+        (await Tools.Ibuild("--root", store, "save", "-o", output, "box:1")).Ok();
+
+        Assert.Equal("root's file", await File.ReadAllTextAsync(victim));
+        Assert.False(File.Exists($"{output}.ibuild-{Environment.ProcessId}.tmp"));
+        (await Tools.Run("skopeo", "inspect", $"docker-archive:{output}")).Ok();
+    }
+
     [RootFact]
     public async Task A_leftover_of_a_running_save_is_kept()
     {

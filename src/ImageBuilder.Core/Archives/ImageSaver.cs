@@ -40,7 +40,7 @@ public sealed class ImageSaver(ContentStore store)
         var temporary = TemporaryName(outputPath, Environment.ProcessId);
         try
         {
-            await using (var output = File.Create(temporary))
+            await using (var output = CreateExclusive(temporary))
             {
                 await WriteAsync(images, output, format, cancellationToken);
                 output.Flush(flushToDisk: true);
@@ -116,6 +116,25 @@ public sealed class ImageSaver(ContentStore store)
     }
 
     private static string TemporaryName(string outputPath, int pid) => outputPath + $".ibuild-{pid}.tmp";
+
+    /// <summary>
+    /// Creates the temporary file with O_CREAT|O_EXCL, which never follows a link planted at its
+    /// name (in a shared directory such as /tmp another user could aim one at a file of root's).
+    /// Something already there carries this process's pid but is not this save's: it goes (the
+    /// link itself, never its target) and the file is created anew.
+    /// </summary>
+    private static FileStream CreateExclusive(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        }
+        catch (IOException)
+        {
+            File.Delete(path);
+            return new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        }
+    }
 
     /// <summary>
     /// Removes what an earlier save to the same file left when it was killed mid-write:

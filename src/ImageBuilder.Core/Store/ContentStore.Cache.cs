@@ -11,6 +11,8 @@ public sealed partial class ContentStore
     /// <summary>Records of layers converted to another compression: <c>ibuild/converted/&lt;diff id hex&gt;.&lt;compression&gt;</c>.</summary>
     internal string ConvertedRecordsPath => Path(OwnPath, "converted");
 
+    internal string LayerDiffIdsPath => Path(OwnPath, "diffids");
+
     /// <summary>The build cache record for a step key, or null (also when its layer blob is gone).</summary>
     public CacheRecord? FindCacheRecord(Digest key)
     {
@@ -70,16 +72,16 @@ public sealed partial class ContentStore
     /// only to be called by code that has just computed it from the blob's bytes.</summary>
     public void RecordLayerDiffId(Digest blob, Digest diffId)
     {
-        FileSystem.Directory.CreateDirectory(Path(OwnPath, "diffids"));
+        FileSystem.Directory.CreateDirectory(LayerDiffIdsPath);
         WriteFileAtomically(LayerDiffIdPath(blob), Encoding.UTF8.GetBytes(diffId.ToString()));
     }
 
-    private string LayerDiffIdPath(Digest blob) => Path(OwnPath, "diffids", blob.Encoded);
+    private string LayerDiffIdPath(Digest blob) => Path(LayerDiffIdsPath, blob.Encoded);
 
     /// <summary>Drops the diff id records of blobs that are gone (after a prune).</summary>
     private void RemoveDanglingDiffIdRecords()
     {
-        var dir = Path(OwnPath, "diffids");
+        var dir = LayerDiffIdsPath;
         if (!FileSystem.Directory.Exists(dir))
         {
             return;
@@ -128,15 +130,9 @@ public sealed partial class ContentStore
 
         flush(directory);
         DeleteSnapshotRecord(chainId);
-        try
+        if (!MoveSnapshotIntoPlace(directory, target))
         {
-            FileSystem.Directory.Move(directory, target);
-        }
-        catch (IOException) when (FileSystem.Directory.Exists(target))
-        {
-            // Another build made the same snapshot first (and records it).
-            DeleteTree(directory);
-            return target;
+            return target; // another build made the same snapshot first (and records it)
         }
 
         // After the rename: a record never describes another tree. A kill in between leaves a

@@ -36,7 +36,7 @@ public sealed partial class ContentStore
             else
             {
                 DeleteSnapshotRecord(chainId);
-                FileSystem.Directory.Move(scratch, target);
+                MoveSnapshotIntoPlace(scratch, target);
             }
         }
         catch
@@ -46,6 +46,24 @@ public sealed partial class ContentStore
         }
 
         return target;
+    }
+
+    /// <summary>
+    /// Renames a finished snapshot into place. When another process won the race, its copy (the
+    /// same chain id, so the same tree) stays, ours goes, and the result is false.
+    /// </summary>
+    private bool MoveSnapshotIntoPlace(string scratch, string target)
+    {
+        try
+        {
+            FileSystem.Directory.Move(scratch, target);
+            return true;
+        }
+        catch (IOException) when (FileSystem.Directory.Exists(target))
+        {
+            DeleteTree(scratch);
+            return false;
+        }
     }
 
     public IEnumerable<Digest> ListSnapshots()

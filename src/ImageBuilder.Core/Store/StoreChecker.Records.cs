@@ -1,13 +1,15 @@
+using ImageBuilder.Core.Oci;
+
 namespace ImageBuilder.Core.Store;
 
 public sealed partial class StoreChecker
 {
-    /// <summary>Checks the build cache records and the converted-layer records; returns how many there are.</summary>
+    /// <summary>Checks the build cache records, the converted-layer records and the layer diff id records; returns how many there are.</summary>
     private async Task<int> CheckRecordsAsync(CancellationToken cancellationToken)
     {
         var count = 0;
         var fs = store.FileSystem;
-        foreach (var directory in new[] { store.CachePath, store.ConvertedRecordsPath })
+        foreach (var directory in new[] { store.CachePath, store.ConvertedRecordsPath, store.LayerDiffIdsPath })
         {
             if (!fs.Directory.Exists(directory))
             {
@@ -17,7 +19,10 @@ public sealed partial class StoreChecker
             foreach (var file in fs.Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal).ToList())
             {
                 count++;
-                if (await RecordProblemAsync(file, cancellationToken) is { } reason)
+                var problem = directory == store.LayerDiffIdsPath
+                    ? await DiffIdRecordProblemAsync(file, cancellationToken)
+                    : await RecordProblemAsync(file, cancellationToken);
+                if (problem is { } reason)
                 {
                     problems.Add(new StoreProblem(StoreDamage.BrokenRecord, Relative(file), reason) { Target = file });
                 }
@@ -25,6 +30,28 @@ public sealed partial class StoreChecker
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Why a layer diff id record (<c>ibuild/diffids/BLOB</c>) cannot be trusted: load and pull skip
+    /// hashing a layer it vouches for, so one that names the wrong diff id would let a wrong layer
+    /// in. Its blob must exist and decompress to the diff id it states.
+    /// </summary>
+    private async Task<string?> DiffIdRecordProblemAsync(string file, CancellationToken cancellationToken)
+    {
+        var fs = store.FileSystem;
+        if (!Digest.TryParse("sha256:" + fs.Path.GetFileName(file), out var blob)
+            || !Digest.TryParse(fs.File.ReadAllText(file).Trim(), out var diffId))
+        {
+            return "it is damaged (not a record ibuild can read)";
+        }
+
+        if (!store.HasBlob(blob))
+        {
+            return $"its layer {blob} is not in the store";
+        }
+
+        return await DiffIdProblemAsync(blob, diffId, "its layer", "the record", cancellationToken);
     }
 
     /// <summary>Why a record cannot be used: it does not parse, or its layer blob is missing, corrupt, of

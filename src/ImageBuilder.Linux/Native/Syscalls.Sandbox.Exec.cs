@@ -64,6 +64,7 @@ public static unsafe partial class Syscalls
         ExecImports.umount2((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference("\0"u8)), 0);
         ExecImports.mkdirat(-1, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference("\0"u8)), 0);
         ExecImports.syscall4(SysOpenat2, -1, 0, 0, 0);
+        ExecImports.close(-1);
         var cwd = stackalloc byte[2];
         ExecImports.getcwd(cwd, 2);
         ExecImports.prctl(PrCapBsetRead, 0, 0, 0, 0);
@@ -232,7 +233,13 @@ public static unsafe partial class Syscalls
                 return false;
             }
 
-            current = (int)ExecImports.syscall4(SysOpenat2, root, x.WorkingDirectoryPrefixes[i], (long)how, 24);
+            var next = (int)ExecImports.syscall4(SysOpenat2, root, x.WorkingDirectoryPrefixes[i], (long)how, 24);
+            if (current != root)
+            {
+                ExecImports.close(current); // one descriptor at a time: a WORKDIR deeper than RLIMIT_NOFILE still works
+            }
+
+            current = next;
         }
 
         const int PathMax = 4096;
@@ -296,6 +303,9 @@ public static unsafe partial class Syscalls
 
         [LibraryImport("libc", SetLastError = true)]
         public static partial int mkdirat(int directory, byte* path, uint mode);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int close(int fd);
 
         [LibraryImport("libc", SetLastError = true)]
         public static partial byte* getcwd(byte* buffer, nuint size);

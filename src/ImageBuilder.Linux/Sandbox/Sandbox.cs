@@ -161,6 +161,7 @@ public sealed partial class Sandbox(SandboxOptions options)
             {
                 SyscallFilter = syscallFilter,
             };
+            ProtectInitBinary();
             var process = Process.Start(InitStart()) ?? throw new SandboxException("the sandbox init did not start");
             try
             {
@@ -209,6 +210,20 @@ public sealed partial class Sandbox(SandboxOptions options)
         }
 
         finished.Wait();
+    }
+
+    /// <summary>
+    /// The CVE-2019-5736 class: until it execs the command, the step's PID 1 is ibuild-init from
+    /// the host's disk, so a step that runs <c>/proc/self/exe</c> (with its own dynamic loader and
+    /// LD_PRELOAD) holds that very file and could reopen it for writing — and the next build would
+    /// run the attacker's init. In this thread's mount namespace, which the init and the step
+    /// inherit, the binary is a read-only bind of itself: every open for writing through it, and
+    /// through /proc/self/exe or /proc/self/fd/N of it, fails with EROFS.
+    /// </summary>
+    private void ProtectInitBinary()
+    {
+        Syscalls.Mount(options.InitPath, options.InitPath, null, Syscalls.MountBind, null);
+        Syscalls.SetMountAttributesRecursively(options.InitPath, Syscalls.MountAttrReadOnly | Syscalls.MountAttrNoSuid | Syscalls.MountAttrNoDev);
     }
 
     private ProcessStartInfo InitStart()

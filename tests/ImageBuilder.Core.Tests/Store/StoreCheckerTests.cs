@@ -173,6 +173,27 @@ public sealed partial class StoreCheckerTests : IDisposable
         Assert.Single(Directory.GetFiles(dir.Combine("store", "ibuild", "cache")));
     }
 
+    /// <summary>load and pull trust a diff id record instead of hashing the layer again: a wrong one must not survive fsck.</summary>
+    [Fact]
+    public async Task A_diff_id_record_that_names_the_wrong_diff_id_is_named_and_removed()
+    {
+        var image = await UnpackedImageAsync("base:1", "hello");
+        store.RecordLayerDiffId(image.Layer.Digest, image.DiffId);
+        Assert.Empty((await CheckAsync()).Problems);
+        var wrong = Digest.Sha256("another tar"u8);
+        store.RecordLayerDiffId(image.Layer.Digest, wrong);
+
+        var report = await CheckAsync();
+
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal(StoreDamage.BrokenRecord, problem.Damage);
+        Assert.Equal($"ibuild/diffids/{image.Layer.Digest.Encoded}", problem.Subject);
+        Assert.Equal($"its layer {image.Layer.Digest} unpacks to diff id {image.DiffId}, the record says {wrong}", problem.Reason);
+        await AssertRepairLeavesACleanStoreAsync();
+        Assert.Null(store.FindLayerDiffId(image.Layer.Digest));
+        Assert.True(store.HasBlob(image.Layer.Digest));
+    }
+
     [Fact]
     public async Task After_a_prune_no_record_names_a_pruned_blob()
     {

@@ -119,6 +119,19 @@ public sealed class WorkdirMagicLinkEscapeTests : IDisposable
         Assert.False(File.Exists("/srv/app/sub/here"));
     }
 
+    /// <summary>The in-root walk holds one descriptor at a time: a WORKDIR deeper than RLIMIT_NOFILE (1024) works, as under Docker.</summary>
+    [RootFact]
+    public async Task A_working_directory_deeper_than_the_open_file_limit_works()
+    {
+        await fixture.ImportBaseAsync();
+        var deep = string.Concat(Enumerable.Repeat("/a", 1100));
+
+        var result = await fixture.BuildAsync($"FROM box:1\nWORKDIR {deep}\nRUN pwd | wc -c\n");
+
+        result.Ok();
+        Assert.Contains($" {deep.Length + 1}\n", result.Stderr + result.Stdout);
+    }
+
     private void AssertRefused(Tools.Result result, string workdir)
     {
         Assert.NotEqual(0, result.ExitCode);
