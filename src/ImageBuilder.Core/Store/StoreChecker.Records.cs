@@ -4,7 +4,8 @@ namespace ImageBuilder.Core.Store;
 
 public sealed partial class StoreChecker
 {
-    /// <summary>Checks the build cache records, the converted-layer records and the layer diff id records; returns how many there are.</summary>
+    /// <summary>Checks the build cache records, the converted-layer records and the layer diff id records; returns how many
+    /// cache and converted records there are (the summary's "cache records"; diff id records are checked, not counted).</summary>
     private async Task<int> CheckRecordsAsync(CancellationToken cancellationToken)
     {
         var count = 0;
@@ -18,7 +19,7 @@ public sealed partial class StoreChecker
 
             foreach (var file in fs.Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal).ToList())
             {
-                count++;
+                count += directory == store.LayerDiffIdsPath ? 0 : 1;
                 var problem = directory == store.LayerDiffIdsPath
                     ? await DiffIdRecordProblemAsync(file, cancellationToken)
                     : await RecordProblemAsync(file, cancellationToken);
