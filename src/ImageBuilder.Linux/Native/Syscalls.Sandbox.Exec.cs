@@ -47,10 +47,6 @@ public static unsafe partial class Syscalls
     private static readonly long SysExitGroup = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 94 : 231;
     private static readonly long SysGetPid = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 172 : 39;
     private const long SysCloseRange = 436; // the same number on every architecture
-    private const long SysOpenat2 = 437;
-    private const int AtFdcwd = -100;
-    private const ulong ResolveNoMagicLinks = 0x02;
-    private const ulong ResolveInRoot = 0x10;
 
     /// <summary>
     /// Calls every import <see cref="PivotAndExec"/> uses once, harmlessly, and JIT-compiles it,
@@ -199,53 +195,6 @@ public static unsafe partial class Syscalls
         }
 
         Fail(error == Enoent ? x.NotFoundMessage : x.ExecFailedMessage, error == Enoent ? 127 : 126);
-    }
-
-    /// <summary>close_range(2) of every descriptor from 3 up except <paramref name="keep"/> (at least 3).</summary>
-    private static bool CloseAllBut(int keep) =>
-        (keep <= 3 || ExecImports.syscall(SysCloseRange, 3, keep - 1, 0) != -1)
-        && ExecImports.syscall(SysCloseRange, keep + 1, uint.MaxValue, 0) != -1;
-
-    /// <summary>
-    /// Makes the working directory's missing components (mode 0755) and enters it, resolving
-    /// every prefix with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) from the new root: a
-    /// symlink or ".." stays inside, and a /proc magic link (/proc/self/fd/N, /proc/self/cwd,
-    /// /proc/1/root) is refused with ELOOP instead of being followed out of the container. Each
-    /// missing component is made in the directory the previous prefix resolved to. getcwd then
-    /// confirms the result is reachable from the root (it is "(unreachable)…" or an error when not).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static bool EnterWorkingDirectory(PreparedExec x)
-    {
-        var slash = stackalloc byte[2];
-        slash[0] = (byte)'/';
-        slash[1] = 0;
-        var how = stackalloc ulong[3]; // struct open_how { flags, mode, resolve }
-        how[0] = (ulong)x.OpenDirectoryFlags;
-        how[1] = 0;
-        how[2] = ResolveInRoot | ResolveNoMagicLinks;
-        var root = (int)ExecImports.syscall4(SysOpenat2, AtFdcwd, (long)slash, (long)how, 24);
-        var current = root;
-        for (var i = 0; i < x.WorkingDirectoryPrefixes.Length && current != -1; i++)
-        {
-            if (ExecImports.mkdirat(current, (byte*)x.WorkingDirectoryNames[i], 0x1ed) == -1 && Marshal.GetLastPInvokeError() != Eexist)
-            {
-                return false;
-            }
-
-            var next = (int)ExecImports.syscall4(SysOpenat2, root, x.WorkingDirectoryPrefixes[i], (long)how, 24);
-            if (current != root)
-            {
-                ExecImports.close(current); // one descriptor at a time: a WORKDIR deeper than RLIMIT_NOFILE still works
-            }
-
-            current = next;
-        }
-
-        const int PathMax = 4096;
-        var cwd = stackalloc byte[PathMax];
-        return current != -1 && ExecImports.fchdir(current) != -1
-            && ExecImports.getcwd(cwd, PathMax) != null && cwd[0] == (byte)'/';
     }
 
     /// <summary>poll(2) with a zero timeout on the read end of ibuild's pipe: no POLLHUP, POLLERR
