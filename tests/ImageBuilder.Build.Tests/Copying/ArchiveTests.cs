@@ -202,6 +202,18 @@ public sealed class ArchiveTests : IDisposable
     }
 
     [RootFact]
+    public void WritingThroughASymlinkToNothingIsRefused()
+    {
+        var tar = TarOf(new PaxTarEntry(TarEntryType.SymbolicLink, "d") { LinkName = "/nowhere" }, FileEntry("d/file"));
+
+        var error = Assert.Throws<CopyException>(() => Add("dangling.tar", tar, "/"));
+
+        Assert.Equal(CopyFailure.Refused, error.Reason);
+        Assert.StartsWith("dangling.tar: entry \"d/file\": ", error.Message);
+        Assert.Contains("is a symlink that leads to nothing inside the root", error.Message);
+    }
+
+    [RootFact]
     public void EntriesClimbingOutOfTheDestinationAreRefused()
     {
         using var buffer = new MemoryStream();

@@ -167,6 +167,20 @@ public sealed class FileCopierTests : IDisposable
     }
 
     [RootFact]
+    public void ASymlinkLoopInAStageSourceOrTheDestinationIsRefused()
+    {
+        _f.WriteSource("a.txt", "a");
+        File.CreateSymbolicLink(_f.Src("loop"), "loop");
+        File.CreateSymbolicLink(_f.Dst("loop"), "loop");
+
+        var source = Assert.Throws<CopyException>(() => Copy(["loop/"], "/x/"));
+        var destination = Assert.Throws<CopyException>(() => Copy(["a.txt"], "/loop/"));
+
+        Assert.Equal((CopyFailure.Refused, "\"/loop\": a symlink loop"), (source.Reason, source.Message));
+        Assert.Equal((CopyFailure.Refused, "cannot copy to \"/loop\": the path runs into a symlink loop"), (destination.Reason, destination.Message));
+    }
+
+    [RootFact]
     public void SymlinkInTheDestinationNeverLeadsOutsideTheRoot()
     {
         Directory.CreateDirectory(_f.Outside);
