@@ -116,9 +116,10 @@ public sealed partial class ImageLoader
         try
         {
             var (_, tar) = await LayerStreamFormat.OpenAsync(blob, cancellationToken);
-            await using var digesting = new DigestingReadStream(tar);
-            await digesting.DrainAsync(cancellationToken);
-            return digesting.GetDigest();
+            await using (tar)
+            {
+                return await Digest.Sha256Async(tar, cancellationToken);
+            }
         }
         catch (Exception e) when (TarEntryContent.AsCorruption(e, null) is { } corruption)
         {

@@ -64,5 +64,9 @@ public readonly partial record struct Digest
     public static Digest Sha256(ReadOnlySpan<byte> data) =>
         new("sha256", Convert.ToHexStringLower(SHA256.HashData(data)));
 
+    /// <summary>The sha256 digest of everything <paramref name="content"/> has left to read.</summary>
+    public static async Task<Digest> Sha256Async(Stream content, CancellationToken cancellationToken) =>
+        new("sha256", Convert.ToHexStringLower(await SHA256.HashDataAsync(content, cancellationToken).ConfigureAwait(false)));
+
     public override string ToString() => IsEmpty ? "" : $"{Algorithm}:{Encoded}";
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 
@@ -19,7 +18,7 @@ public sealed partial class StoreChecker
             Digest actual;
             await using (var blob = store.OpenBlob(digest))
             {
-                actual = await HashAsync(blob, cancellationToken);
+                actual = await Digest.Sha256Async(blob, cancellationToken);
             }
 
             if (actual != digest)
@@ -63,7 +62,7 @@ public sealed partial class StoreChecker
                 var (compression, tar) = await LayerStreamFormat.OpenAsync(blob, cancellationToken);
                 await using (tar)
                 {
-                    found = (compression == LayerCompression.None ? layer : await HashAsync(tar, cancellationToken), null);
+                    found = (compression == LayerCompression.None ? layer : await Digest.Sha256Async(tar, cancellationToken), null);
                 }
             }
             catch (Exception e) when (e is InvalidDataException or IOException or ZstdSharp.ZstdException)
@@ -81,7 +80,4 @@ public sealed partial class StoreChecker
             _ => null,
         };
     }
-
-    private static async Task<Digest> HashAsync(Stream content, CancellationToken cancellationToken) =>
-        Digest.Parse("sha256:" + Convert.ToHexStringLower(await SHA256.HashDataAsync(content, cancellationToken)));
 }
