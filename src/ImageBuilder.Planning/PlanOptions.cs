@@ -24,12 +24,15 @@ public sealed record PlanOptions
 /// <summary>A base image the planner may build on: found by reference, with its config.</summary>
 public sealed record BaseImage(string Reference, Digest ManifestDigest, ImageConfig Config);
 
-/// <summary>Where base images come from (the store, a registry through it). The planner does no I/O itself.</summary>
+/// <summary>
+/// Where base images come from (the store, a registry through it). The planner does no I/O itself:
+/// it asks for each distinct reference once per plan, between planning passes (see <see cref="Planner.PlanAsync"/>).
+/// </summary>
 public interface IImageSource
 {
-    /// <summary>The image with this reference, or null when there is none.</summary>
+    /// <summary>The image with this reference, or null when there is none. May pull; stops when <paramref name="cancellationToken"/> fires.</summary>
     /// <exception cref="ImageSourceException">The image could not be had (a pull failed); the planner reports it where the image is named.</exception>
-    BaseImage? Find(string reference);
+    Task<BaseImage?> FindAsync(string reference, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -7,7 +7,8 @@ namespace ImageBuilder.Planning;
 public sealed partial class Planner
 {
     /// <summary>One planning run: plans stages on demand, keeps them in dependency order.</summary>
-    internal sealed class Session(Planner planner, DockerfileDocument document, PlanOptions options, InstructionExpander expander, ArgScope global)
+    internal sealed class Session(DockerfileDocument document, PlanOptions options, InstructionExpander expander, ArgScope global,
+        IReadOnlyDictionary<string, ImageLookup> images)
     {
         private readonly Dictionary<int, StagePlan> planned = [];
         private readonly List<StagePlan> ordered = [];
@@ -25,8 +26,6 @@ public sealed partial class Planner
         public InstructionExpander Expander => expander;
 
         public ArgScope Global => global;
-
-        public Planner Planner => planner;
 
         /// <summary>
         /// Plans stage <paramref name="index"/> after everything it needs; <paramref name="waiting"/> holds the stages
@@ -76,6 +75,27 @@ public sealed partial class Planner
                     $"{what} needs the {entitlement.Name()} entitlement, which this build was not given", at.Span,
                     $"if you trust this Dockerfile with it, add --allow {entitlement.Name()} to the ibuild build command line");
             }
+        }
+
+        /// <summary>
+        /// The base image <paramref name="reference"/> names, as resolved before this pass; a reference not
+        /// resolved yet ends the pass (<see cref="ImageNeeded"/>) so that <see cref="PlanAsync"/> looks it up.
+        /// </summary>
+        public BaseImage FindImage(string reference, SourceSpan span)
+        {
+            if (!images.TryGetValue(reference, out var lookup))
+            {
+                throw new ImageNeeded(reference);
+            }
+
+            if (lookup.Failure is { } e)
+            {
+                throw new DockerfileException(ErrorCode.ImageNotFound, $"image \"{reference}\" is not in the store and {e.Message}", span, e.Hint);
+            }
+
+            return lookup.Image ?? throw new DockerfileException(ErrorCode.ImageNotFound,
+                $"image \"{reference}\" is not in the store", span,
+                "pull it (ibuild pull), load it (ibuild load -i image.tar) or build it; --pull=never never pulls");
         }
 
         /// <summary>Keeps a planned stage's ARGs for the stages built FROM it.</summary>

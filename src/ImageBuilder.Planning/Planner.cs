@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Dockerfile;
 using ImageBuilder.Dockerfile.Instructions;
@@ -14,8 +13,40 @@ namespace ImageBuilder.Planning;
 /// </summary>
 public sealed partial class Planner(IImageSource images)
 {
+    /// <summary>
+    /// Plans the build. Planning itself is synchronous and takes milliseconds; base images may need
+    /// a pull that takes minutes. So a pass plans against the images resolved so far; when it reaches
+    /// a reference not yet resolved it stops, the source is awaited for that reference (cancellable),
+    /// and the next pass starts over. Each distinct reference is asked for once per plan; a failure
+    /// to get it is kept and reported, located, where the pass meets the reference again.
+    /// </summary>
     /// <exception cref="DockerfileException">IB2xxx (and IB1013 expansion) errors, located.</exception>
-    public BuildPlan Plan(DockerfileDocument document, PlanOptions options)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired during a lookup.</exception>
+    public async Task<BuildPlan> PlanAsync(DockerfileDocument document, PlanOptions options, CancellationToken cancellationToken)
+    {
+        var resolved = new Dictionary<string, ImageLookup>(StringComparer.Ordinal);
+        while (true)
+        {
+            var pass = await OnLargeStackAsync(() => PlanPass(document, options, resolved));
+            if (pass.Plan is { } plan)
+            {
+                return plan;
+            }
+
+            var reference = pass.Needed!;
+            try
+            {
+                resolved[reference] = new ImageLookup(await images.FindAsync(reference, cancellationToken), null);
+            }
+            catch (ImageSourceException e)
+            {
+                resolved[reference] = new ImageLookup(null, e);
+            }
+        }
+    }
+
+    /// <summary>One planning pass: the plan, or the first image reference it needs that is not resolved yet.</summary>
+    private PassResult PlanPass(DockerfileDocument document, PlanOptions options, IReadOnlyDictionary<string, ImageLookup> resolved)
     {
         RequireSupported(options.Platform, null);
         var expander = new InstructionExpander(document.EscapeToken);
@@ -35,11 +66,19 @@ public sealed partial class Planner(IImageSource images)
               ?? throw new DockerfileException(ErrorCode.UnknownStage, $"target stage \"{options.Target}\" could not be found", null,
                   $"stages: {string.Join(", ", document.Stages.Select(s => s.Reference))}");
 
-        var session = new Session(this, document, options, expander, global);
-        OnLargeStack(() => session.Visit(target.Index, null));
+        var session = new Session(document, options, expander, global, resolved);
+        try
+        {
+            session.Visit(target.Index, null);
+        }
+        catch (ImageNeeded needed)
+        {
+            return new PassResult(null, needed.Reference);
+        }
+
         var unused = options.BuildArgs.Keys.Where(k => !global.Used.Contains(k) && !ArgScope.ProxyArgs.Contains(k)).Order(StringComparer.Ordinal).ToList();
         var warnings = unused.Count == 0 ? [] : new[] { $"one or more build args were not consumed: {string.Join(", ", unused)}" };
-        return new BuildPlan(session.Ordered, warnings);
+        return new PassResult(new BuildPlan(session.Ordered, warnings), null);
     }
 
     /// <summary>
@@ -50,23 +89,23 @@ public sealed partial class Planner(IImageSource images)
     /// </summary>
     internal int StackBytes { get; init; } = 256 * 1024 * 1024;
 
-    private void OnLargeStack(Action plan)
+    /// <summary>Runs a pass on a thread of its own with <see cref="StackBytes"/> of stack; the caller's thread is not blocked.</summary>
+    private Task<PassResult> OnLargeStackAsync(Func<PassResult> pass)
     {
-        ExceptionDispatchInfo? failure = null;
+        var done = new TaskCompletionSource<PassResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
-                plan();
+                done.SetResult(pass());
             }
             catch (Exception e)
             {
-                failure = ExceptionDispatchInfo.Capture(e);
+                done.SetException(e);
             }
         }, StackBytes) { Name = "ibuild planner" };
         thread.Start();
-        thread.Join();
-        failure?.Throw();
+        return done.Task;
     }
 
     internal static void RequireSupported(Platform platform, SourceSpan? span)
@@ -79,18 +118,16 @@ public sealed partial class Planner(IImageSource images)
                 "drop --platform, or build on a machine of that platform");
         }
     }
+}
 
-    internal BaseImage FindImage(string reference, SourceSpan span)
-    {
-        try
-        {
-            return images.Find(reference) ?? throw new DockerfileException(ErrorCode.ImageNotFound,
-                $"image \"{reference}\" is not in the store", span,
-                "pull it (ibuild pull), load it (ibuild load -i image.tar) or build it; --pull=never never pulls");
-        }
-        catch (ImageSourceException e)
-        {
-            throw new DockerfileException(ErrorCode.ImageNotFound, $"image \"{reference}\" is not in the store and {e.Message}", span, e.Hint);
-        }
-    }
+/// <summary>What the image source said about one reference: the image (null: none), or why it could not be had.</summary>
+internal sealed record ImageLookup(BaseImage? Image, ImageSourceException? Failure);
+
+/// <summary>A pass's outcome: the plan, or the reference it stopped at.</summary>
+internal sealed record PassResult(BuildPlan? Plan, string? Needed);
+
+/// <summary>Thrown through the planning recursion when it reaches a reference not resolved yet: the pass ends, the lookup runs.</summary>
+internal sealed class ImageNeeded(string reference) : Exception($"image {reference} is not resolved yet")
+{
+    public string Reference => reference;
 }

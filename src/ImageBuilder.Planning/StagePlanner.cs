@@ -84,7 +84,7 @@ internal sealed partial class StagePlanner(Planner.Session session, Stage stage,
             return (new StageOutputBase(earlier.Index), basePlan.Config, Triggers(basePlan.Config, from));
         }
 
-        var image = session.Planner.FindImage(from.Image, from.Span);
+        var image = session.FindImage(from.Image, from.Span);
         return (new ImageBase(image), image.Config, Triggers(image.Config, from));
     }
 

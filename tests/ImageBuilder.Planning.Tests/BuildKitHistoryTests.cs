@@ -12,15 +12,15 @@ public sealed class BuildKitHistoryTests
 {
     private sealed class OneImage : IImageSource
     {
-        public BaseImage? Find(string reference) => reference != "base" ? null : new BaseImage(reference, Digest.Parse("sha256:" + new string('b', 64)), new ImageConfig
+        public Task<BaseImage?> FindAsync(string reference, CancellationToken cancellationToken) => Task.FromResult<BaseImage?>(reference != "base" ? null : new BaseImage(reference, Digest.Parse("sha256:" + new string('b', 64)), new ImageConfig
         {
             Architecture = Platform.Current.Architecture, Os = "linux", RootFs = new RootFs { DiffIds = [] },
             Config = new ExecutionConfig { Env = ["PATH=/bin"] },
-        });
+        }));
     }
 
     private static BuildPlan Plan(string dockerfile, PlanOptions? options = null) =>
-        new Planner(new OneImage()).Plan(DockerfileParser.Parse(dockerfile), options ?? new PlanOptions());
+        new Planner(new OneImage()).PlanNow(DockerfileParser.Parse(dockerfile), options ?? new PlanOptions());
 
     private static List<string> History(BuildPlan plan) => plan.Target.Steps.Select(s => s.CreatedBy).ToList();
 

@@ -10,18 +10,18 @@ public sealed class EntitlementTests
 
     private sealed class OneImage(ExecutionConfig config) : IImageSource
     {
-        public BaseImage? Find(string reference) => reference == "base"
+        public Task<BaseImage?> FindAsync(string reference, CancellationToken cancellationToken) => Task.FromResult(reference == "base"
             ? new BaseImage(reference, SomeManifest, new ImageConfig
             {
                 Architecture = Platform.Current.Architecture, Os = "linux", RootFs = new RootFs { DiffIds = [] }, Config = config,
             })
-            : null;
+            : null);
     }
 
     private static readonly PlanOptions HostAllowed = new() { Entitlements = new HashSet<Entitlement> { Entitlement.NetworkHost } };
 
     private static BuildPlan Plan(string dockerfile, PlanOptions? options = null, ExecutionConfig? baseConfig = null) =>
-        new Planner(new OneImage(baseConfig ?? new ExecutionConfig())).Plan(DockerfileParser.Parse(dockerfile), options ?? new PlanOptions());
+        new Planner(new OneImage(baseConfig ?? new ExecutionConfig())).PlanNow(DockerfileParser.Parse(dockerfile), options ?? new PlanOptions());
 
     [Fact]
     public void Host_network_without_the_entitlement_is_a_located_error_naming_the_flag()

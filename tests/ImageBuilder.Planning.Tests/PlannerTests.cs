@@ -10,8 +10,8 @@ public sealed class PlannerTests
 
     private sealed class FakeImages(params (string Name, ImageConfig Config)[] images) : IImageSource
     {
-        public BaseImage? Find(string reference) =>
-            images.Where(i => i.Name == reference).Select(i => new BaseImage(reference, SomeManifest, i.Config)).FirstOrDefault();
+        public Task<BaseImage?> FindAsync(string reference, CancellationToken cancellationToken) =>
+            Task.FromResult(images.Where(i => i.Name == reference).Select(i => new BaseImage(reference, SomeManifest, i.Config)).FirstOrDefault());
     }
 
     private static ImageConfig Config(ExecutionConfig? execution = null) => new()
@@ -24,7 +24,7 @@ public sealed class PlannerTests
 
     private static BuildPlan Plan(string dockerfile, PlanOptions? options = null, IImageSource? images = null) =>
         new Planner(images ?? new FakeImages(("base", Config(new ExecutionConfig { Env = ["PATH=/bin", "FROMBASE=yes"] }))))
-            .Plan(DockerfileParser.Parse(dockerfile), options ?? new PlanOptions());
+            .PlanNow(DockerfileParser.Parse(dockerfile), options ?? new PlanOptions());
 
     [Fact]
     public void Only_the_stages_the_target_needs_are_planned_dependencies_first()

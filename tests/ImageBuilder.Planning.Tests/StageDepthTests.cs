@@ -11,7 +11,7 @@ public sealed class StageDepthTests
 {
     private sealed class NoImages : IImageSource
     {
-        public BaseImage? Find(string reference) => null;
+        public Task<BaseImage?> FindAsync(string reference, CancellationToken cancellationToken) => Task.FromResult<BaseImage?>(null);
     }
 
     private static string Chain(int stages, bool copy) => "FROM scratch AS s0\n" + string.Concat(Enumerable.Range(1, stages - 1).Select(i => copy
@@ -23,7 +23,7 @@ public sealed class StageDepthTests
     [InlineData(true)]
     public void A_chain_of_20000_stages_plans_every_stage_dependencies_first(bool copy)
     {
-        var plan = new Planner(new NoImages()).Plan(DockerfileParser.Parse(Chain(20_000, copy)), new PlanOptions());
+        var plan = new Planner(new NoImages()).PlanNow(DockerfileParser.Parse(Chain(20_000, copy)), new PlanOptions());
 
         Assert.Equal(Enumerable.Range(0, 20_000), plan.Stages.Select(s => s.Index));
     }
@@ -33,7 +33,7 @@ public sealed class StageDepthTests
     {
         var planner = new Planner(new NoImages()) { StackBytes = 1024 * 1024 };
 
-        var error = Assert.Throws<DockerfileException>(() => planner.Plan(DockerfileParser.Parse(Chain(20_000, copy: false)), new PlanOptions()));
+        var error = Assert.Throws<DockerfileException>(() => planner.PlanNow(DockerfileParser.Parse(Chain(20_000, copy: false)), new PlanOptions()));
 
         Assert.Equal(ErrorCode.UnknownStage, error.Code);
         Assert.Contains("too deeply", error.Message);
@@ -45,7 +45,7 @@ public sealed class StageDepthTests
     {
         var text = "FROM scratch AS a\nCOPY --from=b / /\nFROM scratch AS b\nCOPY --from=a / /\nFROM scratch\nCOPY --from=a / /\n";
 
-        var error = Assert.Throws<DockerfileException>(() => new Planner(new NoImages()).Plan(DockerfileParser.Parse(text), new PlanOptions()));
+        var error = Assert.Throws<DockerfileException>(() => new Planner(new NoImages()).PlanNow(DockerfileParser.Parse(text), new PlanOptions()));
 
         Assert.Equal(ErrorCode.UnknownStage, error.Code);
         Assert.Contains("cycle: a -> b -> a", error.Message);
