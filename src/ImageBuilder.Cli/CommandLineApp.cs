@@ -1,10 +1,10 @@
 using System.IO.Abstractions;
+using ImageBuilder.Application;
 using ImageBuilder.Cli.Commands;
 using ImageBuilder.Core.Archives;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Store;
-using ImageBuilder.Linux.Layers;
 using ImageBuilder.Registry;
 
 namespace ImageBuilder.Cli;
@@ -68,89 +68,93 @@ internal static class CommandLineApp
                 return Success;
             }
 
-            // Global options before the command name are handed to the command ("--root DIR build ...").
-            var global = new List<string>();
-            var at = 0;
-            while (at < args.Length && (args[at] == "--root" || args[at].StartsWith("--root=", StringComparison.Ordinal)))
-            {
-                global.Add(args[at]);
-                if (args[at] == "--root")
-                {
-                    global.Add(at + 1 < args.Length ? args[++at] : throw new UsageException("--root needs a directory"));
-                }
-
-                at++;
-            }
-
-            if (at >= args.Length)
-            {
-                throw new UsageException("no command given");
-            }
-
-            // "ibuild -f Dockerfile -t app:1 ." is "ibuild build -f Dockerfile -t app:1 .".
-            var shorthand = args[at].StartsWith('-');
-            var command = shorthand ? "build" : args[at];
-            var rest = global.Concat(args[(shorthand ? at : at + 1)..]).ToArray();
-            var store = new StoreCommands(fileSystem, stdout);
-            var archives = new ArchiveCommands(store, () => new LayerUnpacker(new FileTreeWriter()), stdout,
-                Console.OpenStandardInput, Console.OpenStandardOutput);
-            var registries = new RegistryCommands(store, stdin, stdout, stderr);
-            return command switch
-            {
-                "build" => await new BuildCommand(store, fileSystem, stdin, stdout, stderr).RunAsync(rest, cancellationToken),
-                "check" => await new CheckCommand(fileSystem, stdin, stdout, stderr).RunAsync(rest, cancellationToken),
-                "images" => await store.ImagesAsync(rest),
-                "inspect" => await archives.InspectAsync(rest),
-                "tag" => await store.TagAsync(rest),
-                "rmi" => await store.RmiAsync(rest, stderr),
-                "prune" => await store.PruneAsync(rest),
-                "fsck" => await new FsckCommand(store, stdout).RunAsync(rest, cancellationToken),
-                "load" => await archives.LoadAsync(rest, cancellationToken),
-                "save" => await archives.SaveAsync(rest, cancellationToken),
-                "import" => await archives.ImportAsync(rest, cancellationToken),
-                "run" => await new RunCommand(store, stdout, stderr).RunAsync(rest, cancellationToken),
-                "pull" => await registries.PullAsync(rest, cancellationToken),
-                "push" => await registries.PushAsync(rest, cancellationToken),
-                "login" => await registries.LoginAsync(rest, cancellationToken),
-                "logout" => await registries.LogoutAsync(rest, cancellationToken),
-                _ => await UnknownCommandAsync(command, stderr),
-            };
-        }
-        catch (RegistryException e)
-        {
-            await stderr.WriteLineAsync($"ibuild: {e.Message}");
-            return Failure;
-        }
-        catch (StoreException e)
-        {
-            await stderr.WriteLineAsync($"ibuild: {e.Message}");
-            return Failure;
-        }
-        catch (Exception e) when (e is ArchiveFormatException or LayerFormatException or OciFormatException or InvalidDataException)
-        {
-            await stderr.WriteLineAsync($"ibuild: {e.Message}");
-            return Failure;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            await stderr.WriteLineAsync($"ibuild: {e.Message}");
-            return Failure;
-        }
-        catch (UsageException e)
-        {
-            await stderr.WriteLineAsync($"ibuild: {e.Message}");
-            await stderr.WriteLineAsync("Run 'ibuild --help' for usage.");
-            return UsageError;
-        }
-        catch (OperationCanceledException)
-        {
-            await stderr.WriteLineAsync("ibuild: cancelled");
-            return 130;
+            var (command, rest) = SplitCommand(args);
+            var services = ApplicationServices.ForThisMachine(fileSystem, Console.OpenStandardOutput);
+            return await DispatchAsync(command, rest, services, fileSystem, stdin, stdout, stderr, cancellationToken);
         }
         catch (Exception e)
         {
-            await stderr.WriteLineAsync($"ibuild: internal error: {e.GetType().Name}: {e.Message}");
-            return Failure;
+            return await ReportAsync(e, stderr);
+        }
+    }
+
+    /// <summary>
+    /// The command and its arguments. Global options before the command name are handed to the
+    /// command ("--root DIR build ..."); "ibuild -f Dockerfile -t app:1 ." is "ibuild build -f Dockerfile -t app:1 .".
+    /// </summary>
+    private static (string Command, string[] Arguments) SplitCommand(string[] args)
+    {
+        var global = new List<string>();
+        var at = 0;
+        while (at < args.Length && (args[at] == "--root" || args[at].StartsWith("--root=", StringComparison.Ordinal)))
+        {
+            global.Add(args[at]);
+            if (args[at] == "--root")
+            {
+                global.Add(at + 1 < args.Length ? args[++at] : throw new UsageException("--root needs a directory"));
+            }
+
+            at++;
+        }
+
+        if (at >= args.Length)
+        {
+            throw new UsageException("no command given");
+        }
+
+        var shorthand = args[at].StartsWith('-');
+        return (shorthand ? "build" : args[at], global.Concat(args[(shorthand ? at : at + 1)..]).ToArray());
+    }
+
+    /// <summary>Runs one command: its options read, one service called, its result rendered.</summary>
+    private static async Task<int> DispatchAsync(
+        string command, string[] rest, ApplicationServices services, IFileSystem fileSystem, TextReader stdin, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellationToken)
+    {
+        var store = new StoreCommands(services.Stores, stdout);
+        var archives = new ArchiveCommands(services, stdout, Console.OpenStandardInput, Console.OpenStandardOutput);
+        var registries = new RegistryCommands(services.Registries, stdin, stdout, stderr);
+        return command switch
+        {
+            "build" => await new BuildCommand(services.Builds, fileSystem, stdin, stdout, stderr).RunAsync(rest, cancellationToken),
+            "check" => await new CheckCommand(fileSystem, stdin, stdout, stderr).RunAsync(rest, cancellationToken),
+            "images" => await store.ImagesAsync(rest),
+            "inspect" => await archives.InspectAsync(rest),
+            "tag" => await store.TagAsync(rest),
+            "rmi" => await store.RmiAsync(rest, stderr),
+            "prune" => await store.PruneAsync(rest),
+            "fsck" => await new FsckCommand(services.Stores, stdout).RunAsync(rest, cancellationToken),
+            "load" => await archives.LoadAsync(rest, cancellationToken),
+            "save" => await archives.SaveAsync(rest, cancellationToken),
+            "import" => await archives.ImportAsync(rest, cancellationToken),
+            "run" => await new RunCommand(services.Runs, stdout, stderr).RunAsync(rest, cancellationToken),
+            "pull" => await registries.PullAsync(rest, cancellationToken),
+            "push" => await registries.PushAsync(rest, cancellationToken),
+            "login" => await registries.LoginAsync(rest, cancellationToken),
+            "logout" => await registries.LogoutAsync(rest, cancellationToken),
+            _ => await UnknownCommandAsync(command, stderr),
+        };
+    }
+
+    /// <summary>Any failure as one message and an exit code: 2 for usage, 130 when cancelled, else 1. Never a stack trace.</summary>
+    private static async Task<int> ReportAsync(Exception e, TextWriter stderr)
+    {
+        switch (e)
+        {
+            case RegistryException or StoreException or ArchiveFormatException or LayerFormatException or OciFormatException or InvalidDataException
+                or IOException or UnauthorizedAccessException:
+                await stderr.WriteLineAsync($"ibuild: {e.Message}");
+                return Failure;
+            case UsageException:
+                await stderr.WriteLineAsync($"ibuild: {e.Message}");
+                await stderr.WriteLineAsync("Run 'ibuild --help' for usage.");
+                return UsageError;
+            case OperationCanceledException:
+                await stderr.WriteLineAsync("ibuild: cancelled");
+                return 130;
+            default:
+                await stderr.WriteLineAsync($"ibuild: internal error: {e.GetType().Name}: {e.Message}");
+                return Failure;
         }
     }
 

@@ -1,15 +1,13 @@
 using System.Text.Json;
+using ImageBuilder.Application;
 using ImageBuilder.Core.Archives;
-using ImageBuilder.Core.Layers;
-using ImageBuilder.Core.Oci;
-using ImageBuilder.Core.References;
 using ImageBuilder.Core.Store;
 
 namespace ImageBuilder.Cli.Commands;
 
 /// <summary><c>load</c>, <c>save</c>, <c>import</c> and <c>inspect</c>: images in and out of the store.</summary>
 internal sealed class ArchiveCommands(
-    StoreCommands store, Func<LayerUnpacker> unpacker, TextWriter stdout, Func<Stream> standardInput, Func<Stream> standardOutput)
+    ApplicationServices services, TextWriter stdout, Func<Stream> standardInput, Func<Stream> standardOutput)
 {
     public const string LoadHelp = """
         Usage: ibuild load [--root DIR] [-i FILE]
@@ -43,16 +41,15 @@ internal sealed class ArchiveCommands(
             return CommandLineApp.Success;
         }
 
-        var loader = new ImageLoader(store.Open(reader.Root), unpacker());
         IReadOnlyList<ImageRecord> images;
         if (reader.Get("--input") is { } input && input != "-")
         {
-            images = await loader.LoadAsync(input, cancellationToken);
+            images = await services.Archives.LoadAsync(reader.Root, input, cancellationToken);
         }
         else
         {
             await using var stream = standardInput();
-            images = await loader.LoadAsync(stream, cancellationToken);
+            images = await services.Archives.LoadAsync(reader.Root, stream, cancellationToken);
         }
 
         foreach (var image in images)
@@ -91,26 +88,7 @@ internal sealed class ArchiveCommands(
             "oci" or "oci-archive" => ArchiveFormat.Oci,
             var other => throw new UsageException($"save: unknown format \"{other}\" (docker or oci)"),
         };
-        var contentStore = store.Open(reader.Root);
-        var images = reader.Positionals.Select(target =>
-        {
-            var image = contentStore.ResolveImage(target);
-            var name = ImageReference.TryParse(target, out var reference, out _)
-                ? image.Tags.FirstOrDefault(t => t.ToString() == reference.ToString())
-                : null;
-            return (image, name);
-        }).ToList();
-        var saver = new ImageSaver(contentStore);
-        if (output is null or "-")
-        {
-            await using var stream = standardOutput();
-            await saver.WriteAsync(images, stream, format, cancellationToken);
-        }
-        else
-        {
-            await saver.SaveAsync(images, output, format, cancellationToken);
-        }
-
+        await services.Archives.SaveAsync(reader.Root, reader.Positionals, format, output is "-" ? null : output, standardOutput, cancellationToken);
         return CommandLineApp.Success;
     }
 
@@ -129,8 +107,7 @@ internal sealed class ArchiveCommands(
         var source = reader.Positionals[0];
         var created = SourceDateEpoch() ?? DateTimeOffset.UtcNow;
         await using var input = source == "-" ? Console.OpenStandardInput() : File.OpenRead(source);
-        var image = await new ImageLoader(store.Open(reader.Root), unpacker())
-            .ImportRootfsAsync(input, source, name, created, cancellationToken);
+        var image = await services.Archives.ImportAsync(reader.Root, input, source, name, created, cancellationToken);
         await stdout.WriteLineAsync(image.Id.ToString());
         return CommandLineApp.Success;
     }
@@ -146,8 +123,7 @@ internal sealed class ArchiveCommands(
 
         Require(reader, 1, "inspect needs an IMAGE");
 
-        var contentStore = store.Open(reader.Root);
-        var image = contentStore.ResolveImage(reader.Positionals[0]);
+        var (image, manifest, config) = services.Stores.Inspect(reader.Root, reader.Positionals[0]);
         using var buffer = new MemoryStream();
         await using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
@@ -162,9 +138,9 @@ internal sealed class ArchiveCommands(
             json.WriteEndArray();
             json.WriteString("ManifestDigest", image.ManifestDescriptor.Digest.ToString());
             json.WritePropertyName("Manifest");
-            JsonDocument.Parse(contentStore.ReadBlob(image.ManifestDescriptor.Digest)).WriteTo(json);
+            JsonDocument.Parse(manifest).WriteTo(json);
             json.WritePropertyName("Config");
-            JsonDocument.Parse(contentStore.ReadBlob(image.Id)).WriteTo(json);
+            JsonDocument.Parse(config).WriteTo(json);
             json.WriteEndObject();
         }
 

@@ -1,21 +1,19 @@
 using System.IO.Abstractions;
-using System.Security.Cryptography;
-using ImageBuilder.Build.Context;
+using ImageBuilder.Application;
 using ImageBuilder.Build.Engine;
 using ImageBuilder.Cli.Progress;
-using ImageBuilder.Core.Oci;
-using ImageBuilder.Core.References;
 using ImageBuilder.Dockerfile;
 using ImageBuilder.Dockerfile.Ignore;
 using ImageBuilder.Dockerfile.Sources;
-using ImageBuilder.Linux.Cgroups;
-using ImageBuilder.Linux.Sandbox;
-using ImageBuilder.Planning;
 
 namespace ImageBuilder.Cli.Commands;
 
-/// <summary><c>ibuild build</c> (and <c>ibuild -f … CONTEXT</c>): plan, run, store, name and export an image.</summary>
-internal sealed partial class BuildCommand(StoreCommands store, IFileSystem fileSystem, TextReader stdin, TextWriter stdout, TextWriter stderr)
+/// <summary>
+/// <c>ibuild build</c> (and <c>ibuild -f … CONTEXT</c>): reads the options and the Dockerfile, has
+/// <see cref="BuildService"/> plan, run, store, name, export and push the image, and renders its
+/// progress and any error.
+/// </summary>
+internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, TextReader stdin, TextWriter stdout, TextWriter stderr)
 {
     public const string Help = """
         Usage: ibuild build [options] CONTEXT
@@ -49,7 +47,7 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
                            (min: the target stage's steps; max: every stage's)
           --cache-from type=registry,ref=REF  import a build cache from a registry (repeatable)
           --root DIR               the store
-        """ + "\n" + Registries.RegistryAccess.OptionsHelp;
+        """ + "\n" + RegistryOptions.Help;
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -57,7 +55,7 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
             .Switch("--no-cache").Option("--label").Option("--platform").Option("--iidfile").Option("--output", "-o").Option("--network")
             .Option("--memory", "-m").Option("--pids-limit").Option("--cpus").Option("--jobs", "-j").Option("--progress").Option("--secret")
             .Option("--pull").Switch("--push").Option("--cache-to").Option("--cache-from").Option("--allow");
-        Registries.RegistryAccess.Declare(reader);
+        RegistryOptions.Declare(reader);
         if (!reader.Read(args, maxPositionals: 1))
         {
             await stdout.WriteLineAsync(Help);
@@ -66,6 +64,20 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
 
         ArchiveCommands.Require(reader, 1, "build needs a CONTEXT directory (use . for the current one)");
         var settings = BuildSettings.Read(reader);
+        var source = Locate(reader);
+        var text = await ReadDockerfileAsync(source, cancellationToken);
+        return text is null ? CommandLineApp.Failure : await BuildAsync(reader, settings, source, text, cancellationToken);
+    }
+
+    /// <summary>Where the context and the Dockerfile are, and the Dockerfile's name in messages.</summary>
+    private sealed record DockerfileLocation(string ContextDir, string? File, string Path, string DisplayName)
+    {
+        /// <summary>The Dockerfile's path for the ignore file beside it; null when it comes from standard input.</summary>
+        public string? IgnoreBeside => File == "-" ? null : Path;
+    }
+
+    private DockerfileLocation Locate(ArgumentReader reader)
+    {
         var contextDir = fileSystem.Path.GetFullPath(reader.Positionals[0]);
         if (!fileSystem.Directory.Exists(contextDir))
         {
@@ -73,22 +85,31 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
         }
 
         var file = reader.Get("--file");
-        var dockerfilePath = file is null or "-" ? fileSystem.Path.Combine(contextDir, DockerfileSource.DefaultName) : fileSystem.Path.GetFullPath(file);
-        var displayName = file ?? fileSystem.Path.Combine(reader.Positionals[0], DockerfileSource.DefaultName);
-        string text;
+        var path = file is null or "-" ? fileSystem.Path.Combine(contextDir, DockerfileSource.DefaultName) : fileSystem.Path.GetFullPath(file);
+        return new DockerfileLocation(contextDir, file, path, file ?? fileSystem.Path.Combine(reader.Positionals[0], DockerfileSource.DefaultName));
+    }
+
+    /// <summary>The Dockerfile's text, its ignore file checked; null (the diagnostics printed) when either is bad.</summary>
+    private async Task<string?> ReadDockerfileAsync(DockerfileLocation source, CancellationToken cancellationToken)
+    {
         try
         {
-            text = await DockerfileSource.ReadAsync(fileSystem, file, contextDir, stdin, cancellationToken);
+            var text = await DockerfileSource.ReadAsync(fileSystem, source.File, source.ContextDir, stdin, cancellationToken);
 
             // The ignore file is checked before anything runs (the build context reads it again when a step needs the context).
-            DockerIgnoreFile.Load(fileSystem, contextDir, file == "-" ? null : dockerfilePath);
+            DockerIgnoreFile.Load(fileSystem, source.ContextDir, source.IgnoreBeside);
+            return text;
         }
         catch (DockerfileException e)
         {
-            await DiagnosticRenderer.WriteAllAsync(stderr, e.Diagnostics, displayName, [], fileSystem);
-            return CommandLineApp.Failure;
+            await DiagnosticRenderer.WriteAllAsync(stderr, e.Diagnostics, source.DisplayName, [], fileSystem);
+            return null;
         }
+    }
 
+    private async Task<int> BuildAsync(
+        ArgumentReader reader, BuildSettings settings, DockerfileLocation source, string text, CancellationToken cancellationToken)
+    {
         var lines = DiagnosticRenderer.SplitLines(text);
         await using var live = Live(settings.Progress);
         IBuildProgress progress = settings.Progress == "quiet" ? new QuietProgress() : live is not null ? live : new PlainProgress(stderr);
@@ -97,46 +118,11 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
             var document = DockerfileParser.Parse(text);
             foreach (var warning in document.Warnings)
             {
-                await stderr.WriteLineAsync($"{displayName}:{warning.Span.StartLine}: warning: {warning.Message}");
+                await stderr.WriteLineAsync($"{source.DisplayName}:{warning.Span.StartLine}: warning: {warning.Message}");
             }
 
-            var contentStore = store.Open(reader.Root);
-            CgroupScope.RemoveStale();
-            contentStore.RemoveStaleTemporaries();
-            // Held until the image is tagged, exported and pushed: a prune waits, so it never takes
-            // the blobs, snapshots and cache records this build wrote or reused before they are named.
-            using var protect = contentStore.ProtectNewContent();
-            using var registries = Registries.RegistryAccess.From(reader, "build");
-            var plan = new Planner(ImageSource(contentStore, registries, settings, progress)).Plan(document, settings.Plan);
-            foreach (var warning in plan.Warnings)
-            {
-                await stderr.WriteLineAsync($"ibuild: warning: {warning}");
-            }
-
-            await ImportCacheAsync(contentStore, registries, settings, progress, cancellationToken);
-            var engine = new BuildEngine(contentStore, new LinuxStepRunner(SandboxOptions.ForCurrentProgram()), progress);
-            var statCache = contentStore.StatCachePath(contextDir);
-            var built = await engine.BuildAsync(
-                plan, () => BuildContext.Load(contextDir, file == "-" ? null : dockerfilePath, statCache), settings.Engine, cancellationToken);
-
-            var names = settings.Tags.Select(StoreCommands.ParseReference).ToList();
-            if (names.Count == 0)
-            {
-                contentStore.Tag(built.Manifest, null);
-            }
-
-            foreach (var name in names)
-            {
-                contentStore.Tag(built.Manifest, name);
-            }
-
-            progress.Note("naming the image", names.Select(n => $"naming to {n}").Prepend($"writing image {built.Id}"));
-            if (settings.Output is { Type: not "registry" } output)
-            {
-                await ExportAsync(contentStore, built, names, output, progress, cancellationToken);
-            }
-
-            await PushAsync(contentStore, registries, plan, built, names, settings, progress, cancellationToken);
+            var request = settings.ToRequest(reader.Root, source.ContextDir, source.IgnoreBeside, document);
+            var built = await builds.BuildAsync(request, progress, warning => stderr.WriteLine($"ibuild: warning: {warning}"), cancellationToken);
             if (reader.Get("--iidfile") is { } iidFile)
             {
                 await fileSystem.File.WriteAllTextAsync(iidFile, built.Id.ToString(), cancellationToken);
@@ -152,13 +138,13 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
         catch (DockerfileException e)
         {
             await StopAsync(live);
-            await DiagnosticRenderer.WriteAllAsync(stderr, e.Diagnostics, displayName, lines, fileSystem);
+            await DiagnosticRenderer.WriteAllAsync(stderr, e.Diagnostics, source.DisplayName, lines, fileSystem);
             return CommandLineApp.Failure;
         }
         catch (BuildException e)
         {
             await StopAsync(live);
-            await stderr.WriteAsync(DiagnosticRenderer.Render(e.Diagnostic, displayName, lines));
+            await stderr.WriteAsync(DiagnosticRenderer.Render(e.Diagnostic, source.DisplayName, lines));
             if (e.LastOutput.Count > 0)
             {
                 await stderr.WriteLineAsync("the step's last output:");

@@ -1,16 +1,18 @@
 using System.Globalization;
+using ImageBuilder.Application;
+using ImageBuilder.Application.Registries;
 using ImageBuilder.Build.Engine;
-using ImageBuilder.Cli.Registries;
+using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.References;
 using ImageBuilder.Core.Oci;
-using ImageBuilder.Linux.Cgroups;
+using ImageBuilder.Dockerfile.Instructions;
 using ImageBuilder.Planning;
 
 namespace ImageBuilder.Cli.Commands;
 
 /// <summary>The build command's options, checked: what shapes the plan, how the engine runs, and what happens to the image.</summary>
 internal sealed record BuildSettings(
-    PlanOptions Plan, EngineOptions Engine, IReadOnlyList<string> Tags, BuildOutput? Output, string Progress)
+    PlanOptions Plan, EngineOptions Engine, IReadOnlyList<ImageReference> Tags, BuildOutput? Output, string Progress)
 {
     /// <summary><c>--pull=missing|always|never</c>: when FROM (and --from) images are pulled.</summary>
     public PullPolicy Pull { get; init; } = PullPolicy.Missing;
@@ -23,6 +25,22 @@ internal sealed record BuildSettings(
 
     /// <summary><c>--cache-to type=registry,ref=R[,mode=min|max]</c>.</summary>
     public CacheSpec? CacheTo { get; init; }
+
+    /// <summary><c>--tls-verify</c>, <c>--insecure-registry</c>, <c>--authfile</c>.</summary>
+    public RegistrySettings Registries { get; init; } = RegistrySettings.Default;
+
+    /// <summary>The build the application layer runs: these settings over a parsed Dockerfile and its context.</summary>
+    public BuildRequest ToRequest(string? root, string contextDir, string? dockerfilePath, DockerfileDocument document) =>
+        new(root, contextDir, dockerfilePath, document, Plan, Engine)
+        {
+            Tags = Tags,
+            Output = Output,
+            Pull = Pull,
+            Push = Push,
+            CacheFrom = CacheFrom,
+            CacheTo = CacheTo,
+            Registries = Registries,
+        };
 
     public static BuildSettings Read(ArgumentReader reader)
     {
@@ -66,12 +84,8 @@ internal sealed record BuildSettings(
             throw new UsageException($"build: --progress must be auto, plain, tty or quiet, not {progress}");
         }
 
-        foreach (var tag in reader.GetAll("--tag"))
-        {
-            StoreCommands.ParseReference(tag);
-        }
-
-        var output = reader.Get("--output") is { } spec ? BuildOutput.Parse(spec) : null;
+        var tags = reader.GetAll("--tag").Select(StoreCommands.ParseReference).ToList();
+        var output = reader.Get("--output") is { } spec ? ParseOutput(spec) : null;
         var pull = reader.Get("--pull") switch
         {
             null or "missing" => PullPolicy.Missing,
@@ -85,12 +99,13 @@ internal sealed record BuildSettings(
             throw new UsageException("build: --push needs a name to push to (-t REGISTRY/NAME:TAG)");
         }
 
-        return new BuildSettings(plan, engine, reader.GetAll("--tag"), output, progress)
+        return new BuildSettings(plan, engine, tags, output, progress)
         {
             Pull = pull,
             Push = push,
-            CacheFrom = reader.GetAll("--cache-from").Select(c => CacheSpec.Parse(c, "--cache-from")).ToList(),
-            CacheTo = reader.Get("--cache-to") is { } to ? CacheSpec.Parse(to, "--cache-to") : null,
+            CacheFrom = reader.GetAll("--cache-from").Select(c => ParseCache(c, "--cache-from")).ToList(),
+            CacheTo = reader.Get("--cache-to") is { } to ? ParseCache(to, "--cache-to") : null,
+            Registries = RegistryOptions.Read(reader, "build"),
         };
     }
 
@@ -156,12 +171,9 @@ internal sealed record BuildSettings(
 
         return pairs;
     }
-}
 
-/// <summary><c>type=registry,ref=R[,mode=min|max]</c> of --cache-to and --cache-from.</summary>
-internal sealed record CacheSpec(ImageReference Reference, bool Max)
-{
-    public static CacheSpec Parse(string spec, string option)
+    /// <summary><c>type=registry,ref=R[,mode=min|max]</c> of --cache-to and --cache-from.</summary>
+    private static CacheSpec ParseCache(string spec, string option)
     {
         var fields = OptionFields.Parse(spec, option);
         if (fields.GetValueOrDefault("type") is not "registry")
@@ -178,17 +190,13 @@ internal sealed record CacheSpec(ImageReference Reference, bool Max)
         };
         return new CacheSpec(reference, max);
     }
-}
 
-/// <summary>
-/// <c>--output type=oci|docker|tar|local,dest=…[,compression=gzip|zstd|uncompressed]</c>: besides
-/// storing the image, an OCI or docker archive of it (layers gzip-compressed for oci and
-/// uncompressed for docker unless <c>compression=</c> says otherwise, as BuildKit and docker save
-/// do), a tar of its file system, or its file system in a directory.
-/// </summary>
-internal sealed record BuildOutput(string Type, string Destination, LayerCompression Compression)
-{
-    public static BuildOutput Parse(string spec)
+    /// <summary>
+    /// <c>--output type=oci|docker|tar|local,dest=…[,compression=gzip|zstd|uncompressed]</c> or
+    /// <c>type=registry,name=REF</c>: layers gzip-compressed for oci and uncompressed for docker
+    /// unless <c>compression=</c> says otherwise, as BuildKit and docker save do.
+    /// </summary>
+    private static BuildOutput ParseOutput(string spec)
     {
         var fields = OptionFields.Parse(spec, "--output");
         var type = fields.GetValueOrDefault("type") ?? throw new UsageException($"build: --output needs type=…, in \"{spec}\"");

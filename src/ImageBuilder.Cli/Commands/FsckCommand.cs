@@ -1,10 +1,10 @@
+using ImageBuilder.Application;
 using ImageBuilder.Core.Store;
-using ImageBuilder.Linux.Layers;
 
 namespace ImageBuilder.Cli.Commands;
 
 /// <summary><c>ibuild fsck [--repair]</c>: checks the store (<see cref="StoreChecker"/>) and prints what it found.</summary>
-internal sealed class FsckCommand(StoreCommands store, TextWriter stdout)
+internal sealed class FsckCommand(StoreService stores, TextWriter stdout)
 {
     public const string Help = """
         Usage: ibuild fsck [--root DIR] [--repair]
@@ -29,10 +29,8 @@ internal sealed class FsckCommand(StoreCommands store, TextWriter stdout)
             return CommandLineApp.Success;
         }
 
-        // Opened without the usual clean-up of scratch: leftovers are for fsck to report.
-        var contentStore = store.Open(reader.Root, removeStaleScratch: false);
         var repair = reader.Has("--repair");
-        var report = await new StoreChecker(contentStore, new FileTreeReader(), new FileTreeWriter()).CheckAsync(repair, cancellationToken);
+        var report = await stores.CheckAsync(reader.Root, repair, cancellationToken);
         foreach (var problem in report.Problems)
         {
             await stdout.WriteLineAsync($"{Label(problem.Damage)} {problem.Subject}: {problem.Reason}{(problem.Repair is { } done ? $" ({done})" : "")}");

@@ -1,13 +1,10 @@
-using ImageBuilder.Cli.Registries;
+using ImageBuilder.Application.Registries;
 using ImageBuilder.Core.Oci;
-using ImageBuilder.Core.References;
-using ImageBuilder.Registry;
-using ImageBuilder.Registry.Auth;
 
 namespace ImageBuilder.Cli.Commands;
 
 /// <summary><c>pull</c>, <c>push</c>, <c>login</c> and <c>logout</c>: images to and from registries.</summary>
-internal sealed class RegistryCommands(StoreCommands store, TextReader stdin, TextWriter stdout, TextWriter stderr)
+internal sealed class RegistryCommands(RegistryService registries, TextReader stdin, TextWriter stdout, TextWriter stderr)
 {
     public const string PullHelp = $"""
         Usage: ibuild pull [--root DIR] [--platform P] [options] REF
@@ -17,7 +14,7 @@ internal sealed class RegistryCommands(StoreCommands store, TextReader stdin, Te
         are not fetched again), layers unpacked once. An interrupted pull finishes next time.
 
           --platform P             the platform to pick from an index (default: this machine's)
-        {RegistryAccess.OptionsHelp}
+        {RegistryOptions.Help}
         """;
 
     public const string PushHelp = $"""
@@ -27,7 +24,7 @@ internal sealed class RegistryCommands(StoreCommands store, TextReader stdin, Te
         gzip layers, and prints the manifest's digest. Blobs the repository has are skipped;
         layers pulled from another repository of the same registry are mounted from it.
 
-        {RegistryAccess.OptionsHelp}
+        {RegistryOptions.Help}
         """;
 
     public const string LoginHelp = $"""
@@ -39,7 +36,7 @@ internal sealed class RegistryCommands(StoreCommands store, TextReader stdin, Te
           -u, --username USER      the user name
           -p, --password PASSWORD  the password (visible to other users: prefer --password-stdin)
           --password-stdin         read the password from standard input
-        {RegistryAccess.OptionsHelp}
+        {RegistryOptions.Help}
         """;
 
     public const string LogoutHelp = """
@@ -50,7 +47,7 @@ internal sealed class RegistryCommands(StoreCommands store, TextReader stdin, Te
 
     public async Task<int> PullAsync(string[] args, CancellationToken cancellationToken)
     {
-        var reader = RegistryAccess.Declare(new ArgumentReader("pull").Option("--platform"));
+        var reader = RegistryOptions.Declare(new ArgumentReader("pull").Option("--platform"));
         if (!reader.Read(args, maxPositionals: 1))
         {
             await stdout.WriteLineAsync(PullHelp);
@@ -65,16 +62,15 @@ internal sealed class RegistryCommands(StoreCommands store, TextReader stdin, Te
             throw new UsageException($"pull: \"{text}\" is not a platform (os/arch[/variant])");
         }
 
-        using var registries = RegistryAccess.From(reader, "pull");
-        var contentStore = store.Open(reader.Root);
-        var image = await new ImagePuller(contentStore, registries, Log).PullAsync(reference, platform, cancellationToken);
+        var settings = RegistryOptions.Read(reader, "pull");
+        var image = await registries.PullAsync(reader.Root, reference, platform, settings, Log, cancellationToken);
         await stdout.WriteLineAsync(image.Id.ToString());
         return CommandLineApp.Success;
     }
 
     public async Task<int> PushAsync(string[] args, CancellationToken cancellationToken)
     {
-        var reader = RegistryAccess.Declare(new ArgumentReader("push"));
+        var reader = RegistryOptions.Declare(new ArgumentReader("push"));
         if (!reader.Read(args, maxPositionals: 2))
         {
             await stdout.WriteLineAsync(PushHelp);
@@ -84,17 +80,15 @@ internal sealed class RegistryCommands(StoreCommands store, TextReader stdin, Te
         ArchiveCommands.Require(reader, 1, "push needs an IMAGE");
         var source = reader.Positionals[0];
         var destination = StoreCommands.ParseReference(reader.Positionals.Count > 1 ? reader.Positionals[1] : source);
-        using var registries = RegistryAccess.From(reader, "push");
-        var contentStore = store.Open(reader.Root);
-        var image = contentStore.ResolveImage(source);
-        var digest = await new ImagePusher(contentStore, registries, Log).PushAsync(image, destination, cancellationToken);
+        var settings = RegistryOptions.Read(reader, "push");
+        var digest = await registries.PushAsync(reader.Root, source, destination, settings, Log, cancellationToken);
         await stdout.WriteLineAsync(digest.ToString());
         return CommandLineApp.Success;
     }
 
     public async Task<int> LoginAsync(string[] args, CancellationToken cancellationToken)
     {
-        var reader = RegistryAccess.Declare(new ArgumentReader("login").Option("--username", "-u").Option("--password", "-p").Switch("--password-stdin"));
+        var reader = RegistryOptions.Declare(new ArgumentReader("login").Option("--username", "-u").Option("--password", "-p").Switch("--password-stdin"));
         if (!reader.Read(args, maxPositionals: 1))
         {
             await stdout.WriteLineAsync(LoginHelp);
@@ -112,14 +106,7 @@ internal sealed class RegistryCommands(StoreCommands store, TextReader stdin, Te
         var password = reader.Has("--password-stdin")
             ? (await stdin.ReadToEndAsync(cancellationToken)).TrimEnd('\n', '\r')
             : reader.Get("--password") ?? throw new UsageException("login: give the password with --password-stdin (or -p PASSWORD)");
-        using var registries = RegistryAccess.From(reader, "login");
-        var given = new FixedCredentials(new RegistryCredential(user, password, null, $"the password given for {user}"));
-        using (var client = new RegistryClient(registry, registries.Options with { Credentials = given }))
-        {
-            await client.PingAsync(cancellationToken);
-        }
-
-        await registries.Credentials.SaveAsync(registry, user, password, cancellationToken);
+        await RegistryService.LoginAsync(registry, user, password, RegistryOptions.Read(reader, "login"), cancellationToken);
         await stdout.WriteLineAsync("Login Succeeded");
         return CommandLineApp.Success;
     }
@@ -135,8 +122,7 @@ internal sealed class RegistryCommands(StoreCommands store, TextReader stdin, Te
 
         ArchiveCommands.Require(reader, 1, "logout needs a REGISTRY (host[:port])");
         var registry = Host(reader.Positionals[0]);
-        using var registries = new RegistryAccess(true, [], reader.Get("--authfile"));
-        var erased = await registries.Credentials.EraseAsync(registry, cancellationToken);
+        var erased = await RegistryService.LogoutAsync(registry, reader.Get("--authfile"), cancellationToken);
         await stdout.WriteLineAsync(erased ? $"Removing login credentials for {registry}" : $"Not logged in to {registry}");
         return CommandLineApp.Success;
     }

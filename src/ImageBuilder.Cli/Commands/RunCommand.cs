@@ -1,21 +1,13 @@
-using ImageBuilder.Linux.Cgroups;
-using System.Security.Cryptography;
 using System.Text;
-using ImageBuilder.Core.Layers;
-using ImageBuilder.Core.Store;
-using ImageBuilder.Dockerfile;
-using ImageBuilder.Linux.Layers;
-using ImageBuilder.Linux.Mounts;
-using ImageBuilder.Linux.Sandbox;
+using ImageBuilder.Application;
 
 namespace ImageBuilder.Cli.Commands;
 
 /// <summary>
-/// <c>ibuild run</c>: runs a command in an image of the store through the build sandbox, output
-/// streamed, exit code passed on, changes thrown away (the upper dir lives in a scratch dir of
-/// the store, named for this process, so a later run removes it even after a kill -9).
+/// <c>ibuild run</c>: the options read into a <see cref="RunRequest"/> for <see cref="RunService"/>,
+/// output streamed, exit code passed on; 125 when the container could not be run.
 /// </summary>
-internal sealed class RunCommand(StoreCommands store, TextWriter stdout, TextWriter stderr, SandboxOptions? options = null)
+internal sealed class RunCommand(RunService runs, TextWriter stdout, TextWriter stderr)
 {
     public const string Help = """
         Usage: ibuild run [--root DIR] [--network host|none] [--memory M] [--pids-limit N] [--cpus C]
@@ -50,91 +42,41 @@ internal sealed class RunCommand(StoreCommands store, TextWriter stdout, TextWri
             throw new UsageException($"run: --network must be host or none, not {network}");
         }
 
-        var limits = LimitOptions.Read(reader, "run");
-        var contentStore = store.Open(reader.Root);
-        // The scratch dir is in use while the step runs: keep the store's clean-up away from it.
-        using var protect = contentStore.ProtectNewContent();
-        CgroupScope.RemoveStale();
-
-        var image = contentStore.ResolveImage(reader.Positionals[0]);
-        var config = image.Config.Config;
-        var command = reader.Positionals.Count > 1 ? reader.Positionals.Skip(1).ToList() : (config?.Cmd ?? []).ToList();
-        var argv = (config?.Entrypoint ?? []).Concat(command).ToList();
-        if (argv.Count == 0)
+        var request = new RunRequest(reader.Root, reader.Positionals[0], reader.Positionals.Skip(1).ToList())
         {
-            throw new UsageException("run: the image has no command; give one after IMAGE");
-        }
-
-        if (image.Manifest.Layers.Count > OverlayLimits.MaxLowerLayers)
-        {
-            await stderr.WriteLineAsync(
-                $"ibuild: run: {ErrorCode.TooManyLayers.Id()}: {reader.Positionals[0]} has {image.Manifest.Layers.Count} layers, " +
-                $"but overlayfs stacks at most {OverlayLimits.MaxLowerLayers} (OVL_MAX_STACK): the image cannot be mounted");
-            await stderr.WriteLineAsync("  hint: rebuild it with fewer layers (combine RUN steps, or build FROM a base image with fewer layers)");
-            return 125;
-        }
-
-        // Snapshots that a prune or an fsck repair removed come back from the layer blobs.
-        var snapshots = await contentStore.UnpackSnapshotsAsync(
-            image.Manifest.Layers, image.Config.RootFs.DiffIds, new LayerUnpacker(new FileTreeWriter()), cancellationToken);
-        var lowerDirs = snapshots.Reverse().ToList();
-
-        var scratch = Path.Combine(contentStore.Root, "ibuild", "tmp", $"{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}");
-        var upper = Directory.CreateDirectory(Path.Combine(scratch, "upper")).FullName;
-        var work = Directory.CreateDirectory(Path.Combine(scratch, "work")).FullName;
-        var spec = new SandboxSpec(
-            lowerDirs, upper, work, scratch, argv, MergeEnv(config?.Env ?? [], reader.GetAll("--env")),
-            reader.Get("--workdir") ?? (string.IsNullOrEmpty(config?.WorkingDir) ? "/" : config.WorkingDir),
-            reader.Get("--user") ?? config?.User, network == "none", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), limits);
+            Env = reader.GetAll("--env"),
+            WorkingDirectory = reader.Get("--workdir"),
+            User = reader.Get("--user"),
+            IsolateNetwork = network == "none",
+            Limits = LimitOptions.Read(reader, "run"),
+        };
         try
         {
             await using var output = OutputStream(stdout, Console.OpenStandardOutput);
             await using var errors = OutputStream(stderr, Console.OpenStandardError);
-            var sandbox = new Sandbox(options ?? SandboxOptions.ForCurrentProgram());
-            var result = await sandbox.RunAsync(spec, output, errors, cancellationToken);
+            var result = await runs.RunAsync(request, output, errors, cancellationToken);
             if (result.OomKilled)
             {
                 await stderr.WriteLineAsync(
-                    $"ibuild: run: the command was killed by the kernel's OOM killer: memory limit {ByteSize.Binary(limits!.MemoryBytes ?? 0)}");
+                    $"ibuild: run: the command was killed by the kernel's OOM killer: memory limit {ByteSize.Binary(request.Limits!.MemoryBytes ?? 0)}");
             }
 
             return result.ExitCode;
         }
-        catch (SandboxException e)
+        catch (RunRefusedException e) when (e.Reason == RunRefusal.NoCommand)
+        {
+            throw new UsageException($"run: {e.Message}");
+        }
+        catch (RunRefusedException e)
         {
             await stderr.WriteLineAsync($"ibuild: run: {e.Message}");
+            if (e.Hint is { } hint)
+            {
+                await stderr.WriteLineAsync($"  hint: {hint}");
+            }
+
             return 125;
         }
-        finally
-        {
-            try
-            {
-                Directory.Delete(scratch, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Left for the next run's clean-up of stale scratch dirs.
-            }
-        }
-    }
-
-    /// <summary>The image's variables, then each -e in order (K=V replaces K; a bare K copies ibuild's own).</summary>
-    internal static List<string> MergeEnv(IReadOnlyList<string> imageEnv, IReadOnlyList<string> overrides)
-    {
-        var env = imageEnv.ToList();
-        foreach (var item in overrides)
-        {
-            var eq = item.IndexOf('=');
-            var key = eq < 0 ? item : item[..eq];
-            var value = eq < 0 ? Environment.GetEnvironmentVariable(key) : item[(eq + 1)..];
-            env.RemoveAll(e => e == key || e.StartsWith(key + "=", StringComparison.Ordinal));
-            if (value is not null)
-            {
-                env.Add($"{key}={value}");
-            }
-        }
-
-        return env;
     }
 
     /// <summary>The process's own descriptor when the writer is the console's, else a stream that decodes into the writer.</summary>

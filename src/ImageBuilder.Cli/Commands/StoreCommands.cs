@@ -1,28 +1,16 @@
 using System.Globalization;
-using System.IO.Abstractions;
+using ImageBuilder.Application;
 using ImageBuilder.Core.References;
-using ImageBuilder.Core.Store;
 
 namespace ImageBuilder.Cli.Commands;
 
 /// <summary><c>images</c>, <c>tag</c>, <c>rmi</c> and <c>prune</c>: looking after the local store.</summary>
-internal sealed class StoreCommands(IFileSystem fileSystem, TextWriter stdout)
+internal sealed class StoreCommands(StoreService stores, TextWriter stdout)
 {
     public const string ImagesHelp = "Usage: ibuild images [--root DIR]\n\nLists the images in the store.";
     public const string TagHelp = "Usage: ibuild tag [--root DIR] SOURCE TARGET\n\nGives the image SOURCE (a name or id) the name TARGET.";
     public const string RmiHelp = "Usage: ibuild rmi [--root DIR] [-f] IMAGE...\n\nRemoves names (app:1) or whole images (by id; an image with several names needs -f).\nContent goes at the next prune.";
     public const string PruneHelp = "Usage: ibuild prune [--root DIR]\n\nDeletes untagged images and all blobs and snapshots no tagged image uses.";
-
-    public ContentStore Open(string? root, bool removeStaleScratch = true)
-    {
-        var store = ContentStore.Open(fileSystem, ContentStore.DefaultRoot(root));
-        if (removeStaleScratch)
-        {
-            store.RemoveStaleTemporaries();
-        }
-
-        return store;
-    }
 
     public async Task<int> ImagesAsync(string[] args)
     {
@@ -34,7 +22,7 @@ internal sealed class StoreCommands(IFileSystem fileSystem, TextWriter stdout)
         }
 
         var rows = new List<string[]> { new[] { "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE" } };
-        foreach (var image in Open(reader.Root).ListImages())
+        foreach (var image in stores.ListImages(reader.Root))
         {
             var created = Age(image.Config.Created);
             var id = image.Id.Encoded[..12];
@@ -67,9 +55,7 @@ internal sealed class StoreCommands(IFileSystem fileSystem, TextWriter stdout)
 
         ArchiveCommands.Require(reader, 2, "tag needs SOURCE and TARGET");
 
-        var store = Open(reader.Root);
-        var image = store.ResolveImage(reader.Positionals[0]);
-        store.Tag(image.ManifestDescriptor, ParseReference(reader.Positionals[1]));
+        stores.Tag(reader.Root, reader.Positionals[0], ParseReference(reader.Positionals[1]));
         return CommandLineApp.Success;
     }
 
@@ -84,51 +70,29 @@ internal sealed class StoreCommands(IFileSystem fileSystem, TextWriter stdout)
 
         ArchiveCommands.Require(reader, 1, "rmi needs at least one IMAGE");
 
-        var store = Open(reader.Root);
         var failed = false;
-        foreach (var target in reader.Positionals)
+        foreach (var removal in stores.Remove(reader.Root, reader.Positionals, reader.Has("--force")))
         {
-            try
+            if (removal.Failure is { } e)
             {
-                await RemoveAsync(store, target, reader.Has("--force"));
-            }
-            catch (StoreException e)
-            {
-                // Like docker: report this one and carry on with the rest.
+                // Like docker: report this one; the rest went on.
                 await stderr.WriteLineAsync($"ibuild: {e.Message}");
                 failed = true;
+                continue;
+            }
+
+            foreach (var name in removal.Untagged)
+            {
+                await stdout.WriteLineAsync($"Untagged: {name.ToFamiliarString()}");
+            }
+
+            if (removal.Deleted is { } id)
+            {
+                await stdout.WriteLineAsync($"Deleted: {id}");
             }
         }
 
         return failed ? CommandLineApp.Failure : CommandLineApp.Success;
-    }
-
-    private async Task RemoveAsync(ContentStore store, string target, bool force)
-    {
-        var image = store.ResolveImage(target);
-        var tag = ImageReference.TryParse(target, out var reference, out _)
-            ? image.Tags.FirstOrDefault(t => t.ToString() == reference.ToString())
-            : null;
-        if (tag is not null)
-        {
-            store.Untag(tag);
-            await stdout.WriteLineAsync($"Untagged: {tag.ToFamiliarString()}");
-            return;
-        }
-
-        if (image.Tags.Count > 1 && !force)
-        {
-            throw new StoreException(StoreError.Ambiguous,
-                $"image {image.Id.Encoded[..12]} has {image.Tags.Count} names; remove them by name, or use -f to remove the image");
-        }
-
-        store.RemoveImage(image);
-        foreach (var other in image.Tags)
-        {
-            await stdout.WriteLineAsync($"Untagged: {other.ToFamiliarString()}");
-        }
-
-        await stdout.WriteLineAsync($"Deleted: {image.Id}");
     }
 
     public async Task<int> PruneAsync(string[] args)
@@ -140,7 +104,7 @@ internal sealed class StoreCommands(IFileSystem fileSystem, TextWriter stdout)
             return CommandLineApp.Success;
         }
 
-        var report = Open(reader.Root).Prune();
+        var report = stores.Prune(reader.Root);
         await stdout.WriteLineAsync(
             $"Deleted {report.UntaggedImages} untagged image(s), {report.Blobs} blob(s), {report.Snapshots} snapshot(s), " +
             $"{report.Temporaries} leftover scratch item(s)");

@@ -87,21 +87,6 @@ internal sealed class PlainProgress(TextWriter writer) : IBuildProgress
         writer.WriteLine($"#{step.Number} {clock.Elapsed.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture)} {line}");
 }
 
-/// <summary>Steps of the command's own (naming, exporting) shown like build steps, with their lines as output.</summary>
-internal static class ProgressNotes
-{
-    public static void Note(this IBuildProgress progress, string title, IEnumerable<string> lines)
-    {
-        var step = progress.Start(title);
-        foreach (var line in lines)
-        {
-            progress.Output(step, Encoding.UTF8.GetBytes(line + "\n"));
-        }
-
-        progress.Done(step);
-    }
-}
-
 /// <summary>--progress quiet: nothing but the image id at the end.</summary>
 internal sealed class QuietProgress : IBuildProgress
 {

@@ -4,7 +4,7 @@ using ImageBuilder.Core.References;
 using ImageBuilder.Core.Store;
 using ImageBuilder.Registry;
 
-namespace ImageBuilder.Cli.Registries;
+namespace ImageBuilder.Application.Registries;
 
 /// <summary>
 /// <c>ibuild push</c> (and <c>build --push</c>): the image's layers given gzip compression
@@ -13,7 +13,7 @@ namespace ImageBuilder.Cli.Registries;
 /// pulled from another repository of the registry is mounted from there), then the config,
 /// then the manifest. Returns the manifest's digest.
 /// </summary>
-internal sealed class ImagePusher(ContentStore store, RegistryAccess registries, Action<string> log)
+public sealed class ImagePusher(ContentStore store, RegistryAccess registries, Action<string> log)
 {
     /// <summary>Blobs sent at once.</summary>
     public const int Parallelism = 4;
@@ -29,7 +29,7 @@ internal sealed class ImagePusher(ContentStore store, RegistryAccess registries,
         var manifest = store.ReadBlob(converted.ManifestDescriptor.Digest);
         var reference = destination.Tag ?? destination.Digest?.ToString() ?? ImageReference.DefaultTag;
         var digest = await client.PushManifestAsync(repository, reference, manifest, converted.ManifestDescriptor.MediaType ?? MediaTypes.OciManifest, cancellationToken);
-        BlobSources.Record(store, converted.Manifest.Layers.Select(l => l.Digest), $"{destination.Registry}/{repository}");
+        store.RecordBlobSources(converted.Manifest.Layers.Select(l => l.Digest), $"{destination.Registry}/{repository}");
         log($"{destination.ToFamiliarString()}: digest: {digest} size: {manifest.Length}");
         return digest;
     }
@@ -40,7 +40,7 @@ internal sealed class ImagePusher(ContentStore store, RegistryAccess registries,
         var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(blobs.DistinctBy(b => b.Digest).ToList(), options, async (blob, token) =>
         {
-            var mountFrom = BlobSources.MountSource(store, blob.Digest, client.Registry, repository);
+            var mountFrom = store.BlobMountSource(blob.Digest, client.Registry, repository);
             var result = await client.PushBlobAsync(repository, blob, () => store.OpenBlob(blob.Digest), mountFrom, token);
             var name = blob.Digest.Encoded[..12];
             log(result switch

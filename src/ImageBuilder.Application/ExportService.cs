@@ -1,21 +1,27 @@
 using ImageBuilder.Build.Engine;
-using ImageBuilder.Cli.Progress;
 using ImageBuilder.Core.Archives;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.References;
 using ImageBuilder.Core.Store;
 using ImageBuilder.Dockerfile;
-using ImageBuilder.Linux.Layers;
 using ImageBuilder.Linux.Mounts;
 
-namespace ImageBuilder.Cli.Commands;
+namespace ImageBuilder.Application;
 
-internal sealed partial class BuildCommand
+/// <summary>
+/// <c>--output type=oci|docker|tar|local,dest=…[,compression=gzip|zstd|uncompressed]</c> (and
+/// <c>type=registry,name=REF</c>, pushed by the build): besides storing the image, an OCI or docker
+/// archive of it, a tar of its file system, or its file system in a directory. <paramref name="Destination"/>
+/// is the file or directory (<c>-</c>: standard output, for tar), or the reference pushed to.
+/// </summary>
+public sealed record BuildOutput(string Type, string Destination, LayerCompression Compression);
+
+/// <summary>A build's exports to files: archives of the image, or its merged file system as a tar or a directory.</summary>
+public sealed class ExportService(IMachine machine, Func<Stream> standardOutput)
 {
-    private static async Task ExportAsync(
-        ContentStore store, BuiltImage built, IReadOnlyList<ImageReference> names, BuildOutput output, IBuildProgress progress,
-        CancellationToken cancellationToken)
+    public async Task ExportAsync(
+        ContentStore store, BuiltImage built, IReadOnlyList<ImageReference> names, BuildOutput output, CancellationToken cancellationToken)
     {
         switch (output.Type)
         {
@@ -29,12 +35,10 @@ internal sealed partial class BuildCommand
                 await ExportFileSystemAsync(store, built, output, cancellationToken);
                 break;
         }
-
-        progress.Note($"exporting to {output.Type}", [$"wrote {output.Destination}"]);
     }
 
     /// <summary>The image's merged file system as one tar (no whiteouts), or unpacked into a directory.</summary>
-    private static async Task ExportFileSystemAsync(ContentStore store, BuiltImage built, BuildOutput output, CancellationToken cancellationToken)
+    private async Task ExportFileSystemAsync(ContentStore store, BuiltImage built, BuildOutput output, CancellationToken cancellationToken)
     {
         var scratch = store.CreateScratchDirectory();
         try
@@ -48,12 +52,12 @@ internal sealed partial class BuildCommand
                     $"stacks at most {OverlayLimits.MaxLowerLayers} (OVL_MAX_STACK), so its file system cannot be mounted; type=oci or type=docker can export it");
             }
 
-            using var root = await MountedRoot.MountAsync(lowers, Path.Combine(scratch, "root"));
-            var packer = new LayerPacker(new FileTreeReader());
+            using var root = await machine.MountRootAsync(lowers, Path.Combine(scratch, "root"));
+            var packer = new LayerPacker(machine.TreeReader);
             var options = new LayerPackOptions(LayerCompression.None);
             if (output.Type == "tar")
             {
-                await using var file = output.Destination == "-" ? Console.OpenStandardOutput() : File.Create(output.Destination);
+                await using var file = output.Destination == "-" ? standardOutput() : File.Create(output.Destination);
                 await packer.PackAsync(root.Path, file, options, cancellationToken);
                 return;
             }
@@ -67,7 +71,7 @@ internal sealed partial class BuildCommand
 
             Directory.CreateDirectory(output.Destination);
             await using var input = File.OpenRead(tar);
-            await new LayerUnpacker(new FileTreeWriter()).UnpackAsync(input, output.Destination, cancellationToken);
+            await new LayerUnpacker(machine.TreeWriter).UnpackAsync(input, output.Destination, cancellationToken);
         }
         finally
         {

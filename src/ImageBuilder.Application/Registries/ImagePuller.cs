@@ -3,20 +3,19 @@ using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.References;
 using ImageBuilder.Core.Store;
-using ImageBuilder.Linux.Layers;
 using ImageBuilder.Registry;
 
-namespace ImageBuilder.Cli.Registries;
+namespace ImageBuilder.Application.Registries;
 
 /// <summary>
 /// <c>ibuild pull</c> (and a build's FROM of an image the store lacks): the reference resolved
 /// to this platform's manifest, its config and layers fetched into the content store through
 /// <see cref="BlobWriter"/>s (digest-checked as they stream; blobs the store has are skipped;
 /// a kill leaves only scratch, which the next command removes), then committed as
-/// <c>load</c> commits: layers unpacked once into snapshots, the image named as the reference.
+/// <c>load</c> commits: layers unpacked once into snapshots (by the machine's tree writer), the image named as the reference.
 /// The manifest keeps the registry's bytes, so the image's digest is the registry's.
 /// </summary>
-internal sealed class ImagePuller(ContentStore store, RegistryAccess registries, Action<string> log)
+public sealed class ImagePuller(ContentStore store, RegistryAccess registries, IFileTreeWriter treeWriter, Action<string> log)
 {
     /// <summary>Layers fetched at once.</summary>
     public const int Parallelism = 4;
@@ -32,8 +31,8 @@ internal sealed class ImagePuller(ContentStore store, RegistryAccess registries,
         var configBytes = await FetchSmallBlobAsync(client, repository, image.Config, cancellationToken);
         var config = OciJson.Deserialize<ImageConfig>(configBytes);
         await FetchBlobsAsync(client, repository, image.Layers, cancellationToken);
-        BlobSources.Record(store, image.Layers.Select(l => l.Digest), $"{reference.Registry}/{repository}");
-        var unpacker = new LayerUnpacker(new FileTreeWriter());
+        store.RecordBlobSources(image.Layers.Select(l => l.Digest), $"{reference.Registry}/{repository}");
+        var unpacker = new LayerUnpacker(treeWriter);
         var record = await new ImageLoader(store, unpacker).CommitAsync(image, config, [reference], cancellationToken, manifest.Content);
         log($"{reference.ToFamiliarString()}: pulled, image id {record.Id}");
         return record;

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace ImageBuilder.Cli;
+namespace ImageBuilder.Application;
 
 /// <summary>Sizes for people: 1.06MB the way docker prints image sizes, 64 MiB for memory limits.</summary>
-internal static class ByteSize
+public static class ByteSize
 {
     private static readonly string[] DecimalUnits = ["B", "kB", "MB", "GB", "TB"];
     private static readonly string[] BinaryUnits = ["B", "KiB", "MiB", "GiB", "TiB"];

@@ -7,7 +7,7 @@ using ImageBuilder.Core.Store;
 using ImageBuilder.Planning;
 using ImageBuilder.Registry;
 
-namespace ImageBuilder.Cli.Registries;
+namespace ImageBuilder.Application.Registries;
 
 /// <summary>
 /// The build cache in a registry (<c>--cache-to</c>, <c>--cache-from type=registry,ref=R</c>):
@@ -17,7 +17,7 @@ namespace ImageBuilder.Cli.Registries;
 /// every layer blob they name, so a hit needs nothing more; imported layers stay gzip (the
 /// image built on them references the gzip blobs; its config, so its id, is the same).
 /// </summary>
-internal sealed class RegistryCache(ContentStore store, RegistryAccess registries, Action<string> log)
+public sealed class RegistryCache(ContentStore store, RegistryAccess registries, IFileTreeWriter treeWriter, Action<string> log)
 {
     public const string ConfigMediaType = "application/vnd.ibuild.cache.config.v1+json";
     public const string ArtifactType = "application/vnd.ibuild.cache.v1";
@@ -103,7 +103,7 @@ internal sealed class RegistryCache(ContentStore store, RegistryAccess registrie
 
         var entries = Read(await client.GetBlobBytesAsync(source.Repository, image.Config, cancellationToken), source);
         var needed = entries.Where(e => store.FindCacheRecord(e.Key) is null).ToList();
-        await new ImagePuller(store, registries, log).FetchBlobsAsync(
+        await new ImagePuller(store, registries, treeWriter, log).FetchBlobsAsync(
             client, source.Repository, needed.Select(e => e.Record.Layer).OfType<Descriptor>(), cancellationToken);
         foreach (var (key, record) in needed)
         {

@@ -1,13 +1,14 @@
+using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.References;
 using ImageBuilder.Core.Store;
 using ImageBuilder.Planning;
 using ImageBuilder.Registry;
 
-namespace ImageBuilder.Cli.Registries;
+namespace ImageBuilder.Application.Registries;
 
 /// <summary>When a build pulls the images it names (FROM, COPY --from, RUN --mount from=).</summary>
-internal enum PullPolicy
+public enum PullPolicy
 {
     /// <summary>Pull only what the store lacks (the default).</summary>
     Missing,
@@ -20,25 +21,14 @@ internal enum PullPolicy
 }
 
 /// <summary>
-/// Base images for the planner from the store, pulled into it on demand by
-/// <paramref name="policy"/>. Each reference is looked up (and pulled) once per build.
+/// Base images for the planner from the store, pulled into it on demand by <paramref name="policy"/>.
+/// The planner asks for each reference once per build; a pull stops when the build is cancelled.
 /// </summary>
 internal sealed class RegistryImageSource(
-    ContentStore store, RegistryAccess registries, PullPolicy policy, Platform platform, Action<string, IReadOnlyList<string>> note) : IImageSource
+    ContentStore store, RegistryAccess registries, IFileTreeWriter treeWriter, PullPolicy policy, Platform platform,
+    Action<string, IReadOnlyList<string>> note) : IImageSource
 {
-    private readonly Dictionary<string, BaseImage?> found = new(StringComparer.Ordinal);
-
-    public BaseImage? Find(string reference)
-    {
-        if (!found.TryGetValue(reference, out var image))
-        {
-            found[reference] = image = Locate(reference);
-        }
-
-        return image;
-    }
-
-    private BaseImage? Locate(string reference)
+    public async Task<BaseImage?> FindAsync(string reference, CancellationToken cancellationToken)
     {
         if (policy != PullPolicy.Always && Local(reference) is { } local)
         {
@@ -58,13 +48,7 @@ internal sealed class RegistryImageSource(
         try
         {
             var lines = new List<string>();
-            var pulled = new ImagePuller(store, registries, line =>
-            {
-                lock (lines)
-                {
-                    lines.Add(line);
-                }
-            }).PullAsync(name, platform, CancellationToken.None).GetAwaiter().GetResult();
+            var pulled = await new ImagePuller(store, registries, treeWriter, ProgressNotes.Collect(lines)).PullAsync(name, platform, cancellationToken);
             note($"pulling {name.ToFamiliarString()}", lines);
             return new BaseImage(reference, pulled.ManifestDescriptor.Digest, pulled.Config);
         }
@@ -78,7 +62,6 @@ internal sealed class RegistryImageSource(
             }, e);
         }
     }
-
     private BaseImage? Local(string reference)
     {
         try

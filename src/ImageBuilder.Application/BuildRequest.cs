@@ -1,0 +1,40 @@
+using ImageBuilder.Application.Registries;
+using ImageBuilder.Build.Engine;
+using ImageBuilder.Core.References;
+using ImageBuilder.Dockerfile.Instructions;
+using ImageBuilder.Planning;
+
+namespace ImageBuilder.Application;
+
+/// <summary>
+/// One build, as the command line asked for it: the parsed Dockerfile and its context, what shapes
+/// the plan, how the engine runs, and what happens to the image (names, export, push, cache).
+/// <paramref name="DockerfilePath"/> is null when the Dockerfile came from standard input (no
+/// <c>Dockerfile.dockerignore</c> beside it then).
+/// </summary>
+public sealed record BuildRequest(
+    string? Root, string ContextDir, string? DockerfilePath, DockerfileDocument Document, PlanOptions Plan, EngineOptions Engine)
+{
+    /// <summary><c>-t</c>: the image's names; none leaves it untagged (still kept until a prune).</summary>
+    public IReadOnlyList<ImageReference> Tags { get; init; } = [];
+
+    /// <summary><c>--output</c>: an export besides the store, or a registry to push to.</summary>
+    public BuildOutput? Output { get; init; }
+
+    /// <summary><c>--pull=missing|always|never</c>: when FROM (and --from) images are pulled.</summary>
+    public PullPolicy Pull { get; init; } = PullPolicy.Missing;
+
+    /// <summary><c>--push</c>: push the image under every -t name.</summary>
+    public bool Push { get; init; }
+
+    /// <summary><c>--cache-from type=registry,ref=R</c> (repeatable).</summary>
+    public IReadOnlyList<CacheSpec> CacheFrom { get; init; } = [];
+
+    /// <summary><c>--cache-to type=registry,ref=R[,mode=min|max]</c>.</summary>
+    public CacheSpec? CacheTo { get; init; }
+
+    public RegistrySettings Registries { get; init; } = RegistrySettings.Default;
+}
+
+/// <summary>A build cache in a registry (<c>type=registry,ref=R[,mode=min|max]</c>); <paramref name="Max"/> exports every stage's steps.</summary>
+public sealed record CacheSpec(ImageReference Reference, bool Max);

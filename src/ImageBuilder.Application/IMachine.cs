@@ -1,0 +1,35 @@
+using ImageBuilder.Build.Engine;
+using ImageBuilder.Core.Layers;
+using ImageBuilder.Core.Store;
+using ImageBuilder.Linux.Mounts;
+using ImageBuilder.Linux.Sandbox;
+
+namespace ImageBuilder.Application;
+
+/// <summary>
+/// The machine under the services: file trees written and read with Linux's file types and
+/// attributes, RUN steps and containers in the sandbox, overlay roots, cgroups. The services
+/// ask for these here and never construct Linux types themselves; <see cref="LinuxMachine"/>
+/// is the real one, wired once in <see cref="ApplicationServices.ForThisMachine"/>.
+/// </summary>
+public interface IMachine
+{
+    /// <summary>Reads a directory tree into layer entries (packing, fsck).</summary>
+    IFileTreeReader TreeReader { get; }
+
+    /// <summary>Writes layer entries into a directory tree (unpacking a pulled, loaded or exported layer).</summary>
+    IFileTreeWriter TreeWriter { get; }
+
+    /// <summary>The build engine over <paramref name="store"/>, running steps on this machine.</summary>
+    BuildEngine CreateEngine(ContentStore store, IBuildProgress progress);
+
+    /// <summary>Runs a container (<c>ibuild run</c>) in the sandbox until it exits or is cancelled.</summary>
+    /// <exception cref="SandboxException">The sandbox could not be set up.</exception>
+    Task<SandboxResult> RunContainerAsync(SandboxSpec spec, Stream stdout, Stream stderr, CancellationToken cancellationToken);
+
+    /// <summary>Mounts the read-only union of <paramref name="lowerDirs"/> (topmost first) on <paramref name="emptyDir"/>; unmounted on dispose.</summary>
+    Task<MountedRoot> MountRootAsync(IReadOnlyList<string> lowerDirs, string emptyDir);
+
+    /// <summary>Removes the cgroups of ibuild processes that were killed.</summary>
+    void RemoveStaleCgroups();
+}

@@ -1,0 +1,34 @@
+using ImageBuilder.Build.Engine;
+using ImageBuilder.Core.Layers;
+using ImageBuilder.Core.Store;
+using ImageBuilder.Linux.Cgroups;
+using ImageBuilder.Linux.Layers;
+using ImageBuilder.Linux.Mounts;
+using ImageBuilder.Linux.Sandbox;
+
+namespace ImageBuilder.Application;
+
+/// <summary>
+/// The real machine: the one place the application layer constructs Linux types (the file tree
+/// reader and writer, the step runner, the sandbox, overlay mounts, cgroup clean-up). The engine
+/// and its step runner are made here and nowhere else.
+/// </summary>
+public sealed class LinuxMachine(SandboxOptions? sandboxOptions = null) : IMachine
+{
+    public IFileTreeReader TreeReader { get; } = new FileTreeReader();
+
+    public IFileTreeWriter TreeWriter { get; } = new FileTreeWriter();
+
+    public BuildEngine CreateEngine(ContentStore store, IBuildProgress progress) =>
+        new(store, new LinuxStepRunner(Options), progress);
+
+    public Task<SandboxResult> RunContainerAsync(SandboxSpec spec, Stream stdout, Stream stderr, CancellationToken cancellationToken) =>
+        new Sandbox(Options).RunAsync(spec, stdout, stderr, cancellationToken);
+
+    public Task<MountedRoot> MountRootAsync(IReadOnlyList<string> lowerDirs, string emptyDir) => MountedRoot.MountAsync(lowerDirs, emptyDir);
+
+    public void RemoveStaleCgroups() => CgroupScope.RemoveStale();
+
+    /// <summary>Found when a step or container first needs it: commands that run nothing work without ibuild-init.</summary>
+    private SandboxOptions Options => sandboxOptions ?? SandboxOptions.ForCurrentProgram();
+}

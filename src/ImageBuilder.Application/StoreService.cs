@@ -1,0 +1,98 @@
+using System.IO.Abstractions;
+using ImageBuilder.Core.References;
+using ImageBuilder.Core.Store;
+
+namespace ImageBuilder.Application;
+
+/// <summary>
+/// Opening the store, and looking after it: <c>images</c>, <c>inspect</c>, <c>tag</c>, <c>rmi</c>,
+/// <c>prune</c> and <c>fsck</c>. Every method takes the store root as the user gave it (null: the default).
+/// </summary>
+public sealed class StoreService(IFileSystem fileSystem, IMachine machine)
+{
+    /// <summary>Opens (creates) the store; scratch left by killed processes goes unless <paramref name="removeStaleScratch"/> is false.</summary>
+    public ContentStore Open(string? root, bool removeStaleScratch = true)
+    {
+        var store = ContentStore.Open(fileSystem, ContentStore.DefaultRoot(root));
+        if (removeStaleScratch)
+        {
+            store.RemoveStaleTemporaries();
+        }
+
+        return store;
+    }
+
+    public IReadOnlyList<ImageRecord> ListImages(string? root) => Open(root).ListImages();
+
+    /// <summary>The image <paramref name="target"/> names, with its manifest's and config's bytes as stored.</summary>
+    public ImageDetails Inspect(string? root, string target)
+    {
+        var store = Open(root);
+        var image = store.ResolveImage(target);
+        return new ImageDetails(image, store.ReadBlob(image.ManifestDescriptor.Digest), store.ReadBlob(image.Id));
+    }
+
+    /// <summary>Gives the image <paramref name="source"/> (a name or id) the name <paramref name="target"/>.</summary>
+    public void Tag(string? root, string source, ImageReference target)
+    {
+        var store = Open(root);
+        store.Tag(store.ResolveImage(source).ManifestDescriptor, target);
+    }
+
+    /// <summary>
+    /// Removes each target in order: a name it is (untagged), else the whole image (refused when it
+    /// has several names and not <paramref name="force"/>). A failure is reported and the rest go on, as docker does.
+    /// </summary>
+    public IReadOnlyList<Removal> Remove(string? root, IReadOnlyList<string> targets, bool force)
+    {
+        var store = Open(root);
+        var removals = new List<Removal>();
+        foreach (var target in targets)
+        {
+            try
+            {
+                removals.Add(Remove(store, target, force));
+            }
+            catch (StoreException e)
+            {
+                removals.Add(new Removal([], null, e));
+            }
+        }
+
+        return removals;
+    }
+
+    public PruneReport Prune(string? root) => Open(root).Prune();
+
+    /// <summary>Checks the store (and with <paramref name="repair"/> removes what is broken); leftover scratch is reported, not silently removed first.</summary>
+    public Task<StoreCheckReport> CheckAsync(string? root, bool repair, CancellationToken cancellationToken) =>
+        new StoreChecker(Open(root, removeStaleScratch: false), machine.TreeReader, machine.TreeWriter).CheckAsync(repair, cancellationToken);
+
+    private static Removal Remove(ContentStore store, string target, bool force)
+    {
+        var image = store.ResolveImage(target);
+        var tag = ImageReference.TryParse(target, out var reference, out _)
+            ? image.Tags.FirstOrDefault(t => t.ToString() == reference.ToString())
+            : null;
+        if (tag is not null)
+        {
+            store.Untag(tag);
+            return new Removal([tag], null, null);
+        }
+
+        if (image.Tags.Count > 1 && !force)
+        {
+            throw new StoreException(StoreError.Ambiguous,
+                $"image {image.Id.Encoded[..12]} has {image.Tags.Count} names; remove them by name, or use -f to remove the image");
+        }
+
+        store.RemoveImage(image);
+        return new Removal(image.Tags, image.Id, null);
+    }
+}
+
+/// <summary>An image with its manifest and config exactly as the store holds them.</summary>
+public sealed record ImageDetails(ImageRecord Image, byte[] Manifest, byte[] Config);
+
+/// <summary>What one <c>rmi</c> target did: the names removed, the image deleted (null: only a name went), or why it failed.</summary>
+public sealed record Removal(IReadOnlyList<ImageReference> Untagged, Core.Oci.Digest? Deleted, StoreException? Failure);
