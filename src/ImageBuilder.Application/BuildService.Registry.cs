@@ -6,7 +6,7 @@ using ImageBuilder.Planning;
 
 namespace ImageBuilder.Application;
 
-/// <summary>A build's registry work: pulling named images, importing and exporting the cache, pushing the result.</summary>
+/// <summary>A build's registry work after planning (which pulls the images it names): importing and exporting the cache, pushing the result.</summary>
 public sealed partial class BuildService
 {
     private async Task ImportCacheAsync(
