@@ -10,7 +10,6 @@ namespace ImageBuilder.Linux.Native;
 // /proc magic link (the CVE-2024-21626 class).
 public static unsafe partial class Syscalls
 {
-
     /// <summary>close_range(2) of every descriptor from 3 up except <paramref name="keep"/> (at least 3).</summary>
     private static bool CloseAllBut(int keep) =>
         (keep <= 3 || (int)syscall(SysCloseRange, 3, keep - 1, 0) != -1)
