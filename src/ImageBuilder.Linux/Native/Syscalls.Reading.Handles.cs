@@ -7,7 +7,7 @@ using static Tmds.Linux.LibC;
 namespace ImageBuilder.Linux.Native;
 
 // Reading what an open descriptor (opened without following a symlink) is: fstat and the f*xattr
-// calls. Tmds.LibC names fstat; flistxattr and fgetxattr are imported from libc here.
+// calls. Tmds.LibC names fstat; flistxattr and fgetxattr come from LibCGaps.
 public static unsafe partial class Syscalls
 {
     /// <summary>fstat(2) of an open descriptor: its mode, owner and the rest, as <see cref="LStat"/> gives them.</summary>
@@ -37,7 +37,7 @@ public static unsafe partial class Syscalls
         return result;
     }
 
-    private static partial class HandleXattrs
+    private static class HandleXattrs
     {
         private const int Erange = 34, Enodata = 61, Eopnotsupp = 95;
 
@@ -45,7 +45,7 @@ public static unsafe partial class Syscalls
         {
             while (true)
             {
-                var size = (long)flistxattr(fd, null, 0);
+                var size = (long)LibCGaps.flistxattr(fd, null, 0);
                 if (size <= 0)
                 {
                     return size == 0 || Marshal.GetLastPInvokeError() == Eopnotsupp ? [] : throw new LinuxException("flistxattr", Marshal.GetLastPInvokeError());
@@ -54,7 +54,7 @@ public static unsafe partial class Syscalls
                 var buffer = new byte[size];
                 fixed (byte* b = buffer)
                 {
-                    size = (long)flistxattr(fd, b, (nuint)buffer.Length);
+                    size = (long)LibCGaps.flistxattr(fd, b, (nuint)buffer.Length);
                 }
 
                 if (size == -1 && Marshal.GetLastPInvokeError() == Erange)
@@ -90,7 +90,7 @@ public static unsafe partial class Syscalls
                 long size;
                 fixed (byte* n = name0)
                 {
-                    size = (long)fgetxattr(fd, n, null, 0);
+                    size = (long)LibCGaps.fgetxattr(fd, n, null, 0);
                 }
 
                 if (size == -1)
@@ -103,7 +103,7 @@ public static unsafe partial class Syscalls
                 fixed (byte* n = name0)
                 fixed (byte* v = value)
                 {
-                    size = (long)fgetxattr(fd, n, v, (nuint)value.Length);
+                    size = (long)LibCGaps.fgetxattr(fd, n, v, (nuint)value.Length);
                 }
 
                 if (size == -1 && Marshal.GetLastPInvokeError() == Erange)
@@ -114,11 +114,5 @@ public static unsafe partial class Syscalls
                 return size == -1 ? throw new LinuxException($"fgetxattr {name}", Marshal.GetLastPInvokeError()) : value[..(int)size];
             }
         }
-
-        [LibraryImport("libc", SetLastError = true)]
-        private static partial nint flistxattr(int fd, byte* list, nuint size);
-
-        [LibraryImport("libc", SetLastError = true)]
-        private static partial nint fgetxattr(int fd, byte* name, byte* value, nuint size);
     }
 }

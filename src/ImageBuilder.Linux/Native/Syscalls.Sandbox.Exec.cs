@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Tmds.Linux;
+using static Tmds.Linux.LibC;
 
 namespace ImageBuilder.Linux.Native;
 
@@ -7,7 +9,8 @@ namespace ImageBuilder.Linux.Native;
 /// Everything the sandbox's init needs from pivot_root to execve, prepared as native memory
 /// before the root changes. After pivot_root the runtime can no longer load assemblies or
 /// libraries from the old root, so <see cref="Syscalls.PivotAndExec"/> touches nothing but
-/// these pointers and libc imports that were already called once (see <see cref="Syscalls.BindExecImports"/>).
+/// these pointers and libc calls (Tmds.LibC's and <see cref="LibCGaps"/>') that were already
+/// called once (see <see cref="Syscalls.BindExecImports"/>).
 /// </summary>
 internal sealed unsafe class PreparedExec
 {
@@ -43,10 +46,11 @@ public static unsafe partial class Syscalls
     private const int Enotdir = 20;
     private const int Eexist = 17;
 
-    private static readonly long SysPivotRoot = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 41 : 155;
-    private static readonly long SysExitGroup = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 94 : 231;
-    private static readonly long SysGetPid = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 172 : 39;
-    private const long SysCloseRange = 436; // the same number on every architecture
+    // Tmds.LibC has no SYS_* numbers for these (nor a pivot_root or close_range function).
+    private static readonly int SysPivotRoot = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 41 : 155;
+    private static readonly int SysExitGroup = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 94 : 231;
+    private static readonly int SysGetPid = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 172 : 39;
+    private const int SysCloseRange = 436; // the same number on every architecture
 
     /// <summary>
     /// Calls every import <see cref="PivotAndExec"/> uses once, harmlessly, and JIT-compiles it,
@@ -54,35 +58,32 @@ public static unsafe partial class Syscalls
     /// </summary>
     internal static void BindExecImports()
     {
-        ExecImports.syscall(SysGetPid, 0, 0, 0);
-        ExecImports.fchdir(-1);
-        ExecImports.chdir((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference("\0"u8)));
-        ExecImports.umount2((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference("\0"u8)), 0);
-        ExecImports.mkdirat(-1, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference("\0"u8)), 0);
-        ExecImports.syscall4(SysOpenat2, -1, 0, 0, 0);
-        ExecImports.close(-1);
+        var empty = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference("\0"u8));
+        syscall(SysGetPid, 0, 0, 0);
+        fchdir(-1);
+        chdir(empty);
+        mount(null, empty, null, 0, null);
+        umount2(empty, 0);
+        mkdirat(-1, empty, 0);
+        var how = default(open_how);
+        openat2(-1, empty, &how, (size_t)sizeof(open_how));
+        close(-1);
         var cwd = stackalloc byte[2];
-        ExecImports.getcwd(cwd, 2);
-        ExecImports.prctl(PrCapBsetRead, 0, 0, 0, 0);
-        ExecImports.setresgid(uint.MaxValue, uint.MaxValue, uint.MaxValue);
-        ExecImports.setresuid(uint.MaxValue, uint.MaxValue, uint.MaxValue);
-        uint ignored = 0;
-        ExecImports.getgroups(0, &ignored);
-        ExecImports.execve((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference("\0"u8)), null, null);
-        ExecImports.write(2, &ignored, 0);
-        var entry = stackalloc int[2];
-        entry[0] = -1;
-        entry[1] = 0;
-        ExecImports.poll(entry, 1, 0);
+        getcwd(cwd, 2);
+        LibCGaps.prctl(PrCapBsetRead, 0, 0, 0, 0);
+        setresgid(uint.MaxValue, uint.MaxValue, uint.MaxValue);
+        setresuid(uint.MaxValue, uint.MaxValue, uint.MaxValue);
+        execve(empty, null, null);
+        write(2, empty, 0);
+        var entry = new pollfd { fd = -1 };
+        poll(&entry, 1, 0);
         var header = stackalloc uint[2];
         var data = stackalloc uint[6];
-        header[0] = 0x20080522;
-        header[1] = 0;
-        ExecImports.capget(header, data);
-        ExecImports.capset(header, data);
-        ExecImports.setgroups(0, null);
+        header[0] = 0; // an invalid version: capset fails without changing anything
+        LibCGaps.capset(header, data);
+        setgroups(0, null);
         _ = Marshal.GetLastPInvokeError();
-        SandboxImports.umask(SandboxImports.umask(0));
+        umask(umask(0));
         RuntimeHelpers.PrepareMethod(typeof(Syscalls).GetMethod(nameof(PivotAndExec), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MethodHandle);
         RuntimeHelpers.PrepareMethod(typeof(Syscalls).GetMethod(nameof(EnterWorkingDirectory), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MethodHandle);
         RuntimeHelpers.PrepareMethod(typeof(Syscalls).GetMethod(nameof(ParentStillThere), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MethodHandle);
@@ -107,10 +108,10 @@ public static unsafe partial class Syscalls
 
         // runc's way: pivot_root(".", ".") stacks the old root on top of the new one; detaching
         // "." from the old root's directory then removes it, with no directory needed for it.
-        if (ExecImports.fchdir(x.NewRootFd) == -1 || ExecImports.syscall(SysPivotRoot, (long)dot, (long)dot, 0) == -1
-            || ExecImports.fchdir(x.OldRootFd) == -1
-            || SandboxImports.mount(null, dot, null, MountSlave | MountRecursive, null) == -1
-            || ExecImports.umount2(dot, MntDetach) == -1 || ExecImports.chdir(slash) == -1)
+        if (fchdir(x.NewRootFd) == -1 || (int)syscall(SysPivotRoot, dot, dot, 0) == -1
+            || fchdir(x.OldRootFd) == -1
+            || mount(null, dot, null, (ulong_t)(MountSlave | MountRecursive), null) == -1
+            || umount2(dot, MntDetach) == -1 || chdir(slash) == -1)
         {
             Fail(x.SetupFailedMessage, 125);
         }
@@ -123,7 +124,7 @@ public static unsafe partial class Syscalls
             Fail(x.SetupFailedMessage, 125);
         }
 
-        SandboxImports.umask(0x12); // 022
+        umask(0x12); // 022
         if (!EnterWorkingDirectory(x))
         {
             Fail(x.WorkingDirectoryMessage, 125);
@@ -136,7 +137,7 @@ public static unsafe partial class Syscalls
 
         for (var cap = 0; cap <= x.LastCapability; cap++)
         {
-            if ((x.KeptCapabilities & (1UL << cap)) == 0 && ExecImports.prctl(PrCapBsetDrop, (ulong)cap, 0, 0, 0) == -1)
+            if ((x.KeptCapabilities & (1UL << cap)) == 0 && LibCGaps.prctl(PrCapBsetDrop, (ulong)cap, 0, 0, 0) == -1)
             {
                 Fail(x.SetupFailedMessage, 125);
             }
@@ -158,10 +159,10 @@ public static unsafe partial class Syscalls
 
         fixed (uint* groups = x.Groups)
         {
-            if (ExecImports.capset(header, data) == -1
-                || ExecImports.setgroups((nuint)x.Groups.Length, groups) == -1
-                || ExecImports.setresgid(x.Gid, x.Gid, x.Gid) == -1
-                || ExecImports.setresuid(x.Uid, x.Uid, x.Uid) == -1)
+            if (LibCGaps.capset(header, data) == -1
+                || setgroups(x.Groups.Length, (gid_t*)groups) == -1
+                || setresgid(x.Gid, x.Gid, x.Gid) == -1
+                || setresuid(x.Uid, x.Uid, x.Uid) == -1)
             {
                 Fail(x.SetupFailedMessage, 125);
             }
@@ -171,13 +172,13 @@ public static unsafe partial class Syscalls
         // In a new PID namespace getppid() is 0 and cannot tell whether ibuild died before that;
         // the request pipe can: ibuild holds its write end until the step ends, so a hang-up
         // now means ibuild is gone and nothing would kill the command. It is not run.
-        ExecImports.prctl(PrSetPdeathsig, 9, 0, 0, 0);
+        LibCGaps.prctl(PrSetPdeathsig, 9, 0, 0, 0);
         if (!ParentStillThere(x.ParentFd))
         {
             Fail(x.ParentGoneMessage, 125);
         }
 
-        if (ExecImports.syscall(SysCloseRange, 3, uint.MaxValue, 0) == -1)
+        if ((int)syscall(SysCloseRange, 3, uint.MaxValue, 0) == -1)
         {
             // No close_range (before Linux 5.9): refuse rather than leak ibuild's descriptors.
             Fail(x.SetupFailedMessage, 125);
@@ -186,7 +187,7 @@ public static unsafe partial class Syscalls
         var error = Enoent;
         foreach (var candidate in x.Candidates)
         {
-            ExecImports.execve((byte*)candidate, (byte**)x.Argv, (byte**)x.Envp);
+            execve((byte*)candidate, (byte**)x.Argv, (byte**)x.Envp);
             var e = Marshal.GetLastPInvokeError();
             if (e != Enoent && e != Enotdir)
             {
@@ -201,11 +202,9 @@ public static unsafe partial class Syscalls
     /// or POLLNVAL (reported whether asked for or not) means a writer is still there.</summary>
     internal static bool ParentStillThere(int fd)
     {
-        const int Gone = 0x8 | 0x10 | 0x20;
-        var entry = stackalloc int[2]; // struct pollfd { int fd; short events; short revents; }
-        entry[0] = fd;
-        entry[1] = 0;
-        return fd >= 0 && ExecImports.poll(entry, 1, 0) != -1 && (((short*)entry)[3] & Gone) == 0;
+        const short Gone = 0x8 | 0x10 | 0x20; // POLLERR | POLLHUP | POLLNVAL
+        var entry = new pollfd { fd = fd };
+        return fd >= 0 && poll(&entry, 1, 0) != -1 && (entry.revents & Gone) == 0;
     }
 
     /// <summary>Writes the prepared message, the errno in digits and a newline, then exits the process.</summary>
@@ -226,67 +225,11 @@ public static unsafe partial class Syscalls
 
         fixed (byte* m = message)
         {
-            ExecImports.write(2, m, (nuint)message.Length);
+            write(2, m, message.Length);
         }
 
-        ExecImports.write(2, digits + at, (nuint)(16 - at));
-        ExecImports.syscall(SysExitGroup, exitCode, 0, 0);
+        write(2, digits + at, 16 - at);
+        syscall(SysExitGroup, exitCode, 0, 0);
     }
 
-    private static partial class ExecImports
-    {
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial long syscall(long number, long a, long b, long c);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int fchdir(int fd);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int chdir(byte* path);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int umount2(byte* path, int flags);
-
-        [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
-        public static partial long syscall4(long number, long a, long b, long c, long d);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int mkdirat(int directory, byte* path, uint mode);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int close(int fd);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial byte* getcwd(byte* buffer, nuint size);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int prctl(int option, ulong a, ulong b, ulong c, ulong d);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int capget(uint* header, uint* data);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int capset(uint* header, uint* data);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int getgroups(int size, uint* list);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int setgroups(nuint size, uint* list);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int setresgid(uint r, uint e, uint s);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int setresuid(uint r, uint e, uint s);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int execve(byte* path, byte** argv, byte** envp);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial nint write(int fd, void* buffer, nuint count);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int poll(int* entries, nuint count, int timeout);
-    }
 }

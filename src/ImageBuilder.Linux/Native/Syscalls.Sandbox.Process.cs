@@ -1,11 +1,10 @@
-using System.Runtime.InteropServices;
 using static Tmds.Linux.LibC;
 
 namespace ImageBuilder.Linux.Native;
 
 // The init's own process state: the descriptor that tells it ibuild is still there (checked in
 // PivotAndExec), the resource limits the step starts with, and stopping a process (tests).
-// Tmds.LibC names fcntl and kill but not the rlimit calls, which are imported here.
+// Tmds.LibC names fcntl and kill but not the rlimit calls, which come from LibCGaps.
 public static unsafe partial class Syscalls
 {
     private const int RlimitNofile = 7; // the same on x64 and arm64
@@ -25,8 +24,8 @@ public static unsafe partial class Syscalls
     /// <summary>The soft and hard RLIMIT_NOFILE of the calling process.</summary>
     internal static (ulong Soft, ulong Hard) GetOpenFileLimit()
     {
-        var limit = stackalloc ulong[2];
-        ThrowIfFailed(RlimitImports.getrlimit(RlimitNofile, limit), "getrlimit(RLIMIT_NOFILE)");
+        var limit = stackalloc ulong[2]; // struct rlimit: two rlim_t (unsigned long), soft then hard
+        ThrowIfFailed(LibCGaps.getrlimit(RlimitNofile, limit), "getrlimit(RLIMIT_NOFILE)");
         return (limit[0], limit[1]);
     }
 
@@ -35,20 +34,11 @@ public static unsafe partial class Syscalls
         var limit = stackalloc ulong[2];
         limit[0] = soft;
         limit[1] = hard;
-        ThrowIfFailed(RlimitImports.setrlimit(RlimitNofile, limit), "setrlimit(RLIMIT_NOFILE)");
+        ThrowIfFailed(LibCGaps.setrlimit(RlimitNofile, limit), "setrlimit(RLIMIT_NOFILE)");
     }
 
     /// <summary>kill(2) with SIGSTOP or SIGCONT.</summary>
     internal static void StopProcess(int pid, bool stop) =>
         ThrowIfFailed(kill(pid, stop ? SIGSTOP : SIGCONT), stop ? "kill(SIGSTOP)" : "kill(SIGCONT)");
 
-    // struct rlimit is two rlim_t (unsigned long): soft, then hard.
-    private static partial class RlimitImports
-    {
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int getrlimit(int resource, ulong* limit);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int setrlimit(int resource, ulong* limit);
-    }
 }

@@ -48,7 +48,7 @@ public static unsafe partial class Syscalls
     [MethodImpl(MethodImplOptions.NoInlining)]
     internal static void LoadSyscallFilter(PreparedSyscallFilter? filter)
     {
-        if (filter is not null && ExecImports.prctl(PrSetSeccomp, SeccompModeFilter, (ulong)filter.Program, 0, 0) == -1)
+        if (filter is not null && LibCGaps.prctl(PrSetSeccomp, SeccompModeFilter, (ulong)filter.Program, 0, 0) == -1)
         {
             Fail(filter.FailedMessage, 125);
         }

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Tmds.Linux;
+using static Tmds.Linux.LibC;
 
 namespace ImageBuilder.Linux.Native;
 
@@ -8,14 +10,10 @@ namespace ImageBuilder.Linux.Native;
 // /proc magic link (the CVE-2024-21626 class).
 public static unsafe partial class Syscalls
 {
-    private const long SysOpenat2 = 437; // the same number on every architecture
-    private const ulong ResolveNoMagicLinks = 0x02;
-    private const ulong ResolveInRoot = 0x10;
-
     /// <summary>close_range(2) of every descriptor from 3 up except <paramref name="keep"/> (at least 3).</summary>
     private static bool CloseAllBut(int keep) =>
-        (keep <= 3 || ExecImports.syscall(SysCloseRange, 3, keep - 1, 0) != -1)
-        && ExecImports.syscall(SysCloseRange, keep + 1, uint.MaxValue, 0) != -1;
+        (keep <= 3 || (int)syscall(SysCloseRange, 3, keep - 1, 0) != -1)
+        && (int)syscall(SysCloseRange, keep + 1, uint.MaxValue, 0) != -1;
 
     /// <summary>
     /// Makes the working directory's missing components (mode 0755) and enters it, resolving
@@ -31,23 +29,20 @@ public static unsafe partial class Syscalls
         var slash = stackalloc byte[2];
         slash[0] = (byte)'/';
         slash[1] = 0;
-        var how = stackalloc ulong[3]; // struct open_how { flags, mode, resolve }
-        how[0] = (ulong)x.OpenDirectoryFlags;
-        how[1] = 0;
-        how[2] = ResolveInRoot | ResolveNoMagicLinks;
-        var root = (int)ExecImports.syscall4(SysOpenat2, AtFdCwd, (long)slash, (long)how, 24);
+        var how = new open_how { flags = (ulong)x.OpenDirectoryFlags, resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+        var root = openat2(AtFdCwd, slash, &how, (size_t)sizeof(open_how));
         var current = root;
         for (var i = 0; i < x.WorkingDirectoryPrefixes.Length && current != -1; i++)
         {
-            if (ExecImports.mkdirat(current, (byte*)x.WorkingDirectoryNames[i], 0x1ed) == -1 && Marshal.GetLastPInvokeError() != Eexist)
+            if (mkdirat(current, (byte*)x.WorkingDirectoryNames[i], 0x1ed) == -1 && Marshal.GetLastPInvokeError() != Eexist)
             {
                 return false;
             }
 
-            var next = (int)ExecImports.syscall4(SysOpenat2, root, x.WorkingDirectoryPrefixes[i], (long)how, 24);
+            var next = openat2(root, (byte*)x.WorkingDirectoryPrefixes[i], &how, (size_t)sizeof(open_how));
             if (current != root)
             {
-                ExecImports.close(current); // one descriptor at a time: a WORKDIR deeper than RLIMIT_NOFILE still works
+                close(current); // one descriptor at a time: a WORKDIR deeper than RLIMIT_NOFILE still works
             }
 
             current = next;
@@ -55,7 +50,7 @@ public static unsafe partial class Syscalls
 
         const int PathMax = 4096;
         var cwd = stackalloc byte[PathMax];
-        return current != -1 && ExecImports.fchdir(current) != -1
-            && ExecImports.getcwd(cwd, PathMax) != null && cwd[0] == (byte)'/';
+        return current != -1 && fchdir(current) != -1
+            && getcwd(cwd, PathMax) != null && cwd[0] == (byte)'/';
     }
 }

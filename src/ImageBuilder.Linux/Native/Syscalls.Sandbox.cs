@@ -1,13 +1,13 @@
-using System.Runtime.InteropServices;
 using System.Text;
 
 using ImageBuilder.Linux.Sandbox;
+using Tmds.Linux;
+using static Tmds.Linux.LibC;
 
 namespace ImageBuilder.Linux.Native;
 
-// Setting up a sandbox: namespaces, mounts, device nodes, the loopback interface. Tmds.LibC does
-// not name most of these calls (mount, pivot_root, capset, prctl, ioctl), so they are imported
-// from libc here, with the kernel's constants spelled out.
+// Setting up a sandbox: namespaces, mounts, /dev, the loopback interface, through Tmds.LibC
+// (prctl, which it lacks, from LibCGaps), with the kernel's constants spelled out.
 public static unsafe partial class Syscalls
 {
     public const int CloneNewNs = 0x00020000;
@@ -29,7 +29,7 @@ public static unsafe partial class Syscalls
     public const ulong MountStrictAtime = 0x1000000;
 
     /// <summary>unshare(2) for the calling thread.</summary>
-    internal static void Unshare(int flags) => ThrowIfFailed(SandboxImports.unshare(flags), "unshare");
+    internal static void Unshare(int flags) => ThrowIfFailed(unshare(flags), "unshare");
 
     /// <summary>mount(2); null strings are passed as NULL.</summary>
     internal static void Mount(string? source, string target, string? fileSystemType, ulong flags, string? data)
@@ -39,7 +39,7 @@ public static unsafe partial class Syscalls
         fixed (byte* f = Utf8OrNull(fileSystemType))
         fixed (byte* d = Utf8OrNull(data))
         {
-            ThrowIfFailed(SandboxImports.mount(s, t, f, flags, d), $"mount {fileSystemType ?? source} on {target}");
+            ThrowIfFailed(mount(s, t, f, (ulong_t)flags, d), $"mount {fileSystemType ?? source} on {target}");
         }
     }
 
@@ -55,18 +55,7 @@ public static unsafe partial class Syscalls
         var bytes = Encoding.UTF8.GetBytes(name);
         fixed (byte* p = bytes)
         {
-            ThrowIfFailed(SandboxImports.sethostname(p, (nuint)bytes.Length), "sethostname");
-        }
-    }
-
-    /// <summary>mknod(2) of a character device with mode 0666 (the caller's umask applies).</summary>
-    internal static void MakeCharDevice(string path, int major, int minor)
-    {
-        ulong ma = (uint)major, mi = (uint)minor;
-        var device = (mi & 0xff) | ((ma & 0xfff) << 8) | ((mi & ~0xffUL) << 12) | ((ma & ~0xfffUL) << 32);
-        fixed (byte* p = Utf8OrNull(path))
-        {
-            ThrowIfFailed(SandboxImports.mknod(p, 0x2000 | 0x1b6, device), $"mknod {path}");
+            ThrowIfFailed(sethostname(p, bytes.Length), "sethostname");
         }
     }
 
@@ -75,7 +64,7 @@ public static unsafe partial class Syscalls
         fixed (byte* t = Utf8OrNull(target))
         fixed (byte* p = Utf8OrNull(path))
         {
-            ThrowIfFailed(SandboxImports.symlink(t, p), $"symlink {path}");
+            ThrowIfFailed(symlink(t, p), $"symlink {path}");
         }
     }
 
@@ -83,53 +72,49 @@ public static unsafe partial class Syscalls
     {
         fixed (byte* p = Utf8OrNull(path))
         {
-            ThrowIfFailed(SandboxImports.mkdir(p, (uint)mode), $"mkdir {path}");
+            ThrowIfFailed(mkdir(p, (ushort)mode), $"mkdir {path}");
         }
     }
 
-    internal static int SetUmask(int mask) => (int)SandboxImports.umask((uint)mask);
+    internal static void SetUmask(int mask) => umask((ushort)mask);
 
     /// <summary>Opens a path read-only (close-on-exec) and returns the raw descriptor.</summary>
     internal static int OpenRaw(string path, bool directory)
     {
-        const int ReadOnly = 0, Directory = 0x10000, CloseOnExec = 0x80000;
         fixed (byte* p = Utf8OrNull(path))
         {
-            return ThrowIfFailed(SandboxImports.open(p, ReadOnly | CloseOnExec | (directory ? Directory : 0), 0), $"open {path}");
+            return ThrowIfFailed(open(p, O_RDONLY | O_CLOEXEC | (directory ? O_DIRECTORY : 0), 0), $"open {path}");
         }
     }
 
     /// <summary>Puts the null device at <paramref name="path"/> (opened before the root changes) on standard input.</summary>
     private static void NullStandardInput(string path)
     {
-        const int ReadWrite = 2;
         fixed (byte* p = Utf8OrNull(path))
         {
-            var fd = ThrowIfFailed(SandboxImports.open(p, ReadWrite, 0), $"open {path}");
-            ThrowIfFailed(SandboxImports.dup2(fd, 0), "dup2");
-            SandboxImports.close(fd);
+            var fd = ThrowIfFailed(open(p, O_RDWR, 0), $"open {path}");
+            ThrowIfFailed(dup2(fd, 0), "dup2");
+            close(fd);
         }
     }
 
     /// <summary>Sets IFF_UP on "lo" in the calling thread's network namespace (SIOCGIFFLAGS, SIOCSIFFLAGS).</summary>
     internal static void BringLoopbackUp()
     {
-        const int AfInet = 2, SockDgram = 2, SockCloexec = 0x80000;
-        const ulong GetFlags = 0x8913, SetFlags = 0x8914;
-        var fd = ThrowIfFailed(SandboxImports.socket(AfInet, SockDgram | SockCloexec, 0), "socket");
+        var fd = ThrowIfFailed(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket");
         try
         {
             // struct ifreq: 16 bytes of name, then a union whose first member is short ifr_flags.
             var request = stackalloc byte[40];
             new Span<byte>(request, 40).Clear();
             "lo"u8.CopyTo(new Span<byte>(request, 16));
-            ThrowIfFailed(SandboxImports.ioctl(fd, GetFlags, request), "ioctl SIOCGIFFLAGS lo");
+            ThrowIfFailed(ioctl(fd, SIOCGIFFLAGS, request), "ioctl SIOCGIFFLAGS lo");
             *(short*)(request + 16) |= 0x1 | 0x40; // IFF_UP | IFF_RUNNING
-            ThrowIfFailed(SandboxImports.ioctl(fd, SetFlags, request), "ioctl SIOCSIFFLAGS lo");
+            ThrowIfFailed(ioctl(fd, SIOCSIFFLAGS, request), "ioctl SIOCSIFFLAGS lo");
         }
         finally
         {
-            SandboxImports.close(fd);
+            close(fd);
         }
     }
 
@@ -139,29 +124,29 @@ public static unsafe partial class Syscalls
     /// </summary>
     internal static byte[]? ReadFileInRoot(Microsoft.Win32.SafeHandles.SafeFileHandle root, string path)
     {
-        var how = new Tmds.Linux.open_how
+        var how = new open_how
         {
             // O_NONBLOCK: an image's "file" may be a FIFO, which must not hang ibuild.
-            flags = (ulong)(Tmds.Linux.LibC.O_RDONLY | Tmds.Linux.LibC.O_CLOEXEC | Tmds.Linux.LibC.O_NONBLOCK),
-            resolve = Tmds.Linux.LibC.RESOLVE_IN_ROOT | Tmds.Linux.LibC.RESOLVE_NO_MAGICLINKS,
+            flags = (ulong)(O_RDONLY | O_CLOEXEC | O_NONBLOCK),
+            resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
         };
         int fd;
         fixed (byte* p = Utf8OrNull(path.TrimStart('/')))
         {
-            fd = Tmds.Linux.LibC.openat2((int)root.DangerousGetHandle(), p, &how, (Tmds.Linux.size_t)sizeof(Tmds.Linux.open_how));
+            fd = openat2((int)root.DangerousGetHandle(), p, &how, (size_t)sizeof(open_how));
         }
 
         if (fd == -1)
         {
-            var error = Tmds.Linux.LibC.errno;
+            var error = errno;
             return error is 2 or 20 ? null : throw new LinuxException($"openat2 {path}", error);
         }
 
         using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
-        Tmds.Linux.stat status;
-        if (Tmds.Linux.LibC.fstat(fd, &status) == -1)
+        stat status;
+        if (fstat(fd, &status) == -1)
         {
-            throw new LinuxException($"fstat {path}", Tmds.Linux.LibC.errno);
+            throw new LinuxException($"fstat {path}", errno);
         }
 
         // Only a plain file of sane size is read: a device node (/dev/zero, a disk) or a pipe
@@ -184,52 +169,8 @@ public static unsafe partial class Syscalls
     /// <summary>setsid(), then prctl(PR_SET_PDEATHSIG, SIGKILL).</summary>
     internal static void StartSessionAndDieWithParent()
     {
-        ThrowIfFailed(SandboxImports.setsid(), nameof(SandboxImports.setsid));
-        ThrowIfFailed(SandboxImports.prctl(1, 9, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)");
+        ThrowIfFailed(setsid(), nameof(setsid));
+        ThrowIfFailed(LibCGaps.prctl(PrSetPdeathsig, (ulong)SIGKILL, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)");
     }
 
-    private static partial class SandboxImports
-    {
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int setsid();
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int prctl(int option, ulong a, ulong b, ulong c, ulong d);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int unshare(int flags);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int mount(byte* source, byte* target, byte* fileSystemType, ulong flags, byte* data);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int sethostname(byte* name, nuint length);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int mknod(byte* path, uint mode, ulong device);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int symlink(byte* target, byte* path);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int mkdir(byte* path, uint mode);
-
-        [LibraryImport("libc")]
-        public static partial uint umask(uint mask);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int open(byte* path, int flags, uint mode);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int dup2(int from, int to);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int close(int fd);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int socket(int domain, int type, int protocol);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int ioctl(int fd, ulong request, void* argument);
-    }
 }

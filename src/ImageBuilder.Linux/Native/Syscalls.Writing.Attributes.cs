@@ -6,7 +6,7 @@ using static Tmds.Linux.LibC;
 namespace ImageBuilder.Linux.Native;
 
 // Extended attributes, times and directory listings for the snapshot writer. Tmds.LibC has
-// no xattr calls and no getdents64, so those are declared here.
+// no xattr calls and no getdents64: those come from LibCGaps.
 public static unsafe partial class Syscalls
 {
     /// <summary>fsetxattr on an open file or directory.</summary>
@@ -15,7 +15,7 @@ public static unsafe partial class Syscalls
         fixed (byte* n = WritingNames.Encode(name))
         fixed (byte* v = value)
         {
-            ThrowIfFailed(WritingImports.fsetxattr(WritingDescriptors.Of(file), n, v, (nuint)value.Length, 0), "fsetxattr");
+            ThrowIfFailed(LibCGaps.fsetxattr(WritingDescriptors.Of(file), n, v, (nuint)value.Length, 0), "fsetxattr");
         }
     }
 
@@ -55,7 +55,7 @@ public static unsafe partial class Syscalls
         fixed (byte* n = WritingNames.Encode(name))
         fixed (byte* v = value)
         {
-            ThrowIfFailed(WritingImports.lsetxattr(p, n, v, (nuint)value.Length, 0), "lsetxattr");
+            ThrowIfFailed(LibCGaps.lsetxattr(p, n, v, (nuint)value.Length, 0), "lsetxattr");
         }
     }
 
@@ -87,7 +87,7 @@ public static unsafe partial class Syscalls
         {
             while (true)
             {
-                var count = (long)WritingImports.getdents64(WritingDescriptors.Of(directory), start, (nuint)buffer.Length);
+                var count = (long)LibCGaps.getdents64(WritingDescriptors.Of(directory), start, (nuint)buffer.Length);
                 if (count == -1)
                 {
                     throw new LinuxException("getdents64", errno);
@@ -122,17 +122,5 @@ public static unsafe partial class Syscalls
         public ulong Value;
         public uint Size;
         public uint Flags;
-    }
-
-    private static partial class WritingImports
-    {
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int fsetxattr(int fd, byte* name, byte* value, nuint size, int flags);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int lsetxattr(byte* path, byte* name, byte* value, nuint size, int flags);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial nint getdents64(int fd, byte* buffer, nuint count);
     }
 }

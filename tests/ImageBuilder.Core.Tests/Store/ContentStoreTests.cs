@@ -7,6 +7,11 @@ using ImageBuilder.TestSupport;
 
 namespace ImageBuilder.Core.Tests.Store;
 
+/// <summary>
+/// The store on a real disk: what an in-memory file system cannot show (the on-disk layout,
+/// blobs that appear whole or not at all, flock between processes, snapshots). The bookkeeping
+/// is in <see cref="ContentStoreLogicTests"/>.
+/// </summary>
 public sealed class ContentStoreTests : IDisposable
 {
     private readonly TempDirectory dir = new();
@@ -116,75 +121,6 @@ public sealed class ContentStoreTests : IDisposable
 
         Assert.Equal("done", File.ReadAllText(Path.Combine(path, "file")));
         Assert.Equal([chainId], store.ListSnapshots());
-    }
-
-    [Fact]
-    public void Scratch_is_cleared_only_when_no_writer_is_adding_content()
-    {
-        var store = Open();
-        var tmp = dir.Combine("store", "ibuild", "tmp");
-        var leftover = Path.Combine(tmp, "12345-abc");
-        Directory.CreateDirectory(leftover);
-
-        using (store.ProtectNewContent())
-        {
-            // A writer (here: this test) is running: its scratch may be in use.
-            Assert.Equal(0, store.RemoveStaleTemporaries());
-            Assert.True(Directory.Exists(leftover));
-        }
-
-        Assert.Equal(1, store.RemoveStaleTemporaries());
-        Assert.False(Directory.Exists(leftover));
-    }
-
-    [Fact]
-    public void Retagging_keeps_the_previous_image_untagged()
-    {
-        var store = Open();
-        var first = StoreImage(store, "one");
-        var second = StoreImage(store, "two");
-        var name = ImageBuilder.Core.References.ImageReference.Parse("app:1");
-
-        store.Tag(first, name);
-        store.Tag(second, name);
-
-        var images = store.ListImages();
-        Assert.Equal(2, images.Count);
-        Assert.Equal(second.Digest, store.ResolveImage("app:1").ManifestDescriptor.Digest);
-        Assert.Empty(images.Single(i => i.ManifestDescriptor.Digest == first.Digest).Tags);
-    }
-
-    [Fact]
-    public void Tagging_an_image_whose_content_was_pruned_is_refused()
-    {
-        var store = Open();
-        var image = StoreImage(store, "gone");
-        store.Prune();
-
-        var error = Assert.Throws<StoreException>(() => store.Tag(image, ImageBuilder.Core.References.ImageReference.Parse("keep:1")));
-
-        Assert.Equal(StoreError.ImageNotFound, error.Reason);
-        Assert.Empty(store.ListImages());
-    }
-
-    private static Descriptor StoreImage(ContentStore store, string marker)
-    {
-        var layer = store.WriteBlob(Encoding.UTF8.GetBytes("layer " + marker));
-        var config = new ImageConfig
-        {
-            Architecture = "amd64",
-            Os = "linux",
-            RootFs = new RootFs { DiffIds = [layer] },
-        };
-        var configBytes = OciJson.Serialize(config);
-        var manifest = new ImageManifest
-        {
-            MediaType = MediaTypes.OciManifest,
-            Config = new Descriptor { MediaType = MediaTypes.OciConfig, Digest = store.WriteBlob(configBytes), Size = configBytes.Length },
-            Layers = [new Descriptor { MediaType = MediaTypes.OciLayerFor(LayerCompression.None), Digest = layer, Size = 5 + marker.Length + 1 }],
-        };
-        var bytes = OciJson.Serialize(manifest);
-        return new Descriptor { MediaType = MediaTypes.OciManifest, Digest = store.WriteBlob(bytes), Size = bytes.Length };
     }
 
     [Fact]

@@ -1,0 +1,191 @@
+using System.IO.Abstractions.TestingHelpers;
+using System.Text;
+using ImageBuilder.Core.Oci;
+using ImageBuilder.Core.References;
+using ImageBuilder.Core.Store;
+
+namespace ImageBuilder.Core.Tests.Store;
+
+/// <summary>
+/// The store's bookkeeping (tags, prune, cache records, scratch clean-up) on an in-memory file
+/// system: the logic behind <see cref="ContentStore.FileSystem"/>, without a disk. Durability,
+/// flock between processes and snapshots full of owners live in <see cref="ContentStoreTests"/>.
+/// </summary>
+public sealed class ContentStoreLogicTests
+{
+    private const string Root = "/store";
+    private readonly MockFileSystem fs = new();
+    private readonly ContentStore store;
+
+    public ContentStoreLogicTests() => store = ContentStore.Open(fs, Root);
+
+    [Fact]
+    public void A_tag_names_the_image_in_index_json_and_resolves_by_every_spelling()
+    {
+        var image = StoreImage("one");
+
+        store.Tag(image, ImageReference.Parse("app:1"));
+
+        Assert.Contains("\"org.opencontainers.image.ref.name\":\"app:1\"", fs.File.ReadAllText("/store/index.json"));
+        Assert.Equal(image.Digest, store.ResolveImage("app:1").ManifestDescriptor.Digest);
+        Assert.Equal(image.Digest, store.ResolveImage("docker.io/library/app:1").ManifestDescriptor.Digest);
+    }
+
+    [Fact]
+    public void Retagging_keeps_the_previous_image_untagged()
+    {
+        var first = StoreImage("one");
+        var second = StoreImage("two");
+        var name = ImageReference.Parse("app:1");
+
+        store.Tag(first, name);
+        store.Tag(second, name);
+
+        var images = store.ListImages();
+        Assert.Equal(2, images.Count);
+        Assert.Equal(second.Digest, store.ResolveImage("app:1").ManifestDescriptor.Digest);
+        Assert.Empty(images.Single(i => i.ManifestDescriptor.Digest == first.Digest).Tags);
+    }
+
+    [Fact]
+    public void Untagging_removes_only_that_name()
+    {
+        var image = StoreImage("one");
+        store.Tag(image, ImageReference.Parse("app:1"));
+        store.Tag(image, ImageReference.Parse("app:latest"));
+
+        Assert.True(store.Untag(ImageReference.Parse("app:1")));
+        Assert.False(store.Untag(ImageReference.Parse("app:1")));
+
+        var tags = store.ListImages().Single().Tags.Select(t => t.ToFamiliarString());
+        Assert.Equal(["app:latest"], tags);
+    }
+
+    [Fact]
+    public void Tagging_an_image_whose_content_was_pruned_is_refused()
+    {
+        var image = StoreImage("gone");
+        store.Prune();
+
+        var error = Assert.Throws<StoreException>(() => store.Tag(image, ImageReference.Parse("keep:1")));
+
+        Assert.Equal(StoreError.ImageNotFound, error.Reason);
+        Assert.Empty(store.ListImages());
+    }
+
+    [Fact]
+    public void Prune_keeps_what_a_tag_reaches_and_removes_the_rest_with_its_snapshots()
+    {
+        var kept = StoreImage("kept");
+        var dropped = StoreImage("dropped");
+        store.Tag(kept, ImageReference.Parse("app:1"));
+        store.Tag(dropped, null);
+        var keptLayer = LayerOf(kept);
+        var droppedLayer = LayerOf(dropped);
+        fs.Directory.CreateDirectory(store.SnapshotPath(keptLayer));
+        fs.Directory.CreateDirectory(store.SnapshotPath(droppedLayer));
+        var stray = store.WriteBlob("nobody refers to me"u8);
+
+        var report = store.Prune();
+
+        Assert.Equal(1, report.UntaggedImages);
+        Assert.Equal(4, report.Blobs); // the dropped image's manifest, config and layer, and the stray blob
+        Assert.Equal(1, report.Snapshots);
+        Assert.Equal(kept.Digest, store.ListImages().Single().ManifestDescriptor.Digest);
+        Assert.True(store.HasBlob(keptLayer));
+        Assert.False(store.HasBlob(droppedLayer));
+        Assert.False(store.HasBlob(stray));
+        Assert.Equal([keptLayer], store.ListSnapshots());
+        Assert.False(fs.Directory.Exists(store.SnapshotPath(droppedLayer)));
+    }
+
+    [Fact]
+    public void A_cache_record_reads_back_until_its_layer_blob_is_pruned()
+    {
+        var layerBytes = "layer"u8.ToArray();
+        var layer = new Descriptor { MediaType = MediaTypes.OciLayerFor(LayerCompression.None), Digest = store.WriteBlob(layerBytes), Size = layerBytes.Length };
+        var key = Digest.Sha256("step key"u8);
+        var record = new CacheRecord("2024-01-02T03:04:05Z", layer, layer.Digest);
+
+        store.WriteCacheRecord(key, record);
+
+        Assert.Equal(record, store.FindCacheRecord(key));
+        store.Prune(); // nothing tagged reaches the layer
+        Assert.Null(store.FindCacheRecord(key));
+        Assert.Empty(fs.Directory.EnumerateFiles("/store/ibuild/cache"));
+    }
+
+    [Fact]
+    public void A_cache_record_of_a_step_that_changed_no_files_survives_prune()
+    {
+        var key = Digest.Sha256("ENV only"u8);
+        var record = new CacheRecord("2024-01-02T03:04:05Z", null, null);
+        store.WriteCacheRecord(key, record);
+
+        store.Prune();
+
+        Assert.Equal(record, store.FindCacheRecord(key));
+    }
+
+    [Fact]
+    public void An_unreadable_cache_record_is_a_miss()
+    {
+        var key = Digest.Sha256("step key"u8);
+        fs.AddFile($"/store/ibuild/cache/{key.Encoded}", new MockFileData("{not json"));
+
+        Assert.Null(store.FindCacheRecord(key));
+    }
+
+    [Fact]
+    public void Scratch_is_cleared_only_when_no_writer_is_adding_content()
+    {
+        fs.AddFile("/store/ibuild/tmp/12345-abc/half-written", new MockFileData("x"));
+        fs.AddFile("/store/ibuild/tmp/12345-def", new MockFileData("y"));
+
+        using (store.ProtectNewContent())
+        {
+            // A writer (here: this test) is running: its scratch may be in use.
+            Assert.Equal(0, store.RemoveStaleTemporaries());
+            Assert.True(fs.Directory.Exists("/store/ibuild/tmp/12345-abc"));
+        }
+
+        Assert.Equal(2, store.RemoveStaleTemporaries());
+        Assert.Empty(fs.Directory.EnumerateFileSystemEntries("/store/ibuild/tmp"));
+    }
+
+    [Fact]
+    public void Prune_clears_scratch_and_counts_it()
+    {
+        fs.AddFile("/store/ibuild/tmp/999-leftover", new MockFileData("x"));
+
+        var report = store.Prune();
+
+        Assert.Equal(1, report.Temporaries);
+        Assert.Empty(fs.Directory.EnumerateFileSystemEntries("/store/ibuild/tmp"));
+    }
+
+    private Descriptor StoreImage(string marker)
+    {
+        var layerBytes = Encoding.UTF8.GetBytes("layer " + marker);
+        var layer = store.WriteBlob(layerBytes);
+        var config = new ImageConfig
+        {
+            Architecture = "amd64",
+            Os = "linux",
+            RootFs = new RootFs { DiffIds = [layer] },
+        };
+        var configBytes = OciJson.Serialize(config);
+        var manifest = new ImageManifest
+        {
+            MediaType = MediaTypes.OciManifest,
+            Config = new Descriptor { MediaType = MediaTypes.OciConfig, Digest = store.WriteBlob(configBytes), Size = configBytes.Length },
+            Layers = [new Descriptor { MediaType = MediaTypes.OciLayerFor(LayerCompression.None), Digest = layer, Size = layerBytes.Length }],
+        };
+        var bytes = OciJson.Serialize(manifest);
+        return new Descriptor { MediaType = MediaTypes.OciManifest, Digest = store.WriteBlob(bytes), Size = bytes.Length };
+    }
+
+    // A one-layer image's chain id is its layer's diff id, here the uncompressed layer's digest.
+    private Digest LayerOf(Descriptor image) =>
+        OciJson.Deserialize<ImageManifest>(store.ReadBlob(image.Digest)).Layers.Single().Digest;
+}
