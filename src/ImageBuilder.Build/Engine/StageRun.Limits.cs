@@ -1,5 +1,4 @@
 using ImageBuilder.Dockerfile;
-using ImageBuilder.Linux.Mounts;
 using ImageBuilder.Planning;
 
 namespace ImageBuilder.Build.Engine;
@@ -11,11 +10,11 @@ internal sealed partial class StageRun
     /// <summary>
     /// A step that changes files mounts every layer below it as an overlayfs lower dir, and its
     /// own layer is one more, which the steps after it and <c>ibuild run</c> must mount in turn:
-    /// refused, before it runs, when the chain already has <see cref="OverlayLimits.MaxLowerLayers"/>.
+    /// refused, before it runs, when the chain already has <see cref="BuildMachine.MaxLowerLayers"/>.
     /// </summary>
-    private static void RequireStackable(StepPlan step, int layers)
+    private void RequireStackable(StepPlan step, int layers)
     {
-        const int max = OverlayLimits.MaxLowerLayers;
+        var max = shared.Machine.MaxLowerLayers;
         if (layers > max)
         {
             throw Located(ErrorCode.TooManyLayers,
@@ -32,12 +31,13 @@ internal sealed partial class StageRun
     }
 
     /// <summary>A stage or image a step mounts read-only (COPY --from, RUN --mount from=) must fit in one overlay too.</summary>
-    private static void RequireMountable(StepPlan step, int layers, string what)
+    private void RequireMountable(StepPlan step, int layers, string what)
     {
-        if (layers > OverlayLimits.MaxLowerLayers)
+        var max = shared.Machine.MaxLowerLayers;
+        if (layers > max)
         {
             throw Located(ErrorCode.TooManyLayers,
-                $"{step.Instruction.Keyword} {what} has {layers} layers, but overlayfs stacks at most {OverlayLimits.MaxLowerLayers} (OVL_MAX_STACK)",
+                $"{step.Instruction.Keyword} {what} has {layers} layers, but overlayfs stacks at most {max} (OVL_MAX_STACK)",
                 step, TooManyLayersHint);
         }
     }

@@ -2,6 +2,7 @@ using System.IO.Abstractions;
 using System.Security.Cryptography;
 using ImageBuilder.Build.Context;
 using ImageBuilder.Build.Engine;
+using ImageBuilder.Build.Machine;
 using ImageBuilder.Cli.Progress;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.References;
@@ -114,7 +115,7 @@ internal sealed partial class BuildCommand(StoreCommands store, IFileSystem file
             }
 
             await ImportCacheAsync(contentStore, registries, settings, progress, cancellationToken);
-            var engine = new BuildEngine(contentStore, new LinuxStepRunner(SandboxOptions.ForCurrentProgram()), progress);
+            var engine = new BuildEngine(contentStore, LinuxMachine.Create(contentStore, SandboxOptions.ForCurrentProgram()), progress);
             var statCache = contentStore.StatCachePath(contextDir);
             var built = await engine.BuildAsync(
                 plan, () => BuildContext.Load(contextDir, file == "-" ? null : dockerfilePath, statCache), settings.Engine, cancellationToken);
