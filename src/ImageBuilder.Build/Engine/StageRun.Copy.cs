@@ -81,7 +81,7 @@ internal sealed partial class StageRun
         }
         catch (UnknownUserException e)
         {
-            throw Located(ErrorCode.UnknownUser, $"{copy.Instruction.Keyword} --chown: {e.Message}", copy);
+            throw Located(BuildErrors.UnknownUser, $"{copy.Instruction.Keyword} --chown: {e.Message}", copy);
         }
     }
 }

@@ -17,14 +17,14 @@ internal sealed partial class StageRun
         var max = shared.Machine.MaxLowerLayers;
         if (layers > max)
         {
-            throw Located(ErrorCode.TooManyLayers,
+            throw Located(BuildErrors.TooManyLayers,
                 $"{step.Instruction.Keyword} needs the {layers} layers below it mounted, but overlayfs stacks at most {max} (OVL_MAX_STACK)",
                 step, TooManyLayersHint);
         }
 
         if (layers == max)
         {
-            throw Located(ErrorCode.TooManyLayers,
+            throw Located(BuildErrors.TooManyLayers,
                 $"{step.Instruction.Keyword} would add layer {max + 1}, but overlayfs stacks at most {max} layers (OVL_MAX_STACK): the image could not be run",
                 step, TooManyLayersHint);
         }
@@ -36,7 +36,7 @@ internal sealed partial class StageRun
         var max = shared.Machine.MaxLowerLayers;
         if (layers > max)
         {
-            throw Located(ErrorCode.TooManyLayers,
+            throw Located(BuildErrors.TooManyLayers,
                 $"{step.Instruction.Keyword} {what} has {layers} layers, but overlayfs stacks at most {max} (OVL_MAX_STACK)",
                 step, TooManyLayersHint);
         }

@@ -70,7 +70,7 @@ internal sealed partial class StageRun
                     {
                         if (mount.Required)
                         {
-                            throw Located(ErrorCode.CopyFailed, $"secret {secretId} is required but was not given", run, $"pass it with --secret id={secretId},src=FILE");
+                            throw Located(BuildErrors.CopyFailed, $"secret {secretId} is required but was not given", run, $"pass it with --secret id={secretId},src=FILE");
                         }
 
                         break;

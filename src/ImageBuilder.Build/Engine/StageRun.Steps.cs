@@ -102,19 +102,19 @@ internal sealed partial class StageRun
         }
         catch (StepSetupException e)
         {
-            throw Located(ErrorCode.StepSetupFailed, $"RUN could not start: {e.Message}", run);
+            throw Located(BuildErrors.StepSetupFailed, $"RUN could not start: {e.Message}", run);
         }
 
         if (result.OomKilled)
         {
             var limit = options.Limits?.MemoryBytes is { } bytes ? $": memory limit {ByteSizeText(bytes)}" : "";
-            throw Located(ErrorCode.RunFailed, $"RUN was killed by the kernel's OOM killer{limit}", run, "raise --memory, or make the step need less", output.LastLines());
+            throw Located(BuildErrors.RunFailed, $"RUN was killed by the kernel's OOM killer{limit}", run, "raise --memory, or make the step need less", output.LastLines());
         }
 
         if (result.ExitCode != 0)
         {
             var what = result.Signal is { } signal ? $"RUN was killed by signal {signal}" : $"RUN exited with code {result.ExitCode}";
-            throw Located(ErrorCode.RunFailed, what, run, null, output.LastLines());
+            throw Located(BuildErrors.RunFailed, what, run, null, output.LastLines());
         }
     }
 
@@ -127,12 +127,12 @@ internal sealed partial class StageRun
         }
         catch (UnknownUserException e)
         {
-            throw Located(ErrorCode.UnknownUser, $"WORKDIR: {e.Message}", workdir);
+            throw Located(BuildErrors.UnknownUser, $"WORKDIR: {e.Message}", workdir);
         }
 
         if (!made)
         {
-            throw Located(ErrorCode.CopyFailed, $"WORKDIR {workdir.Path}: a part of the path exists and is not a directory", workdir);
+            throw Located(BuildErrors.CopyFailed, $"WORKDIR {workdir.Path}: a part of the path exists and is not a directory", workdir);
         }
     }
 

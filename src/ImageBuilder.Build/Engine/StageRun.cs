@@ -112,9 +112,9 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
     /// <summary>A failed COPY/ADD (or --mount source), located: IB2005, or IB2010 with its hint when the source is refused.</summary>
     private static BuildException CopyFailed(CopyFailure reason, string message, StepPlan step, string? hint = null) =>
         reason == CopyFailure.Refused
-            ? Located(ErrorCode.SourceRefused, message, step,
+            ? Located(BuildErrors.SourceRefused, message, step,
                 "ibuild copies nothing that could land outside the image, that Linux cannot hold, or that a redirect sends away from http(s): fix the source")
-            : Located(ErrorCode.CopyFailed, message, step, hint);
+            : Located(BuildErrors.CopyFailed, message, step, hint);
 
     /// <summary>What every stage of one build shares.</summary>
     internal sealed record Shared(

@@ -1,9 +1,9 @@
 using ImageBuilder.Linux.Cgroups;
 using System.Security.Cryptography;
 using System.Text;
+using ImageBuilder.Build.Engine;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Store;
-using ImageBuilder.Dockerfile;
 using ImageBuilder.Linux.Layers;
 using ImageBuilder.Linux.Mounts;
 using ImageBuilder.Linux.Sandbox;
@@ -68,7 +68,7 @@ internal sealed class RunCommand(StoreCommands store, TextWriter stdout, TextWri
         if (image.Manifest.Layers.Count > OverlayLimits.MaxLowerLayers)
         {
             await stderr.WriteLineAsync(
-                $"ibuild: run: {ErrorCode.TooManyLayers.Id()}: {reader.Positionals[0]} has {image.Manifest.Layers.Count} layers, " +
+                $"ibuild: run: {BuildErrors.TooManyLayers.Id()}: {reader.Positionals[0]} has {image.Manifest.Layers.Count} layers, " +
                 $"but overlayfs stacks at most {OverlayLimits.MaxLowerLayers} (OVL_MAX_STACK): the image cannot be mounted");
             await stderr.WriteLineAsync("  hint: rebuild it with fewer layers (combine RUN steps, or build FROM a base image with fewer layers)");
             return 125;
