@@ -78,10 +78,11 @@ internal sealed class FakeFileWork : IFileWork
 
     private static string InUpper(StepRoot root, string path) => Path.Combine(root.UpperDir, path.TrimStart('/'));
 
+    /// <summary>The path and its parents in the upper dir and in every lower dir.</summary>
     private static IEnumerable<string> Ancestors(StepRoot root, string path)
     {
         var parts = path.Trim('/').Split('/');
-        return Enumerable.Range(1, parts.Length).Select(n => InUpper(root, string.Join('/', parts[..n])));
+        return root.LowerDirs.Prepend(root.UpperDir).SelectMany(dir => Enumerable.Range(1, parts.Length).Select(n => Path.Combine(dir, string.Join('/', parts[..n]))));
     }
 
     private static void Write(string path, string content)
