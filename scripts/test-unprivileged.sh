@@ -20,5 +20,5 @@ if ! runuser -u nobody -- test -r "$dll"; then
 fi
 
 runuser -u nobody -- env HOME="$home" DOTNET_CLI_HOME="$home" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
-  DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 PATH="$PATH" \
+  DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 DOTNET_CLI_WORKLOAD_UPDATE_NOTIFY_DISABLE=1 PATH="$PATH" \
   dotnet test "$dll" --filter "$filter" --results-directory "$home/results"

@@ -25,6 +25,14 @@ public sealed class CacheTests
         return harness;
     }
 
+    /// <summary>A harness that has built <see cref="Dockerfile"/> once.</summary>
+    private static async Task<EngineHarness> BuiltOnceAsync()
+    {
+        var harness = WithContext();
+        await harness.BuildAsync(Dockerfile);
+        return harness;
+    }
+
     private static async Task RebuildAsync(EngineHarness harness, string dockerfile = Dockerfile, PlanOptions? plan = null, EngineOptions? engine = null)
     {
         harness.Runner.Runs.Clear();
@@ -52,8 +60,7 @@ public sealed class CacheTests
     [Fact]
     public async Task No_cache_runs_every_step_again()
     {
-        using var harness = WithContext();
-        await harness.BuildAsync(Dockerfile);
+        using var harness = await BuiltOnceAsync();
 
         await RebuildAsync(harness, engine: new EngineOptions { NoCache = true });
 
@@ -65,8 +72,7 @@ public sealed class CacheTests
     [Fact]
     public async Task A_changed_build_arg_a_RUN_sees_misses_from_that_RUN_on()
     {
-        using var harness = WithContext();
-        await harness.BuildAsync(Dockerfile);
+        using var harness = await BuiltOnceAsync();
 
         await RebuildAsync(harness, plan: new PlanOptions { BuildArgs = new Dictionary<string, string> { ["VERSION"] = "2" } });
 
@@ -78,8 +84,7 @@ public sealed class CacheTests
     [Fact]
     public async Task A_build_arg_the_Dockerfile_does_not_declare_changes_nothing()
     {
-        using var harness = WithContext();
-        await harness.BuildAsync(Dockerfile);
+        using var harness = await BuiltOnceAsync();
 
         await RebuildAsync(harness, plan: new PlanOptions { BuildArgs = new Dictionary<string, string> { ["OTHER"] = "x" } });
 
@@ -90,8 +95,7 @@ public sealed class CacheTests
     [Fact]
     public async Task A_changed_COPY_source_misses_from_the_COPY_on()
     {
-        using var harness = WithContext();
-        await harness.BuildAsync(Dockerfile);
+        using var harness = await BuiltOnceAsync();
         harness.WriteContext("app.txt", "v2");
 
         await RebuildAsync(harness);
@@ -104,8 +108,7 @@ public sealed class CacheTests
     [Fact]
     public async Task A_change_to_a_context_file_no_step_copies_still_hits()
     {
-        using var harness = WithContext();
-        await harness.BuildAsync(Dockerfile);
+        using var harness = await BuiltOnceAsync();
         harness.WriteContext("README", "changed");
         harness.WriteContext("new.txt", "new");
 
@@ -118,8 +121,7 @@ public sealed class CacheTests
     [Fact]
     public async Task A_changed_RUN_misses_but_the_steps_before_it_hit()
     {
-        using var harness = WithContext();
-        await harness.BuildAsync(Dockerfile);
+        using var harness = await BuiltOnceAsync();
 
         await RebuildAsync(harness, Dockerfile.Replace("RUN build", "RUN build --release"));
 
@@ -130,8 +132,7 @@ public sealed class CacheTests
     [Fact]
     public async Task A_cached_layer_whose_snapshot_is_gone_is_unpacked_again()
     {
-        using var harness = WithContext();
-        await harness.BuildAsync(Dockerfile);
+        using var harness = await BuiltOnceAsync();
         var gone = harness.Store.ListSnapshots().First();
         harness.Store.DeleteSnapshot(gone);
 

@@ -11,6 +11,14 @@ public sealed class RunRequestTests
     private static PlanOptions Args(params (string Name, string Value)[] args) =>
         new() { BuildArgs = args.ToDictionary(a => a.Name, a => a.Value) };
 
+    /// <summary>The environment the runner got for <paramref name="command"/>.</summary>
+    private static async Task<IReadOnlyList<string>> EnvironmentOfAsync(string dockerfile, string command, PlanOptions? plan = null)
+    {
+        using var harness = new EngineHarness();
+        await harness.BuildAsync(dockerfile, plan);
+        return harness.Runner.Run(command).Env;
+    }
+
     [Fact]
     public async Task A_shell_form_RUN_runs_under_bin_sh_c()
     {
@@ -44,11 +52,7 @@ public sealed class RunRequestTests
     [Fact]
     public async Task The_base_image_environment_and_ENV_reach_RUN()
     {
-        using var harness = new EngineHarness();
-
-        await harness.BuildAsync("FROM base\nENV GREETING=hello\nRUN greet\n");
-
-        var env = harness.Runner.Run("greet").Env;
+        var env = await EnvironmentOfAsync("FROM base\nENV GREETING=hello\nRUN greet\n", "greet");
         Assert.Contains("PATH=/usr/bin:/bin", env);
         Assert.Contains("GREETING=hello", env);
     }
@@ -75,11 +79,7 @@ public sealed class RunRequestTests
     [Fact]
     public async Task A_declared_build_arg_takes_its_default_unless_given()
     {
-        using var harness = new EngineHarness();
-
-        await harness.BuildAsync("FROM base\nARG MODE=debug\nARG EMPTY\nRUN build\n");
-
-        var env = harness.Runner.Run("build").Env;
+        var env = await EnvironmentOfAsync("FROM base\nARG MODE=debug\nARG EMPTY\nRUN build\n", "build");
         Assert.Contains("MODE=debug", env);
         Assert.DoesNotContain(env, e => e.StartsWith("EMPTY", StringComparison.Ordinal));
     }
@@ -87,11 +87,7 @@ public sealed class RunRequestTests
     [Fact]
     public async Task ENV_overrides_a_build_arg_of_the_same_name()
     {
-        using var harness = new EngineHarness();
-
-        await harness.BuildAsync("FROM base\nARG MODE=debug\nENV MODE=release\nRUN build\n", Args(("MODE", "given")));
-
-        var env = harness.Runner.Run("build").Env;
+        var env = await EnvironmentOfAsync("FROM base\nARG MODE=debug\nENV MODE=release\nRUN build\n", "build", Args(("MODE", "given")));
         Assert.Contains("MODE=release", env);
         Assert.DoesNotContain("MODE=given", env);
     }
