@@ -1,4 +1,5 @@
 using ImageBuilder.Build.Engine;
+using ImageBuilder.Build.Tests.Engine.Fakes;
 using static ImageBuilder.Build.Tests.Engine.EngineHarness;
 
 namespace ImageBuilder.Build.Tests.Engine;
@@ -16,12 +17,15 @@ public sealed class ParallelismTests
         COPY --from=b /b /b
         """;
 
+    /// <summary>The RUNs of <see cref="TwoStages"/>, each blocking until released.</summary>
+    private static (FakeCommand A, FakeCommand B) BlockingStages(EngineHarness harness) =>
+        (harness.Runner.On("make-a").Writes("a", "A").Blocks(), harness.Runner.On("make-b").Writes("b", "B").Blocks());
+
     [Fact]
     public async Task Two_independent_stages_run_their_steps_at_once_with_two_jobs()
     {
         using var harness = new EngineHarness();
-        var a = harness.Runner.On("make-a").Writes("a", "A").Blocks();
-        var b = harness.Runner.On("make-b").Writes("b", "B").Blocks();
+        var (a, b) = BlockingStages(harness);
 
         var build = harness.BuildAsync(TwoStages, engine: new EngineOptions { Jobs = 2 });
         await Within(Task.WhenAll(a.Started, b.Started));
@@ -36,8 +40,7 @@ public sealed class ParallelismTests
     public async Task With_one_job_no_two_steps_ever_run_at_once()
     {
         using var harness = new EngineHarness();
-        var a = harness.Runner.On("make-a").Writes("a", "A").Blocks();
-        var b = harness.Runner.On("make-b").Writes("b", "B").Blocks();
+        var (a, b) = BlockingStages(harness);
 
         var build = harness.BuildAsync(TwoStages, engine: new EngineOptions { Jobs = 1 });
         var first = await Within(Task.WhenAny(a.Started, b.Started));
