@@ -4,7 +4,6 @@ using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.References;
 using ImageBuilder.Core.Store;
-using ImageBuilder.Dockerfile;
 using ImageBuilder.Linux.Mounts;
 
 namespace ImageBuilder.Application;
@@ -48,7 +47,7 @@ public sealed class ExportService(IMachine machine, Func<Stream> standardOutput)
             {
                 // Printed as one line, exit 1, like any other I/O failure of an export.
                 throw new IOException(
-                    $"{ErrorCode.TooManyLayers.Id()}: --output type={output.Type}: the image has {lowers.Count} layers, but overlayfs " +
+                    $"{BuildErrors.TooManyLayers.Id()}: --output type={output.Type}: the image has {lowers.Count} layers, but overlayfs " +
                     $"stacks at most {OverlayLimits.MaxLowerLayers} (OVL_MAX_STACK), so its file system cannot be mounted; type=oci or type=docker can export it");
             }
 

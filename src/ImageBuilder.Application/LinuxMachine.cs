@@ -1,4 +1,5 @@
 using ImageBuilder.Build.Engine;
+using ImageBuilder.Build.Machine;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Store;
 using ImageBuilder.Linux.Cgroups;
@@ -20,7 +21,7 @@ public sealed class LinuxMachine(SandboxOptions? sandboxOptions = null) : IMachi
     public IFileTreeWriter TreeWriter { get; } = new FileTreeWriter();
 
     public BuildEngine CreateEngine(ContentStore store, IBuildProgress progress) =>
-        new(store, new LinuxStepRunner(Options), progress);
+        new(store, LinuxBuildMachine.Create(store, Options), progress);
 
     public Task<SandboxResult> RunContainerAsync(SandboxSpec spec, Stream stdout, Stream stderr, CancellationToken cancellationToken) =>
         new Sandbox(Options).RunAsync(spec, stdout, stderr, cancellationToken);

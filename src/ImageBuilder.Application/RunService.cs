@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using ImageBuilder.Core.Layers;
-using ImageBuilder.Dockerfile;
+using ImageBuilder.Build.Engine;
 using ImageBuilder.Linux.Cgroups;
 using ImageBuilder.Linux.Mounts;
 using ImageBuilder.Linux.Sandbox;
@@ -73,7 +73,7 @@ public sealed class RunService(StoreService stores, IMachine machine)
         if (image.Manifest.Layers.Count > OverlayLimits.MaxLowerLayers)
         {
             throw new RunRefusedException(RunRefusal.TooManyLayers,
-                $"{ErrorCode.TooManyLayers.Id()}: {request.Image} has {image.Manifest.Layers.Count} layers, " +
+                $"{BuildErrors.TooManyLayers.Id()}: {request.Image} has {image.Manifest.Layers.Count} layers, " +
                 $"but overlayfs stacks at most {OverlayLimits.MaxLowerLayers} (OVL_MAX_STACK): the image cannot be mounted",
                 "rebuild it with fewer layers (combine RUN steps, or build FROM a base image with fewer layers)");
         }

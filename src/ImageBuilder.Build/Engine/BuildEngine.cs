@@ -21,7 +21,7 @@ public sealed record BuiltImage(Descriptor Manifest, ImageManifest ImageManifest
 /// slots. The first failure cancels everything still running (sandboxes are torn down by their
 /// cancellation) and is the one reported. The image does not depend on the order stages ran in.
 /// </summary>
-public sealed class BuildEngine(ContentStore store, IStepRunner runner, IBuildProgress progress)
+public sealed class BuildEngine(ContentStore store, BuildMachine machine, IBuildProgress progress)
 {
     /// <summary>Builds the plan and stores the target stage's image (untagged; the caller names it).</summary>
     /// <exception cref="BuildException">A step failed; the diagnostic says where.</exception>
@@ -31,7 +31,7 @@ public sealed class BuildEngine(ContentStore store, IStepRunner runner, IBuildPr
         ReserveThreads(options.Jobs);
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(Math.Max(1, options.Jobs));
-        var shared = new StageRun.Shared(store, runner, progress, options, new Lazy<BuildContext>(context), slots, new());
+        var shared = new StageRun.Shared(store, machine, progress, options, new Lazy<BuildContext>(context), slots, new());
         // Every stage's result exists before any stage runs, so a stage can wait for another
         // (its base, a COPY --from) wherever that one is in the plan.
         var results = plan.Stages.ToDictionary(s => s.Index, _ => new TaskCompletionSource<StageResult>(TaskCreationOptions.RunContinuationsAsynchronously));

@@ -1,5 +1,4 @@
 using ImageBuilder.Core.Oci;
-using ImageBuilder.Linux.Cgroups;
 
 namespace ImageBuilder.Build.Engine;
 
@@ -23,7 +22,7 @@ public sealed record EngineOptions
     public string Network { get; init; } = "default";
 
     /// <summary>cgroup limits for every RUN step, or none.</summary>
-    public ResourceLimits? Limits { get; init; }
+    public StepLimits? Limits { get; init; }
 
     /// <summary>
     /// How new layers are stored: uncompressed by default, as docker's image store keeps them, so

@@ -1,24 +1,58 @@
-using ImageBuilder.Linux.Mounts;
-using ImageBuilder.Linux.Sandbox;
-
 namespace ImageBuilder.Build.Engine;
 
-/// <summary>The engine's seam to the machine: runs a RUN step's process, and file work over an overlay root.</summary>
+/// <summary>
+/// The engine's seam for RUN: runs one step's process over its root. The Linux implementation
+/// (<c>ImageBuilder.Build.Machine.LinuxStepRunner</c>) is ibuild's sandbox; tests use a fake.
+/// </summary>
 public interface IStepRunner
 {
-    Task<SandboxResult> RunAsync(SandboxSpec spec, Stream stdout, Stream stderr, CancellationToken cancellationToken);
-
-    /// <summary>Runs synchronous file work with the overlay (and a COPY --from source) mounted; see <see cref="OverlayWorkspace"/>.</summary>
-    Task ApplyAsync(OverlayWorkspaceSpec spec, Action<string, string?> work);
+    /// <summary>Runs the process to its end; its output goes to <paramref name="stdout"/> and <paramref name="stderr"/>.</summary>
+    /// <exception cref="StepSetupException">The step's sandbox could not be set up (not: the command failed).</exception>
+    Task<StepExit> RunAsync(StepProcess process, Stream stdout, Stream stderr, CancellationToken cancellationToken);
 }
 
-/// <summary>The real runner: ibuild's sandbox and a private mount namespace.</summary>
-public sealed class LinuxStepRunner(SandboxOptions options) : IStepRunner
+/// <summary>
+/// A step's directories: its root is the union of <paramref name="LowerDirs"/> (top first, may be
+/// empty) under a fresh upper dir, all inside <paramref name="ScratchDir"/>, which the step owns
+/// for its run (what the upper dir holds afterwards becomes the step's layer).
+/// </summary>
+public sealed record StepRoot(IReadOnlyList<string> LowerDirs, string ScratchDir)
 {
-    private readonly Sandbox sandbox = new(options);
+    /// <summary>Where the step's changes go.</summary>
+    public string UpperDir => Path.Combine(ScratchDir, "upper");
 
-    public Task<SandboxResult> RunAsync(SandboxSpec spec, Stream stdout, Stream stderr, CancellationToken cancellationToken) =>
-        sandbox.RunAsync(spec, stdout, stderr, cancellationToken);
+    /// <summary>overlayfs's work dir, on the upper dir's file system.</summary>
+    public string WorkDir => Path.Combine(ScratchDir, "work");
 
-    public Task ApplyAsync(OverlayWorkspaceSpec spec, Action<string, string?> work) => OverlayWorkspace.RunAsync(spec, work);
+    /// <summary>Where file work mounts the root.</summary>
+    public string MergedDir => Path.Combine(ScratchDir, "merged");
+
+    /// <summary>Where file work mounts a COPY --from source of several layers.</summary>
+    public string SourceDir => Path.Combine(ScratchDir, "source");
 }
+
+/// <summary>
+/// One RUN process: <paramref name="Argv"/> with <paramref name="Env"/> in
+/// <paramref name="WorkingDirectory"/> as <paramref name="User"/> (<c>name</c>, <c>uid</c>,
+/// <c>name:group</c> or <c>uid:gid</c>; null or empty means root), without the host's network
+/// when <paramref name="IsolateNetwork"/>, with the step's RUN --mount <paramref name="Mounts"/> made in order.
+/// </summary>
+public sealed record StepProcess(
+    StepRoot Root,
+    IReadOnlyList<string> Argv,
+    IReadOnlyList<string> Env,
+    string WorkingDirectory,
+    string? User,
+    bool IsolateNetwork,
+    string Hostname,
+    StepLimits? Limits,
+    IReadOnlyList<StepMount> Mounts);
+
+/// <summary>How a RUN process ended: its exit code, or the signal that killed it, and whether the kernel's OOM killer did.</summary>
+public sealed record StepExit(int ExitCode, int? Signal = null, bool OomKilled = false);
+
+/// <summary>What one RUN step may use; a null member means no limit of that kind.</summary>
+public sealed record StepLimits(long? MemoryBytes = null, int? PidsLimit = null, double? Cpus = null);
+
+/// <summary>A step's sandbox (or the mounts of its file work) could not be set up; the command never ran.</summary>
+public sealed class StepSetupException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,5 +1,4 @@
 using ImageBuilder.Dockerfile;
-using ImageBuilder.Linux.Mounts;
 using ImageBuilder.Planning;
 
 namespace ImageBuilder.Build.Engine;
@@ -11,33 +10,34 @@ internal sealed partial class StageRun
     /// <summary>
     /// A step that changes files mounts every layer below it as an overlayfs lower dir, and its
     /// own layer is one more, which the steps after it and <c>ibuild run</c> must mount in turn:
-    /// refused, before it runs, when the chain already has <see cref="OverlayLimits.MaxLowerLayers"/>.
+    /// refused, before it runs, when the chain already has <see cref="BuildMachine.MaxLowerLayers"/>.
     /// </summary>
-    private static void RequireStackable(StepPlan step, int layers)
+    private void RequireStackable(StepPlan step, int layers)
     {
-        const int max = OverlayLimits.MaxLowerLayers;
+        var max = shared.Machine.MaxLowerLayers;
         if (layers > max)
         {
-            throw Located(ErrorCode.TooManyLayers,
+            throw Located(BuildErrors.TooManyLayers,
                 $"{step.Instruction.Keyword} needs the {layers} layers below it mounted, but overlayfs stacks at most {max} (OVL_MAX_STACK)",
                 step, TooManyLayersHint);
         }
 
         if (layers == max)
         {
-            throw Located(ErrorCode.TooManyLayers,
+            throw Located(BuildErrors.TooManyLayers,
                 $"{step.Instruction.Keyword} would add layer {max + 1}, but overlayfs stacks at most {max} layers (OVL_MAX_STACK): the image could not be run",
                 step, TooManyLayersHint);
         }
     }
 
     /// <summary>A stage or image a step mounts read-only (COPY --from, RUN --mount from=) must fit in one overlay too.</summary>
-    private static void RequireMountable(StepPlan step, int layers, string what)
+    private void RequireMountable(StepPlan step, int layers, string what)
     {
-        if (layers > OverlayLimits.MaxLowerLayers)
+        var max = shared.Machine.MaxLowerLayers;
+        if (layers > max)
         {
-            throw Located(ErrorCode.TooManyLayers,
-                $"{step.Instruction.Keyword} {what} has {layers} layers, but overlayfs stacks at most {OverlayLimits.MaxLowerLayers} (OVL_MAX_STACK)",
+            throw Located(BuildErrors.TooManyLayers,
+                $"{step.Instruction.Keyword} {what} has {layers} layers, but overlayfs stacks at most {max} (OVL_MAX_STACK)",
                 step, TooManyLayersHint);
         }
     }

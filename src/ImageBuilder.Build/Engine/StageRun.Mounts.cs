@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using ImageBuilder.Build.Copying;
 using ImageBuilder.Core.Store;
 using ImageBuilder.Dockerfile;
-using ImageBuilder.Linux.Sandbox;
 using ImageBuilder.Planning;
 
 namespace ImageBuilder.Build.Engine;
@@ -15,7 +13,7 @@ internal sealed partial class StageRun
     {
         var mounts = await ResolveMountsAsync(run, cancellationToken);
         return await StepAsync(run, chain, [.. mounts.KeyParts],
-            (dirs, lowers, handle) => RunAsync(run, dirs, lowers, handle, mounts, cancellationToken), cancellationToken);
+            (root, handle) => RunAsync(run, root, handle, mounts, cancellationToken), cancellationToken);
     }
 
     private async Task<RunMounts> ResolveMountsAsync(RunStep run, CancellationToken cancellationToken)
@@ -39,12 +37,12 @@ internal sealed partial class StageRun
                             var stageChain = (await stageResult(stageSource.StageIndex)).Chain;
                             RequireMountable(run, stageChain.Layers.Count, $"--mount from stage {stageSource.StageIndex}");
                             resolved.KeyParts.Add(Encoding.UTF8.GetBytes(stageChain.Key.ToString()));
-                            resolved.Add(_ => new LayersMount(planned.Target, stageChain.LowerDirs(Store), source, mount.ReadOnly));
+                            resolved.Add(_ => new StepLayersMount(planned.Target, stageChain.LowerDirs(Store), source, mount.ReadOnly));
                             break;
                         case ImageSource imageSource:
                             var imageChain = await ImageChainAsync(imageSource.Image, cancellationToken);
                             RequireMountable(run, imageChain.Layers.Count, "--mount from image");
-                            resolved.Add(_ => new LayersMount(planned.Target, imageChain.LowerDirs(Store), source, mount.ReadOnly));
+                            resolved.Add(_ => new StepLayersMount(planned.Target, imageChain.LowerDirs(Store), source, mount.ReadOnly));
                             break;
                     }
 
@@ -56,7 +54,7 @@ internal sealed partial class StageRun
                     }
 
                     var dir = CacheMountDirectory(mount.Id is { Length: > 0 } id ? id : planned.Target, mount.Mode ?? 0x1ed, mount.Uid ?? 0, mount.Gid ?? 0);
-                    resolved.Add(_ => new BindMount(planned.Target, dir, "", mount.ReadOnly));
+                    resolved.Add(_ => new StepBindMount(planned.Target, dir, "", mount.ReadOnly));
                     if (mount.Sharing != "shared")
                     {
                         resolved.LockFiles.Add(dir + ".lock");
@@ -64,7 +62,7 @@ internal sealed partial class StageRun
 
                     break;
                 case "tmpfs":
-                    resolved.Add(_ => new TmpfsMount(planned.Target, mount.Size));
+                    resolved.Add(_ => new StepTmpfsMount(planned.Target, mount.Size));
                     break;
                 case "secret":
                     var secretId = mount.Id is { Length: > 0 } given ? given : Path.GetFileName(planned.Target);
@@ -72,7 +70,7 @@ internal sealed partial class StageRun
                     {
                         if (mount.Required)
                         {
-                            throw Located(ErrorCode.CopyFailed, $"secret {secretId} is required but was not given", run, $"pass it with --secret id={secretId},src=FILE");
+                            throw Located(BuildErrors.CopyFailed, $"secret {secretId} is required but was not given", run, $"pass it with --secret id={secretId},src=FILE");
                         }
 
                         break;
@@ -85,7 +83,7 @@ internal sealed partial class StageRun
 
                     if (mount.Env is null || mount.Target is not null)
                     {
-                        resolved.Add(_ => new ContentMount(planned.Target, secret, mount.Mode ?? 0x100, mount.Uid ?? 0, mount.Gid ?? 0));
+                        resolved.Add(_ => new StepContentMount(planned.Target, secret, mount.Mode ?? 0x100, mount.Uid ?? 0, mount.Gid ?? 0));
                     }
 
                     break;
@@ -102,16 +100,16 @@ internal sealed partial class StageRun
     /// read-only; otherwise a copy of the source (with .dockerignore applied) in the step's
     /// scratch, so a step never sees an ignored file and rw writes are thrown away.
     /// </summary>
-    private static SandboxMount ContextBind(Context.BuildContext context, string source, string target, bool readOnly, string scratch)
+    private StepBindMount ContextBind(Context.BuildContext context, string source, string target, bool readOnly, string scratch)
     {
         if (!context.HasIgnorePatterns && readOnly)
         {
-            return new BindMount(target, context.Root, source, ReadOnly: true);
+            return new StepBindMount(target, context.Root, source, ReadOnly: true);
         }
 
         var copy = Directory.CreateDirectory(Path.Combine(scratch, "context-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)))).FullName;
-        FileCopier.Copy(context.Root, context.IsExcluded, [source.Length == 0 ? "." : source], copy, "/", "/", CopyOptions.Default);
-        return new BindMount(target, copy, "", readOnly);
+        shared.Machine.Files.CopyContext(context, source.Length == 0 ? "." : source, copy);
+        return new StepBindMount(target, copy, "", readOnly);
     }
 
     private Core.Oci.Digest ContextChecksum(StepPlan step, string source)
@@ -136,7 +134,7 @@ internal sealed partial class StageRun
             var made = Path.Combine(Store.CreateScratchDirectory(), "dir");
             Directory.CreateDirectory(made);
             File.SetUnixFileMode(made, (UnixFileMode)mode);
-            Linux.Layers.PathOwner.Set(made, uid, gid);
+            shared.Machine.Files.SetOwner(made, uid, gid);
             Directory.CreateDirectory(root);
             try
             {
@@ -156,7 +154,7 @@ internal sealed partial class StageRun
     /// <summary>A RUN step's mounts: what they add to the key, and how to make them once the step's scratch exists.</summary>
     private sealed class RunMounts(ContentStore store)
     {
-        private readonly List<Func<string, SandboxMount>> makers = [];
+        private readonly List<Func<string, StepMount>> makers = [];
 
         public List<byte[]> KeyParts { get; } = [];
 
@@ -164,9 +162,9 @@ internal sealed partial class StageRun
 
         public List<string> LockFiles { get; } = [];
 
-        public void Add(Func<string, SandboxMount> maker) => makers.Add(maker);
+        public void Add(Func<string, StepMount> maker) => makers.Add(maker);
 
-        public IReadOnlyList<SandboxMount> Prepare(string scratch) => makers.Select(m => m(scratch)).ToList();
+        public IReadOnlyList<StepMount> Prepare(string scratch) => makers.Select(m => m(scratch)).ToList();
 
         /// <summary>Holds the locks of cache mounts with sharing=locked (and private, treated alike) for the step's run.</summary>
         public IDisposable Lock() => new Locks(LockFiles.Select(f => StoreLock.Acquire(store.FileSystem, f, TimeSpan.FromHours(1))).ToList());

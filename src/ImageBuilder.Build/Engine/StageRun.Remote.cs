@@ -1,8 +1,5 @@
 using System.Text;
-using ImageBuilder.Build.Copying;
 using ImageBuilder.Dockerfile;
-using ImageBuilder.Linux.Mounts;
-using ImageBuilder.Linux.Sandbox;
 using ImageBuilder.Planning;
 
 namespace ImageBuilder.Build.Engine;
@@ -23,11 +20,11 @@ internal sealed partial class StageRun
 
         if (copy.Checksum is { Length: > 0 } checksum && copy.Sources.Count == 1)
         {
-            return await StepAsync(copy, chain, [Encoding.UTF8.GetBytes(checksum)], async (dirs, lowers, _) =>
+            return await StepAsync(copy, chain, [Encoding.UTF8.GetBytes(checksum)], async (root, _) =>
             {
-                var downloads = Directory.CreateDirectory(Path.Combine(dirs.Scratch, "downloads")).FullName;
+                var downloads = Directory.CreateDirectory(Path.Combine(root.ScratchDir, "downloads")).FullName;
                 var names = await FetchAllAsync(copy, downloads, cancellationToken);
-                await ApplyDownloadsAsync(copy, dirs, lowers, downloads, names);
+                await ApplyDownloadsAsync(copy, root, downloads, names);
             }, cancellationToken);
         }
 
@@ -37,7 +34,7 @@ internal sealed partial class StageRun
             var names = await FetchAllAsync(copy, fetched, cancellationToken);
             var digests = string.Join('\n', names.Select(n => n.Digest));
             return await StepAsync(copy, chain, [Encoding.UTF8.GetBytes(digests)],
-                (dirs, lowers, _) => ApplyDownloadsAsync(copy, dirs, lowers, fetched, names), cancellationToken);
+                (root, _) => ApplyDownloadsAsync(copy, root, fetched, names), cancellationToken);
         }
         finally
         {
@@ -64,23 +61,8 @@ internal sealed partial class StageRun
         return fetched;
     }
 
-    private Task ApplyDownloadsAsync(
-        CopyStep copy, StepDirs dirs, IReadOnlyList<string> lowers, string downloads, IReadOnlyList<(string Name, string Digest)> files) =>
-        shared.Runner.ApplyAsync(new OverlayWorkspaceSpec(lowers, dirs.Upper, dirs.Work, dirs.Merged), (root, _) =>
-        {
-            try
-            {
-                var (uid, gid) = copy.Chown is { Length: > 0 } chown ? ImageUser.ResolveChown(root, chown) : ((int?)null, (int?)null);
-                var options = new CopyOptions(uid, gid, copy.Chmod, UnpackArchives: false, [], Parents: false);
-                FileCopier.Copy(downloads, null, files.Select(f => f.Name).ToList(), root, copy.Destination, copy.WorkingDirectory, options);
-            }
-            catch (CopyException e)
-            {
-                throw CopyFailed(e.Reason, $"ADD failed: {e.Message}", copy);
-            }
-            catch (SandboxException e)
-            {
-                throw Located(ErrorCode.UnknownUser, $"ADD --chown: {e.Message}", copy);
-            }
-        });
+    private Task ApplyDownloadsAsync(CopyStep copy, StepRoot root, string downloads, IReadOnlyList<(string Name, string Digest)> files) =>
+        CopyAsync(copy, root, new CopyRequest(
+            downloads, null, null, files.Select(f => f.Name).ToList(), [], copy.Destination, copy.WorkingDirectory, copy.Chown, copy.Chmod,
+            UnpackArchives: false, [], Parents: false));
 }

@@ -1,13 +1,7 @@
-using System.Text;
-using ImageBuilder.Build.Context;
-using ImageBuilder.Build.Copying;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Store;
 using ImageBuilder.Dockerfile;
-using ImageBuilder.Linux.Layers;
-using ImageBuilder.Linux.Mounts;
-using ImageBuilder.Linux.Sandbox;
 using ImageBuilder.Planning;
 
 namespace ImageBuilder.Build.Engine;
@@ -20,8 +14,7 @@ internal sealed partial class StageRun
     /// layer and a snapshot, and the record is written. A failed step writes nothing.
     /// </summary>
     private async Task<LayerChain> StepAsync(
-        StepPlan step, LayerChain chain, byte[][] keyParts, Func<StepDirs, IReadOnlyList<string>, StepHandle, Task> work,
-        CancellationToken cancellationToken)
+        StepPlan step, LayerChain chain, byte[][] keyParts, Func<StepRoot, StepHandle, Task> work, CancellationToken cancellationToken)
     {
         RequireStackable(step, chain.Layers.Count);
         var key = KeyOf(chain.Key, [step.Describe(), .. keyParts]);
@@ -36,14 +29,14 @@ internal sealed partial class StageRun
 
         await shared.Slots.WaitAsync(cancellationToken);
         var handle = shared.Progress.Start(step.Title);
-        var dirs = new StepDirs(Store.CreateScratchDirectory());
+        var root = new StepRoot(chain.LowerDirs(Store), Store.CreateScratchDirectory());
         try
         {
-            Directory.CreateDirectory(dirs.Upper);
-            Directory.CreateDirectory(dirs.Work);
-            await work(dirs, chain.LowerDirs(Store), handle);
+            Directory.CreateDirectory(root.UpperDir);
+            Directory.CreateDirectory(root.WorkDir);
+            await work(root, handle);
             cancellationToken.ThrowIfCancellationRequested();
-            var record = await CommitLayerAsync(chain, dirs.Upper, cancellationToken);
+            var record = await CommitLayerAsync(chain, root.UpperDir, cancellationToken);
             Store.WriteCacheRecord(key, record);
             shared.Progress.Done(handle);
             return chain.Append(step.CreatedBy, record, key);
@@ -56,7 +49,7 @@ internal sealed partial class StageRun
         finally
         {
             shared.Slots.Release();
-            TryDelete(dirs.Scratch);
+            TryDelete(root.ScratchDir);
         }
     }
 
@@ -69,18 +62,9 @@ internal sealed partial class StageRun
         }
 
         var options = shared.Options;
-        PackedLayer packed;
-        await using (var writer = Store.BeginBlob())
-        {
-            packed = await new LayerPacker(new FileTreeReader()).PackAsync(
-                upper, writer.Stream, new LayerPackOptions(options.Compression, null, options.SourceDateEpoch), cancellationToken);
-            writer.Commit(packed.Digest);
-        }
-
         var parent = chain.ChainIds.Count > 0 ? chain.ChainIds[^1] : (Digest?)null;
-        // The packer read this very tree: its diff id is what fsck's re-pack of the snapshot must give.
-        Store.AdoptSnapshot(ChainId.Next(parent, packed.DiffId), upper, dir => new FileTreeWriter().Flush(dir),
-            new SnapshotRecord(packed.DiffId, packed.DiffId, options.SourceDateEpoch));
+        var packed = await shared.Machine.Layers.CommitAsync(
+            upper, parent, new LayerPackOptions(options.Compression, null, options.SourceDateEpoch), cancellationToken);
         var layer = new Descriptor { MediaType = MediaTypes.OciLayerFor(options.Compression), Digest = packed.Digest, Size = packed.Size };
         return new CacheRecord(Now(), layer, packed.DiffId);
     }
@@ -94,11 +78,10 @@ internal sealed partial class StageRun
         }
 
         var parent = chain.ChainIds.Count > 0 ? chain.ChainIds[^1] : (Digest?)null;
-        await Store.UnpackSnapshotAsync(ChainId.Next(parent, diffId), layer, diffId, new LayerUnpacker(new FileTreeWriter()), cancellationToken);
+        await shared.Machine.Layers.EnsureSnapshotAsync(ChainId.Next(parent, diffId), layer, diffId, cancellationToken);
     }
 
-    private async Task RunAsync(
-        RunStep run, StepDirs dirs, IReadOnlyList<string> lowers, StepHandle handle, RunMounts mounts, CancellationToken cancellationToken)
+    private async Task RunAsync(RunStep run, StepRoot root, StepHandle handle, RunMounts mounts, CancellationToken cancellationToken)
     {
         if (run.Security == "insecure")
         {
@@ -108,130 +91,48 @@ internal sealed partial class StageRun
         var options = shared.Options;
         var network = run.Network is null or "default" ? options.Network : run.Network;
         using var locks = mounts.Lock();
-        var spec = new SandboxSpec(
-            lowers, dirs.Upper, dirs.Work, dirs.Scratch, run.Argv, [.. run.Environment, .. mounts.Environment], run.WorkingDirectory, run.User,
-            IsolateNetwork: network == "none", Hostname: "ibuild", options.Limits, Mounts: mounts.Prepare(dirs.Scratch));
+        var process = new StepProcess(
+            root, run.Argv, [.. run.Environment, .. mounts.Environment], run.WorkingDirectory, run.User,
+            IsolateNetwork: network == "none", Hostname: "ibuild", options.Limits, Mounts: mounts.Prepare(root.ScratchDir));
         var output = new StepOutput(shared.Progress, handle);
-        SandboxResult result;
+        StepExit result;
         try
         {
-            result = await shared.Runner.RunAsync(spec, output, output, cancellationToken);
+            result = await shared.Machine.Runner.RunAsync(process, output, output, cancellationToken);
         }
-        catch (SandboxException e)
+        catch (StepSetupException e)
         {
-            throw Located(ErrorCode.StepSetupFailed, $"RUN could not start: {e.Message}", run);
+            throw Located(BuildErrors.StepSetupFailed, $"RUN could not start: {e.Message}", run);
         }
 
         if (result.OomKilled)
         {
             var limit = options.Limits?.MemoryBytes is { } bytes ? $": memory limit {ByteSizeText(bytes)}" : "";
-            throw Located(ErrorCode.RunFailed, $"RUN was killed by the kernel's OOM killer{limit}", run, "raise --memory, or make the step need less", output.LastLines());
+            throw Located(BuildErrors.RunFailed, $"RUN was killed by the kernel's OOM killer{limit}", run, "raise --memory, or make the step need less", output.LastLines());
         }
 
         if (result.ExitCode != 0)
         {
             var what = result.Signal is { } signal ? $"RUN was killed by signal {signal}" : $"RUN exited with code {result.ExitCode}";
-            throw Located(ErrorCode.RunFailed, what, run, null, output.LastLines());
+            throw Located(BuildErrors.RunFailed, what, run, null, output.LastLines());
         }
     }
 
-    private Task WorkdirAsync(WorkdirStep workdir, StepDirs dirs, IReadOnlyList<string> lowers) =>
-        shared.Runner.ApplyAsync(new OverlayWorkspaceSpec(lowers, dirs.Upper, dirs.Work, dirs.Merged), (root, _) =>
-        {
-            bool made;
-            try
-            {
-                made = RootDirectory.Create(root, workdir.Path, workdir.User);
-            }
-            catch (SandboxException e)
-            {
-                throw Located(ErrorCode.UnknownUser, $"WORKDIR: {e.Message}", workdir);
-            }
-
-            if (!made)
-            {
-                throw Located(ErrorCode.CopyFailed, $"WORKDIR {workdir.Path}: a part of the path exists and is not a directory", workdir);
-            }
-        });
-
-    private async Task<LayerChain> CopyStepAsync(CopyStep copy, LayerChain chain, CancellationToken cancellationToken)
+    private async Task WorkdirAsync(WorkdirStep workdir, StepRoot root)
     {
-        if (copy.Sources.FirstOrDefault(s => s.StartsWith("git@", StringComparison.Ordinal) || s.EndsWith(".git", StringComparison.Ordinal)
-                && RemoteSource.IsUrl(s)) is { } git)
-        {
-            throw Located(ErrorCode.NotImplemented, $"{copy.Instruction.Keyword} from a git repository ({git}) is not supported yet", copy);
-        }
-
-        if (copy.IsAdd && copy.Sources.Any(RemoteSource.IsUrl))
-        {
-            return await AddUrlsAsync(copy, chain, cancellationToken);
-        }
-
-        IReadOnlyList<string>? sourceLayers = null;
-        byte[] sourceKey;
-        switch (copy.Source)
-        {
-            case ContextSource:
-                sourceKey = copy.Sources.Count == 0 ? [] : Encoding.UTF8.GetBytes(ContextChecksum(copy).ToString());
-                break;
-            case StageSource stageSource:
-                var other = (await stageResult(stageSource.StageIndex)).Chain;
-                RequireMountable(copy, other.Layers.Count, $"--from stage {stageSource.StageIndex}");
-                sourceKey = Encoding.UTF8.GetBytes(other.Key.ToString());
-                sourceLayers = other.LowerDirs(Store);
-                break;
-            case ImageSource imageSource:
-                var image = await ImageChainAsync(imageSource.Image, cancellationToken);
-                RequireMountable(copy, image.Layers.Count, "--from image");
-                sourceKey = Encoding.UTF8.GetBytes(image.Key.ToString());
-                sourceLayers = image.LowerDirs(Store);
-                break;
-            default:
-                throw new InvalidOperationException("unknown copy source");
-        }
-
-        return await StepAsync(copy, chain, [sourceKey], (dirs, lowers, _) => shared.Runner.ApplyAsync(
-            new OverlayWorkspaceSpec(lowers, dirs.Upper, dirs.Work, dirs.Merged, sourceLayers, dirs.Source),
-            (root, source) => Copy(copy, root, source)), cancellationToken);
-    }
-
-    private Digest ContextChecksum(CopyStep copy)
-    {
+        bool made;
         try
         {
-            return shared.Context.Value.Checksum(copy.Sources);
+            made = await shared.Machine.Files.MakeDirectoryAsync(root, workdir.Path, workdir.User);
         }
-        catch (BuildContextException e)
+        catch (UnknownUserException e)
         {
-            throw CopyFailed(e.Reason, $"{copy.Instruction.Keyword} failed: {e.Message}", copy, "check the path, and that .dockerignore does not exclude it");
+            throw Located(BuildErrors.UnknownUser, $"WORKDIR: {e.Message}", workdir);
         }
-    }
 
-    /// <summary>The copy itself, on the overlay thread.</summary>
-    private void Copy(CopyStep copy, string root, string? source)
-    {
-        try
+        if (!made)
         {
-            var (uid, gid) = copy.Chown is { Length: > 0 } chown ? ImageUser.ResolveChown(root, chown) : ((int?)null, (int?)null);
-            var options = new CopyOptions(uid, gid, copy.Chmod, copy.IsAdd && copy.Unpack, copy.Excludes, copy.Parents);
-            if (copy.Contents.Count > 0)
-            {
-                FileCopier.CopyContents(copy.Contents.Select(c => (c.Name, c.Data)).ToList(), root, copy.Destination, copy.WorkingDirectory, options);
-            }
-
-            if (copy.Sources.Count > 0)
-            {
-                var context = source is null ? shared.Context.Value : null;
-                FileCopier.Copy(source ?? context!.Root, context is null ? null : context.IsExcluded, copy.Sources, root, copy.Destination, copy.WorkingDirectory, options);
-            }
-        }
-        catch (CopyException e)
-        {
-            throw CopyFailed(e.Reason, $"{copy.Instruction.Keyword} failed: {e.Message}", copy);
-        }
-        catch (SandboxException e)
-        {
-            throw Located(ErrorCode.UnknownUser, $"{copy.Instruction.Keyword} --chown: {e.Message}", copy);
+            throw Located(BuildErrors.CopyFailed, $"WORKDIR {workdir.Path}: a part of the path exists and is not a directory", workdir);
         }
     }
 
@@ -248,17 +149,5 @@ internal sealed partial class StageRun
         {
             // Left for the store's clean-up of stale scratch.
         }
-    }
-
-    /// <summary>A step's scratch dir and the dirs the overlay uses inside it.</summary>
-    private sealed record StepDirs(string Scratch)
-    {
-        public string Upper => Path.Combine(Scratch, "upper");
-
-        public string Work => Path.Combine(Scratch, "work");
-
-        public string Merged => Path.Combine(Scratch, "merged");
-
-        public string Source => Path.Combine(Scratch, "source");
     }
 }

@@ -2,11 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using ImageBuilder.Build.Context;
 using ImageBuilder.Build.Copying;
-using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Store;
 using ImageBuilder.Dockerfile;
-using ImageBuilder.Linux.Layers;
 using ImageBuilder.Planning;
 
 namespace ImageBuilder.Build.Engine;
@@ -27,7 +25,7 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
                 ConfigStep config => ApplyConfig(config, chain),
                 RunStep run => await RunStepAsync(run, chain, cancellationToken),
                 CopyStep copy => await CopyStepAsync(copy, chain, cancellationToken),
-                WorkdirStep workdir => await StepAsync(workdir, chain, [], (scratch, lowers, _) => WorkdirAsync(workdir, scratch, lowers), cancellationToken),
+                WorkdirStep workdir => await StepAsync(workdir, chain, [], (root, _) => WorkdirAsync(workdir, root), cancellationToken),
                 _ => throw new InvalidOperationException($"unknown step {step.GetType().Name}"),
             };
         }
@@ -59,7 +57,7 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
     {
         var manifest = OciJson.Deserialize<ImageManifest>(Store.ReadBlob(image.ManifestDigest));
         var diffIds = image.Config.RootFs.DiffIds;
-        await Store.UnpackSnapshotsAsync(manifest.Layers, diffIds, new LayerUnpacker(new FileTreeWriter()), cancellationToken);
+        await shared.Machine.Layers.EnsureSnapshotsAsync(manifest.Layers, diffIds, cancellationToken);
 
         var history = image.Config.History ?? [];
         return new LayerChain(manifest.Layers, diffIds, history, KeyOf("image:" + image.ManifestDigest), history.LastOrDefault()?.Created ?? image.Config.Created);
@@ -114,12 +112,12 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
     /// <summary>A failed COPY/ADD (or --mount source), located: IB2005, or IB2010 with its hint when the source is refused.</summary>
     private static BuildException CopyFailed(CopyFailure reason, string message, StepPlan step, string? hint = null) =>
         reason == CopyFailure.Refused
-            ? Located(ErrorCode.SourceRefused, message, step,
+            ? Located(BuildErrors.SourceRefused, message, step,
                 "ibuild copies nothing that could land outside the image, that Linux cannot hold, or that a redirect sends away from http(s): fix the source")
-            : Located(ErrorCode.CopyFailed, message, step, hint);
+            : Located(BuildErrors.CopyFailed, message, step, hint);
 
     /// <summary>What every stage of one build shares.</summary>
     internal sealed record Shared(
-        ContentStore Store, IStepRunner Runner, IBuildProgress Progress, EngineOptions Options, Lazy<BuildContext> Context, SemaphoreSlim Slots,
+        ContentStore Store, BuildMachine Machine, IBuildProgress Progress, EngineOptions Options, Lazy<BuildContext> Context, SemaphoreSlim Slots,
         System.Collections.Concurrent.ConcurrentQueue<UsedCacheKey> UsedKeys);
 }

@@ -73,7 +73,7 @@ internal sealed record BuildSettings(
             Jobs = jobs,
             NoCache = reader.Has("--no-cache"),
             Network = network,
-            Limits = LimitOptions.Read(reader, "build"),
+            Limits = LimitOptions.Read(reader, "build") is { } limits ? new StepLimits(limits.MemoryBytes, limits.PidsLimit, limits.Cpus) : null,
             SourceDateEpoch = SourceDateEpochVariable.Read(),
             Secrets = SecretOptions.Read(reader.GetAll("--secret")),
         };

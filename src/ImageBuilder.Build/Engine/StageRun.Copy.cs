@@ -1,0 +1,87 @@
+using System.Text;
+using ImageBuilder.Build.Context;
+using ImageBuilder.Build.Copying;
+using ImageBuilder.Core.Oci;
+using ImageBuilder.Dockerfile;
+using ImageBuilder.Planning;
+
+namespace ImageBuilder.Build.Engine;
+
+internal sealed partial class StageRun
+{
+    private async Task<LayerChain> CopyStepAsync(CopyStep copy, LayerChain chain, CancellationToken cancellationToken)
+    {
+        if (copy.Sources.FirstOrDefault(s => s.StartsWith("git@", StringComparison.Ordinal) || s.EndsWith(".git", StringComparison.Ordinal)
+                && RemoteSource.IsUrl(s)) is { } git)
+        {
+            throw Located(ErrorCode.NotImplemented, $"{copy.Instruction.Keyword} from a git repository ({git}) is not supported yet", copy);
+        }
+
+        if (copy.IsAdd && copy.Sources.Any(RemoteSource.IsUrl))
+        {
+            return await AddUrlsAsync(copy, chain, cancellationToken);
+        }
+
+        IReadOnlyList<string>? sourceLayers = null;
+        byte[] sourceKey;
+        switch (copy.Source)
+        {
+            case ContextSource:
+                sourceKey = copy.Sources.Count == 0 ? [] : Encoding.UTF8.GetBytes(ContextChecksum(copy).ToString());
+                break;
+            case StageSource stageSource:
+                var other = (await stageResult(stageSource.StageIndex)).Chain;
+                RequireMountable(copy, other.Layers.Count, $"--from stage {stageSource.StageIndex}");
+                sourceKey = Encoding.UTF8.GetBytes(other.Key.ToString());
+                sourceLayers = other.LowerDirs(Store);
+                break;
+            case ImageSource imageSource:
+                var image = await ImageChainAsync(imageSource.Image, cancellationToken);
+                RequireMountable(copy, image.Layers.Count, "--from image");
+                sourceKey = Encoding.UTF8.GetBytes(image.Key.ToString());
+                sourceLayers = image.LowerDirs(Store);
+                break;
+            default:
+                throw new InvalidOperationException("unknown copy source");
+        }
+
+        return await StepAsync(copy, chain, [sourceKey], (root, _) =>
+        {
+            // The context is read only when the step copies from it (a heredoc alone needs none).
+            var context = sourceLayers is null && copy.Sources.Count > 0 ? shared.Context.Value : null;
+            var request = new CopyRequest(
+                context?.Root, context is null ? null : context.IsExcluded, sourceLayers, copy.Sources, copy.Contents.Select(c => (c.Name, c.Data)).ToList(),
+                copy.Destination, copy.WorkingDirectory, copy.Chown, copy.Chmod, copy.IsAdd && copy.Unpack, copy.Excludes, copy.Parents);
+            return CopyAsync(copy, root, request);
+        }, cancellationToken);
+    }
+
+    private Digest ContextChecksum(CopyStep copy)
+    {
+        try
+        {
+            return shared.Context.Value.Checksum(copy.Sources);
+        }
+        catch (BuildContextException e)
+        {
+            throw CopyFailed(e.Reason, $"{copy.Instruction.Keyword} failed: {e.Message}", copy, "check the path, and that .dockerignore does not exclude it");
+        }
+    }
+
+    /// <summary>The copy itself, its failures located at the step.</summary>
+    private async Task CopyAsync(CopyStep copy, StepRoot root, CopyRequest request)
+    {
+        try
+        {
+            await shared.Machine.Files.CopyAsync(root, request);
+        }
+        catch (CopyException e)
+        {
+            throw CopyFailed(e.Reason, $"{copy.Instruction.Keyword} failed: {e.Message}", copy);
+        }
+        catch (UnknownUserException e)
+        {
+            throw Located(BuildErrors.UnknownUser, $"{copy.Instruction.Keyword} --chown: {e.Message}", copy);
+        }
+    }
+}

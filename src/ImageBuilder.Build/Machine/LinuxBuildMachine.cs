@@ -1,0 +1,13 @@
+using ImageBuilder.Build.Engine;
+using ImageBuilder.Core.Store;
+using ImageBuilder.Linux.Mounts;
+using ImageBuilder.Linux.Sandbox;
+
+namespace ImageBuilder.Build.Machine;
+
+/// <summary>The machine builds run on: Linux's sandbox, overlay file work and layer packing.</summary>
+public static class LinuxBuildMachine
+{
+    public static BuildMachine Create(ContentStore store, SandboxOptions sandbox) =>
+        new(new LinuxStepRunner(sandbox), new LinuxFileWork(), new LinuxLayerCommitter(store), OverlayLimits.MaxLowerLayers);
+}

@@ -1,0 +1,63 @@
+using ImageBuilder.Build.Context;
+using ImageBuilder.Build.Copying;
+using ImageBuilder.Build.Engine;
+using ImageBuilder.Linux.Layers;
+using ImageBuilder.Linux.Mounts;
+using ImageBuilder.Linux.Sandbox;
+
+namespace ImageBuilder.Build.Machine;
+
+/// <summary>
+/// The real <see cref="IFileWork"/>: the root is an overlay mounted in a private mount namespace
+/// (see <see cref="OverlayWorkspace"/>), users come from the image's /etc/passwd and /etc/group,
+/// and files get the owners the Dockerfile asks for (0:0 from the context).
+/// </summary>
+public sealed class LinuxFileWork : IFileWork
+{
+    public async Task<bool> MakeDirectoryAsync(StepRoot root, string path, string? user)
+    {
+        var made = false;
+        await OverlayWorkspace.RunAsync(Workspace(root, null), (merged, _) => made = WithUsers(() => RootDirectory.Create(merged, path, user)));
+        return made;
+    }
+
+    public Task CopyAsync(StepRoot root, CopyRequest request) =>
+        OverlayWorkspace.RunAsync(Workspace(root, request.SourceLayers), (merged, source) => WithUsers(() =>
+        {
+            var (uid, gid) = request.Chown is { Length: > 0 } chown ? ImageUser.ResolveChown(merged, chown) : ((int?)null, (int?)null);
+            var options = new CopyOptions(uid, gid, request.Chmod, request.UnpackArchives, request.Excludes, request.Parents);
+            if (request.Contents.Count > 0)
+            {
+                FileCopier.CopyContents(request.Contents, merged, request.Destination, request.WorkingDirectory, options);
+            }
+
+            if (request.Sources.Count > 0)
+            {
+                var from = source ?? request.SourceDirectory ?? throw new ArgumentException("a copy of sources needs a source", nameof(request));
+                FileCopier.Copy(from, source is null ? request.IsExcluded : null, request.Sources, merged, request.Destination, request.WorkingDirectory, options);
+            }
+
+            return true;
+        }));
+
+    public void CopyContext(BuildContext context, string source, string target) =>
+        FileCopier.Copy(context.Root, context.IsExcluded, [source], target, "/", "/", CopyOptions.Default);
+
+    public void SetOwner(string path, int uid, int gid) => PathOwner.Set(path, uid, gid);
+
+    private static OverlayWorkspaceSpec Workspace(StepRoot root, IReadOnlyList<string>? sourceLayers) =>
+        new(root.LowerDirs, root.UpperDir, root.WorkDir, root.MergedDir, sourceLayers, sourceLayers is null ? null : root.SourceDir);
+
+    /// <summary>The sandbox's user lookups throw <see cref="SandboxException"/>; the engine knows them as <see cref="UnknownUserException"/>.</summary>
+    private static bool WithUsers(Func<bool> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (SandboxException e)
+        {
+            throw new UnknownUserException(e.Message, e);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using ImageBuilder.Build.Engine;
+using ImageBuilder.Linux.Cgroups;
+using ImageBuilder.Linux.Sandbox;
+
+namespace ImageBuilder.Build.Machine;
+
+/// <summary>The real <see cref="IStepRunner"/>: ibuild's sandbox (namespaces, an overlay root, seccomp, cgroup limits).</summary>
+public sealed class LinuxStepRunner(SandboxOptions options) : IStepRunner
+{
+    private readonly Sandbox sandbox = new(options);
+
+    public async Task<StepExit> RunAsync(StepProcess process, Stream stdout, Stream stderr, CancellationToken cancellationToken)
+    {
+        var root = process.Root;
+        var limits = process.Limits is { } l ? new ResourceLimits(l.MemoryBytes, l.PidsLimit, l.Cpus) : null;
+        var spec = new SandboxSpec(
+            root.LowerDirs, root.UpperDir, root.WorkDir, root.ScratchDir, process.Argv, process.Env, process.WorkingDirectory, process.User,
+            process.IsolateNetwork, process.Hostname, limits, Mounts: process.Mounts.Select(ToSandbox).ToList());
+        try
+        {
+            var result = await sandbox.RunAsync(spec, stdout, stderr, cancellationToken);
+            return new StepExit(result.ExitCode, result.Signal, result.OomKilled);
+        }
+        catch (SandboxException e)
+        {
+            throw new StepSetupException(e.Message, e);
+        }
+    }
+
+    private static SandboxMount ToSandbox(StepMount mount) => mount switch
+    {
+        StepBindMount bind => new BindMount(bind.Target, bind.Root, bind.SubPath, bind.ReadOnly),
+        StepLayersMount layers => new LayersMount(layers.Target, layers.LowerDirs, layers.SubPath, layers.ReadOnly),
+        StepTmpfsMount tmpfs => new TmpfsMount(tmpfs.Target, tmpfs.SizeBytes),
+        StepContentMount content => new ContentMount(content.Target, content.Content, content.Mode, content.Uid, content.Gid),
+        _ => throw new ArgumentException($"unknown mount {mount.GetType().Name}", nameof(mount)),
+    };
+}

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using ImageBuilder.Build.Engine;
+
+namespace ImageBuilder.Build.Tests.Engine.Fakes;
+
+/// <summary>
+/// A RUN runner that runs nothing: it records each request and does what the test told it for
+/// the command (the last argv element): write files into the upper dir, print, exit with a code,
+/// fail to start, or block until released or canceled. It counts how many run at once.
+/// </summary>
+internal sealed class FakeStepRunner : IStepRunner
+{
+    private readonly ConcurrentDictionary<string, FakeCommand> commands = new();
+    private int running;
+    private int mostAtOnce;
+
+    /// <summary>Every request, in the order the runs started.</summary>
+    public ConcurrentQueue<StepProcess> Runs { get; } = new();
+
+    /// <summary>The commands (last argv element) of <see cref="Runs"/>.</summary>
+    public IReadOnlyList<string> Commands => Runs.Select(r => r.Argv[^1]).ToList();
+
+    /// <summary>The most runs that were in progress at one time.</summary>
+    public int MostAtOnce => Volatile.Read(ref mostAtOnce);
+
+    /// <summary>What the command does when it runs (a command the test never named exits 0 and does nothing).</summary>
+    public FakeCommand On(string command) => commands.GetOrAdd(command, _ => new FakeCommand());
+
+    /// <summary>The one request whose command is <paramref name="command"/>.</summary>
+    public StepProcess Run(string command) => Assert.Single(Runs, r => r.Argv[^1] == command);
+
+    public async Task<StepExit> RunAsync(StepProcess process, Stream stdout, Stream stderr, CancellationToken cancellationToken)
+    {
+        Runs.Enqueue(process);
+        var now = Interlocked.Increment(ref running);
+        for (var most = mostAtOnce; now > most; most = mostAtOnce)
+        {
+            Interlocked.CompareExchange(ref mostAtOnce, now, most);
+        }
+
+        try
+        {
+            var command = commands.GetValueOrDefault(process.Argv[^1]) ?? new FakeCommand();
+            return await command.RunAsync(process, stdout, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref running);
+        }
+    }
+}

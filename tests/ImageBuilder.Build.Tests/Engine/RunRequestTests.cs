@@ -1,0 +1,192 @@
+using System.Text;
+using ImageBuilder.Build.Engine;
+using ImageBuilder.Core.Oci;
+using ImageBuilder.Planning;
+
+namespace ImageBuilder.Build.Tests.Engine;
+
+/// <summary>What a RUN step hands the runner: argv, environment, user, working directory, network and mounts, as BuildKit passes them.</summary>
+public sealed class RunRequestTests
+{
+    private static PlanOptions Args(params (string Name, string Value)[] args) =>
+        new() { BuildArgs = args.ToDictionary(a => a.Name, a => a.Value) };
+
+    /// <summary>The environment the runner got for <paramref name="command"/>.</summary>
+    private static async Task<IReadOnlyList<string>> EnvironmentOfAsync(string dockerfile, string command, PlanOptions? plan = null)
+    {
+        using var harness = new EngineHarness();
+        await harness.BuildAsync(dockerfile, plan);
+        return harness.Runner.Run(command).Env;
+    }
+
+    [Fact]
+    public async Task A_shell_form_RUN_runs_under_bin_sh_c()
+    {
+        using var harness = new EngineHarness();
+
+        await harness.BuildAsync("FROM base\nRUN echo hi && make\n");
+
+        Assert.Equal(["/bin/sh", "-c", "echo hi && make"], harness.Runner.Run("echo hi && make").Argv);
+    }
+
+    [Fact]
+    public async Task SHELL_changes_the_argv_of_later_shell_form_RUNs()
+    {
+        using var harness = new EngineHarness();
+
+        await harness.BuildAsync("FROM base\nSHELL [\"/bin/bash\", \"-eo\", \"pipefail\", \"-c\"]\nRUN make | tee log\n");
+
+        Assert.Equal(["/bin/bash", "-eo", "pipefail", "-c", "make | tee log"], harness.Runner.Run("make | tee log").Argv);
+    }
+
+    [Fact]
+    public async Task An_exec_form_RUN_passes_its_argv_as_written()
+    {
+        using var harness = new EngineHarness();
+
+        await harness.BuildAsync("FROM base\nRUN [\"/usr/bin/make\", \"-j\", \"$NOT_EXPANDED\"]\n");
+
+        Assert.Equal(["/usr/bin/make", "-j", "$NOT_EXPANDED"], harness.Runner.Runs.Single().Argv);
+    }
+
+    [Fact]
+    public async Task The_base_image_environment_and_ENV_reach_RUN()
+    {
+        var env = await EnvironmentOfAsync("FROM base\nENV GREETING=hello\nRUN greet\n", "greet");
+        Assert.Contains("PATH=/usr/bin:/bin", env);
+        Assert.Contains("GREETING=hello", env);
+    }
+
+    [Fact]
+    public async Task A_build_arg_reaches_RUN_only_after_the_stage_declares_it()
+    {
+        using var harness = new EngineHarness();
+
+        await harness.BuildAsync("""
+            ARG VERSION
+            FROM base AS undeclared
+            RUN before
+            FROM base
+            RUN also-before
+            ARG VERSION
+            RUN after
+            """, Args(("VERSION", "7")));
+
+        Assert.DoesNotContain(harness.Runner.Run("also-before").Env, e => e.StartsWith("VERSION=", StringComparison.Ordinal));
+        Assert.Contains("VERSION=7", harness.Runner.Run("after").Env);
+    }
+
+    [Fact]
+    public async Task A_declared_build_arg_takes_its_default_unless_given()
+    {
+        var env = await EnvironmentOfAsync("FROM base\nARG MODE=debug\nARG EMPTY\nRUN build\n", "build");
+        Assert.Contains("MODE=debug", env);
+        Assert.DoesNotContain(env, e => e.StartsWith("EMPTY", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ENV_overrides_a_build_arg_of_the_same_name()
+    {
+        var env = await EnvironmentOfAsync("FROM base\nARG MODE=debug\nENV MODE=release\nRUN build\n", "build", Args(("MODE", "given")));
+        Assert.Contains("MODE=release", env);
+        Assert.DoesNotContain("MODE=given", env);
+    }
+
+    [Fact]
+    public async Task USER_and_WORKDIR_apply_to_the_RUNs_after_them()
+    {
+        using var harness = new EngineHarness();
+
+        await harness.BuildAsync("FROM base\nRUN as-root\nUSER app\nWORKDIR /srv\nWORKDIR data\nRUN as-app\n");
+
+        var root = harness.Runner.Run("as-root");
+        var app = harness.Runner.Run("as-app");
+        Assert.True(string.IsNullOrEmpty(root.User));
+        Assert.Equal("/", root.WorkingDirectory);
+        Assert.Equal("app", app.User);
+        Assert.Equal("/srv/data", app.WorkingDirectory);
+        Assert.Equal([("/srv", "app"), ("/srv/data", "app")], harness.Files.Directories);
+    }
+
+    [Fact]
+    public async Task ONBUILD_triggers_of_the_base_image_run_first_in_the_child()
+    {
+        using var harness = new EngineHarness();
+        harness.Images.Add("parent", new ExecutionConfig { Env = ["PATH=/bin"], OnBuild = ["RUN from-trigger", "ENV TRIGGERED=yes"] });
+
+        await harness.BuildAsync("FROM parent\nRUN child\n");
+
+        Assert.Equal(["from-trigger", "child"], harness.Runner.Commands);
+        Assert.Contains("TRIGGERED=yes", harness.Runner.Run("child").Env);
+    }
+
+    [Fact]
+    public async Task The_network_is_the_engine_default_unless_the_RUN_says_none()
+    {
+        using var harness = new EngineHarness();
+
+        await harness.BuildAsync("FROM base\nRUN online\nRUN --network=none offline\n", engine: new EngineOptions { Network = "default" });
+
+        Assert.False(harness.Runner.Run("online").IsolateNetwork);
+        Assert.True(harness.Runner.Run("offline").IsolateNetwork);
+        Assert.All(harness.Runner.Runs, r => Assert.Equal("ibuild", r.Hostname));
+    }
+
+    [Fact]
+    public async Task A_build_without_network_isolates_every_RUN()
+    {
+        using var harness = new EngineHarness();
+
+        await harness.BuildAsync("FROM base\nRUN a\nRUN b\n", engine: new EngineOptions { Network = "none" });
+
+        Assert.All(harness.Runner.Runs, r => Assert.True(r.IsolateNetwork));
+    }
+
+    [Fact]
+    public async Task A_cache_mount_binds_a_store_directory_made_once_with_its_owner()
+    {
+        using var harness = new EngineHarness();
+
+        await harness.BuildAsync("FROM base\nRUN --mount=type=cache,target=/root/.cache,uid=1000,gid=1001 first\nRUN --mount=type=cache,target=/root/.cache second\n");
+
+        var first = Assert.IsType<StepBindMount>(Assert.Single(harness.Runner.Run("first").Mounts));
+        var second = Assert.IsType<StepBindMount>(Assert.Single(harness.Runner.Run("second").Mounts));
+        Assert.Equal("/root/.cache", first.Target);
+        Assert.Equal(first.Root, second.Root);
+        Assert.StartsWith(harness.Store.Root, first.Root);
+        Assert.True(Directory.Exists(first.Root));
+        Assert.Equal(1000, Assert.Single(harness.Files.Owners).Uid);
+    }
+
+    [Fact]
+    public async Task Secret_and_tmpfs_mounts_reach_the_runner_and_a_secret_env_its_environment()
+    {
+        using var harness = new EngineHarness();
+        var secrets = new Dictionary<string, byte[]> { ["token"] = Encoding.UTF8.GetBytes("s3cret") };
+
+        await harness.BuildAsync(
+            "FROM base\nRUN --mount=type=secret,id=token --mount=type=tmpfs,target=/scratch use\nRUN --mount=type=secret,id=token,env=TOKEN env\n",
+            engine: new EngineOptions { Secrets = secrets });
+
+        var use = harness.Runner.Run("use");
+        var secret = Assert.IsType<StepContentMount>(use.Mounts[0]);
+        Assert.Equal("/run/secrets/token", secret.Target);
+        Assert.Equal("s3cret", Encoding.UTF8.GetString(secret.Content));
+        Assert.Equal("/scratch", Assert.IsType<StepTmpfsMount>(use.Mounts[1]).Target);
+        Assert.Contains("TOKEN=s3cret", harness.Runner.Run("env").Env);
+    }
+
+    [Fact]
+    public async Task A_bind_mount_of_a_stage_mounts_its_layers()
+    {
+        using var harness = new EngineHarness();
+        harness.Runner.On("make").Writes("out/tool", "t");
+
+        await harness.BuildAsync("FROM base AS tools\nRUN make\nFROM base\nRUN --mount=type=bind,from=tools,source=/out,target=/tools use\n");
+
+        var mount = Assert.IsType<StepLayersMount>(Assert.Single(harness.Runner.Run("use").Mounts));
+        Assert.Equal("/tools", mount.Target);
+        Assert.Equal("out", mount.SubPath);
+        Assert.True(File.Exists(Path.Combine(Assert.Single(mount.LowerDirs), "out", "tool")));
+    }
+}
