@@ -9,7 +9,7 @@ namespace ImageBuilder.Core.Layers;
 /// network error, say) passes through unchanged and is remembered in <see cref="SourceFault"/>
 /// so the unpacker does not blame the snapshot writer for it.
 /// </summary>
-internal sealed class TarEntryContent(Stream input, long length, string entryName) : Stream
+public sealed class TarEntryContent(Stream input, long length, string entryName) : Stream
 {
     public string EntryName => entryName;
 
