@@ -1,3 +1,4 @@
+using ImageBuilder.Core.Layers;
 using SharpCompress.Compressors.Xz;
 
 namespace ImageBuilder.Build.Copying;
@@ -9,25 +10,9 @@ namespace ImageBuilder.Build.Copying;
 /// after a stream is invalid data. <paramref name="compressed"/> must seek (XZStream asks for
 /// positions): ADD reads a local file.
 /// </summary>
-internal sealed class XzStreams(Stream compressed) : Stream
+internal sealed class XzStreams(Stream compressed) : ForwardReadStream
 {
     private XZStream? current = new(compressed);
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -80,14 +65,4 @@ internal sealed class XzStreams(Stream compressed) : Stream
 
         base.Dispose(disposing);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
