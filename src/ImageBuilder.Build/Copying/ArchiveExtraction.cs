@@ -146,7 +146,7 @@ internal static class ArchiveExtraction
     }
 
     /// <summary>Where a tar member's name (or a hard link's target) lands below the destination; refused when a ".." climbs
-    /// above the destination or when Linux cannot hold the path.</summary>
+    /// above the destination or when Linux cannot hold the path (a NUL never gets here: the reader refuses it).</summary>
     private static string Place(string directory, string name, string what)
     {
         var clean = LayerPath.WithinRoot(name) ?? throw CopyException.Refused($"{what} climbs out of the destination");

@@ -130,6 +130,20 @@ public sealed class ArchiveTests : IDisposable
     }
 
     [RootFact]
+    public void Names_holding_a_nul_byte_are_refused()
+    {
+        var pax = new RawTar().Pax(("path", "a\0b"u8.ToArray())).File("ignored", "x").ToArray();
+        var link = new RawTar().Pax(("linkpath", "a\0"u8.ToArray())).Hardlink("c", "ignored").ToArray();
+
+        var fromPax = Assert.Throws<CopyException>(() => Add("nul.tar", pax, "/n/"));
+        var fromLink = Assert.Throws<CopyException>(() => Add("link.tar", link, "/n/"));
+
+        Assert.Equal((CopyFailure.Refused, CopyFailure.Refused), (fromPax.Reason, fromLink.Reason));
+        Assert.Equal("nul.tar: entry \"a\\x00b\": the PAX \"path\" record holds a NUL byte", fromPax.Message);
+        Assert.StartsWith("link.tar: entry \"a\\x00\": the PAX \"linkpath\" record holds a NUL byte", fromLink.Message);
+    }
+
+    [RootFact]
     public void A_truncated_archive_is_a_broken_archive()
     {
         var tar = new RawTar().File("a", new string('x', 2000)).ToArray()[..1024];
