@@ -8,7 +8,8 @@ using static ImageBuilder.Build.Tests.Copying.CopyFixture;
 
 namespace ImageBuilder.Build.Tests.Copying;
 
-public sealed class ArchiveTests : IDisposable
+/// <summary>ADD's archives: told by content, extracted through the layer reader, hostile entries refused.</summary>
+public sealed partial class ArchiveTests : IDisposable
 {
     private readonly CopyFixture _f = new();
 
@@ -157,7 +158,7 @@ public sealed class ArchiveTests : IDisposable
     [RootFact]
     public void XzTarsAreExtractedAndBrokenXzIsCopiedAsAFile()
     {
-        Add("a.tar.xz", ArchiveXzTests.Xz(Tar()), "/x/");
+        Add("a.tar.xz", Xz(Tar()), "/x/");
         AssertExtracted("x");
 
         byte[] broken = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 1, 2, 3];

@@ -9,12 +9,8 @@ namespace ImageBuilder.Build.Tests.Copying;
 /// ADD of .tar.xz archives as the xz tool writes them: every integrity check type, several
 /// blocks, several streams; damage is a broken archive, never a silently short tree.
 /// </summary>
-public sealed class ArchiveXzTests : IDisposable
+public sealed partial class ArchiveTests
 {
-    private readonly CopyFixture _f = new();
-
-    public void Dispose() => _f.Dispose();
-
     /// <summary>A tar of one file holding <paramref name="size"/> bytes that compress, but not to nothing.</summary>
     private static (byte[] Tar, byte[] Content) TarOfSize(int size)
     {
@@ -35,7 +31,7 @@ public sealed class ArchiveXzTests : IDisposable
     }
 
     /// <summary>Compressed by the real xz tool, so ADD meets what users have.</summary>
-    internal static byte[] Xz(byte[] data, string arguments = "-6")
+    private static byte[] Xz(byte[] data, string arguments = "-6")
     {
         var start = new ProcessStartInfo("xz", $"-c {arguments}") { RedirectStandardInput = true, RedirectStandardOutput = true };
         using var xz = Process.Start(start)!;
@@ -47,12 +43,6 @@ public sealed class ArchiveXzTests : IDisposable
         xz.WaitForExit();
         Assert.Equal(0, xz.ExitCode);
         return output.ToArray();
-    }
-
-    private void Add(string name, byte[] content, string dest)
-    {
-        File.WriteAllBytes(_f.Src(name), content);
-        FileCopier.Copy(_f.Source, null, [name], _f.Dest, dest, "/", CopyOptions.Default with { UnpackArchives = true });
     }
 
     [RootTheory]
@@ -96,7 +86,7 @@ public sealed class ArchiveXzTests : IDisposable
     [InlineData("crc32", 4)]
     [InlineData("crc64", 8)]
     [InlineData("sha256", 32)]
-    public void A_wrong_check_is_a_broken_archive(string check, int checkLength)
+    public void A_wrong_xz_check_is_a_broken_archive(string check, int checkLength)
     {
         var (tar, _) = TarOfSize(300_000);
         var xz = Xz(tar, $"-C {check}");
@@ -108,7 +98,7 @@ public sealed class ArchiveXzTests : IDisposable
     }
 
     [RootFact]
-    public void Garbage_after_the_last_stream_is_a_broken_archive()
+    public void Garbage_after_the_last_xz_stream_is_a_broken_archive()
     {
         var (tar, _) = TarOfSize(1000);
 
@@ -118,7 +108,7 @@ public sealed class ArchiveXzTests : IDisposable
     }
 
     [RootFact]
-    public void A_truncated_archive_is_a_broken_archive()
+    public void A_truncated_xz_archive_is_a_broken_archive()
     {
         var (tar, _) = TarOfSize(300_000);
         var xz = Xz(tar);
