@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ImageBuilder.Build.Copying;
 using ImageBuilder.Core.Oci;
+using ImageBuilder.Dockerfile.Paths;
 using ImageBuilder.Linux.Native;
 
 namespace ImageBuilder.Build.Context;
@@ -95,7 +96,7 @@ public sealed partial class BuildContext
 
                 foreach (var (childName, child) in children)
                 {
-                    if (GlobPattern.Match(pattern, childName))
+                    if (FilePathMatch.Match(pattern, childName))
                     {
                         next.Add((SourcePath.Join(name, childName), child));
                     }

@@ -1,37 +1,15 @@
+using ImageBuilder.Dockerfile.Paths;
+
 namespace ImageBuilder.Build.Context;
 
 /// <summary>
-/// Slash paths relative to a root, as COPY/ADD sources and destinations are written: cleaned like
-/// Go's <c>path.Clean</c> applied to "/" + path, so ".." stops at the root, and returned without
-/// the leading '/' ("" is the root itself).
+/// Slash paths relative to a root, as COPY/ADD sources and destinations are written: cleaned by
+/// <see cref="GoPath.Clean"/> applied to "/" + path, so ".." stops at the root, and returned
+/// without the leading '/' ("" is the root itself).
 /// </summary>
 internal static class SourcePath
 {
-    public static string Clean(string path)
-    {
-        var parts = new List<string>();
-        foreach (var part in path.Split('/'))
-        {
-            if (part is "" or ".")
-            {
-                continue;
-            }
-
-            if (part == "..")
-            {
-                if (parts.Count > 0)
-                {
-                    parts.RemoveAt(parts.Count - 1);
-                }
-
-                continue;
-            }
-
-            parts.Add(part);
-        }
-
-        return string.Join('/', parts);
-    }
+    public static string Clean(string path) => GoPath.Clean("/" + path)[1..];
 
     public static string Join(string directory, string name) =>
         directory.Length == 0 ? name : name.Length == 0 ? directory : directory + "/" + name;

@@ -15,8 +15,6 @@ namespace ImageBuilder.Build.Copying;
 /// </summary>
 internal sealed class CopyWalk(SourceTree source, DestinationTree destination, CopyFilters filters, CopyOptions options, ModeSpec? mode)
 {
-    private const string OverlayPrefix = "trusted.overlay.";
-    private const string UserOverlayPrefix = "user.overlay.";
     private const string SelinuxLabel = "security.selinux";
     private const int ENAMETOOLONG = 36;
 
@@ -186,7 +184,7 @@ internal sealed class CopyWalk(SourceTree source, DestinationTree destination, C
         Dictionary<string, byte[]>? attributes = null;
         foreach (var name in Syscalls.ListExtendedAttributes(host))
         {
-            if (name.StartsWith(OverlayPrefix, StringComparison.Ordinal) || name.StartsWith(UserOverlayPrefix, StringComparison.Ordinal) || name == SelinuxLabel)
+            if (OverlayAttributes.IsOverlays(name) || name == SelinuxLabel)
             {
                 continue;
             }

@@ -1,4 +1,5 @@
 using ImageBuilder.Build.Context;
+using ImageBuilder.Dockerfile.Paths;
 using ImageBuilder.Linux.Native;
 using Microsoft.Win32.SafeHandles;
 
@@ -62,7 +63,7 @@ internal sealed class SourceTree : IDisposable
 
                 var names = Syscalls.ListDirectory(HostPath(directory.Resolved)).Select(n => n.Name).ToList();
                 names.Sort(StringComparer.Ordinal);
-                next.AddRange(names.Where(name => GlobPattern.Match(pattern, name)).Select(name => SourcePath.Join(written, name)));
+                next.AddRange(names.Where(name => FilePathMatch.Match(pattern, name)).Select(name => SourcePath.Join(written, name)));
             }
 
             candidates = next;

@@ -7,20 +7,12 @@ namespace ImageBuilder.Core.Layers;
 /// Passes reads through from <paramref name="inner"/> while hashing (sha256) and counting every
 /// byte, so the diffID of a layer comes out of the same pass that unpacks it.
 /// </summary>
-internal sealed class DigestingReadStream(Stream inner) : Stream
+internal sealed class DigestingReadStream(Stream inner) : ForwardReadStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
     /// <summary>How many bytes went through so far.</summary>
     public long BytesRead { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
 
     public override long Position
     {
@@ -33,8 +25,6 @@ internal sealed class DigestingReadStream(Stream inner) : Stream
 
     /// <summary>Reads (and hashes) whatever is left, as containerd does after the tar trailer.</summary>
     public Task DrainAsync(CancellationToken cancellationToken) => CopyToAsync(Null, cancellationToken);
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -52,16 +42,6 @@ internal sealed class DigestingReadStream(Stream inner) : Stream
         Account(buffer.Span[..count]);
         return count;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -30,11 +30,15 @@ public sealed class LayerFormatException : Exception
     {
         Reason = reason;
         EntryName = entryName;
+        Detail = detail;
     }
 
     public LayerFormatReason Reason { get; }
 
     public string? EntryName { get; }
+
+    /// <summary>What is wrong, without the entry's name (for callers that name it their own way).</summary>
+    public string Detail { get; }
 
     private static string Compose(string? entryName, string detail) =>
         entryName is null ? $"layer: {detail}" : $"layer entry \"{Printable(entryName)}\": {detail}";

@@ -17,7 +17,7 @@ namespace ImageBuilder.Core.Layers;
 /// absolute or climbing, is followed as if the snapshot were "/" and can never lead out.
 /// The empty result stands for the root itself.
 /// </summary>
-internal static class LayerPath
+public static class LayerPath
 {
     /// <param name="name">the name as the archive spells it</param>
     /// <param name="entryName">the entry to blame in an error</param>
@@ -29,6 +29,13 @@ internal static class LayerPath
             throw new LayerFormatException(LayerFormatReason.UnsafePath, entryName, $"the {what} holds a NUL byte");
         }
 
+        return WithinRoot(name) ?? throw new LayerFormatException(
+            LayerFormatReason.UnsafePath, entryName, $"the {what} \"{LayerFormatException.Printable(name)}\" climbs above the layer root");
+    }
+
+    /// <summary>The rule above without the NUL check: the cleaned name, or null when a ".." climbs above the root.</summary>
+    public static string? WithinRoot(string name)
+    {
         var parts = new List<string>();
         foreach (var part in name.Split('/'))
         {
@@ -39,8 +46,7 @@ internal static class LayerPath
                 case "..":
                     if (parts.Count == 0)
                     {
-                        throw new LayerFormatException(
-                            LayerFormatReason.UnsafePath, entryName, $"the {what} \"{LayerFormatException.Printable(name)}\" climbs above the layer root");
+                        return null;
                     }
 
                     parts.RemoveAt(parts.Count - 1);

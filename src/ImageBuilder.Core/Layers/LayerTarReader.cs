@@ -13,9 +13,10 @@ namespace ImageBuilder.Core.Layers;
 /// comes back as U+FFFD and cannot be restored (checked against GNU tar output). SharpZipLib's
 /// <c>TarInputStream</c> reads PAX headers only for the path, size, owner and time, and drops
 /// every <c>SCHILY.xattr.*</c> record. Neither can carry file capabilities, so the header
-/// parsing lives here; it is small because the format is.
+/// parsing lives here; it is small because the format is. ADD's archive extraction reads local
+/// tars with it too (<see cref="OnCallingThread"/>), so an ADDed tar keeps its xattrs as well.
 /// </remarks>
-internal sealed class LayerTarReader(Stream input)
+public sealed class LayerTarReader(Stream input)
 {
     private const int BlockSize = TarHeaderBlock.BlockLength;
 
@@ -28,8 +29,29 @@ internal sealed class LayerTarReader(Stream input)
     private int _padding;
     private bool _ended;
 
+    /// <summary>The length of a tar block, and so of the head <see cref="IsTarHeader"/> looks at.</summary>
+    public const int BlockLength = BlockSize;
+
+    /// <summary>Whether <paramref name="block"/> (the first 512 bytes of a file) is a tar header: how ADD tells a tar from any other file.</summary>
+    public static bool IsTarHeader(ReadOnlySpan<byte> block) => TarHeaderBlock.IsHeader(block);
+
     /// <summary>The content of the entry last returned by <see cref="ReadNextAsync"/>.</summary>
     public TarEntryContent? Content { get; private set; }
+
+    /// <summary>
+    /// A reader that does all its reading on the calling thread, for <see cref="ReadNext"/>: ADD
+    /// extracts on a thread that may own a private mount namespace, and must not hop threads.
+    /// </summary>
+    public static LayerTarReader OnCallingThread(Stream input) => new(new CallingThreadStream(input));
+
+    /// <summary>The next entry, or null at the end of the archive, read without ever waiting (a reader made by <see cref="OnCallingThread"/>).</summary>
+    public TarEntryHeader? ReadNext()
+    {
+        var next = ReadNextAsync(CancellationToken.None);
+        return next.IsCompleted
+            ? next.GetAwaiter().GetResult()
+            : throw new InvalidOperationException("ReadNext needs a reader made by LayerTarReader.OnCallingThread");
+    }
 
     /// <summary>The next entry, or null at the end of the archive.</summary>
     public async ValueTask<TarEntryHeader?> ReadNextAsync(CancellationToken cancellationToken)

@@ -119,7 +119,7 @@ public sealed partial class LayerUnpacker
                 LinkTarget = LinkTarget(header, kind, path),
                 DeviceMajor = header.DevMajor,
                 DeviceMinor = header.DevMinor,
-                ExtendedAttributes = CarriedAttributes(header.ExtendedAttributes),
+                ExtendedAttributes = OverlayAttributes.Without(header.ExtendedAttributes),
             };
         }
 
@@ -143,17 +143,6 @@ public sealed partial class LayerUnpacker
                     return null;
             }
         }
-
-        // Overlayfs keeps its own state in trusted.overlay.* (user.overlay.* on userxattr mounts):
-        // opaque, redirect, metacopy, origin. A layer must not smuggle those in; opaque directories
-        // come only from ".wh..wh..opq" markers.
-        private static IReadOnlyDictionary<string, byte[]> CarriedAttributes(IReadOnlyDictionary<string, byte[]> attributes) =>
-            attributes.Keys.Any(IsOverlayAttribute)
-                ? attributes.Where(a => !IsOverlayAttribute(a.Key)).ToDictionary(StringComparer.Ordinal)
-                : attributes;
-
-        private static bool IsOverlayAttribute(string name) =>
-            name.StartsWith("trusted.overlay.", StringComparison.Ordinal) || name.StartsWith("user.overlay.", StringComparison.Ordinal);
 
         // A directory replaced by something else no longer gets its time set, and neither do the
         // directories that were inside it.

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Threading.Channels;
-using ImageBuilder.Core.Compression;
 
 namespace ImageBuilder.Core.Layers;
 
@@ -12,7 +12,7 @@ namespace ImageBuilder.Core.Layers;
 /// byte-aligns the output with an empty stored block (<c>00 00 ff ff</c>). Such pieces
 /// concatenate into one valid deflate stream; only the last chunk sets the final-block bit.
 /// The consumer writes the gzip header, the pieces in tar order, then the CRC-32 and length
-/// of the uncompressed data (computed here, in order, with the table-driven <see cref="Crc32"/> the xz decoder checks with).
+/// of the uncompressed data (computed here, in order, with System.IO.Hashing's <see cref="Crc32"/>).
 /// </summary>
 /// <remarks>
 /// Back-references never cross a chunk boundary (pigz primes each chunk with the previous
@@ -35,13 +35,13 @@ internal sealed class ParallelGzipEncoder(Stream output, int level)
     protected override async Task ConsumeAsync(ChannelReader<Task<DeflatedChunk>> items, CancellationToken cancellationToken)
     {
         await Output.WriteAsync(Header(_level), cancellationToken);
-        var crc = 0u;
+        var crc = new Crc32();
         long length = 0;
         var ended = false;
         await foreach (var pending in items.ReadAllAsync(cancellationToken))
         {
             var deflated = await pending.WaitAsync(cancellationToken);
-            crc = Crc32.Append(crc, deflated.Input.Span);
+            crc.Append(deflated.Input.Span);
             length += deflated.Input.Length;
             await Output.WriteAsync(deflated.Output.Memory, cancellationToken);
             ended = deflated.Input.IsFinal;
@@ -56,7 +56,7 @@ internal sealed class ParallelGzipEncoder(Stream output, int level)
         }
 
         var trailer = new byte[8];
-        BinaryPrimitives.WriteUInt32LittleEndian(trailer, crc);
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer, crc.GetCurrentHashAsUInt32());
         BinaryPrimitives.WriteUInt32LittleEndian(trailer.AsSpan(4), (uint)length); // ISIZE: length mod 2^32
         await Output.WriteAsync(trailer, cancellationToken);
     }

@@ -4,25 +4,9 @@ namespace ImageBuilder.Core.Layers;
 /// A forward-only read stream that first returns bytes already taken from
 /// <paramref name="inner"/> and then the rest of it. Disposing it leaves the inner stream open.
 /// </summary>
-internal sealed class ReplayPrefixStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
+internal sealed class ReplayPrefixStream(ReadOnlyMemory<byte> prefix, Stream inner) : ForwardReadStream
 {
     private ReadOnlyMemory<byte> _prefix = prefix;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -46,16 +30,6 @@ internal sealed class ReplayPrefixStream(ReadOnlyMemory<byte> prefix, Stream inn
 
         return inner.ReadAsync(buffer, cancellationToken);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private int TakePrefix(Span<byte> buffer)
     {

@@ -9,19 +9,13 @@ namespace ImageBuilder.Core.Layers;
 /// network error, say) passes through unchanged and is remembered in <see cref="SourceFault"/>
 /// so the unpacker does not blame the snapshot writer for it.
 /// </summary>
-internal sealed class TarEntryContent(Stream input, long length, string entryName) : Stream
+public sealed class TarEntryContent(Stream input, long length, string entryName) : ForwardReadStream
 {
     public string EntryName => entryName;
 
     public long Remaining { get; private set; } = length;
 
     public Exception? SourceFault { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length { get; } = length;
 
@@ -40,8 +34,6 @@ internal sealed class TarEntryContent(Stream input, long length, string entryNam
         error is InvalidDataException or ZstdException or EndOfStreamException
             ? new LayerFormatException(LayerFormatReason.Malformed, entryName, $"the compressed layer stream is corrupt: {error.Message}", error)
             : null;
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -109,16 +101,6 @@ internal sealed class TarEntryContent(Stream input, long length, string entryNam
 
         return Account(count);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private int Account(int count)
     {

@@ -1,7 +1,7 @@
 namespace ImageBuilder.Core.Layers;
 
 /// <summary>The kinds of tar entry a layer may hold.</summary>
-internal enum TarHeaderType
+public enum TarHeaderType
 {
     RegularFile,
     Hardlink,
@@ -16,7 +16,7 @@ internal enum TarHeaderType
 /// One entry of a layer tar with its PAX and GNU records merged in. <see cref="Name"/> and
 /// <see cref="LinkName"/> are exactly as the archive spells them (not yet cleaned).
 /// </summary>
-internal sealed record TarEntryHeader(
+public sealed record TarEntryHeader(
     string Name,
     TarHeaderType Type,
     int Mode,

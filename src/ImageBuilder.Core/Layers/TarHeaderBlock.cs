@@ -21,6 +21,10 @@ internal readonly record struct TarHeaderBlock(
 
     public static bool IsZero(ReadOnlySpan<byte> block) => !block.ContainsAnyExcept((byte)0);
 
+    /// <summary>Whether a block is a tar header: "ustar" magic, or (old V7 tars) a first name byte and a valid checksum.</summary>
+    public static bool IsHeader(ReadOnlySpan<byte> block) =>
+        block.Length == BlockLength && (block[257..262].SequenceEqual("ustar"u8) || (block[0] != 0 && ChecksumMatches(block)));
+
     /// <summary>
     /// Parses a header block the way Go's archive/tar does (docker, containerd and BuildKit all
     /// read layers with it): ustar and PAX headers join the prefix field to the name, GNU headers

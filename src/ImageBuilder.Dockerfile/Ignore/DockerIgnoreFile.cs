@@ -1,4 +1,5 @@
 using System.IO.Abstractions;
+using ImageBuilder.Dockerfile.Paths;
 using ImageBuilder.Dockerfile.Sources;
 
 namespace ImageBuilder.Dockerfile.Ignore;
@@ -154,7 +155,7 @@ public static class DockerIgnoreFile
 
         if (line.Length > 0)
         {
-            line = SlashPath.Clean(line);
+            line = GoPath.Clean(line);
             if (line.Length > 1 && line[0] == '/')
             {
                 line = line[1..];

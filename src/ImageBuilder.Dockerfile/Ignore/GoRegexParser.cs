@@ -33,6 +33,7 @@ internal sealed partial class GoRegexParser
 
     private int Peek(int offset = 0) => pos + offset < text.Length ? text[pos + offset] : -1;
 
+    /// <summary>The whole text: groups nest on a stack of item lists, repetitions wrap the item before them.</summary>
     private RegexNode ParseAll()
     {
         var outer = new Stack<List<RegexNode>>();
@@ -40,72 +41,26 @@ internal sealed partial class GoRegexParser
         var lastWasRepeat = false;
         while (pos < text.Length)
         {
-            var repeat = false;
             switch (text[pos])
             {
                 case '(':
-                    if (Peek(1) == '?')
-                    {
-                        throw Reject(); // group flags: never produced by translation
-                    }
-
-                    pos++;
+                    OpenGroup();
                     outer.Push(items);
                     items = [];
                     break;
                 case ')':
-                    pos++;
-                    if (outer.Count == 0)
-                    {
-                        throw Reject();
-                    }
-
-                    var group = new SequenceNode(items);
-                    items = outer.Pop();
-                    items.Add(group);
+                    items = CloseGroup(outer, items);
                     break;
                 case '*' or '+' or '?':
-                    // Go forbids stacking operators (a**) and an operator with no operand.
-                    if (lastWasRepeat || items.Count == 0)
-                    {
-                        throw Reject();
-                    }
-
-                    var op = text[pos++];
-                    if (Peek() == '?')
-                    {
-                        pos++; // non-greedy: the same strings match
-                    }
-
-                    items[^1] = new RepeatNode(items[^1], op == '+' ? 1 : 0, op != '?');
-                    repeat = true;
-                    break;
-                case '|' or '{':
-                    throw Reject(); // always escaped by translation
-                case '^':
-                    pos++;
-                    items.Add(new AnchorNode(Anchor.BeginText));
-                    break;
-                case '$':
-                    pos++;
-                    items.Add(new AnchorNode(Anchor.EndText));
-                    break;
-                case '.':
-                    pos++;
-                    items.Add(new RuneNode(RuneClass.AnyButNewline));
-                    break;
-                case '[':
-                    items.Add(new RuneNode(ParseClass()));
-                    break;
-                case '\\':
-                    ParseBackslash(items);
-                    break;
+                    Repeat(items, lastWasRepeat);
+                    lastWasRepeat = true;
+                    continue;
                 default:
-                    items.Add(new RuneNode(RuneClass.Single(text[pos++])));
+                    ParseAtom(items);
                     break;
             }
 
-            lastWasRepeat = repeat;
+            lastWasRepeat = false;
         }
 
         if (outer.Count > 0)
@@ -114,6 +69,79 @@ internal sealed partial class GoRegexParser
         }
 
         return new SequenceNode(items);
+    }
+
+    private void OpenGroup()
+    {
+        if (Peek(1) == '?')
+        {
+            throw Reject(); // group flags: never produced by translation
+        }
+
+        pos++;
+    }
+
+    /// <summary>Ends the innermost group: it becomes one item of the enclosing list, which is returned.</summary>
+    private List<RegexNode> CloseGroup(Stack<List<RegexNode>> outer, List<RegexNode> items)
+    {
+        pos++;
+        if (outer.Count == 0)
+        {
+            throw Reject();
+        }
+
+        var enclosing = outer.Pop();
+        enclosing.Add(new SequenceNode(items));
+        return enclosing;
+    }
+
+    /// <summary><c>*</c>, <c>+</c> or <c>?</c> (greedy or not: the same strings match) applied to the last item.</summary>
+    private void Repeat(List<RegexNode> items, bool lastWasRepeat)
+    {
+        // Go forbids stacking operators (a**) and an operator with no operand.
+        if (lastWasRepeat || items.Count == 0)
+        {
+            throw Reject();
+        }
+
+        var op = text[pos++];
+        if (Peek() == '?')
+        {
+            pos++; // non-greedy
+        }
+
+        items[^1] = new RepeatNode(items[^1], op == '+' ? 1 : 0, op != '?');
+    }
+
+    /// <summary>One atom: an anchor, '.', a class, an escape or a literal rune.</summary>
+    private void ParseAtom(List<RegexNode> items)
+    {
+        switch (text[pos])
+        {
+            case '|' or '{':
+                throw Reject(); // always escaped by translation
+            case '^':
+                pos++;
+                items.Add(new AnchorNode(Anchor.BeginText));
+                break;
+            case '$':
+                pos++;
+                items.Add(new AnchorNode(Anchor.EndText));
+                break;
+            case '.':
+                pos++;
+                items.Add(new RuneNode(RuneClass.AnyButNewline));
+                break;
+            case '[':
+                items.Add(new RuneNode(ParseClass()));
+                break;
+            case '\\':
+                ParseBackslash(items);
+                break;
+            default:
+                items.Add(new RuneNode(RuneClass.Single(text[pos++])));
+                break;
+        }
     }
 
     private void ParseBackslash(List<RegexNode> items)

@@ -1,3 +1,5 @@
+using ImageBuilder.Dockerfile.Paths;
+
 namespace ImageBuilder.Dockerfile.Ignore;
 
 /// <summary>One compiled pattern of a <see cref="PatternMatcher"/>.</summary>
@@ -48,7 +50,7 @@ public sealed class IgnorePattern
             return null;
         }
 
-        text = SlashPath.Clean(text);
+        text = GoPath.Clean(text);
         var exclusion = text[0] == '!';
         if (exclusion)
         {
@@ -66,7 +68,7 @@ public sealed class IgnorePattern
         }
 
         var runes = GoText.ToRunes(text);
-        if (!GlobSyntax.IsValid(runes))
+        if (!FilePathMatch.IsValid(runes))
         {
             throw new IgnorePatternException(IgnorePatternError.Syntax, raw, sourceIndex);
         }

@@ -1,3 +1,5 @@
+using ImageBuilder.Dockerfile.Paths;
+
 namespace ImageBuilder.Dockerfile.Ignore;
 
 /// <summary>
@@ -60,7 +62,7 @@ public sealed class PatternMatcher
     /// <exception cref="IgnorePatternException">A pattern that had to be evaluated does not compile.</exception>
     public bool MatchesOrParentMatches(string path)
     {
-        var parent = SlashPath.Dir(path);
+        var parent = GoPath.Dir(path);
         var matched = false;
         foreach (var pattern in patterns)
         {
@@ -116,7 +118,7 @@ public sealed class PatternMatcher
                 match = pattern.Matches(path);
                 if (!match && !haveParent)
                 {
-                    parent ??= SlashPath.Dir(path);
+                    parent ??= GoPath.Dir(path);
                     match = parent != "." && pattern.MatchesAncestor(parent);
                 }
             }
@@ -138,7 +140,7 @@ public sealed class PatternMatcher
     /// </summary>
     internal bool MatchesSingleParentLevel(string path)
     {
-        var parent = SlashPath.Dir(path);
+        var parent = GoPath.Dir(path);
         var parentElements = SlashPath.ElementCount(parent);
         var matched = false;
         foreach (var pattern in patterns)
@@ -167,7 +169,7 @@ public sealed class PatternMatcher
     internal static bool MatchesSingleParentLevel(string path, IEnumerable<string> patterns)
     {
         var matcher = new PatternMatcher(patterns);
-        path = SlashPath.Clean(path);
+        path = GoPath.Clean(path);
         return path != "." && matcher.MatchesSingleParentLevel(path);
     }
 }

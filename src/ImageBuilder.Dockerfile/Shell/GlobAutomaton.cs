@@ -1,7 +1,7 @@
 namespace ImageBuilder.Dockerfile.Shell;
 
 /// <summary>
-/// Runs a <see cref="GlobPattern"/> as a position automaton whose active states are kept in
+/// Runs a <see cref="ShellPattern"/> as a position automaton whose active states are kept in
 /// a bit set (state j = "the first j tokens have been matched"). Each input code point costs
 /// at most (pattern length / 64) word operations, and usually only a few because just the
 /// words that hold live states are visited. A scan is therefore linear in the text whatever
@@ -21,7 +21,7 @@ internal sealed class GlobAutomaton
     private int lowWord;
     private int highWord;
 
-    public GlobAutomaton(GlobPattern pattern)
+    public GlobAutomaton(ShellPattern pattern)
     {
         var tokens = pattern.Tokens;
         accept = tokens.Length;
@@ -33,10 +33,10 @@ internal sealed class GlobAutomaton
         {
             switch (tokens[j].Kind)
             {
-                case GlobTokenKind.AnyRun:
+                case ShellPatternTokenKind.AnyRun:
                     Set(anyRun, j);
                     break;
-                case GlobTokenKind.AnyOne:
+                case ShellPatternTokenKind.AnyOne:
                     Set(anyOne, j);
                     break;
                 default:

@@ -9,7 +9,7 @@ namespace ImageBuilder.Dockerfile.Shell;
 /// </summary>
 internal static class GlobSubstitution
 {
-    public static string TrimPrefix(string value, GlobPattern pattern, bool longest)
+    public static string TrimPrefix(string value, ShellPattern pattern, bool longest)
     {
         var text = CodePoints.From(value);
         var end = new GlobAutomaton(pattern).MatchFrom(text, 0, longest);
@@ -18,9 +18,9 @@ internal static class GlobSubstitution
 
     /// <summary>
     /// Suffix trimming is prefix trimming on the reversed value. The caller passes the
-    /// pattern parsed from its reversed text (see <see cref="GlobPattern.ReverseText"/>).
+    /// pattern parsed from its reversed text (see <see cref="ShellPattern.ReverseText"/>).
     /// </summary>
-    public static string TrimSuffix(string value, GlobPattern reversedPattern, bool longest)
+    public static string TrimSuffix(string value, ShellPattern reversedPattern, bool longest)
     {
         var text = CodePoints.From(value);
         var end = new GlobAutomaton(reversedPattern).MatchFrom(CodePoints.Reversed(text), 0, longest);
@@ -33,7 +33,7 @@ internal static class GlobSubstitution
     /// greedy regular expression picks. Returns null when the result would exceed
     /// <paramref name="maxLength"/> characters.
     /// </summary>
-    public static string? Replace(string value, GlobPattern pattern, string replacement, bool all, int maxLength)
+    public static string? Replace(string value, ShellPattern pattern, string replacement, bool all, int maxLength)
     {
         var text = CodePoints.From(value);
         var starts = new GlobAutomaton(pattern.Reversed()).MatchStartsScanningBackwards(text);

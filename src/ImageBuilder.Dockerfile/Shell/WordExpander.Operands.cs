@@ -105,7 +105,7 @@ internal sealed partial class WordExpander
         var codePoints = CodePoints.From(pattern);
         if (sub.Operation == Operation.TrimSuffix)
         {
-            codePoints = GlobPattern.ReverseText(codePoints);
+            codePoints = ShellPattern.ReverseText(codePoints);
         }
 
         var glob = ParsePattern(codePoints, pattern, sub);
@@ -124,9 +124,9 @@ internal sealed partial class WordExpander
             ?? throw TooLong(sub.DollarAt);
     }
 
-    private static GlobPattern ParsePattern(int[] codePoints, string shown, Substitution sub)
+    private static ShellPattern ParsePattern(int[] codePoints, string shown, Substitution sub)
     {
-        if (!GlobPattern.TryParse(codePoints, out var glob, out var error))
+        if (!ShellPattern.TryParse(codePoints, out var glob, out var error))
         {
             throw new ExpansionFailure($"invalid pattern ({shown}) in substitution: {error}", sub.DollarAt);
         }

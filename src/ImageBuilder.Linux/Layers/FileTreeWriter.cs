@@ -27,7 +27,7 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
     public void Write(string root, FileTreeEntry entry, Stream? content)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        if (entry.ExtendedAttributes.Keys.FirstOrDefault(IsOverlayAttribute) is { } overlay)
+        if (entry.ExtendedAttributes.Keys.FirstOrDefault(OverlayAttributes.IsOverlays) is { } overlay)
         {
             throw new ArgumentException($"entries never carry overlayfs' own attributes ({overlay})", nameof(entry));
         }
@@ -119,9 +119,6 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
             Syscalls.SetTimesNoFollow(parent, name, time);
         }
     }
-
-    private static bool IsOverlayAttribute(string name) =>
-        name.StartsWith("trusted.overlay.", StringComparison.Ordinal) || name.StartsWith("user.overlay.", StringComparison.Ordinal);
 
     /// <summary>Owner, mode, xattrs and time of an object the writer holds open (file or directory).</summary>
     private static void ApplyToOpen(SafeFileHandle file, FileTreeEntry entry)

@@ -1,3 +1,4 @@
+using ImageBuilder.Core.Layers;
 using ImageBuilder.Linux.Native;
 using Microsoft.Win32.SafeHandles;
 
@@ -185,5 +186,5 @@ internal sealed record DirectoryState(uint Mode, uint Uid, uint Gid, string Attr
 
     private static bool Compared(string name) =>
         (name.StartsWith("user.", StringComparison.Ordinal) || name.StartsWith("trusted.", StringComparison.Ordinal))
-        && !name.StartsWith("user.overlay.", StringComparison.Ordinal) && !name.StartsWith("trusted.overlay.", StringComparison.Ordinal);
+        && !OverlayAttributes.IsOverlays(name);
 }

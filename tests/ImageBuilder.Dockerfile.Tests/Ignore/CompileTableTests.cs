@@ -1,4 +1,5 @@
 using ImageBuilder.Dockerfile.Ignore;
+using ImageBuilder.Dockerfile.Paths;
 
 namespace ImageBuilder.Dockerfile.Tests.Ignore;
 
@@ -38,7 +39,7 @@ public sealed class CompileTableTests
             _ => throw new InvalidDataException($"line {line}: unknown match type {matchType}"),
         };
 
-        var (kind, actual) = PatternCompiler.Translate(GoText.ToRunes(SlashPath.Clean(pattern)));
+        var (kind, actual) = PatternCompiler.Translate(GoText.ToRunes(GoPath.Clean(pattern)));
         Assert.Equal(expectedKind, kind);
         Assert.Equal(kind == MatchKind.Regex ? regex : string.Empty, actual);
         if (kind == MatchKind.Regex)

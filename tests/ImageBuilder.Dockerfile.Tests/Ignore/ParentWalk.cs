@@ -1,4 +1,5 @@
 using ImageBuilder.Dockerfile.Ignore;
+using ImageBuilder.Dockerfile.Paths;
 
 namespace ImageBuilder.Dockerfile.Tests.Ignore;
 
@@ -9,7 +10,7 @@ internal static class ParentWalk
     public static bool Matches(PatternMatcher matcher, string path)
     {
         var info = MatchInfo.None;
-        var parent = SlashPath.Dir(path);
+        var parent = GoPath.Dir(path);
         if (parent != ".")
         {
             foreach (var ancestor in SlashPath.Prefixes(parent))

@@ -1,8 +1,9 @@
 using ImageBuilder.Dockerfile.Ignore;
+using ImageBuilder.Dockerfile.Paths;
 
 namespace ImageBuilder.Dockerfile.Tests.Ignore;
 
-/// <summary>Expected values are those of Go's filepath.Clean and filepath.Dir on Linux.</summary>
+/// <summary>GoPath and the element walks of SlashPath; expected values are those of Go's filepath.Clean and filepath.Dir on Linux.</summary>
 public sealed class SlashPathTests
 {
     [Theory]
@@ -23,7 +24,7 @@ public sealed class SlashPathTests
     [InlineData("!/../x", "x")]
     [InlineData("!./x", "!./x")]
     [InlineData("**/", "**")]
-    public void Clean(string path, string expected) => Assert.Equal(expected, SlashPath.Clean(path));
+    public void Clean(string path, string expected) => Assert.Equal(expected, GoPath.Clean(path));
 
     [Theory]
     [InlineData("a/b", "a")]
@@ -33,7 +34,7 @@ public sealed class SlashPathTests
     [InlineData("/a", "/")]
     [InlineData("a//b", "a")]
     [InlineData("", ".")]
-    public void Dir(string path, string expected) => Assert.Equal(expected, SlashPath.Dir(path));
+    public void Dir(string path, string expected) => Assert.Equal(expected, GoPath.Dir(path));
 
     [Theory]
     [InlineData("a/b/c", "a|a/b|a/b/c")]

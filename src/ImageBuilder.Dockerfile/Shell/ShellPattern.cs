@@ -2,7 +2,7 @@ using System.Text;
 
 namespace ImageBuilder.Dockerfile.Shell;
 
-internal enum GlobTokenKind : byte
+internal enum ShellPatternTokenKind : byte
 {
     /// <summary>One specific code point.</summary>
     Literal,
@@ -14,29 +14,31 @@ internal enum GlobTokenKind : byte
     AnyRun,
 }
 
-internal readonly record struct GlobToken(GlobTokenKind Kind, int CodePoint = 0);
+internal readonly record struct ShellPatternToken(ShellPatternTokenKind Kind, int CodePoint = 0);
 
 /// <summary>
 /// A shell pattern as BuildKit understands it in <c>${v#p}</c>, <c>${v%p}</c> and
 /// <c>${v/p/r}</c>: <c>*</c>, <c>?</c> and backslash escapes. Brackets are ordinary
 /// characters. BuildKit translates patterns to Go regular expressions whose <c>.</c> does
-/// not match a newline, so neither wildcard here matches one either.
+/// not match a newline, so neither wildcard here matches one either. Not Go's
+/// <c>filepath.Match</c> (brackets, '/' and escapes differ): paths are matched by
+/// <see cref="Paths.FilePathMatch"/>.
 /// </summary>
-internal sealed class GlobPattern
+internal sealed class ShellPattern
 {
-    private GlobPattern(GlobToken[] tokens)
+    private ShellPattern(ShellPatternToken[] tokens)
     {
         Tokens = tokens;
     }
 
     /// <summary>The tokens, with runs of <c>*</c> folded into one (they match the same strings).</summary>
-    public GlobToken[] Tokens { get; }
+    public ShellPatternToken[] Tokens { get; }
 
-    public GlobPattern Reversed()
+    public ShellPattern Reversed()
     {
-        var tokens = (GlobToken[])Tokens.Clone();
+        var tokens = (ShellPatternToken[])Tokens.Clone();
         Array.Reverse(tokens);
-        return new GlobPattern(tokens);
+        return new ShellPattern(tokens);
     }
 
     /// <summary>
@@ -44,9 +46,9 @@ internal sealed class GlobPattern
     /// backslash before <c>}</c> or <c>/</c> is dropped (it was only there to keep the
     /// character from ending the substitution); any other escape is an error.
     /// </summary>
-    public static bool TryParse(ReadOnlySpan<int> pattern, out GlobPattern? result, out string? error)
+    public static bool TryParse(ReadOnlySpan<int> pattern, out ShellPattern? result, out string? error)
     {
-        var tokens = new List<GlobToken>(pattern.Length);
+        var tokens = new List<ShellPatternToken>(pattern.Length);
         var i = 0;
 
         // BuildKit reads patterns with Go's text/scanner, which skips a byte order mark at the start.
@@ -61,14 +63,14 @@ internal sealed class GlobPattern
             switch (c)
             {
                 case '*':
-                    if (tokens.Count == 0 || tokens[^1].Kind != GlobTokenKind.AnyRun)
+                    if (tokens.Count == 0 || tokens[^1].Kind != ShellPatternTokenKind.AnyRun)
                     {
-                        tokens.Add(new GlobToken(GlobTokenKind.AnyRun));
+                        tokens.Add(new ShellPatternToken(ShellPatternTokenKind.AnyRun));
                     }
 
                     continue;
                 case '?':
-                    tokens.Add(new GlobToken(GlobTokenKind.AnyOne));
+                    tokens.Add(new ShellPatternToken(ShellPatternTokenKind.AnyOne));
                     continue;
                 case '\\':
                     if (i < pattern.Length && pattern[i] is '}' or '/')
@@ -96,10 +98,10 @@ internal sealed class GlobPattern
                     break;
             }
 
-            tokens.Add(new GlobToken(GlobTokenKind.Literal, c));
+            tokens.Add(new ShellPatternToken(ShellPatternTokenKind.Literal, c));
         }
 
-        result = new GlobPattern([.. tokens]);
+        result = new ShellPattern([.. tokens]);
         error = null;
         return true;
     }
