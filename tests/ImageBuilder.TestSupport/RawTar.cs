@@ -8,7 +8,7 @@ namespace ImageBuilder.TestSupport;
 /// </summary>
 public sealed class RawTar
 {
-    private readonly MemoryStream _output = new();
+    private readonly MemoryStream output = new();
 
     /// <summary>Unix time used when a header gives none (2023-11-14T22:13:20Z).</summary>
     public const long DefaultTime = 1_700_000_000;
@@ -37,9 +37,9 @@ public sealed class RawTar
         Octal(block, 337, 8, header.DevMinor);
         Put(block, 345, 155, Bytes(header.Prefix));
         Checksum(block);
-        _output.Write(block);
-        _output.Write(data);
-        _output.Write(new byte[(512 - (data.Length % 512)) % 512]);
+        output.Write(block);
+        output.Write(data);
+        output.Write(new byte[(512 - (data.Length % 512)) % 512]);
         return this;
     }
 
@@ -80,14 +80,14 @@ public sealed class RawTar
     /// <summary>Raw bytes (e.g. garbage, or padding) appended as they are.</summary>
     public RawTar Bytes(ReadOnlySpan<byte> bytes)
     {
-        _output.Write(bytes);
+        output.Write(bytes);
         return this;
     }
 
     /// <summary>The archive, ending with the two zero blocks unless <paramref name="trailer"/> is false.</summary>
     public byte[] ToArray(bool trailer = true)
     {
-        var bytes = _output.ToArray();
+        var bytes = output.ToArray();
         return trailer ? [.. bytes, .. new byte[1024]] : bytes;
     }
 

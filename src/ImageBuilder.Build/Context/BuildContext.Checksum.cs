@@ -134,7 +134,7 @@ public sealed partial class BuildContext
 
     private ContextEntry? Resolve(string path, ref int hops)
     {
-        var current = _root;
+        var current = root;
         var parts = path.Length == 0 ? [] : path.Split('/');
         for (var i = 0; i < parts.Length; i++)
         {
@@ -180,7 +180,7 @@ public sealed partial class BuildContext
                 throw new BuildContextException($"\"{SourcePath.Display(entry.Path)}\": cannot read: {error.Message}", error);
             }
 
-            lock (_hashLock)
+            lock (hashLock)
             {
                 entry.ContentHash = hash;
             }

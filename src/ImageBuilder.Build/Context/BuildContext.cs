@@ -20,17 +20,17 @@ public sealed partial class BuildContext
 {
     private const int ENAMETOOLONG = 36;
 
-    private readonly DockerIgnore _ignore;
-    private readonly ContextEntry _root;
-    private readonly string? _statCachePath;
-    private readonly Lock _hashLock = new();
+    private readonly DockerIgnore ignore;
+    private readonly ContextEntry root;
+    private readonly string? statCachePath;
+    private readonly Lock hashLock = new();
 
     private BuildContext(string root, DockerIgnore ignore, ContextEntry rootEntry, string? statCachePath)
     {
         Root = root;
-        _ignore = ignore;
-        _root = rootEntry;
-        _statCachePath = statCachePath;
+        this.ignore = ignore;
+        this.root = rootEntry;
+        this.statCachePath = statCachePath;
     }
 
     /// <summary>The context directory, as a full path without a trailing '/'.</summary>
@@ -80,7 +80,7 @@ public sealed partial class BuildContext
     }
 
     /// <summary>Whether a .dockerignore leaves anything out at all.</summary>
-    public bool HasIgnorePatterns => _ignore.Matcher.Patterns.Count > 0;
+    public bool HasIgnorePatterns => ignore.Matcher.Patterns.Count > 0;
 
     /// <summary>Whether the .dockerignore leaves out <paramref name="relativePath"/> (a slash path relative to <see cref="Root"/>).</summary>
     public bool IsExcluded(string relativePath)
@@ -89,24 +89,24 @@ public sealed partial class BuildContext
         var path = SourcePath.Clean(relativePath);
         try
         {
-            return path.Length > 0 && _ignore.Matcher.MatchesOrParentMatches(path);
+            return path.Length > 0 && ignore.Matcher.MatchesOrParentMatches(path);
         }
         catch (IgnorePatternException error)
         {
-            throw _ignore.Locate(error);
+            throw ignore.Locate(error);
         }
     }
 
     /// <summary>Writes the stat cache (the hashes known so far) atomically; nothing without a cache path.</summary>
     public void SaveStatCache()
     {
-        if (_statCachePath is null)
+        if (statCachePath is null)
         {
             return;
         }
 
         var files = new Dictionary<string, StatCacheRecord>(StringComparer.Ordinal);
-        foreach (var entry in Enumerate(_root))
+        foreach (var entry in Enumerate(root))
         {
             if (entry is { Kind: ContextEntryKind.RegularFile, ContentHash: { } hash })
             {
@@ -114,7 +114,7 @@ public sealed partial class BuildContext
             }
         }
 
-        StatCache.Save(_statCachePath, Root, files);
+        StatCache.Save(statCachePath, Root, files);
     }
 
     private static IEnumerable<ContextEntry> Enumerate(ContextEntry top)

@@ -18,9 +18,9 @@ internal sealed class CopyWalk(SourceTree source, DestinationTree destination, C
     private const string SelinuxLabel = "security.selinux";
     private const int ENAMETOOLONG = 36;
 
-    private readonly Dictionary<(ulong, ulong), string> _linked = [];
-    private readonly List<(string Path, DateTimeOffset Time)> _directoryTimes = [];
-    private readonly List<(string Host, string Target, FileStatus Status)> _pending = [];
+    private readonly Dictionary<(ulong, ulong), string> linked = [];
+    private readonly List<(string Path, DateTimeOffset Time)> directoryTimes = [];
+    private readonly List<(string Host, string Target, FileStatus Status)> pending = [];
 
     /// <summary>Copies the resolved source <paramref name="resolved"/> to <paramref name="target"/>.</summary>
     public void Copy(string resolved, FileStatus status, string target)
@@ -31,9 +31,9 @@ internal sealed class CopyWalk(SourceTree source, DestinationTree destination, C
     /// <summary>Sets every directory's time last, once nothing more is written inside it.</summary>
     public void Finish()
     {
-        for (var i = _directoryTimes.Count - 1; i >= 0; i--)
+        for (var i = directoryTimes.Count - 1; i >= 0; i--)
         {
-            destination.Writer.SetDirectoryTime(destination.Root, _directoryTimes[i].Path, _directoryTimes[i].Time);
+            destination.Writer.SetDirectoryTime(destination.Root, directoryTimes[i].Path, directoryTimes[i].Time);
         }
     }
 
@@ -45,11 +45,11 @@ internal sealed class CopyWalk(SourceTree source, DestinationTree destination, C
         {
             if (isDirectory && filters.MayIncludeBelow(state))
             {
-                _pending.Add((resolved, target, status));
+                pending.Add((resolved, target, status));
                 CopyChildren(resolved, target, relative, state);
-                if (_pending.Count > 0 && _pending[^1].Target == target)
+                if (pending.Count > 0 && pending[^1].Target == target)
                 {
-                    _pending.RemoveAt(_pending.Count - 1);
+                    pending.RemoveAt(pending.Count - 1);
                 }
             }
 
@@ -73,7 +73,7 @@ internal sealed class CopyWalk(SourceTree source, DestinationTree destination, C
         var entry = Describe(host, status, target);
         switch (status.FileType)
         {
-            case FileStatus.TypeRegular when status.LinkCount > 1 && _linked.TryGetValue((status.Device, status.Inode), out var first):
+            case FileStatus.TypeRegular when status.LinkCount > 1 && linked.TryGetValue((status.Device, status.Inode), out var first):
                 destination.Write(entry with { Kind = FileTreeEntryKind.Hardlink, LinkTarget = first }, null);
                 break;
             case FileStatus.TypeRegular:
@@ -85,7 +85,7 @@ internal sealed class CopyWalk(SourceTree source, DestinationTree destination, C
 
                 if (status.LinkCount > 1)
                 {
-                    _linked[(status.Device, status.Inode)] = target;
+                    linked[(status.Device, status.Inode)] = target;
                 }
 
                 break;
@@ -138,12 +138,12 @@ internal sealed class CopyWalk(SourceTree source, DestinationTree destination, C
     /// <summary>Creates the filtered-out directories above an entry that is copied after all.</summary>
     private void CreatePending()
     {
-        foreach (var (host, target, status) in _pending)
+        foreach (var (host, target, status) in pending)
         {
             WriteDirectory(host, status, target);
         }
 
-        _pending.Clear();
+        pending.Clear();
     }
 
     private void WriteDirectory(string resolved, FileStatus status, string target)
@@ -159,7 +159,7 @@ internal sealed class CopyWalk(SourceTree source, DestinationTree destination, C
                 throw new CopyException($"cannot copy to non-directory: {SourcePath.Display(target)}");
         }
 
-        _directoryTimes.Add((target, status.ModificationTime));
+        directoryTimes.Add((target, status.ModificationTime));
     }
 
     private FileTreeEntry Describe(string host, FileStatus status, string target)

@@ -21,14 +21,14 @@ internal sealed class DestinationTree : IDisposable
     private const int ELOOP = 40;
     private const int ImplicitDirectoryMode = 0x1ed; // 0755, as BuildKit's MkdirAll
 
-    private readonly SafeFileHandle _root;
-    private readonly string _realRoot;
+    private readonly SafeFileHandle root;
+    private readonly string realRoot;
 
     private DestinationTree(string root, SafeFileHandle handle)
     {
         Root = root;
-        _root = handle;
-        _realRoot = Syscalls.PathOf(handle);
+        this.root = handle;
+        realRoot = Syscalls.PathOf(handle);
     }
 
     /// <summary>The root as the caller named it (what <see cref="Writer"/> is handed).</summary>
@@ -46,7 +46,7 @@ internal sealed class DestinationTree : IDisposable
     {
         try
         {
-            using var handle = Syscalls.OpenInRoot(_root, path, followLast: true);
+            using var handle = Syscalls.OpenInRoot(root, path, followLast: true);
             return Relative(Syscalls.PathOf(handle));
         }
         catch (LinuxException error) when (error.Errno == ENOENT && path.Length > 0)
@@ -73,7 +73,7 @@ internal sealed class DestinationTree : IDisposable
 
         try
         {
-            using var parent = Syscalls.OpenDirectoryInRoot(_root, SourcePath.Dir(path), pathOnly: true);
+            using var parent = Syscalls.OpenDirectoryInRoot(root, SourcePath.Dir(path), pathOnly: true);
             return Syscalls.GetNodeTypeNoFollow(parent, SourcePath.Base(path));
         }
         catch (LinuxException error) when (error.Errno is ENOENT or ENOTDIR)
@@ -91,7 +91,7 @@ internal sealed class DestinationTree : IDisposable
     {
         try
         {
-            using var handle = Syscalls.OpenDirectoryInRoot(_root, path, pathOnly: true);
+            using var handle = Syscalls.OpenDirectoryInRoot(root, path, pathOnly: true);
             return true;
         }
         catch (LinuxException error) when (error.Errno is ENOENT or ENOTDIR)
@@ -120,7 +120,7 @@ internal sealed class DestinationTree : IDisposable
                 continue;
             }
 
-            using var parent = Syscalls.OpenDirectoryInRoot(_root, string.Join('/', parts[..i]), pathOnly: true);
+            using var parent = Syscalls.OpenDirectoryInRoot(root, string.Join('/', parts[..i]), pathOnly: true);
             if (Syscalls.GetNodeTypeNoFollow(parent, parts[i]) != FileNodeType.Missing)
             {
                 throw new CopyException($"mkdir {SourcePath.Display(prefix)}: not a directory");
@@ -161,15 +161,15 @@ internal sealed class DestinationTree : IDisposable
         }
     }
 
-    public void Dispose() => _root.Dispose();
+    public void Dispose() => root.Dispose();
 
     /// <summary>A destination path that runs into a symlink loop or is too long for Linux.</summary>
     private static CopyException Unresolvable(string path, LinuxException error) =>
         CopyException.Refused($"cannot copy to {SourcePath.Quote(SourcePath.Display(path))}: {(error.Errno == ELOOP ? "the path runs into a symlink loop" : "the path is longer than Linux allows")}", error);
 
     private string Relative(string real) =>
-        real == _realRoot ? ""
-        : real.StartsWith(_realRoot + "/", StringComparison.Ordinal) ? real[(_realRoot.Length + 1)..]
-        : _realRoot == "/" && real.StartsWith('/') ? real[1..]
-        : throw new IOException($"{real} resolved outside the destination root {_realRoot}");
+        real == realRoot ? ""
+        : real.StartsWith(realRoot + "/", StringComparison.Ordinal) ? real[(realRoot.Length + 1)..]
+        : realRoot == "/" && real.StartsWith('/') ? real[1..]
+        : throw new IOException($"{real} resolved outside the destination root {realRoot}");
 }

@@ -8,10 +8,10 @@ namespace ImageBuilder.Build.Copying;
 /// </summary>
 internal sealed class ModeSpec
 {
-    private readonly int? _absolute;
-    private readonly List<Clause> _clauses = [];
+    private readonly int? absolute;
+    private readonly List<Clause> clauses = [];
 
-    private ModeSpec(int? absolute) => _absolute = absolute;
+    private ModeSpec(int? absolute) => this.absolute = absolute;
 
     private sealed record Clause(int Who, char Op, int Permissions, char CopyFrom, bool ConditionalExecute);
 
@@ -74,7 +74,7 @@ internal sealed class ModeSpec
                     }
                 }
 
-                spec._clauses.Add(new Clause(who, op, permissions, copyFrom, conditional));
+                spec.clauses.Add(new Clause(who, op, permissions, copyFrom, conditional));
             }
         }
 
@@ -84,12 +84,12 @@ internal sealed class ModeSpec
     /// <summary>The permission bits (07777) an entry gets, from its own bits.</summary>
     public int Apply(int mode, bool isDirectory)
     {
-        if (_absolute is { } absolute)
+        if (absolute is { } fixedBits)
         {
-            return absolute;
+            return fixedBits;
         }
 
-        foreach (var clause in _clauses)
+        foreach (var clause in clauses)
         {
             var bits = clause.Permissions;
             if (clause.CopyFrom != '\0')

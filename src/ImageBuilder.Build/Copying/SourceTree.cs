@@ -22,11 +22,11 @@ internal sealed class SourceTree : IDisposable
     private const int ENAMETOOLONG = 36;
     private const int ELOOP = 40;
 
-    private readonly SafeFileHandle _root;
+    private readonly SafeFileHandle root;
 
     private SourceTree(SafeFileHandle root, string realRoot)
     {
-        _root = root;
+        this.root = root;
         RealRoot = realRoot;
     }
 
@@ -77,7 +77,7 @@ internal sealed class SourceTree : IDisposable
     {
         try
         {
-            using var handle = Syscalls.OpenInRoot(_root, written, followLast: true);
+            using var handle = Syscalls.OpenInRoot(root, written, followLast: true);
             var resolved = Relative(Syscalls.PathOf(handle));
             return new SourceMatch(written, resolved, Syscalls.LStat(HostPath(resolved)));
         }
@@ -92,7 +92,7 @@ internal sealed class SourceTree : IDisposable
         }
     }
 
-    public void Dispose() => _root.Dispose();
+    public void Dispose() => root.Dispose();
 
     private string Relative(string real) =>
         real == RealRoot ? ""

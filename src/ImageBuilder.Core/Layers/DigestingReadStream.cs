@@ -9,7 +9,7 @@ namespace ImageBuilder.Core.Layers;
 /// </summary>
 internal sealed class DigestingReadStream(Stream inner) : ForwardReadStream
 {
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
     /// <summary>How many bytes went through so far.</summary>
     public long BytesRead { get; private set; }
@@ -21,7 +21,7 @@ internal sealed class DigestingReadStream(Stream inner) : ForwardReadStream
     }
 
     /// <summary>The sha256 of everything read; call once, at the end.</summary>
-    public Digest GetDigest() => Digest.Parse("sha256:" + Convert.ToHexStringLower(_hash.GetHashAndReset()));
+    public Digest GetDigest() => Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()));
 
     /// <summary>Reads (and hashes) whatever is left, as containerd does after the tar trailer.</summary>
     public Task DrainAsync(CancellationToken cancellationToken) => CopyToAsync(Null, cancellationToken);
@@ -47,7 +47,7 @@ internal sealed class DigestingReadStream(Stream inner) : ForwardReadStream
     {
         if (disposing)
         {
-            _hash.Dispose();
+            hash.Dispose();
             inner.Dispose();
         }
 
@@ -56,7 +56,7 @@ internal sealed class DigestingReadStream(Stream inner) : ForwardReadStream
 
     private void Account(ReadOnlySpan<byte> bytes)
     {
-        _hash.AppendData(bytes);
+        hash.AppendData(bytes);
         BytesRead += bytes.Length;
     }
 }

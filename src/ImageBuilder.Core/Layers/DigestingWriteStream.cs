@@ -10,11 +10,11 @@ namespace ImageBuilder.Core.Layers;
 /// </summary>
 internal sealed class DigestingWriteStream(Stream destination) : Stream
 {
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
     public long BytesWritten { get; private set; }
 
-    public Digest Digest => Digest.Parse("sha256:" + Convert.ToHexStringLower(_hash.GetCurrentHash()));
+    public Digest Digest => Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.GetCurrentHash()));
 
     public override bool CanRead => false;
 
@@ -34,7 +34,7 @@ internal sealed class DigestingWriteStream(Stream destination) : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        _hash.AppendData(buffer);
+        hash.AppendData(buffer);
         BytesWritten += buffer.Length;
         destination.Write(buffer);
     }
@@ -44,7 +44,7 @@ internal sealed class DigestingWriteStream(Stream destination) : Stream
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        _hash.AppendData(buffer.Span);
+        hash.AppendData(buffer.Span);
         BytesWritten += buffer.Length;
         return destination.WriteAsync(buffer, cancellationToken);
     }
@@ -63,7 +63,7 @@ internal sealed class DigestingWriteStream(Stream destination) : Stream
     {
         if (disposing)
         {
-            _hash.Dispose();
+            hash.Dispose();
         }
 
         base.Dispose(disposing);

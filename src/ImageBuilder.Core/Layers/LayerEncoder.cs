@@ -46,14 +46,14 @@ internal abstract class LayerEncoder : IAsyncDisposable
 /// </summary>
 internal abstract class QueuedLayerEncoder<TItem> : LayerEncoder
 {
-    private readonly Channel<TItem> _queue;
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _consumer;
+    private readonly Channel<TItem> queue;
+    private readonly CancellationTokenSource stop = new();
+    private Task? consumer;
 
     protected QueuedLayerEncoder(Stream output, int capacity)
         : base(output)
     {
-        _queue = Channel.CreateBounded<TItem>(new BoundedChannelOptions(capacity)
+        queue = Channel.CreateBounded<TItem>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
             SingleWriter = true,
@@ -66,7 +66,7 @@ internal abstract class QueuedLayerEncoder<TItem> : LayerEncoder
         var consumer = StartConsumer();
         try
         {
-            await _queue.Writer.WriteAsync(Prepare(chunk), cancellationToken);
+            await queue.Writer.WriteAsync(Prepare(chunk), cancellationToken);
         }
         catch (ChannelClosedException)
         {
@@ -79,19 +79,19 @@ internal abstract class QueuedLayerEncoder<TItem> : LayerEncoder
     public sealed override async Task CompleteAsync(CancellationToken cancellationToken)
     {
         var consumer = StartConsumer();
-        _queue.Writer.TryComplete();
+        queue.Writer.TryComplete();
         await consumer.WaitAsync(cancellationToken);
     }
 
     public sealed override async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _stop.CancelAsync();
-        if (_consumer is not null)
+        queue.Writer.TryComplete();
+        await stop.CancelAsync();
+        if (consumer is not null)
         {
             try
             {
-                await _consumer;
+                await consumer;
             }
             catch (Exception)
             {
@@ -99,7 +99,7 @@ internal abstract class QueuedLayerEncoder<TItem> : LayerEncoder
             }
         }
 
-        _stop.Dispose();
+        stop.Dispose();
         await Output.DisposeAsync();
     }
 
@@ -109,15 +109,15 @@ internal abstract class QueuedLayerEncoder<TItem> : LayerEncoder
     /// <summary>Consumer side: writes every queued item to <see cref="LayerEncoder.Output"/>, in order.</summary>
     protected abstract Task ConsumeAsync(ChannelReader<TItem> items, CancellationToken cancellationToken);
 
-    private Task StartConsumer() => _consumer ??= Task.Run(async () =>
+    private Task StartConsumer() => consumer ??= Task.Run(async () =>
     {
         try
         {
-            await ConsumeAsync(_queue.Reader, _stop.Token);
+            await ConsumeAsync(queue.Reader, stop.Token);
         }
         catch (Exception error)
         {
-            _queue.Writer.TryComplete(error);
+            queue.Writer.TryComplete(error);
             throw;
         }
     });

@@ -24,10 +24,10 @@ public sealed class LayerTarReader(Stream input)
     // so that a hostile size cannot make it buffer gigabytes.
     private const int MaxExtendedHeaderSize = 1 << 20;
 
-    private readonly byte[] _block = new byte[BlockSize];
-    private long _offset;
-    private int _padding;
-    private bool _ended;
+    private readonly byte[] block = new byte[BlockSize];
+    private long offset;
+    private int padding;
+    private bool ended;
 
     /// <summary>The length of a tar block, and so of the head <see cref="IsTarHeader"/> looks at.</summary>
     public const int BlockLength = BlockSize;
@@ -60,16 +60,16 @@ public sealed class LayerTarReader(Stream input)
         Dictionary<string, byte[]>? pax = null;
         string? longName = null;
         string? longLink = null;
-        while (!_ended)
+        while (!ended)
         {
-            var start = _offset;
+            var start = offset;
             if (!await ReadHeaderAsync(cancellationToken).ConfigureAwait(false))
             {
-                _ended = true;
+                ended = true;
                 break;
             }
 
-            var block = TarHeaderBlock.Parse(_block, start);
+            var block = TarHeaderBlock.Parse(this.block, start);
             switch ((char)block.TypeFlag)
             {
                 case 'x':
@@ -89,7 +89,7 @@ public sealed class LayerTarReader(Stream input)
             var header = Merge(block, pax ?? [], longName, longLink);
             var dataLength = header.Type == TarHeaderType.RegularFile ? header.Size : 0;
             Content = new TarEntryContent(input, dataLength, header.Name);
-            _padding = Padding(dataLength);
+            padding = Padding(dataLength);
             return header;
         }
 
@@ -173,30 +173,30 @@ public sealed class LayerTarReader(Stream input)
             return false;
         }
 
-        if (!TarHeaderBlock.IsZero(_block))
+        if (!TarHeaderBlock.IsZero(block))
         {
             return true;
         }
 
         var second = await ReadBlockAsync(cancellationToken).ConfigureAwait(false);
-        if (second == 0 || TarHeaderBlock.IsZero(_block))
+        if (second == 0 || TarHeaderBlock.IsZero(block))
         {
             return false;
         }
 
-        throw new LayerFormatException(LayerFormatReason.Malformed, null, $"a lone zero block before byte {_offset - BlockSize}");
+        throw new LayerFormatException(LayerFormatReason.Malformed, null, $"a lone zero block before byte {offset - BlockSize}");
     }
 
-    /// <summary>Reads one whole block into <see cref="_block"/>; 0 at a clean end of stream.</summary>
+    /// <summary>Reads one whole block into <see cref="block"/>; 0 at a clean end of stream.</summary>
     private async ValueTask<int> ReadBlockAsync(CancellationToken cancellationToken)
     {
-        var count = await ReadSourceAsync(_block, cancellationToken).ConfigureAwait(false);
+        var count = await ReadSourceAsync(block, cancellationToken).ConfigureAwait(false);
         if (count is not 0 and not BlockSize)
         {
-            throw new LayerFormatException(LayerFormatReason.Malformed, null, $"the layer ends inside a tar header at byte {_offset}");
+            throw new LayerFormatException(LayerFormatReason.Malformed, null, $"the layer ends inside a tar header at byte {offset}");
         }
 
-        _offset += count;
+        offset += count;
         return count;
     }
 
@@ -214,7 +214,7 @@ public sealed class LayerTarReader(Stream input)
             throw new LayerFormatException(LayerFormatReason.Malformed, block.Name, "the layer ends inside an extended header");
         }
 
-        _offset += data.Length;
+        offset += data.Length;
         return data[..(int)block.Size];
     }
 
@@ -226,13 +226,13 @@ public sealed class LayerTarReader(Stream input)
         }
 
         await content.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-        var padding = new byte[_padding];
+        var padding = new byte[this.padding];
         if (await ReadSourceAsync(padding, cancellationToken).ConfigureAwait(false) != padding.Length)
         {
             throw new LayerFormatException(LayerFormatReason.Malformed, content.EntryName, "the layer ends inside this entry's padding");
         }
 
-        _offset += content.Length + padding.Length;
+        offset += content.Length + padding.Length;
         Content = null;
     }
 

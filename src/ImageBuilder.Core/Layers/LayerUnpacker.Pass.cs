@@ -9,8 +9,8 @@ public sealed partial class LayerUnpacker
     /// <summary>The state of one unpack: which paths this layer made, and the directory times still to set.</summary>
     private sealed class Pass(IFileTreeWriter writer, string root)
     {
-        private readonly Dictionary<string, DateTimeOffset> _directoryTimes = new(StringComparer.Ordinal);
-        private readonly HashSet<string> _present = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, DateTimeOffset> directoryTimes = new(StringComparer.Ordinal);
+        private readonly HashSet<string> present = new(StringComparer.Ordinal);
 
         public void Apply(TarEntryHeader header, TarEntryContent content)
         {
@@ -31,7 +31,7 @@ public sealed partial class LayerUnpacker
             Guard(header.Name, content, () => writer.Write(root, entry, entry.Kind == FileTreeEntryKind.RegularFile ? content : null));
             if (entry.Kind == FileTreeEntryKind.Directory)
             {
-                _directoryTimes[path] = entry.ModificationTime;
+                directoryTimes[path] = entry.ModificationTime;
             }
 
             MarkPresent(path);
@@ -40,7 +40,7 @@ public sealed partial class LayerUnpacker
         /// <summary>Sets every directory's time last, once nothing more is created inside it.</summary>
         public void SetDirectoryTimes()
         {
-            foreach (var (path, time) in _directoryTimes)
+            foreach (var (path, time) in directoryTimes)
             {
                 Guard(path, null, () => writer.SetDirectoryTime(root, path, time));
             }
@@ -71,7 +71,7 @@ public sealed partial class LayerUnpacker
 
             // The OCI spec: a whiteout hides only what lower layers hold; something this same layer
             // created stays. (Docker writes whiteouts before their siblings, so this rarely matters.)
-            if (_present.Contains(hidden))
+            if (present.Contains(hidden))
             {
                 return;
             }
@@ -148,21 +148,21 @@ public sealed partial class LayerUnpacker
         // directories that were inside it.
         private void ForgetDirectory(string path)
         {
-            if (!_directoryTimes.Remove(path))
+            if (!directoryTimes.Remove(path))
             {
                 return;
             }
 
             var inside = path + "/";
-            foreach (var key in _directoryTimes.Keys.Where(k => k.StartsWith(inside, StringComparison.Ordinal)).ToList())
+            foreach (var key in directoryTimes.Keys.Where(k => k.StartsWith(inside, StringComparison.Ordinal)).ToList())
             {
-                _directoryTimes.Remove(key);
+                directoryTimes.Remove(key);
             }
         }
 
         private void MarkPresent(string path)
         {
-            while (_present.Add(path) && path.Length > 0)
+            while (present.Add(path) && path.Length > 0)
             {
                 path = LayerPath.Split(path).Directory;
             }

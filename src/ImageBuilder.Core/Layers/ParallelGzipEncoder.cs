@@ -26,15 +26,15 @@ internal sealed class ParallelGzipEncoder(Stream output, int level)
 {
     public const int DefaultLevel = 6;
 
-    private readonly int _level = level is >= 1 and <= 9
+    private readonly int level = level is >= 1 and <= 9
         ? level
         : throw new ArgumentOutOfRangeException(nameof(level), level, "gzip level must be 1 to 9");
 
-    protected override Task<DeflatedChunk> Prepare(TarChunk chunk) => Task.Run(() => Deflate(chunk, _level));
+    protected override Task<DeflatedChunk> Prepare(TarChunk chunk) => Task.Run(() => Deflate(chunk, level));
 
     protected override async Task ConsumeAsync(ChannelReader<Task<DeflatedChunk>> items, CancellationToken cancellationToken)
     {
-        await Output.WriteAsync(Header(_level), cancellationToken);
+        await Output.WriteAsync(Header(level), cancellationToken);
         var crc = new Crc32();
         long length = 0;
         var ended = false;

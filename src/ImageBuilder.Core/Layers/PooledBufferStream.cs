@@ -9,10 +9,10 @@ namespace ImageBuilder.Core.Layers;
 /// </summary>
 internal sealed class PooledBufferStream(int initialCapacity) : Stream
 {
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
-    private int _length;
+    private byte[] buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    private int length;
 
-    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _length);
+    public ReadOnlyMemory<byte> Memory => buffer.AsMemory(0, length);
 
     public override bool CanRead => false;
 
@@ -20,43 +20,43 @@ internal sealed class PooledBufferStream(int initialCapacity) : Stream
 
     public override bool CanWrite => true;
 
-    public override long Length => _length;
+    public override long Length => length;
 
     public override long Position
     {
-        get => _length;
+        get => length;
         set => throw new NotSupportedException();
     }
 
     /// <summary>Drops everything written after the first <paramref name="value"/> bytes.</summary>
     public override void SetLength(long value)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, _length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, length);
         ArgumentOutOfRangeException.ThrowIfNegative(value);
-        _length = (int)value;
+        length = (int)value;
     }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        if (_buffer.Length - _length < buffer.Length)
+        if (this.buffer.Length - length < buffer.Length)
         {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + buffer.Length));
-            _buffer.AsSpan(0, _length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = larger;
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(this.buffer.Length * 2, length + buffer.Length));
+            this.buffer.AsSpan(0, length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(this.buffer);
+            this.buffer = larger;
         }
 
-        buffer.CopyTo(_buffer.AsSpan(_length));
-        _length += buffer.Length;
+        buffer.CopyTo(this.buffer.AsSpan(length));
+        length += buffer.Length;
     }
 
     public void Return()
     {
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = [];
-        _length = 0;
+        ArrayPool<byte>.Shared.Return(buffer);
+        buffer = [];
+        length = 0;
     }
 
     public override void Flush()

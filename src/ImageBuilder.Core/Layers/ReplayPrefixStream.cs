@@ -6,7 +6,7 @@ namespace ImageBuilder.Core.Layers;
 /// </summary>
 internal sealed class ReplayPrefixStream(ReadOnlyMemory<byte> prefix, Stream inner) : ForwardReadStream
 {
-    private ReadOnlyMemory<byte> _prefix = prefix;
+    private ReadOnlyMemory<byte> prefix = prefix;
 
     public override int Read(Span<byte> buffer)
     {
@@ -33,14 +33,14 @@ internal sealed class ReplayPrefixStream(ReadOnlyMemory<byte> prefix, Stream inn
 
     private int TakePrefix(Span<byte> buffer)
     {
-        if (_prefix.IsEmpty || buffer.IsEmpty)
+        if (prefix.IsEmpty || buffer.IsEmpty)
         {
             return 0;
         }
 
-        var count = Math.Min(buffer.Length, _prefix.Length);
-        _prefix.Span[..count].CopyTo(buffer);
-        _prefix = _prefix[count..];
+        var count = Math.Min(buffer.Length, prefix.Length);
+        prefix.Span[..count].CopyTo(buffer);
+        prefix = prefix[count..];
         return count;
     }
 }

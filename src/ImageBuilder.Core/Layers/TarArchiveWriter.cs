@@ -16,7 +16,7 @@ internal sealed class TarArchiveWriter(TarChunkSink sink, DateTimeOffset? source
     // Mode of whiteout files, as moby's overlay differ writes them.
     private const int WhiteoutMode = 0b110_000_000; // 0600
 
-    private readonly ArrayBufferWriter<byte> _headerBuffer = new(4 * TarHeaderEncoder.BlockSize);
+    private readonly ArrayBufferWriter<byte> headerBuffer = new(4 * TarHeaderEncoder.BlockSize);
 
     /// <summary>Writes one entry; <paramref name="openContent"/> opens a regular file's data.</summary>
     public async ValueTask WriteEntryAsync(FileTreeEntry entry, Func<Stream> openContent, CancellationToken cancellationToken)
@@ -92,9 +92,9 @@ internal sealed class TarArchiveWriter(TarChunkSink sink, DateTimeOffset? source
 
     private ValueTask WriteHeaderAsync(TarHeader header, CancellationToken cancellationToken)
     {
-        _headerBuffer.ResetWrittenCount();
-        TarHeaderEncoder.Encode(header, _headerBuffer);
-        return sink.WriteAsync(_headerBuffer.WrittenMemory, cancellationToken);
+        headerBuffer.ResetWrittenCount();
+        TarHeaderEncoder.Encode(header, headerBuffer);
+        return sink.WriteAsync(headerBuffer.WrittenMemory, cancellationToken);
     }
 
     private long Seconds(DateTimeOffset time)

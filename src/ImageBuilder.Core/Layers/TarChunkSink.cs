@@ -16,9 +16,9 @@ internal sealed class TarChunkSink(LayerEncoder encoder, int chunkSize = TarChun
 
     private static readonly byte[] Zeros = new byte[2 * TarHeaderEncoder.BlockSize];
 
-    private readonly IncrementalHash _diffHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
-    private int _filled;
+    private readonly IncrementalHash diffHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private byte[]? buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
+    private int filled;
 
     /// <summary>Bytes of tar written so far.</summary>
     public long Length { get; private set; }
@@ -64,44 +64,44 @@ internal sealed class TarChunkSink(LayerEncoder encoder, int chunkSize = TarChun
     public async ValueTask<Digest> CompleteAsync(CancellationToken cancellationToken)
     {
         await HandOverAsync(isFinal: true, cancellationToken);
-        return Digest.Parse("sha256:" + Convert.ToHexStringLower(_diffHash.GetHashAndReset()));
+        return Digest.Parse("sha256:" + Convert.ToHexStringLower(diffHash.GetHashAndReset()));
     }
 
     public void Dispose()
     {
-        _diffHash.Dispose();
-        if (_buffer is not null)
+        diffHash.Dispose();
+        if (buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = null;
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = null;
         }
     }
 
     private async ValueTask<Memory<byte>> MakeRoomAsync(CancellationToken cancellationToken)
     {
-        var buffer = _buffer ?? throw new InvalidOperationException("the tar stream is already complete");
-        if (_filled == chunkSize)
+        var buffer = this.buffer ?? throw new InvalidOperationException("the tar stream is already complete");
+        if (filled == chunkSize)
         {
             await HandOverAsync(isFinal: false, cancellationToken);
-            buffer = _buffer!;
+            buffer = this.buffer!;
         }
 
-        return buffer.AsMemory(_filled, chunkSize - _filled);
+        return buffer.AsMemory(filled, chunkSize - filled);
     }
 
     private void Advance(int count)
     {
-        _filled += count;
+        filled += count;
         Length += count;
     }
 
     private ValueTask HandOverAsync(bool isFinal, CancellationToken cancellationToken)
     {
-        var buffer = _buffer ?? throw new InvalidOperationException("the tar stream is already complete");
-        _diffHash.AppendData(buffer, 0, _filled);
-        var chunk = new TarChunk(buffer, _filled, isFinal);
-        _buffer = isFinal ? null : ArrayPool<byte>.Shared.Rent(chunkSize);
-        _filled = 0;
+        var buffer = this.buffer ?? throw new InvalidOperationException("the tar stream is already complete");
+        diffHash.AppendData(buffer, 0, filled);
+        var chunk = new TarChunk(buffer, filled, isFinal);
+        this.buffer = isFinal ? null : ArrayPool<byte>.Shared.Rent(chunkSize);
+        filled = 0;
         return encoder.WriteAsync(chunk, cancellationToken);
     }
 }

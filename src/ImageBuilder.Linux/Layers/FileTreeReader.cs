@@ -101,7 +101,7 @@ public sealed class FileTreeReader : IFileTreeReader
     /// <summary>One directory's children, described and in the contract's order.</summary>
     private sealed class DirectoryListing(List<DirectoryChild> children)
     {
-        private int _next;
+        private int next;
 
         public static DirectoryListing Read(string directory, string relativeDirectory)
         {
@@ -129,10 +129,10 @@ public sealed class FileTreeReader : IFileTreeReader
 
         public bool TryNext(out DirectoryChild child)
         {
-            if (_next < children.Count)
+            if (next < children.Count)
             {
-                child = children[_next];
-                children[_next++] = null!; // let the entry go once handed out
+                child = children[next];
+                children[next++] = null!; // let the entry go once handed out
                 return true;
             }
 

@@ -16,15 +16,15 @@ internal sealed class RootResolver : IDisposable
 {
     private const int ImplicitDirectoryMode = 0x1ed; // 0755, as docker and containerd create missing parents
 
-    private readonly SafeFileHandle _root;
+    private readonly SafeFileHandle root;
 
-    private RootResolver(SafeFileHandle root) => _root = root;
+    private RootResolver(SafeFileHandle root) => this.root = root;
 
     /// <summary>Opens <paramref name="root"/> (the caller's own path, trusted) as the resolution root.</summary>
     public static RootResolver Open(string root) => new(Syscalls.OpenResolutionRoot(root));
 
     /// <summary>The root directory itself, opened read-only (for its own metadata).</summary>
-    public SafeFileHandle OpenRoot() => Syscalls.OpenDirectoryInRoot(_root, string.Empty, pathOnly: false);
+    public SafeFileHandle OpenRoot() => Syscalls.OpenDirectoryInRoot(root, string.Empty, pathOnly: false);
 
     /// <summary>
     /// Opens (O_PATH) the directory that holds the last component of <paramref name="path"/>, and
@@ -43,13 +43,13 @@ internal sealed class RootResolver : IDisposable
         return (OpenDirectory(parent, components[..^1], createMissing), components[^1]);
     }
 
-    public void Dispose() => _root.Dispose();
+    public void Dispose() => root.Dispose();
 
     private SafeFileHandle OpenDirectory(string path, string[] components, bool createMissing)
     {
         try
         {
-            return Syscalls.OpenDirectoryInRoot(_root, path, pathOnly: true);
+            return Syscalls.OpenDirectoryInRoot(root, path, pathOnly: true);
         }
         catch (LinuxException error) when (error.Errno == Errno.ENOENT && createMissing)
         {
@@ -64,7 +64,7 @@ internal sealed class RootResolver : IDisposable
     // link, and refusing is the simpler safe answer.
     private SafeFileHandle CreateMissing(string[] components)
     {
-        var current = Syscalls.OpenDirectoryInRoot(_root, string.Empty, pathOnly: true);
+        var current = Syscalls.OpenDirectoryInRoot(root, string.Empty, pathOnly: true);
         for (var i = 0; i < components.Length; i++)
         {
             SafeFileHandle next;
@@ -87,7 +87,7 @@ internal sealed class RootResolver : IDisposable
     {
         try
         {
-            return Syscalls.OpenDirectoryInRoot(_root, prefix, pathOnly: true);
+            return Syscalls.OpenDirectoryInRoot(root, prefix, pathOnly: true);
         }
         catch (LinuxException error) when (error.Errno == Errno.ENOENT)
         {
@@ -98,7 +98,7 @@ internal sealed class RootResolver : IDisposable
 
             Syscalls.MakeDirectoryAt(current, name, ImplicitDirectoryMode);
             Syscalls.ChangeModeNoFollow(current, name, ImplicitDirectoryMode);
-            return Syscalls.OpenDirectoryInRoot(_root, prefix, pathOnly: true);
+            return Syscalls.OpenDirectoryInRoot(root, prefix, pathOnly: true);
         }
     }
 

@@ -6,11 +6,11 @@ namespace ImageBuilder.Build.Tests.Context;
 
 public sealed class BuildContextTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempDirectory dir = new();
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose() => dir.Dispose();
 
-    private string Context => _dir.Combine("ctx");
+    private string Context => dir.Combine("ctx");
 
     private void Write(string relative, string content)
     {
@@ -22,7 +22,7 @@ public sealed class BuildContextTests : IDisposable
     private string Sum(params string[] sources) => BuildContext.Load(Context, null, null).Checksum(sources).ToString();
 
     [Fact]
-    public void ChecksumIsStableAndIgnoresTimes()
+    public void Checksum_is_stable_and_ignores_times()
     {
         Write("app/a.txt", "a");
         Write("app/b.txt", "b");
@@ -35,7 +35,7 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
-    public void ChecksumChangesWithContent()
+    public void Checksum_changes_with_content()
     {
         Write("app/a.txt", "a");
         var before = Sum("app");
@@ -44,7 +44,7 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
-    public void ChecksumChangesWithMode()
+    public void Checksum_changes_with_mode()
     {
         Write("app/a.txt", "a");
         var before = Sum("app/a.txt");
@@ -53,7 +53,7 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
-    public void ChecksumChangesWhenAFileIsAddedUnderACopiedDirectory()
+    public void Checksum_changes_when_a_file_is_added_under_a_copied_directory()
     {
         Write("app/a.txt", "a");
         var before = Sum("app");
@@ -62,7 +62,7 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
-    public void ChecksumChangesWithASymlinkTarget()
+    public void Checksum_changes_with_a_symlink_target()
     {
         Write("app/a.txt", "a");
         File.CreateSymbolicLink(Path.Combine(Context, "app/link"), "a.txt");
@@ -73,7 +73,7 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
-    public void ChecksumIgnoresIgnoredFiles()
+    public void Checksum_ignores_ignored_files()
     {
         Write(".dockerignore", "app/*.log\n");
         Write("app/a.txt", "a");
@@ -85,7 +85,7 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
-    public void ChecksumOnlyCoversTheSources()
+    public void Checksum_only_covers_the_sources()
     {
         Write("a.txt", "a");
         Write("b.txt", "b");
@@ -96,7 +96,7 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
-    public void MissingSourceIsReportedLikeBuildKit()
+    public void Missing_source_is_reported_like_build_kit()
     {
         Write("a.txt", "a");
         var context = BuildContext.Load(Context, null, null);
@@ -105,7 +105,7 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
-    public void ASymlinkLoopIsRefusedNotReportedMissing()
+    public void A_symlink_loop_is_refused_not_reported_missing()
     {
         Write("a.txt", "a");
         File.CreateSymbolicLink(Path.Combine(Context, "loop"), "loop");
@@ -119,7 +119,7 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
-    public void IgnoredSourceIsNotFound()
+    public void Ignored_source_is_not_found()
     {
         Write(".dockerignore", "secret.txt\n");
         Write("secret.txt", "s");
@@ -130,7 +130,7 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
-    public void WildcardsMatchAndAnEmptyWildcardIsNoError()
+    public void Wildcards_match_and_an_empty_wildcard_is_no_error()
     {
         Write("a.txt", "a");
         Write("b.txt", "b");
@@ -146,7 +146,7 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
-    public void ReincludedFileInsideAnIgnoredDirectoryIsInTheContext()
+    public void Reincluded_file_inside_an_ignored_directory_is_in_the_context()
     {
         Write(".dockerignore", "docs\n!docs/keep.md\n");
         Write("docs/drop.md", "d");
@@ -160,7 +160,7 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
-    public void DockerfileSpecificIgnoreFileWins()
+    public void Dockerfile_specific_ignore_file_wins()
     {
         Write(".dockerignore", "a.txt\n");
         Write("build/app.Dockerfile.dockerignore", "b.txt\n");
@@ -173,7 +173,7 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
-    public void SourcePathIsFollowedThroughSymlinksInsideTheContext()
+    public void Source_path_is_followed_through_symlinks_inside_the_context()
     {
         Write("real/a.txt", "a");
         File.CreateSymbolicLink(Path.Combine(Context, "link"), "/real");
@@ -184,10 +184,10 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
-    public void StatCacheIsUsedUntilTheStatChanges()
+    public void Stat_cache_is_used_until_the_stat_changes()
     {
         Write("a.txt", "a");
-        var cachePath = _dir.Combine("store", "statcache.json");
+        var cachePath = dir.Combine("store", "statcache.json");
         var fresh = Sum("a.txt");
         var first = BuildContext.Load(Context, null, cachePath);
         Assert.Equal(fresh, first.Checksum(["a.txt"]).ToString());
@@ -206,7 +206,7 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [Fact]
-    public void ManyFilesHashDeterministically()
+    public void Many_files_hash_deterministically()
     {
         for (var i = 0; i < 300; i++)
         {

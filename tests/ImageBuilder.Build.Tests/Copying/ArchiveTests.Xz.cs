@@ -58,7 +58,7 @@ public sealed partial class ArchiveTests
 
         Add("a.tar.xz", Xz(tar, arguments), "/x/");
 
-        Assert.Equal(content, File.ReadAllBytes(_f.Dst("x/data/blob")));
+        Assert.Equal(content, File.ReadAllBytes(f.Dst("x/data/blob")));
     }
 
     [RootFact]
@@ -68,7 +68,7 @@ public sealed partial class ArchiveTests
 
         Add("a.tar.xz", Xz(tar, "-T2 --block-size=1MiB"), "/x/");
 
-        Assert.Equal(content, File.ReadAllBytes(_f.Dst("x/data/blob")));
+        Assert.Equal(content, File.ReadAllBytes(f.Dst("x/data/blob")));
     }
 
     [RootFact]
@@ -79,7 +79,7 @@ public sealed partial class ArchiveTests
 
         Add("a.tar.xz", [.. Xz(tar[..half]), 0, 0, 0, 0, .. Xz(tar[half..])], "/x/");
 
-        Assert.Equal(content, File.ReadAllBytes(_f.Dst("x/data/blob")));
+        Assert.Equal(content, File.ReadAllBytes(f.Dst("x/data/blob")));
     }
 
     [RootTheory]

@@ -11,9 +11,9 @@ namespace ImageBuilder.Build.Tests.Copying;
 /// <summary>ADD's archives: told by content, extracted through the layer reader, hostile entries refused.</summary>
 public sealed partial class ArchiveTests : IDisposable
 {
-    private readonly CopyFixture _f = new();
+    private readonly CopyFixture f = new();
 
-    public void Dispose() => _f.Dispose();
+    public void Dispose() => f.Dispose();
 
     private static byte[] Tar()
     {
@@ -54,61 +54,61 @@ public sealed partial class ArchiveTests : IDisposable
 
     private void Add(string name, byte[] content, string dest, CopyOptions? options = null)
     {
-        File.WriteAllBytes(_f.Src(name), content);
-        FileCopier.Copy(_f.Source, null, [name], _f.Dest, dest, "/", (options ?? CopyOptions.Default) with { UnpackArchives = true });
+        File.WriteAllBytes(f.Src(name), content);
+        FileCopier.Copy(f.Source, null, [name], f.Dest, dest, "/", (options ?? CopyOptions.Default) with { UnpackArchives = true });
     }
 
     private void AssertExtracted(string directory, uint uid = 10, uint gid = 20)
     {
-        Assert.Equal("tool", File.ReadAllText(_f.Dst($"{directory}/pkg/bin/tool")));
-        Assert.Equal(0x1ed, ModeOf(_f.Dst($"{directory}/pkg/bin/tool")));
-        Assert.Equal((uid, gid), (Stat(_f.Dst($"{directory}/pkg/bin/tool")).Uid, Stat(_f.Dst($"{directory}/pkg/bin/tool")).Gid));
-        Assert.Equal("bin/tool", new FileInfo(_f.Dst($"{directory}/pkg/link")).LinkTarget);
+        Assert.Equal("tool", File.ReadAllText(f.Dst($"{directory}/pkg/bin/tool")));
+        Assert.Equal(0x1ed, ModeOf(f.Dst($"{directory}/pkg/bin/tool")));
+        Assert.Equal((uid, gid), (Stat(f.Dst($"{directory}/pkg/bin/tool")).Uid, Stat(f.Dst($"{directory}/pkg/bin/tool")).Gid));
+        Assert.Equal("bin/tool", new FileInfo(f.Dst($"{directory}/pkg/link")).LinkTarget);
     }
 
     [RootFact]
-    public void PlainTarIsExtractedIntoTheDestination()
+    public void Plain_tar_is_extracted_into_the_destination()
     {
         Add("anything.bin", Tar(), "/opt");
         AssertExtracted("opt");
     }
 
     [RootFact]
-    public void GzipTarIsRecognisedByContentNotName()
+    public void Gzip_tar_is_recognised_by_content_not_name()
     {
         Add("release.dat", Gzip(Tar()), "/g/");
         AssertExtracted("g");
     }
 
     [RootFact]
-    public void Bzip2TarIsExtracted()
+    public void Bzip2_tar_is_extracted()
     {
         Add("release.tar.bz2", Bzip2(Tar()), "/b");
         AssertExtracted("b");
     }
 
     [RootFact]
-    public void ChownOverridesTheArchiveOwners()
+    public void Chown_overrides_the_archive_owners()
     {
         Add("r.tgz", Gzip(Tar()), "/c", CopyOptions.Default with { Uid = 1, Gid = 2 });
         AssertExtracted("c", 1, 2);
     }
 
     [RootFact]
-    public void GzipOfSomethingElseIsCopiedAsAFile()
+    public void Gzip_of_something_else_is_copied_as_a_file()
     {
         var data = Gzip("just text, not a tar"u8.ToArray());
         Add("notes.tar.gz", data, "/n/");
-        Assert.Equal(data, File.ReadAllBytes(_f.Dst("n/notes.tar.gz")));
+        Assert.Equal(data, File.ReadAllBytes(f.Dst("n/notes.tar.gz")));
     }
 
     [RootFact]
-    public void CopyNeverUnpacks()
+    public void Copy_never_unpacks()
     {
         var data = Tar();
-        File.WriteAllBytes(_f.Src("a.tar"), data);
-        FileCopier.Copy(_f.Source, null, ["a.tar"], _f.Dest, "/k/", "/", CopyOptions.Default);
-        Assert.Equal(data, File.ReadAllBytes(_f.Dst("k/a.tar")));
+        File.WriteAllBytes(f.Src("a.tar"), data);
+        FileCopier.Copy(f.Source, null, ["a.tar"], f.Dest, "/k/", "/", CopyOptions.Default);
+        Assert.Equal(data, File.ReadAllBytes(f.Dst("k/a.tar")));
     }
 
     [RootFact]
@@ -125,9 +125,9 @@ public sealed partial class ArchiveTests : IDisposable
 
         Add("caps.tar", Gzip(tar), "/x/");
 
-        Assert.Equal(capability, Syscalls.GetExtendedAttribute(_f.Dst("x/bin/ping"), "security.capability"));
-        Assert.Equal("välue"u8.ToArray(), Syscalls.GetExtendedAttribute(_f.Dst("x/bin/ping"), "user.origin"));
-        Assert.Equal(["user.kind"], Syscalls.ListExtendedAttributes(_f.Dst("x/bin")));
+        Assert.Equal(capability, Syscalls.GetExtendedAttribute(f.Dst("x/bin/ping"), "security.capability"));
+        Assert.Equal("välue"u8.ToArray(), Syscalls.GetExtendedAttribute(f.Dst("x/bin/ping"), "user.origin"));
+        Assert.Equal(["user.kind"], Syscalls.ListExtendedAttributes(f.Dst("x/bin")));
     }
 
     [RootFact]
@@ -156,14 +156,14 @@ public sealed partial class ArchiveTests : IDisposable
     }
 
     [RootFact]
-    public void XzTarsAreExtractedAndBrokenXzIsCopiedAsAFile()
+    public void Xz_tars_are_extracted_and_broken_xz_is_copied_as_a_file()
     {
         Add("a.tar.xz", Xz(Tar()), "/x/");
         AssertExtracted("x");
 
         byte[] broken = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 1, 2, 3];
         Add("b.tar.xz", broken, "/y/");
-        Assert.Equal(broken, File.ReadAllBytes(_f.Dst("y/b.tar.xz")));
+        Assert.Equal(broken, File.ReadAllBytes(f.Dst("y/b.tar.xz")));
     }
 
     private static byte[] TarOf(params TarEntry[] entries)
@@ -186,7 +186,7 @@ public sealed partial class ArchiveTests : IDisposable
     [InlineData("/etc/passwd", "\"b\": its hard link target \"/etc/passwd\" is not an earlier entry of the archive (nor a file in the destination)")]
     [InlineData("../../../etc/passwd", "\"b\": its hard link target \"../../../etc/passwd\" climbs out of the destination")]
     [InlineData("dir", "\"b\": its hard link target \"dir\" is a directory")]
-    public void HardLinksToNothingTheArchiveWroteToADirectoryOrOutsideAreRefused(string target, string reason)
+    public void Hard_links_to_nothing_the_archive_wrote_to_a_directory_or_outside_are_refused(string target, string reason)
     {
         var tar = TarOf(new PaxTarEntry(TarEntryType.Directory, "dir/"), FileEntry("a"), new PaxTarEntry(TarEntryType.HardLink, "b") { LinkName = target });
 
@@ -197,21 +197,21 @@ public sealed partial class ArchiveTests : IDisposable
     }
 
     [RootFact]
-    public void HardLinksToAnEarlierEntryOrAFileOfTheDestinationAreMade()
+    public void Hard_links_to_an_earlier_entry_or_a_file_of_the_destination_are_made()
     {
-        File.WriteAllText(_f.Dst("existing"), "old");
+        File.WriteAllText(f.Dst("existing"), "old");
         var tar = TarOf(FileEntry("a"), new PaxTarEntry(TarEntryType.HardLink, "b") { LinkName = "/a" },
             new PaxTarEntry(TarEntryType.HardLink, "c") { LinkName = "existing" });
 
         Add("links.tar", tar, "/");
 
-        Assert.Equal((2UL, 2UL), (Stat(_f.Dst("a")).LinkCount, Stat(_f.Dst("existing")).LinkCount));
+        Assert.Equal((2UL, 2UL), (Stat(f.Dst("a")).LinkCount, Stat(f.Dst("existing")).LinkCount));
     }
 
     [RootTheory]
     [InlineData(300, 1, "its name is 300 bytes, longer than Linux allows (255)")]
     [InlineData(200, 25, "bytes, longer than Linux allows (4095)")]
-    public void NamesLongerThanLinuxAllowsAreRefused(int length, int depth, string reason)
+    public void Names_longer_than_linux_allows_are_refused(int length, int depth, string reason)
     {
         var name = string.Join('/', Enumerable.Repeat(new string('n', length), depth));
 
@@ -223,7 +223,7 @@ public sealed partial class ArchiveTests : IDisposable
     }
 
     [RootFact]
-    public void WritingThroughASymlinkLoopIsRefused()
+    public void Writing_through_a_symlink_loop_is_refused()
     {
         var tar = TarOf(new PaxTarEntry(TarEntryType.SymbolicLink, "loop") { LinkName = "loop" }, FileEntry("loop/file"));
 
@@ -234,7 +234,7 @@ public sealed partial class ArchiveTests : IDisposable
     }
 
     [RootFact]
-    public void WritingThroughASymlinkToNothingIsRefused()
+    public void Writing_through_a_symlink_to_nothing_is_refused()
     {
         var tar = TarOf(new PaxTarEntry(TarEntryType.SymbolicLink, "d") { LinkName = "/nowhere" }, FileEntry("d/file"));
 
@@ -246,7 +246,7 @@ public sealed partial class ArchiveTests : IDisposable
     }
 
     [RootFact]
-    public void EntriesClimbingOutOfTheDestinationAreRefused()
+    public void Entries_climbing_out_of_the_destination_are_refused()
     {
         using var buffer = new MemoryStream();
         using (var writer = new TarWriter(buffer, TarEntryFormat.Pax, leaveOpen: true))
@@ -256,6 +256,6 @@ public sealed partial class ArchiveTests : IDisposable
         }
 
         Assert.Throws<CopyException>(() => Add("evil.tar", buffer.ToArray(), "/e/"));
-        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(_f.Dest)!, "escape")));
+        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(f.Dest)!, "escape")));
     }
 }

@@ -6,7 +6,7 @@ namespace ImageBuilder.Build.Tests.Copying;
 /// <summary>A source root and a destination root under one temp dir, with helpers to build and inspect them.</summary>
 internal sealed class CopyFixture : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempDirectory dir = new();
 
     public CopyFixture()
     {
@@ -14,11 +14,11 @@ internal sealed class CopyFixture : IDisposable
         Directory.CreateDirectory(Dest);
     }
 
-    public string Source => _dir.Combine("src");
+    public string Source => dir.Combine("src");
 
-    public string Dest => _dir.Combine("dst");
+    public string Dest => dir.Combine("dst");
 
-    public string Outside => _dir.Combine("outside");
+    public string Outside => dir.Combine("outside");
 
     public string Src(string relative) => Path.Combine(Source, relative);
 
@@ -49,5 +49,5 @@ internal sealed class CopyFixture : IDisposable
         Syscalls.SetExtendedAttributeNoFollow(parent, Path.GetFileName(path), name, value);
     }
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose() => dir.Dispose();
 }

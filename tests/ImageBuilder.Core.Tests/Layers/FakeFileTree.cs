@@ -7,8 +7,8 @@ internal sealed class FakeFileTree : IFileTreeReader
 {
     public static readonly DateTimeOffset Time = new(2024, 5, 6, 7, 8, 9, TimeSpan.Zero);
 
-    private readonly List<FileTreeEntry> _entries = [];
-    private readonly Dictionary<string, Func<Stream>> _contents = new(StringComparer.Ordinal);
+    private readonly List<FileTreeEntry> entries = [];
+    private readonly Dictionary<string, Func<Stream>> contents = new(StringComparer.Ordinal);
 
     public int OpenCount { get; private set; }
 
@@ -20,7 +20,7 @@ internal sealed class FakeFileTree : IFileTreeReader
 
     public FakeFileTree File(string path, byte[] content, int mode = 0x1A4, int uid = 0, int gid = 0, IReadOnlyDictionary<string, byte[]>? xattrs = null)
     {
-        _contents[path] = () => new MemoryStream(content, writable: false);
+        contents[path] = () => new MemoryStream(content, writable: false);
         return Add(new FileTreeEntry
         {
             Path = path,
@@ -37,29 +37,29 @@ internal sealed class FakeFileTree : IFileTreeReader
     /// <summary>A large file whose bytes come from a seeded generator, never held in memory whole.</summary>
     public FakeFileTree GeneratedFile(string path, long size, int seed)
     {
-        _contents[path] = () => new GeneratedStream(size, seed);
+        contents[path] = () => new GeneratedStream(size, seed);
         return Add(new FileTreeEntry { Path = path, Kind = FileTreeEntryKind.RegularFile, Mode = 0x1A4, Size = size, ModificationTime = Time });
     }
 
     public FakeFileTree Add(FileTreeEntry entry)
     {
-        _entries.Add(entry);
+        entries.Add(entry);
         return this;
     }
 
-    public IEnumerable<FileTreeEntry> Enumerate(string root) => _entries;
+    public IEnumerable<FileTreeEntry> Enumerate(string root) => entries;
 
     public Stream OpenRead(string root, FileTreeEntry entry)
     {
         OpenCount++;
-        return _contents[entry.Path]();
+        return contents[entry.Path]();
     }
 
     /// <summary>Pseudo-random bytes, half of them compressible (32-byte runs of 'a'); byte i
     /// depends only on the seed and i, so any reader sees the same content.</summary>
     internal sealed class GeneratedStream(long size, int seed) : Stream
     {
-        private long _position;
+        private long position;
 
         public override bool CanRead => true;
 
@@ -69,7 +69,7 @@ internal sealed class FakeFileTree : IFileTreeReader
 
         public override long Length => size;
 
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override long Position { get => position; set => throw new NotSupportedException(); }
 
         public static byte At(long position, int seed)
         {
@@ -89,13 +89,13 @@ internal sealed class FakeFileTree : IFileTreeReader
 
         public override int Read(Span<byte> buffer)
         {
-            var count = (int)Math.Min(buffer.Length, size - _position);
+            var count = (int)Math.Min(buffer.Length, size - position);
             for (var i = 0; i < count; i++)
             {
-                buffer[i] = At(_position + i, seed);
+                buffer[i] = At(position + i, seed);
             }
 
-            _position += count;
+            position += count;
             return count;
         }
 

@@ -6,7 +6,7 @@ namespace ImageBuilder.Core.Tests.Layers;
 /// </summary>
 internal sealed class ForwardOnlyStream(byte[] data, int chunk = 7) : Stream
 {
-    private int _position;
+    private int position;
 
     public override bool CanRead => true;
 
@@ -26,9 +26,9 @@ internal sealed class ForwardOnlyStream(byte[] data, int chunk = 7) : Stream
 
     public override int Read(Span<byte> buffer)
     {
-        var count = Math.Min(Math.Min(buffer.Length, chunk), data.Length - _position);
-        data.AsSpan(_position, count).CopyTo(buffer);
-        _position += count;
+        var count = Math.Min(Math.Min(buffer.Length, chunk), data.Length - position);
+        data.AsSpan(position, count).CopyTo(buffer);
+        position += count;
         return count;
     }
 

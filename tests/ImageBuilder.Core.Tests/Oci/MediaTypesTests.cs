@@ -36,7 +36,7 @@ public sealed class MediaTypesTests
     }
 
     [Fact]
-    public void Kinds()
+    public void Every_media_type_has_its_kind()
     {
         Assert.True(MediaTypes.IsManifest(MediaTypes.OciManifest) && MediaTypes.IsManifest(MediaTypes.DockerManifest));
         Assert.True(MediaTypes.IsIndex(MediaTypes.OciIndex) && MediaTypes.IsIndex(MediaTypes.DockerManifestList));

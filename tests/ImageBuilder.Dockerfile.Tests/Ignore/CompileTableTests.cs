@@ -24,11 +24,11 @@ public sealed class CompileTableTests
     }
 
     [Fact]
-    public void EveryRowRuns() => ConformanceRows.AssertNothingDropped(Table.Value, platformColumn: null, expectedTotal: 21);
+    public void Every_row_runs() => ConformanceRows.AssertNothingDropped(Table.Value, platformColumn: null, expectedTotal: 21);
 
     [Theory]
     [MemberData(nameof(Rows))]
-    public void Row(int line, string pattern, string matchType, string regex)
+    public void Every_compile_table_row_gives_its_regex(int line, string pattern, string matchType, string regex)
     {
         var expectedKind = matchType switch
         {

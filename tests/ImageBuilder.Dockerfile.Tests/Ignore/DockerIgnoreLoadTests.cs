@@ -9,7 +9,7 @@ public sealed class DockerIgnoreLoadTests
         new(files.ToDictionary(f => f.Path, f => new MockFileData(f.Content)), currentDirectory: "/work");
 
     [Fact]
-    public void DockerfileSpecificIgnoreFileWins()
+    public void Dockerfile_specific_ignore_file_wins()
     {
         var fs = FileSystem(
             ("/ctx/.dockerignore", "shared\n"),
@@ -27,7 +27,7 @@ public sealed class DockerIgnoreLoadTests
     }
 
     [Fact]
-    public void ContextIgnoreFileIsUsedWhenTheDockerfileHasNone()
+    public void Context_ignore_file_is_used_when_the_dockerfile_has_none()
     {
         var fs = FileSystem(("/ctx/.dockerignore", "node_modules\n*.log\n"), ("/ctx/Dockerfile", "FROM scratch\n"));
 
@@ -40,7 +40,7 @@ public sealed class DockerIgnoreLoadTests
     }
 
     [Fact]
-    public void DefaultDockerfileNameAlsoHasItsOwnIgnoreFile()
+    public void Default_dockerfile_name_also_has_its_own_ignore_file()
     {
         var fs = FileSystem(("/ctx/.dockerignore", "a\n"), ("/ctx/Dockerfile", "FROM scratch\n"), ("/ctx/Dockerfile.dockerignore", "b\n"));
 
@@ -48,7 +48,7 @@ public sealed class DockerIgnoreLoadTests
     }
 
     [Fact]
-    public void RelativeDockerfilePathIsTakenFromTheCurrentDirectory()
+    public void Relative_dockerfile_path_is_taken_from_the_current_directory()
     {
         var fs = FileSystem(
             ("/ctx/.dockerignore", "shared\n"),
@@ -61,7 +61,7 @@ public sealed class DockerIgnoreLoadTests
     }
 
     [Fact]
-    public void NoIgnoreFileIgnoresNothing()
+    public void No_ignore_file_ignores_nothing()
     {
         var fs = FileSystem(("/ctx/Dockerfile", "FROM scratch\n"));
 
@@ -75,7 +75,7 @@ public sealed class DockerIgnoreLoadTests
     }
 
     [Fact]
-    public void BadPatternIsReportedAtItsLine()
+    public void Bad_pattern_is_reported_at_its_line()
     {
         var fs = FileSystem(("/ctx/.dockerignore", "# comment\n\nfoo\n  docs/[a-\nbar\n"));
 
@@ -89,7 +89,7 @@ public sealed class DockerIgnoreLoadTests
     }
 
     [Fact]
-    public void LoneExclamationMarkIsReportedAtItsLine()
+    public void Lone_exclamation_mark_is_reported_at_its_line()
     {
         var fs = FileSystem(("/ctx/.dockerignore", "a\r\n!\r\n"));
 
@@ -101,7 +101,7 @@ public sealed class DockerIgnoreLoadTests
     }
 
     [Fact]
-    public void PatternFailingOnlyWhenMatchedCanBeLocated()
+    public void Pattern_failing_only_when_matched_can_be_located()
     {
         var fs = FileSystem(("/ctx/.dockerignore", "# first\n[Local-Only]/\n"));
         var ignore = DockerIgnoreFile.Load(fs, "/ctx", null);
@@ -115,7 +115,7 @@ public sealed class DockerIgnoreLoadTests
     }
 
     [Fact]
-    public void ByteOrderMarkAndCarriageReturnsAreDropped()
+    public void Byte_order_mark_and_carriage_returns_are_dropped()
     {
         var fs = FileSystem(("/ctx/.dockerignore", "\uFEFF# comment\r\n/abs\r\n"));
 

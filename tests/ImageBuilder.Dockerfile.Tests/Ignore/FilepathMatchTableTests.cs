@@ -22,11 +22,11 @@ public sealed class FilepathMatchTableTests
     }
 
     [Fact]
-    public void EveryRowRuns() => ConformanceRows.AssertNothingDropped(Table.Value, platformColumn: null, expectedTotal: 54);
+    public void Every_row_runs() => ConformanceRows.AssertNothingDropped(Table.Value, platformColumn: null, expectedTotal: 54);
 
     [Theory]
     [MemberData(nameof(Rows))]
-    public void Row(int line, string pattern, string path, bool expected, string expectedError)
+    public void Every_filepath_match_row_gives_its_result(int line, string pattern, string path, bool expected, string expectedError)
     {
         switch (expectedError)
         {

@@ -7,7 +7,7 @@ namespace ImageBuilder.Dockerfile.Tests.Ignore;
 public sealed class IgnoreFileTableTests
 {
     [Fact]
-    public void ReadMatchesExpectedJson()
+    public void Read_matches_expected_json()
     {
         var folder = TestData.Path("conformance", "moby-patternmatcher", "ignorefile");
         var expected = JsonSerializer.Deserialize<string[]>(File.ReadAllText(Path.Combine(folder, "expected.json")))!;

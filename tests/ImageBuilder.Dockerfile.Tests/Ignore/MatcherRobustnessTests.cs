@@ -18,7 +18,7 @@ public sealed class MatcherRobustnessTests
 
     [Theory]
     [MemberData(nameof(HostileCases))]
-    public void HostilePatternsAreDecidedWithoutBacktracking(string pattern, string path)
+    public void Hostile_patterns_are_decided_without_backtracking(string pattern, string path)
     {
         // The matcher is linear by construction; these shapes would never finish with a
         // backtracking engine, so finishing at all (with the right answer) is the check.
@@ -38,7 +38,7 @@ public sealed class MatcherRobustnessTests
     }
 
     [Fact]
-    public void RandomPatternsOnlyEverRaiseIgnorePatternException()
+    public void Random_patterns_only_ever_raise_ignore_pattern_exception()
     {
         string[] patternPieces =
         [

@@ -24,11 +24,11 @@ public sealed class MultiPatternTableTests
     }
 
     [Fact]
-    public void EveryRowRuns() => ConformanceRows.AssertNothingDropped(Table.Value, platformColumn: null, expectedTotal: 16);
+    public void Every_row_runs() => ConformanceRows.AssertNothingDropped(Table.Value, platformColumn: null, expectedTotal: 16);
 
     [Theory]
     [MemberData(nameof(Rows))]
-    public void Row(int line, string patternsJson, string path, string expected, string api)
+    public void Every_multi_pattern_row_gives_its_result(int line, string patternsJson, string path, string expected, string api)
     {
         var patterns = JsonSerializer.Deserialize<string[]>(patternsJson)!;
         foreach (var entryPoint in api.Split('+'))
@@ -60,7 +60,7 @@ public sealed class MultiPatternTableTests
 
     /// <summary>The moby/moby#52203 regression row: compiling succeeds, every match reports the error.</summary>
     [Fact]
-    public void PatternThatOnlyFailsWhenMatchedReportsEveryTime()
+    public void Pattern_that_only_fails_when_matched_reports_every_time()
     {
         var matcher = new PatternMatcher(["[Local-Only]/"]);
         for (var attempt = 0; attempt < 2; attempt++)

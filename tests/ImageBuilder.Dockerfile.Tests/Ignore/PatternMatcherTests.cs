@@ -9,7 +9,7 @@ public sealed class PatternMatcherTests
     [InlineData("!/foo", "foo", false)]
     [InlineData("/foo/*.txt", "foo/a.txt", true)]
     [InlineData("/", "/", true)]
-    public void LeadingSlashIsIgnored(string pattern, string path, bool expected)
+    public void Leading_slash_is_ignored(string pattern, string path, bool expected)
     {
         var matcher = new PatternMatcher(["**", pattern]);
         var single = new PatternMatcher([pattern]);
@@ -17,7 +17,7 @@ public sealed class PatternMatcherTests
     }
 
     [Fact]
-    public void LastMatchingPatternWins()
+    public void Last_matching_pattern_wins()
     {
         var matcher = new PatternMatcher(["*.md", "!README.md", "README*"]);
 
@@ -27,7 +27,7 @@ public sealed class PatternMatcherTests
     }
 
     [Fact]
-    public void ExclusionsReportsAnyBangPattern()
+    public void Exclusions_reports_any_bang_pattern()
     {
         Assert.False(new PatternMatcher(["a", "b"]).Exclusions);
         Assert.True(new PatternMatcher(["a", "  !b"]).Exclusions);
@@ -35,7 +35,7 @@ public sealed class PatternMatcherTests
     }
 
     [Fact]
-    public void BlankPatternsAreSkippedButCountInSourceIndex()
+    public void Blank_patterns_are_skipped_but_count_in_source_index()
     {
         var matcher = new PatternMatcher(["", "  ", "a/./b/", "!c"]);
 
@@ -52,7 +52,7 @@ public sealed class PatternMatcherTests
     [InlineData("*/[x-]", IgnorePatternError.Syntax)]
     [InlineData("foo\\", IgnorePatternError.Syntax)]
     [InlineData("a/**/[^", IgnorePatternError.Syntax)]
-    public void MalformedPatternsAreRejectedWhenCompiled(string pattern, IgnorePatternError expected)
+    public void Malformed_patterns_are_rejected_when_compiled(string pattern, IgnorePatternError expected)
     {
         var error = Assert.Throws<IgnorePatternException>(() => new PatternMatcher(["ok", pattern]));
 
@@ -63,7 +63,7 @@ public sealed class PatternMatcherTests
     }
 
     [Fact]
-    public void PatternThatFailsAtMatchTimeIsOnlyReportedWhenEvaluated()
+    public void Pattern_that_fails_at_match_time_is_only_reported_when_evaluated()
     {
         // As in docker, an inclusion is not evaluated once the path already matched.
         var matcher = new PatternMatcher(["**", "[b-a]"]);
@@ -73,7 +73,7 @@ public sealed class PatternMatcherTests
     }
 
     [Fact]
-    public void MatchInfoFromAnotherMatcherIsRejected()
+    public void Match_info_from_another_matcher_is_rejected()
     {
         var two = new PatternMatcher(["a", "b"]);
         var info = two.MatchesUsingParentResults("a", MatchInfo.None).Info;
@@ -82,7 +82,7 @@ public sealed class PatternMatcherTests
     }
 
     [Fact]
-    public void WalkingWithParentInfoAgreesWithMatchingEachPath()
+    public void Walking_with_parent_info_agrees_with_matching_each_path()
     {
         string[] patterns = ["**/*.log", "build", "!build/keep/**", "docs/*", "!docs/README.md", "x?z/[a-c]*", "**/tmp*"];
         string[] paths =
@@ -105,7 +105,7 @@ public sealed class PatternMatcherTests
     /// can disagree with direct matching; BuildKit walks this way, and so do we.
     /// </summary>
     [Fact]
-    public void WalkKeepsDockersParentInfoShortcut()
+    public void Walk_keeps_dockers_parent_info_shortcut()
     {
         var matcher = new PatternMatcher(["**", "!x/y", "x"]);
 
@@ -133,7 +133,7 @@ public sealed class PatternMatcherTests
     [InlineData("a??b", "a\U0001F600b", false)]
     [InlineData("*.txt", "a\n.txt", true)]
     [InlineData("**/x?", "a\n/xy", false)]
-    public void RegexpQuirksFollowDocker(string pattern, string path, bool expected) =>
+    public void Regexp_quirks_follow_docker(string pattern, string path, bool expected) =>
         Assert.Equal(expected, new PatternMatcher([pattern]).MatchesOrParentMatches(path));
 
     [Theory]
@@ -142,7 +142,7 @@ public sealed class PatternMatcherTests
     [InlineData("\\pl", "\u00E9", true)]
     [InlineData("[\\PN]", "\u00E9", true)]
     [InlineData("[\\PN]", "7", false)]
-    public void UnicodeClassesWork(string pattern, string path, bool expected) =>
+    public void Unicode_classes_work(string pattern, string path, bool expected) =>
         Assert.Equal(expected, new PatternMatcher([pattern]).MatchesOrParentMatches(path));
 
     [Theory]
@@ -151,7 +151,7 @@ public sealed class PatternMatcherTests
     [InlineData("[[:nope:]]")]
     [InlineData("\\C")]
     [InlineData("[z-a]")]
-    public void InvalidRegexpReportsBadPatternWhenMatched(string pattern)
+    public void Invalid_regexp_reports_bad_pattern_when_matched(string pattern)
     {
         var matcher = new PatternMatcher([pattern]);
 

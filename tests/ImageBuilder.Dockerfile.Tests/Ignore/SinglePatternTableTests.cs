@@ -19,11 +19,11 @@ public sealed class SinglePatternTableTests
     }
 
     [Fact]
-    public void EveryLinuxRowRuns() => ConformanceRows.AssertNothingDropped(Table.Value, "platform", expectedTotal: 68);
+    public void Every_linux_row_runs() => ConformanceRows.AssertNothingDropped(Table.Value, "platform", expectedTotal: 68);
 
     [Theory]
     [MemberData(nameof(Rows))]
-    public void MatchesOrParentMatches(int line, string pattern, string path, bool expected)
+    public void Matches_or_parent_matches(int line, string pattern, string path, bool expected)
     {
         var matcher = new PatternMatcher([pattern]);
         Assert.True(expected == matcher.MatchesOrParentMatches(path), $"line {line}: {pattern} vs {path}");
@@ -31,7 +31,7 @@ public sealed class SinglePatternTableTests
 
     [Theory]
     [MemberData(nameof(Rows))]
-    public void MatchesUsingParentResultsWithParentsWalkedFirst(int line, string pattern, string path, bool expected)
+    public void Matches_using_parent_results_with_parents_walked_first(int line, string pattern, string path, bool expected)
     {
         var matcher = new PatternMatcher([pattern]);
         Assert.True(expected == ParentWalk.Matches(matcher, path), $"line {line}: {pattern} vs {path}");
@@ -39,7 +39,7 @@ public sealed class SinglePatternTableTests
 
     [Theory]
     [MemberData(nameof(Rows))]
-    public void MatchesUsingParentResultsWithoutContext(int line, string pattern, string path, bool expected)
+    public void Matches_using_parent_results_without_context(int line, string pattern, string path, bool expected)
     {
         var matcher = new PatternMatcher([pattern]);
         Assert.True(expected == ParentWalk.MatchesWithoutContext(matcher, path), $"line {line}: {pattern} vs {path}");

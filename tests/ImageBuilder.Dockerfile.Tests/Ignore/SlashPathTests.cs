@@ -24,7 +24,7 @@ public sealed class SlashPathTests
     [InlineData("!/../x", "x")]
     [InlineData("!./x", "!./x")]
     [InlineData("**/", "**")]
-    public void Clean(string path, string expected) => Assert.Equal(expected, GoPath.Clean(path));
+    public void Clean_gives_gos_path_clean(string path, string expected) => Assert.Equal(expected, GoPath.Clean(path));
 
     [Theory]
     [InlineData("a/b", "a")]
@@ -34,11 +34,11 @@ public sealed class SlashPathTests
     [InlineData("/a", "/")]
     [InlineData("a//b", "a")]
     [InlineData("", ".")]
-    public void Dir(string path, string expected) => Assert.Equal(expected, GoPath.Dir(path));
+    public void Dir_gives_gos_path_dir(string path, string expected) => Assert.Equal(expected, GoPath.Dir(path));
 
     [Theory]
     [InlineData("a/b/c", "a|a/b|a/b/c")]
     [InlineData("a", "a")]
     [InlineData("/", "|/")]
-    public void Prefixes(string dir, string expected) => Assert.Equal(expected, string.Join('|', SlashPath.Prefixes(dir)));
+    public void Prefixes_lists_every_parent(string dir, string expected) => Assert.Equal(expected, string.Join('|', SlashPath.Prefixes(dir)));
 }

@@ -26,7 +26,7 @@ public sealed class BuildKitGoTablesTests
 
     [Theory]
     [MemberData(nameof(DirectiveCases))]
-    public void Directives(int index)
+    public void Every_directive_case_parses_as_buildkit_does(int index)
     {
         var row = Json("directives.json").GetProperty("cases")[index];
         var input = row.GetProperty("input").GetString()!;

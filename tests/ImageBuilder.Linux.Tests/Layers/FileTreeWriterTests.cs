@@ -12,7 +12,7 @@ public sealed class FileTreeWriterTests
 {
     private static readonly DateTimeOffset Time = DateTimeOffset.FromUnixTimeSeconds(1_650_000_000);
 
-    private readonly FileTreeWriter _writer = new();
+    private readonly FileTreeWriter writer = new();
 
     private static FileTreeEntry Dir(string path, int mode = 0x1ed) => new() { Path = path, Kind = FileTreeEntryKind.Directory, Mode = mode, ModificationTime = Time };
 
@@ -20,16 +20,16 @@ public sealed class FileTreeWriterTests
         new() { Path = path, Kind = FileTreeEntryKind.RegularFile, Mode = 0x1a4, Size = content.Length, ModificationTime = Time };
 
     private void WriteFile(string root, string path, string content) =>
-        _writer.Write(root, FileEntry(path, content), new MemoryStream(System.Text.Encoding.ASCII.GetBytes(content)));
+        writer.Write(root, FileEntry(path, content), new MemoryStream(System.Text.Encoding.ASCII.GetBytes(content)));
 
     [RootFact]
     public void A_directory_entry_over_an_existing_directory_keeps_its_contents_and_updates_it()
     {
         using var scratch = new LayerScratch();
-        _writer.Write(scratch.Snapshot, Dir("d"), null);
+        writer.Write(scratch.Snapshot, Dir("d"), null);
         WriteFile(scratch.Snapshot, "d/kept", "kept");
 
-        _writer.Write(scratch.Snapshot, Dir("d", mode: 0x1c0), null);
+        writer.Write(scratch.Snapshot, Dir("d", mode: 0x1c0), null);
 
         Assert.Equal("kept", File.ReadAllText(scratch.InSnapshot("d/kept")));
         Assert.Equal(0x1c0, NodeStatus.Of(scratch.InSnapshot("d")).Mode);
@@ -39,11 +39,11 @@ public sealed class FileTreeWriterTests
     public void Any_other_entry_replaces_what_was_there_including_a_whole_directory()
     {
         using var scratch = new LayerScratch();
-        _writer.Write(scratch.Snapshot, Dir("d"), null);
+        writer.Write(scratch.Snapshot, Dir("d"), null);
         WriteFile(scratch.Snapshot, "d/inner", "inner");
         WriteFile(scratch.Snapshot, "f", "old");
 
-        _writer.Write(scratch.Snapshot, new FileTreeEntry { Path = "d", Kind = FileTreeEntryKind.Whiteout, ModificationTime = Time }, null);
+        writer.Write(scratch.Snapshot, new FileTreeEntry { Path = "d", Kind = FileTreeEntryKind.Whiteout, ModificationTime = Time }, null);
         WriteFile(scratch.Snapshot, "f", "new");
 
         Assert.Equal(("char", 0u, 0u), (NodeStatus.Of(scratch.InSnapshot("d")).Type, NodeStatus.Of(scratch.InSnapshot("d")).Major, NodeStatus.Of(scratch.InSnapshot("d")).Minor));
@@ -57,8 +57,8 @@ public sealed class FileTreeWriterTests
         var attributes = new Dictionary<string, byte[]> { ["trusted.note"] = [0xc0, 0x01], ["user.only-on-files"] = [1] };
         WriteFile(scratch.Snapshot, "target", "t");
 
-        _writer.Write(scratch.Snapshot, new FileTreeEntry { Path = "link", Kind = FileTreeEntryKind.Symlink, LinkTarget = "target", ExtendedAttributes = attributes, ModificationTime = Time }, null);
-        _writer.Write(scratch.Snapshot, new FileTreeEntry { Path = "fifo", Kind = FileTreeEntryKind.Fifo, Mode = 0x180, ExtendedAttributes = attributes, ModificationTime = Time }, null);
+        writer.Write(scratch.Snapshot, new FileTreeEntry { Path = "link", Kind = FileTreeEntryKind.Symlink, LinkTarget = "target", ExtendedAttributes = attributes, ModificationTime = Time }, null);
+        writer.Write(scratch.Snapshot, new FileTreeEntry { Path = "fifo", Kind = FileTreeEntryKind.Fifo, Mode = 0x180, ExtendedAttributes = attributes, ModificationTime = Time }, null);
 
         Assert.Equal([0xc0, 0x01], NodeStatus.Attribute(scratch.InSnapshot("link"), "trusted.note"));
         Assert.Equal([0xc0, 0x01], NodeStatus.Attribute(scratch.InSnapshot("fifo"), "trusted.note"));
@@ -87,8 +87,8 @@ public sealed class FileTreeWriterTests
     {
         using var scratch = new LayerScratch();
 
-        _writer.Write(scratch.Snapshot, Dir(string.Empty, mode: 0x1e8), null); // 0750
-        _writer.SetDirectoryTime(scratch.Snapshot, string.Empty, Time);
+        writer.Write(scratch.Snapshot, Dir(string.Empty, mode: 0x1e8), null); // 0750
+        writer.SetDirectoryTime(scratch.Snapshot, string.Empty, Time);
 
         Assert.Equal((0x1e8, Time), (NodeStatus.Of(scratch.Snapshot).Mode, NodeStatus.Of(scratch.Snapshot).ModificationTime));
     }
@@ -98,7 +98,7 @@ public sealed class FileTreeWriterTests
     {
         using var scratch = new LayerScratch();
 
-        _writer.MarkOpaque(scratch.Snapshot, "a/b");
+        writer.MarkOpaque(scratch.Snapshot, "a/b");
 
         Assert.Equal("y"u8.ToArray(), NodeStatus.Attribute(scratch.InSnapshot("a/b"), "trusted.overlay.opaque"));
         Assert.Equal(0x1ed, NodeStatus.Of(scratch.InSnapshot("a")).Mode);
@@ -123,6 +123,6 @@ public sealed class FileTreeWriterTests
         using var scratch = new LayerScratch();
         var entry = Dir("d") with { ExtendedAttributes = new Dictionary<string, byte[]> { ["trusted.overlay.redirect"] = "/x"u8.ToArray() } };
 
-        Assert.Throws<ArgumentException>(() => _writer.Write(scratch.Snapshot, entry, null));
+        Assert.Throws<ArgumentException>(() => writer.Write(scratch.Snapshot, entry, null));
     }
 }

@@ -11,20 +11,20 @@ namespace ImageBuilder.Linux.Tests.Layers;
 [SupportedOSPlatform("linux")]
 internal sealed class LayerScratch : IDisposable
 {
-    private readonly TempDirectory _temp = new("ibuild-unpack-");
+    private readonly TempDirectory temp = new("ibuild-unpack-");
 
     public LayerScratch()
     {
-        Snapshot = _temp.Combine("snapshot");
+        Snapshot = temp.Combine("snapshot");
         Directory.CreateDirectory(Snapshot);
-        Outside = new OutsideWitness(_temp.Combine("outside"));
+        Outside = new OutsideWitness(temp.Combine("outside"));
     }
 
     public string Snapshot { get; }
 
     public OutsideWitness Outside { get; }
 
-    public string Combine(params string[] parts) => _temp.Combine(parts);
+    public string Combine(params string[] parts) => temp.Combine(parts);
 
     public string InSnapshot(string relative) => Path.Combine(Snapshot, relative);
 
@@ -36,7 +36,7 @@ internal sealed class LayerScratch : IDisposable
     public async Task<LayerFormatException> RefusedAsync(byte[] blob) =>
         await Assert.ThrowsAsync<LayerFormatException>(() => UnpackAsync(blob));
 
-    public void Dispose() => _temp.Dispose();
+    public void Dispose() => temp.Dispose();
 }
 
 /// <summary>Tar building and external commands for the Linux layer tests.</summary>

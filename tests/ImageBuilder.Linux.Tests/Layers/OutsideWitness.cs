@@ -11,7 +11,7 @@ namespace ImageBuilder.Linux.Tests.Layers;
 [SupportedOSPlatform("linux")]
 internal sealed class OutsideWitness
 {
-    private readonly Dictionary<string, string> _before;
+    private readonly Dictionary<string, string> before;
 
     public OutsideWitness(string path)
     {
@@ -20,12 +20,12 @@ internal sealed class OutsideWitness
         File.WriteAllText(System.IO.Path.Combine(path, "secret"), "the host's secret\n");
         File.WriteAllText(System.IO.Path.Combine(path, "passwd"), "root:x:0:0::/root:/bin/sh\n");
         File.WriteAllText(System.IO.Path.Combine(path, "sub", "marker"), "marker\n");
-        _before = Fingerprint();
+        before = Fingerprint();
     }
 
     public string Path { get; }
 
-    public void AssertUntouched() => Assert.Equal(_before, Fingerprint());
+    public void AssertUntouched() => Assert.Equal(before, Fingerprint());
 
     private Dictionary<string, string> Fingerprint()
     {

@@ -14,9 +14,9 @@ namespace ImageBuilder.Linux.Tests.Layers;
 [SupportedOSPlatform("linux")]
 internal sealed class UpperDirBuilder : IDisposable
 {
-    private readonly TempDirectory _temp = new("ibuild-upper-");
+    private readonly TempDirectory temp = new("ibuild-upper-");
 
-    public string Root => _temp.Path;
+    public string Root => temp.Path;
 
     public string Full(string path) => Path.Combine(Root, path);
 
@@ -75,7 +75,7 @@ internal sealed class UpperDirBuilder : IDisposable
     public UpperDirBuilder Time(string path, DateTimeOffset time) =>
         At(path, (dir, name) => Syscalls.SetTimesNoFollow(dir, name, time));
 
-    public void Dispose() => _temp.Dispose();
+    public void Dispose() => temp.Dispose();
 
     // Runs a *at call on the last component of path, in its parent directory.
     private UpperDirBuilder At(string path, Action<SafeFileHandle, string> call)
