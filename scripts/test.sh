@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test project and prints one closing line: "N passed, N failed, N skipped".
+# Runs every test project, checks the formatting, and prints one closing line: "N passed, N failed, N skipped".
 # Tests that need root say so in their name and run when this script runs as root (CI does).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +28,12 @@ if [ "$(id -u)" -eq 0 ]; then
 else
   dotnet test ImageBuilder.sln -c Release 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
+fi
+
+# The house conventions (.editorconfig): a file that departs from them fails the run.
+if ! dotnet format ImageBuilder.sln --verify-no-changes -v q 2>&1 | tee -a "$log"; then
+  echo "test.sh: dotnet format --verify-no-changes found files that depart from .editorconfig (run dotnet format)" >&2
+  [ "$status" -eq 0 ] && status=1
 fi
 
 # dotnet test prints one summary per test assembly:

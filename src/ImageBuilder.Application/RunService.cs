@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using ImageBuilder.Core.Layers;
 using ImageBuilder.Build.Engine;
+using ImageBuilder.Core.Layers;
 using ImageBuilder.Linux.Cgroups;
 using ImageBuilder.Linux.Mounts;
 using ImageBuilder.Linux.Sandbox;

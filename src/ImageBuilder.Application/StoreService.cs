@@ -42,24 +42,26 @@ public sealed class StoreService(IFileSystem fileSystem, IMachine machine)
     /// <summary>
     /// Removes each target in order: a name it is (untagged), else the whole image (refused when it
     /// has several names and not <paramref name="force"/>). A failure is reported and the rest go on, as docker does.
+    /// Lazy: each target is removed when the caller asks for its result, so what was removed is
+    /// reported even when a later target fails with something other than a store error.
     /// </summary>
-    public IReadOnlyList<Removal> Remove(string? root, IReadOnlyList<string> targets, bool force)
+    public IEnumerable<Removal> Remove(string? root, IReadOnlyList<string> targets, bool force)
     {
         var store = Open(root);
-        var removals = new List<Removal>();
         foreach (var target in targets)
         {
+            Removal removal;
             try
             {
-                removals.Add(Remove(store, target, force));
+                removal = Remove(store, target, force);
             }
             catch (StoreException e)
             {
-                removals.Add(new Removal([], null, e));
+                removal = new Removal([], null, e);
             }
-        }
 
-        return removals;
+            yield return removal;
+        }
     }
 
     public PruneReport Prune(string? root) => Open(root).Prune();

@@ -103,7 +103,8 @@ public sealed partial class Planner(IImageSource images)
             {
                 done.SetException(e);
             }
-        }, StackBytes) { Name = "ibuild planner" };
+        }, StackBytes)
+        { Name = "ibuild planner" };
         thread.Start();
         return done.Task;
     }

@@ -70,7 +70,9 @@ internal sealed partial class StagePlanner(Planner.Session session, Stage stage,
         {
             var empty = new ImageConfig
             {
-                Architecture = "", Os = "", RootFs = new RootFs { DiffIds = [] },
+                Architecture = "",
+                Os = "",
+                RootFs = new RootFs { DiffIds = [] },
                 Config = new ExecutionConfig { Env = ["PATH=" + DefaultPath], WorkingDir = "/" },
             };
             return (new ScratchBase(), empty, []);

@@ -64,7 +64,7 @@ internal static class RetryingSender
 
     public static bool IsTls(Exception e)
     {
-        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        for (var inner = e; inner is not null; inner = inner.InnerException)
         {
             if (inner is AuthenticationException)
             {

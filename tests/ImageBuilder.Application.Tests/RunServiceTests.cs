@@ -57,7 +57,7 @@ public sealed class RunServiceTests : IDisposable
         await ImportAsync("keep:1");
         await ImportAsync("drop:1");
 
-        var removals = services.Stores.Remove(Root, ["nothere:1", "drop:1"], force: false);
+        var removals = services.Stores.Remove(Root, ["nothere:1", "drop:1"], force: false).ToList();
 
         Assert.NotNull(removals[0].Failure);
         Assert.Equal(["drop:1"], removals[1].Untagged.Select(t => t.ToFamiliarString()));

@@ -14,7 +14,9 @@ public sealed class BuildKitHistoryTests
     {
         public Task<BaseImage?> FindAsync(string reference, CancellationToken cancellationToken) => Task.FromResult<BaseImage?>(reference != "base" ? null : new BaseImage(reference, Digest.Parse("sha256:" + new string('b', 64)), new ImageConfig
         {
-            Architecture = Platform.Current.Architecture, Os = "linux", RootFs = new RootFs { DiffIds = [] },
+            Architecture = Platform.Current.Architecture,
+            Os = "linux",
+            RootFs = new RootFs { DiffIds = [] },
             Config = new ExecutionConfig { Env = ["PATH=/bin"] },
         }));
     }

@@ -13,7 +13,10 @@ public sealed class EntitlementTests
         public Task<BaseImage?> FindAsync(string reference, CancellationToken cancellationToken) => Task.FromResult(reference == "base"
             ? new BaseImage(reference, SomeManifest, new ImageConfig
             {
-                Architecture = Platform.Current.Architecture, Os = "linux", RootFs = new RootFs { DiffIds = [] }, Config = config,
+                Architecture = Platform.Current.Architecture,
+                Os = "linux",
+                RootFs = new RootFs { DiffIds = [] },
+                Config = config,
             })
             : null);
     }

@@ -1,8 +1,8 @@
 using System.IO.Compression;
 using System.Text;
+using ICSharpCode.SharpZipLib.BZip2;
 using ImageBuilder.Build.Context;
 using ImageBuilder.Core.Layers;
-using ICSharpCode.SharpZipLib.BZip2;
 using ImageBuilder.Linux.Native;
 
 namespace ImageBuilder.Build.Copying;

@@ -3,8 +3,8 @@ using ImageBuilder.Application;
 using ImageBuilder.Application.Registries;
 using ImageBuilder.Build.Engine;
 using ImageBuilder.Core.Layers;
-using ImageBuilder.Core.References;
 using ImageBuilder.Core.Oci;
+using ImageBuilder.Core.References;
 using ImageBuilder.Dockerfile.Instructions;
 using ImageBuilder.Planning;
 

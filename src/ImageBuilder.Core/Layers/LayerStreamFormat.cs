@@ -31,7 +31,7 @@ public static class LayerStreamFormat
             .ConfigureAwait(false);
         var compression = Detect(head.AsSpan(0, count));
         Stream replayed = new ReplayPrefixStream(head.AsMemory(0, count), layer);
-        Stream tar = compression switch
+        var tar = compression switch
         {
             LayerCompression.Gzip => new GZipStream(replayed, CompressionMode.Decompress, leaveOpen: false),
             LayerCompression.Zstd => new DecompressionStream(replayed, leaveOpen: false),

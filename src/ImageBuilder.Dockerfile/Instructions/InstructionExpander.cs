@@ -42,13 +42,19 @@ public sealed class InstructionExpander(char escapeToken)
             FromInstruction image => image with { Image = Word(image.Image), Platform = Optional(image.Platform) },
             CopyInstruction copy => copy with
             {
-                Paths = Paths(copy.Paths), From = Optional(copy.From), Chown = Optional(copy.Chown),
-                Chmod = Optional(copy.Chmod), Excludes = Each(copy.Excludes),
+                Paths = Paths(copy.Paths),
+                From = Optional(copy.From),
+                Chown = Optional(copy.Chown),
+                Chmod = Optional(copy.Chmod),
+                Excludes = Each(copy.Excludes),
             },
             AddInstruction add => add with
             {
-                Paths = Paths(add.Paths), Chown = Optional(add.Chown), Chmod = Optional(add.Chmod),
-                Checksum = Optional(add.Checksum), Excludes = Each(add.Excludes),
+                Paths = Paths(add.Paths),
+                Chown = Optional(add.Chown),
+                Chmod = Optional(add.Chmod),
+                Checksum = Optional(add.Checksum),
+                Excludes = Each(add.Excludes),
             },
             RunInstruction run => run with { Mounts = Each(run.Mounts), Network = Optional(run.Network) },
             EnvInstruction env2 => env2 with { Variables = Pairs(env2.Variables) },

@@ -1,7 +1,7 @@
-using ImageBuilder.Core.Oci;
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using ImageBuilder.Core.Layers;
+using ImageBuilder.Core.Oci;
 using ImageBuilder.TestSupport;
 using static ImageBuilder.Core.Tests.Layers.LayerTestArchives;
 

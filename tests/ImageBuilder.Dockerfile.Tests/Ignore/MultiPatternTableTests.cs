@@ -43,7 +43,8 @@ public sealed class MultiPatternTableTests
                     var walked = ParentWalk.Matches(matcher, path);
                     Assert.Equal(walked, ParentWalk.MatchesWithoutContext(matcher, path));
                     return walked;
-                },
+                }
+                ,
                 _ => throw new InvalidDataException($"line {line}: unknown api {entryPoint}"),
             };
 

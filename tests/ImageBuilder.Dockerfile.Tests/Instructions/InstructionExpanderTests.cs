@@ -6,7 +6,11 @@ public sealed class InstructionExpanderTests
 {
     private static readonly Dictionary<string, string> Env = new()
     {
-        ["a"] = "old", ["USER_ID"] = "1000", ["SRC"] = "app", ["PORTS"] = "80 443/udp", ["IMG"] = "alpine:3.20",
+        ["a"] = "old",
+        ["USER_ID"] = "1000",
+        ["SRC"] = "app",
+        ["PORTS"] = "80 443/udp",
+        ["IMG"] = "alpine:3.20",
     };
 
     private static Instruction Expand(string line, char escape = '\\')

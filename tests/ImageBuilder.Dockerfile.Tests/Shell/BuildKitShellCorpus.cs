@@ -20,10 +20,10 @@ internal static class BuildKitShellCorpus
     };
 
     /// <summary>Every case of envVarTest: platform letter (A, U or W), input and expected text ("error" = must fail).</summary>
-    public static IReadOnlyList<EnvVarCase> EnvVarCases() => envVarCases.Value;
+    public static IReadOnlyList<EnvVarCase> EnvVarCases() => EnvVarCasesTable.Value;
 
     /// <summary>Every case of wordsTest with the environment in force at that line.</summary>
-    public static IReadOnlyList<WordsCase> WordsCases() => wordsCases.Value;
+    public static IReadOnlyList<WordsCase> WordsCases() => WordsCasesTable.Value;
 
     public static JsonElement Json(string name)
     {
@@ -33,7 +33,7 @@ internal static class BuildKitShellCorpus
 
     public static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
 
-    private static readonly Lazy<IReadOnlyList<EnvVarCase>> envVarCases = new(() =>
+    private static readonly Lazy<IReadOnlyList<EnvVarCase>> EnvVarCasesTable = new(() =>
     {
         var cases = new List<EnvVarCase>();
         var lineNumber = 0;
@@ -69,7 +69,7 @@ internal static class BuildKitShellCorpus
         return cases;
     });
 
-    private static readonly Lazy<IReadOnlyList<WordsCase>> wordsCases = new(() =>
+    private static readonly Lazy<IReadOnlyList<WordsCase>> WordsCasesTable = new(() =>
     {
         var cases = new List<WordsCase>();
         var env = new List<string>();
