@@ -16,7 +16,6 @@ namespace ImageBuilder.Benchmarks;
 /// compression (all writing to /dev/null), and finally the peak resident memory (VmHWM) of
 /// packing a tree holding one file of --memory-mb MB.
 /// </summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class PackBenchmark
 {
     public static int Run(string[] args)

@@ -1,25 +1,14 @@
 using System.Text;
+using ImageBuilder.Core.Layers;
 
 namespace ImageBuilder.Build.Engine;
 
 /// <summary>A RUN step's stdout and stderr: passed to the progress as they come, the last lines kept for the error message.</summary>
-internal sealed class StepOutput(IBuildProgress progress, StepHandle step) : Stream
+internal sealed class StepOutput(IBuildProgress progress, StepHandle step) : ForwardWriteStream
 {
     private const int TailBytes = 8192;
     private readonly byte[] tail = new byte[TailBytes];
     private long written;
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -31,18 +20,6 @@ internal sealed class StepOutput(IBuildProgress progress, StepHandle step) : Str
                 tail[written++ % TailBytes] = b;
             }
         }
-    }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        Write(buffer.AsSpan(offset, count));
-        return Task.CompletedTask;
-    }
-
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        Write(buffer.Span);
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>Up to the last <paramref name="count"/> lines the step printed.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using ImageBuilder.Application;
+using ImageBuilder.Core.Layers;
 
 namespace ImageBuilder.Cli.Commands;
 
@@ -84,24 +85,14 @@ internal sealed class RunCommand(RunService runs, TextWriter stdout, TextWriter 
         writer == Console.Out || writer == Console.Error ? console() : new TextWriterStream(writer);
 
     /// <summary>Bytes in, text out: for callers (tests) that hand the CLI a <see cref="TextWriter"/>.</summary>
-    private sealed class TextWriterStream(TextWriter writer) : Stream
+    private sealed class TextWriterStream(TextWriter writer) : ForwardWriteStream
     {
         private readonly Decoder decoder = Encoding.UTF8.GetDecoder();
 
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count)
+        public override void Write(ReadOnlySpan<byte> buffer)
         {
-            var chars = new char[decoder.GetCharCount(buffer, offset, count)];
-            decoder.GetChars(buffer, offset, count, chars, 0);
+            var chars = new char[decoder.GetCharCount(buffer, flush: false)];
+            decoder.GetChars(buffer, chars, flush: false);
             lock (writer)
             {
                 writer.Write(chars);
@@ -109,11 +100,5 @@ internal sealed class RunCommand(RunService runs, TextWriter stdout, TextWriter 
         }
 
         public override void Flush() => writer.Flush();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

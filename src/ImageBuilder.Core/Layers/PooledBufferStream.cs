@@ -7,26 +7,14 @@ namespace ImageBuilder.Core.Layers;
 /// growing by renting a larger one. It holds one compressed chunk; <see cref="Return"/> gives
 /// the buffer back.
 /// </summary>
-internal sealed class PooledBufferStream(int initialCapacity) : Stream
+internal sealed class PooledBufferStream(int initialCapacity) : ForwardWriteStream
 {
     private byte[] buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
     private int length;
 
     public ReadOnlyMemory<byte> Memory => buffer.AsMemory(0, length);
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
     public override long Length => length;
-
-    public override long Position
-    {
-        get => length;
-        set => throw new NotSupportedException();
-    }
 
     /// <summary>Drops everything written after the first <paramref name="value"/> bytes.</summary>
     public override void SetLength(long value)
@@ -35,8 +23,6 @@ internal sealed class PooledBufferStream(int initialCapacity) : Stream
         ArgumentOutOfRangeException.ThrowIfNegative(value);
         length = (int)value;
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -58,12 +44,4 @@ internal sealed class PooledBufferStream(int initialCapacity) : Stream
         buffer = [];
         length = 0;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 }

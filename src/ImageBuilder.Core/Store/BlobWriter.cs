@@ -1,4 +1,5 @@
 using System.IO.Abstractions;
+using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 
 namespace ImageBuilder.Core.Store;
@@ -13,7 +14,7 @@ public sealed class BlobWriter : IDisposable, IAsyncDisposable
     private readonly ContentStore store;
     private readonly string temporaryPath;
     private readonly FileSystemStream file;
-    private readonly HashingStream hashing;
+    private readonly DigestingWriteStream hashing;
     private bool committed;
 
     internal BlobWriter(ContentStore store, string temporaryPath)
@@ -21,7 +22,7 @@ public sealed class BlobWriter : IDisposable, IAsyncDisposable
         this.store = store;
         this.temporaryPath = temporaryPath;
         file = store.FileSystem.FileStream.New(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-        hashing = new HashingStream(file);
+        hashing = new DigestingWriteStream(file);
     }
 
     /// <summary>Write the blob's bytes here.</summary>
@@ -32,8 +33,8 @@ public sealed class BlobWriter : IDisposable, IAsyncDisposable
     {
         hashing.Flush();
         file.Flush(flushToDisk: true);
-        var digest = hashing.Finish();
-        var size = hashing.Length;
+        var digest = hashing.Digest;
+        var size = hashing.BytesWritten;
         file.Dispose();
         if (expected is { } want && want != digest)
         {

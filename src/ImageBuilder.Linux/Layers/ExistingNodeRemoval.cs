@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using ImageBuilder.Linux.Native;
 using Microsoft.Win32.SafeHandles;
 
@@ -10,7 +9,6 @@ namespace ImageBuilder.Linux.Layers;
 /// it, so a symlink is only ever unlinked itself and never leads the removal anywhere else (the
 /// mistake behind BuildKit's CVE-2024-23652).
 /// </summary>
-[SupportedOSPlatform("linux")]
 internal static class ExistingNodeRemoval
 {
     /// <summary>

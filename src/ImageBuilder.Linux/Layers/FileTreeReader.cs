@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Linux.Native;
 
@@ -19,7 +18,6 @@ namespace ImageBuilder.Linux.Layers;
 /// Sockets are skipped: a tar cannot hold them. Names must be
 /// UTF-8, and paths are used whole, so a path is limited to PATH_MAX (4096 bytes).
 /// </remarks>
-[SupportedOSPlatform("linux")]
 public sealed class FileTreeReader : IFileTreeReader
 {
     private const string OverlayPrefix = "trusted.overlay.";

@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Linux.Native;
 using Microsoft.Win32.SafeHandles;
@@ -18,7 +17,6 @@ namespace ImageBuilder.Linux.Layers;
 /// name: the inode's owner, mode, xattrs and time are those of the entry it links to, and setting
 /// them again would strip a capability the first name carries.
 /// </remarks>
-[SupportedOSPlatform("linux")]
 public sealed partial class FileTreeWriter : IFileTreeWriter
 {
     private const string OpaqueAttribute = "trusted.overlay.opaque";

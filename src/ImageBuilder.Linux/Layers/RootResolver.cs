@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using ImageBuilder.Linux.Native;
 using Microsoft.Win32.SafeHandles;
 
@@ -11,7 +10,6 @@ namespace ImageBuilder.Linux.Layers;
 /// is followed as if the root were "/". The last component of a path is never resolved: the
 /// writer hands it, as a single name, to an *at call on the parent directory's descriptor.
 /// </summary>
-[SupportedOSPlatform("linux")]
 internal sealed class RootResolver : IDisposable
 {
     private const int ImplicitDirectoryMode = 0x1ed; // 0755, as docker and containerd create missing parents

@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using System.Text;
 using static Tmds.Linux.LibC;
 
@@ -8,7 +7,6 @@ namespace ImageBuilder.Linux.Native;
 /// The one place that calls libc (through Tmds.LibC). Every wrapper turns a -1
 /// return into a <see cref="LinuxException"/> carrying errno.
 /// </summary>
-[SupportedOSPlatform("linux")]
 public static unsafe partial class Syscalls
 {
     /// <summary>The host name of the calling thread's UTS namespace.</summary>

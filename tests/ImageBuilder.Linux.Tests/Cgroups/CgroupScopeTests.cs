@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using ImageBuilder.Linux.Cgroups;
 using ImageBuilder.TestSupport;
 
@@ -9,7 +8,6 @@ namespace ImageBuilder.Linux.Tests.Cgroups;
 /// class shares a collection with the other cgroup tests: RemoveStale must not see another
 /// test's freshly created, still empty scope.
 /// </summary>
-[SupportedOSPlatform("linux")]
 [Collection(CgroupCollection.Name)]
 public sealed class CgroupScopeTests
 {

@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using ImageBuilder.Linux.Cgroups;
 using ImageBuilder.TestSupport;
 
@@ -9,7 +8,6 @@ namespace ImageBuilder.Linux.Tests.Cgroups;
 /// hybrid host that is /sys/fs/cgroup/unified, usually with no resource controller, so the
 /// tests that need controllers skip there and the rest exercise creation, cgroup.kill and removal.
 /// </summary>
-[SupportedOSPlatform("linux")]
 [Collection(CgroupCollection.Name)]
 public sealed class UnifiedCgroupTests
 {
@@ -98,7 +96,6 @@ public sealed class UnifiedCgroupTests
 /// A root test that needs a cgroup2 mount where this process's cgroup can have children with
 /// the given controllers; skipped, with the reason, where it cannot.
 /// </summary>
-[SupportedOSPlatform("linux")]
 public sealed class UnifiedCgroupFactAttribute : FactAttribute
 {
     public UnifiedCgroupFactAttribute(params string[] controllers)

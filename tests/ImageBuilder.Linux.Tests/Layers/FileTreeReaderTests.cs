@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Runtime.Versioning;
 using System.Text;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Linux.Layers;
@@ -8,7 +7,6 @@ using ImageBuilder.TestSupport;
 
 namespace ImageBuilder.Linux.Tests.Layers;
 
-[SupportedOSPlatform("linux")]
 public sealed class FileTreeReaderTests
 {
     private static readonly byte[] Capability =

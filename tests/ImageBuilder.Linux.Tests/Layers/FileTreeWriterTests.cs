@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Linux.Layers;
 using ImageBuilder.Linux.Native;
@@ -7,7 +6,6 @@ using ImageBuilder.TestSupport;
 namespace ImageBuilder.Linux.Tests.Layers;
 
 /// <summary>The writer on its own: replacing, xattrs on objects that cannot be opened, the root entry.</summary>
-[SupportedOSPlatform("linux")]
 public sealed class FileTreeWriterTests
 {
     private static readonly DateTimeOffset Time = DateTimeOffset.FromUnixTimeSeconds(1_650_000_000);

@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.TestSupport;
 
@@ -8,7 +7,6 @@ namespace ImageBuilder.Linux.Tests.Layers;
 /// Hostile layers against the real writer. Every escape aims at a sibling directory the test
 /// owns (never at system files), and every test checks that sibling is byte-for-byte untouched.
 /// </summary>
-[SupportedOSPlatform("linux")]
 public sealed class HostileLayerOnDiskTests
 {
     [RootTheory]

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Formats.Tar;
-using System.Runtime.Versioning;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Linux.Layers;
 using ImageBuilder.TestSupport;
@@ -8,7 +7,6 @@ using ImageBuilder.TestSupport;
 namespace ImageBuilder.Linux.Tests.Layers;
 
 /// <summary>A scratch area with an empty snapshot directory and, beside it, an <see cref="OutsideWitness"/>.</summary>
-[SupportedOSPlatform("linux")]
 internal sealed class LayerScratch : IDisposable
 {
     private readonly TempDirectory temp = new("ibuild-unpack-");

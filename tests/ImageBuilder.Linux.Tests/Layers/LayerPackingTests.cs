@@ -1,6 +1,5 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
@@ -10,7 +9,6 @@ using ImageBuilder.TestSupport;
 namespace ImageBuilder.Linux.Tests.Layers;
 
 /// <summary>The real reader and the packer together, on real upper dirs, checked by other tar readers.</summary>
-[SupportedOSPlatform("linux")]
 public sealed class LayerPackingTests
 {
     internal static readonly byte[] Capability =

@@ -1,5 +1,4 @@
 using System.Formats.Tar;
-using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using ImageBuilder.TestSupport;
 using static ImageBuilder.Linux.Tests.Layers.LayerFixtures;
@@ -7,7 +6,6 @@ using static ImageBuilder.Linux.Tests.Layers.LayerFixtures;
 namespace ImageBuilder.Linux.Tests.Layers;
 
 /// <summary>Layers built in code, unpacked by the real writer, compared with lstat and lgetxattr.</summary>
-[SupportedOSPlatform("linux")]
 public sealed class LayerUnpackOnDiskTests
 {
     // cap_net_raw+ep in the v2 format: magic 0x02000001, permitted bit 13.

@@ -1,10 +1,8 @@
 using System.Runtime.InteropServices;
-using System.Runtime.Versioning;
 
 namespace ImageBuilder.Linux.Tests.Layers;
 
 /// <summary>What lstat and lgetxattr say about a path, for assertions (never follows a final symlink).</summary>
-[SupportedOSPlatform("linux")]
 internal sealed record NodeStatus(string Type, int Mode, uint Uid, uint Gid, ulong Inode, ulong Links, long Size, uint Major, uint Minor, DateTimeOffset ModificationTime)
 {
     private const int ENODATA = 61;

@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using System.Security.Cryptography;
 
 namespace ImageBuilder.Linux.Tests.Layers;
@@ -8,7 +7,6 @@ namespace ImageBuilder.Linux.Tests.Layers;
 /// <see cref="AssertUntouched"/> checks that not one name, inode, link count, mode, time or
 /// byte in it changed, and that nothing was added.
 /// </summary>
-[SupportedOSPlatform("linux")]
 internal sealed class OutsideWitness
 {
     private readonly Dictionary<string, string> before;

@@ -1,11 +1,9 @@
-using System.Runtime.Versioning;
 using ImageBuilder.TestSupport;
 using static ImageBuilder.Linux.Tests.Layers.LayerFixtures;
 
 namespace ImageBuilder.Linux.Tests.Layers;
 
 /// <summary>Unpacked snapshots stacked as overlayfs lower dirs behave as the layers say.</summary>
-[SupportedOSPlatform("linux")]
 public sealed class OverlayLowerDirTests
 {
     [RootFact]

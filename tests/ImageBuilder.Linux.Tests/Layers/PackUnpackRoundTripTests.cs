@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Linux.Layers;
@@ -11,7 +10,6 @@ namespace ImageBuilder.Linux.Tests.Layers;
 /// what the unpacker writes into a snapshot must read back as exactly the tree that was
 /// packed, whiteouts and opaque directories included, for every compression.
 /// </summary>
-[SupportedOSPlatform("linux")]
 public sealed class PackUnpackRoundTripTests
 {
     [RootTheory]

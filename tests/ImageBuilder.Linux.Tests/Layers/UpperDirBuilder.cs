@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using System.Text;
 using ImageBuilder.Linux.Native;
 using ImageBuilder.TestSupport;
@@ -11,7 +10,6 @@ namespace ImageBuilder.Linux.Tests.Layers;
 /// call wrappers (mknodat, setxattr, linkat, fchownat, utimensat), so the tests need no tool a
 /// fresh machine lacks (setfattr, mknod). Most of it needs root.
 /// </summary>
-[SupportedOSPlatform("linux")]
 internal sealed class UpperDirBuilder : IDisposable
 {
     private readonly TempDirectory temp = new("ibuild-upper-");

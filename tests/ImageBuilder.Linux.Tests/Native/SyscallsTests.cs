@@ -3,7 +3,6 @@ using ImageBuilder.Linux.Native;
 
 namespace ImageBuilder.Linux.Tests.Native;
 
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class SyscallsTests
 {
     [Fact]

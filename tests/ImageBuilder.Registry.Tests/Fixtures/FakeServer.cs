@@ -46,40 +46,17 @@ internal sealed class FakeServer : IDisposable
         await context.Response.OutputStream.WriteAsync(body);
     }
 
-    private async Task ServeAsync()
+    private Task ServeAsync() => ListenerRequests.ServeAsync(listener, context =>
     {
-        while (listener.IsListening)
+        int index;
+        lock (seen)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            int index;
-            lock (seen)
-            {
-                seen.Add((context.Request.HttpMethod, context.Request.Url!.PathAndQuery, context.Request.Headers["Authorization"], context.Request.Headers["Range"]));
-                index = seen.Count - 1;
-            }
-
-            try
-            {
-                await handle(context, index);
-            }
-            catch (HttpListenerException)
-            {
-            }
-            finally
-            {
-                context.Response.Close();
-            }
+            seen.Add((context.Request.HttpMethod, context.Request.Url!.PathAndQuery, context.Request.Headers["Authorization"], context.Request.Headers["Range"]));
+            index = seen.Count - 1;
         }
-    }
+
+        return handle(context, index);
+    });
 
     public void Dispose()
     {

@@ -57,30 +57,11 @@ internal sealed class TokenIssuer : IDisposable
         }
     }
 
-    private async Task ServeAsync()
+    private Task ServeAsync() => ListenerRequests.ServeAsync(listener, context =>
     {
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            try
-            {
-                Handle(context);
-            }
-            finally
-            {
-                context.Response.Close();
-            }
-        }
-    }
+        Handle(context);
+        return Task.CompletedTask;
+    });
 
     private void Handle(HttpListenerContext context)
     {
