@@ -21,78 +21,95 @@ internal sealed partial class StageRun
         var resolved = new RunMounts(Store);
         foreach (var planned in run.Mounts)
         {
-            var mount = planned.Mount;
-            var source = (mount.Source ?? "").TrimStart('/');
-            switch (mount.Type)
+            switch (planned.Mount.Type)
             {
                 case "bind":
-                    switch (planned.From)
-                    {
-                        case ContextSource:
-                            resolved.KeyParts.Add(Encoding.UTF8.GetBytes(ContextChecksum(run, source.Length == 0 ? "." : source).ToString()));
-                            var context = shared.Context.Value;
-                            resolved.Add(scratch => ContextBind(context, source, planned.Target, mount.ReadOnly, scratch));
-                            break;
-                        case StageSource stageSource:
-                            var stageChain = (await stageResult(stageSource.StageIndex)).Chain;
-                            RequireMountable(run, stageChain.Layers.Count, $"--mount from stage {stageSource.StageIndex}");
-                            resolved.KeyParts.Add(Encoding.UTF8.GetBytes(stageChain.Key.ToString()));
-                            resolved.Add(_ => new StepLayersMount(planned.Target, stageChain.LowerDirs(Store), source, mount.ReadOnly));
-                            break;
-                        case ImageSource imageSource:
-                            var imageChain = await ImageChainAsync(imageSource.Image, cancellationToken);
-                            RequireMountable(run, imageChain.Layers.Count, "--mount from image");
-                            resolved.Add(_ => new StepLayersMount(planned.Target, imageChain.LowerDirs(Store), source, mount.ReadOnly));
-                            break;
-                    }
-
+                    await AddBindAsync(run, planned, resolved, cancellationToken);
                     break;
                 case "cache":
-                    if (planned.From is not ContextSource)
-                    {
-                        throw Located(ErrorCode.NotImplemented, "a cache mount seeded from= another stage or image is not supported yet", run);
-                    }
-
-                    var dir = CacheMountDirectory(mount.Id is { Length: > 0 } id ? id : planned.Target, mount.Mode ?? 0x1ed, mount.Uid ?? 0, mount.Gid ?? 0);
-                    resolved.Add(_ => new StepBindMount(planned.Target, dir, "", mount.ReadOnly));
-                    if (mount.Sharing != "shared")
-                    {
-                        resolved.LockFiles.Add(dir + ".lock");
-                    }
-
+                    AddCache(run, planned, resolved);
                     break;
                 case "tmpfs":
-                    resolved.Add(_ => new StepTmpfsMount(planned.Target, mount.Size));
+                    resolved.Add(_ => new StepTmpfsMount(planned.Target, planned.Mount.Size));
                     break;
                 case "secret":
-                    var secretId = mount.Id is { Length: > 0 } given ? given : Path.GetFileName(planned.Target);
-                    if (!shared.Options.Secrets.TryGetValue(secretId, out var secret))
-                    {
-                        if (mount.Required)
-                        {
-                            throw Located(BuildErrors.CopyFailed, $"secret {secretId} is required but was not given", run, $"pass it with --secret id={secretId},src=FILE");
-                        }
-
-                        break;
-                    }
-
-                    if (mount.Env is { Length: > 0 } variable)
-                    {
-                        resolved.Environment.Add($"{variable}={Encoding.UTF8.GetString(secret)}");
-                    }
-
-                    if (mount.Env is null || mount.Target is not null)
-                    {
-                        resolved.Add(_ => new StepContentMount(planned.Target, secret, mount.Mode ?? 0x100, mount.Uid ?? 0, mount.Gid ?? 0));
-                    }
-
+                    AddSecret(run, planned, resolved);
                     break;
                 default:
-                    throw Located(ErrorCode.NotImplemented, $"RUN --mount=type={mount.Type} is not supported yet", run);
+                    throw Located(ErrorCode.NotImplemented, $"RUN --mount=type={planned.Mount.Type} is not supported yet", run);
             }
         }
 
         return resolved;
+    }
+
+    /// <summary>A bind of the context (its checksum in the key), of a stage (its key in the key) or of an image.</summary>
+    private async Task AddBindAsync(RunStep run, PlannedMount planned, RunMounts resolved, CancellationToken cancellationToken)
+    {
+        var mount = planned.Mount;
+        var source = (mount.Source ?? "").TrimStart('/');
+        switch (planned.From)
+        {
+            case ContextSource:
+                resolved.KeyParts.Add(Encoding.UTF8.GetBytes(ContextChecksum(run, source.Length == 0 ? "." : source).ToString()));
+                var context = shared.Context.Value;
+                resolved.Add(scratch => ContextBind(context, source, planned.Target, mount.ReadOnly, scratch));
+                break;
+            case StageSource stageSource:
+                var stageChain = (await stageResult(stageSource.StageIndex)).Chain;
+                RequireMountable(run, stageChain.Layers.Count, $"--mount from stage {stageSource.StageIndex}");
+                resolved.KeyParts.Add(Encoding.UTF8.GetBytes(stageChain.Key.ToString()));
+                resolved.Add(_ => new StepLayersMount(planned.Target, stageChain.LowerDirs(Store), source, mount.ReadOnly));
+                break;
+            case ImageSource imageSource:
+                var imageChain = await ImageChainAsync(imageSource.Image, cancellationToken);
+                RequireMountable(run, imageChain.Layers.Count, "--mount from image");
+                resolved.Add(_ => new StepLayersMount(planned.Target, imageChain.LowerDirs(Store), source, mount.ReadOnly));
+                break;
+        }
+    }
+
+    /// <summary>A cache mount: its directory in the store, locked for the step unless sharing=shared.</summary>
+    private void AddCache(RunStep run, PlannedMount planned, RunMounts resolved)
+    {
+        var mount = planned.Mount;
+        if (planned.From is not ContextSource)
+        {
+            throw Located(ErrorCode.NotImplemented, "a cache mount seeded from= another stage or image is not supported yet", run);
+        }
+
+        var dir = CacheMountDirectory(mount.Id is { Length: > 0 } id ? id : planned.Target, mount.Mode ?? 0x1ed, mount.Uid ?? 0, mount.Gid ?? 0);
+        resolved.Add(_ => new StepBindMount(planned.Target, dir, "", mount.ReadOnly));
+        if (mount.Sharing != "shared")
+        {
+            resolved.LockFiles.Add(dir + ".lock");
+        }
+    }
+
+    /// <summary>A secret as a file (the default), an environment variable (env=), or both; a missing one fails only when required.</summary>
+    private void AddSecret(RunStep run, PlannedMount planned, RunMounts resolved)
+    {
+        var mount = planned.Mount;
+        var secretId = mount.Id is { Length: > 0 } given ? given : Path.GetFileName(planned.Target);
+        if (!shared.Options.Secrets.TryGetValue(secretId, out var secret))
+        {
+            if (mount.Required)
+            {
+                throw Located(BuildErrors.CopyFailed, $"secret {secretId} is required but was not given", run, $"pass it with --secret id={secretId},src=FILE");
+            }
+
+            return;
+        }
+
+        if (mount.Env is { Length: > 0 } variable)
+        {
+            resolved.Environment.Add($"{variable}={Encoding.UTF8.GetString(secret)}");
+        }
+
+        if (mount.Env is null || mount.Target is not null)
+        {
+            resolved.Add(_ => new StepContentMount(planned.Target, secret, mount.Mode ?? 0x100, mount.Uid ?? 0, mount.Gid ?? 0));
+        }
     }
 
     /// <summary>
