@@ -11,7 +11,11 @@ namespace ImageBuilder.IntegrationTests.SandboxEscapes;
 /// keeps an O_PATH descriptor of /proc/self/exe across an execve into a second program, which
 /// reopens it for writing. Had that worked, the next build would have run the attacker's init.
 /// The host's ibuild-init must come out byte for byte the same.
+/// The reopen must fail with EROFS, which proves the read-only bind: while any other step runs the
+/// same binary the kernel refuses the write with ETXTBSY before it looks at the mount, so the test
+/// runs alone (<see cref="AloneCollection"/>).
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed class InitBinaryOverwriteEscapeTests : IDisposable
 {
     private const string Preload = """
