@@ -38,7 +38,7 @@ public sealed class IgnorePattern
 
     /// <summary>
     /// Cleans and checks one raw pattern; null for a blank one, which docker skips.
-    /// Trims white space, applies <see cref="SlashPath.Clean"/> (to the text with its
+    /// Trims white space, applies <see cref="Paths.GoPath.Clean"/> (to the text with its
     /// "!"), takes off the "!" and then one leading '/' (patterns are relative to the
     /// context, as the .dockerignore reader already makes them).
     /// </summary>
