@@ -2,7 +2,7 @@
 # Installs the Debian packages ibuild's examples and tests use, when they are missing:
 #   busybox-static  the base of the example images (scripts/make-busybox-rootfs.sh)
 #   skopeo umoci podman  the real tools the integration tests feed ibuild's images to
-#   xz-utils  compresses the .tar.xz archives the ADD tests unpack
+#   xz-utils  compresses the .tar.xz archives the ADD tests unpack, and decompresses the xz filters SharpCompress lacks
 #   gcc (with libc6-dev)  links the NativeAOT sandbox init (ibuild-init) when ibuild is built,
 #                         and builds the static chroot-escape probe the sandbox tests run
 #   docker.io  dockerd + docker, the BuildKit reference the testdata/reference suite compares with

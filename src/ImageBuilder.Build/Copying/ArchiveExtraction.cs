@@ -67,7 +67,7 @@ internal static class ArchiveExtraction
                 : CopyException.Refused($"{archiveName}: {where}{error.Detail}", error);
         }
         catch (Exception error) when (error is InvalidDataException or EndOfStreamException or BZip2Exception or ZstdSharp.ZstdException
-            or SharpCompress.Common.SharpCompressException)
+            or SharpCompress.Common.SharpCompressException or NotImplementedException)
         {
             throw new CopyException($"{archiveName}: broken archive: {error.Message}", error);
         }
@@ -176,13 +176,17 @@ internal static class ArchiveExtraction
 
     private static Stream OpenDecompressed(string hostPath, TarCompression compression)
     {
+        if (compression == TarCompression.Xz)
+        {
+            return XzTool.Open(hostPath);
+        }
+
         Stream file = File.OpenRead(hostPath);
         return compression switch
         {
             TarCompression.Gzip => new GZipStream(file, CompressionMode.Decompress, leaveOpen: false),
             TarCompression.Bzip2 => new BZip2InputStream(file) { IsStreamOwner = true },
             TarCompression.Zstd => new ZstdSharp.DecompressionStream(file, leaveOpen: false),
-            TarCompression.Xz => new XzStreams(file),
             _ => file,
         };
     }

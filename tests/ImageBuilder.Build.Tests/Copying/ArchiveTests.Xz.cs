@@ -52,6 +52,8 @@ public sealed partial class ArchiveTests
     [InlineData("-C sha256")]
     [InlineData("-0")]
     [InlineData("-9e")]
+    [InlineData("--delta=dist=4 --lzma2=preset=6")]
+    [InlineData("--x86 --lzma2=preset=6")]
     public void Every_check_type_and_preset_of_the_xz_tool_extracts(string arguments)
     {
         var (tar, content) = TarOfSize(300_000);
