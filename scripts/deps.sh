@@ -10,10 +10,11 @@
 #   docker-registry  the CNCF distribution registry the registry client's tests start on 127.0.0.1
 #   apache2-utils  htpasswd, which makes the bcrypt line for the Basic-auth test registry
 #   libseccomp2  libseccomp.so.2, which compiles the seccomp profile every RUN step runs under
+#   uidmap  newuidmap and newgidmap, which map a rootless user's subordinate ids (/etc/subuid) into its user namespace
 # Needs root (apt-get); as another user it only reports what is missing.
 set -euo pipefail
-packages=(busybox-static skopeo umoci podman gcc xz-utils docker.io docker-registry apache2-utils libseccomp2)
-commands=(busybox skopeo umoci podman gcc xz /usr/sbin/dockerd /usr/bin/docker-registry htpasswd lib:libseccomp.so.2)
+packages=(busybox-static skopeo umoci podman gcc xz-utils docker.io docker-registry apache2-utils libseccomp2 uidmap)
+commands=(busybox skopeo umoci podman gcc xz /usr/sbin/dockerd /usr/bin/docker-registry htpasswd lib:libseccomp.so.2 newuidmap)
 missing=()
 for i in "${!packages[@]}"; do
   case "${commands[$i]}" in

@@ -1,6 +1,7 @@
 using ImageBuilder.Build.Engine;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Linux;
 using ImageBuilder.Linux.Mounts;
 using ImageBuilder.Linux.Rootless;
 using ImageBuilder.Linux.Sandbox;
@@ -17,6 +18,9 @@ public interface IMachine
 {
     /// <summary>Root or rootless, and the user namespace's id maps.</summary>
     HostMode Mode { get; }
+
+    /// <summary>What the machine offers ibuild (kernel, cgroups, overlayfs, subordinate ids), for <c>ibuild info</c>.</summary>
+    HostFacts ReadFacts();
 
     /// <summary>Reads a directory tree into layer entries (packing, fsck).</summary>
     IFileTreeReader TreeReader { get; }

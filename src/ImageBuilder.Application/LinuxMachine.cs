@@ -2,6 +2,7 @@ using ImageBuilder.Build.Engine;
 using ImageBuilder.Build.Machine;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Linux;
 using ImageBuilder.Linux.Cgroups;
 using ImageBuilder.Linux.Layers;
 using ImageBuilder.Linux.Mounts;
@@ -18,6 +19,8 @@ namespace ImageBuilder.Application;
 public sealed class LinuxMachine(SandboxOptions? sandboxOptions = null) : IMachine
 {
     public HostMode Mode => HostMode.Current;
+
+    public HostFacts ReadFacts() => HostFacts.Read(Mode);
 
     public IFileTreeReader TreeReader { get; } = new FileTreeReader();
 

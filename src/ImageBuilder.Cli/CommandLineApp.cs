@@ -33,6 +33,7 @@ internal static class CommandLineApp
           rmi IMAGE...                         remove names or images
           prune                                delete what no tagged image uses
           fsck [--repair]                      check the store; --repair removes what is broken
+          info                                 how ibuild runs here (root or rootless, store, ids, cgroups, kernel)
           load [-i FILE]                       load images from a docker or OCI archive or layout (default: stdin)
           save [-o FILE] [--format docker|oci] IMAGE...   write images to an archive (default: stdout)
           import ROOTFS.tar[.gz] [-t NAME]     make a one-layer image from a root filesystem
@@ -43,7 +44,8 @@ internal static class CommandLineApp
           logout REGISTRY                      remove saved credentials
 
         Options:
-          --root DIR       the store (default $IBUILD_ROOT, else /var/lib/ibuild); before or after the command
+          --root DIR       the store (default $IBUILD_ROOT, else /var/lib/ibuild as root,
+                           ~/.local/share/ibuild rootless); before or after the command
           -h, --help       show help (also after a command: ibuild check --help)
           --version        print the version
 
@@ -163,6 +165,7 @@ internal static class CommandLineApp
             "rmi" => await store.RmiAsync(rest, stderr),
             "prune" => await store.PruneAsync(rest),
             "fsck" => await new FsckCommand(services.Stores, stdout).RunAsync(rest, cancellationToken),
+            "info" => await new InfoCommand(services.Info, stdout).RunAsync(rest),
             "load" => await archives.LoadAsync(rest, cancellationToken),
             "save" => await archives.SaveAsync(rest, cancellationToken),
             "import" => await archives.ImportAsync(rest, cancellationToken),

@@ -1,6 +1,7 @@
 using ImageBuilder.Build.Engine;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Linux;
 using ImageBuilder.Linux.Mounts;
 using ImageBuilder.Linux.Rootless;
 using ImageBuilder.Linux.Sandbox;
@@ -13,6 +14,8 @@ internal sealed class RecordingMachine : IMachine
     private readonly LinuxMachine real = new();
 
     public HostMode Mode => real.Mode;
+
+    public HostFacts ReadFacts() => real.ReadFacts();
 
     public IFileTreeReader TreeReader => real.TreeReader;
 
