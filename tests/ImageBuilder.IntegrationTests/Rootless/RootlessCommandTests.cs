@@ -89,6 +89,24 @@ public sealed class RootlessCommandTests : IDisposable
     }
 
     [RootFact]
+    public async Task A_rootless_local_export_belongs_to_the_user_who_can_remove_it()
+    {
+        var store = await StoreWithAppAsync();
+        var exported = dir.Combine("exported");
+
+        (await User.Ibuild("--root", store, "build", "-o", $"type=local,dest={exported}", "-t", "app:1", dir.Combine("context"))).Ok();
+
+        Assert.Equal("from the context\n", File.ReadAllText(Path.Combine(exported, "a.txt")));
+        Assert.Equal("made\n", File.ReadAllText(Path.Combine(exported, "made", "f")));
+        var uid = User.Uid.ToString(CultureInfo.InvariantCulture);
+        var gid = User.Gid.ToString(CultureInfo.InvariantCulture);
+        Assert.Empty((await Tools.Run("find", exported, "(", "!", "-uid", uid, "-o", "!", "-gid", gid, ")")).Ok().Stdout);
+        var remove = User.RunAs("rm", "-rf", exported);
+        Assert.True(remove.ExitCode == 0, remove.Stderr);
+        Assert.False(Directory.Exists(exported));
+    }
+
+    [RootFact]
     public async Task A_layer_with_ids_beyond_the_users_subordinate_range_fails_saying_how_large_a_range_it_needs()
     {
         User.Own(dir.Path);
