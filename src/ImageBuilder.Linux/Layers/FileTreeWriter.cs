@@ -164,13 +164,9 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
         catch (LinuxException error) when (error.Errno == Errno.EINVAL && HostMode.Current.InUserNamespace)
         {
             var mode = HostMode.Current;
-            var fix = mode.SingleMapping
-                ? "give the user subordinate ids: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER (as root)"
-                : $"give the user a first range in {SubordinateIds.UsersFile} and {SubordinateIds.GroupsFile} of at least "
-                    + $"{Math.Max(entry.Uid, entry.Gid)} ids (ids 1… of the namespace are that range)";
             throw new RootlessException(
                 $"/{entry.Path} belongs to uid {entry.Uid} gid {entry.Gid}, which this rootless user namespace does not map "
-                + $"(it maps uids {mode.Users} and gids {mode.Groups}); {fix}");
+                + $"(it maps uids {mode.Users} and gids {mode.Groups}); {mode.UnmappedIdsFix(Math.Max(entry.Uid, entry.Gid))}");
         }
     }
 

@@ -126,6 +126,21 @@ public sealed class RootlessCommandTests : IDisposable
         Assert.DoesNotContain("far:1", (await User.Ibuild("--root", store, "images")).Ok().Stdout);
     }
 
+    [RootFact]
+    public async Task A_container_as_a_user_beyond_the_subordinate_range_fails_saying_how_large_a_range_it_needs()
+    {
+        User.Own(dir.Path);
+        var store = dir.Combine("store");
+        (await User.Ibuild("--root", store, "import", await BusyboxRootfs.PathAsync(), "-t", "box:1")).Ok();
+
+        var run = await User.Ibuild("--root", store, "run", "-u", "3000000:3000001", "box:1", "id");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Equal("", run.Stdout);
+        Assert.Contains("cannot run id as uid 3000000 gid 3000001: this rootless user namespace does not map them", run.Stderr);
+        Assert.Contains("of at least 3000001 ids", run.Stderr);
+    }
+
     /// <summary>A store of the user's with box:1 imported and app:1 built from <see cref="Dockerfile"/>.</summary>
     private async Task<string> StoreWithAppAsync()
     {
