@@ -56,6 +56,7 @@ public sealed class RootlessRegistryTests(AuthRegistry registry) : IClassFixture
 
         Assert.Equal($"Removing login credentials for {Server.Host}\n", (await User.Ibuild("logout", Server.Host)).Ok().Stdout);
         Assert.DoesNotContain(Server.Host, File.ReadAllText(AuthFile));
+        Assert.Equal($"{uid}:{gid}", (await Tools.Run("stat", "-c", "%u:%g", AuthFile)).Ok().Stdout.Trim());
         var anonymous = await User.Ibuild("--root", dir.Combine("again"), "pull", "--tls-verify=false", reference);
         Assert.Equal(1, anonymous.ExitCode);
         Assert.Contains("unauthorized", anonymous.Stderr);
