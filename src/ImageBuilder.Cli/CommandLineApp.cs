@@ -44,7 +44,7 @@ internal static class CommandLineApp
           logout REGISTRY                      remove saved credentials
 
         Options:
-          --root DIR       the store (default $IBUILD_ROOT, else /var/lib/ibuild as root,
+          --root DIR       the store (default $IBUILD_ROOT, else /var/lib/ibuild as root and
                            ~/.local/share/ibuild rootless); before or after the command
           -h, --help       show help (also after a command: ibuild check --help)
           --version        print the version

@@ -151,8 +151,9 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
     }
 
     /// <summary>
-    /// chown, saying what is wrong when rootless ibuild runs without subordinate ids: the kernel
-    /// refuses an id the user namespace does not map with a bare EINVAL.
+    /// chown, saying what is wrong when rootless ibuild runs without subordinate ids, or with a
+    /// range too small for the layer's ids: the kernel refuses an id the user namespace does not
+    /// map with a bare EINVAL.
     /// </summary>
     private static void ChangeOwner(FileTreeEntry entry, Action chown)
     {
@@ -162,10 +163,10 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
         }
         catch (LinuxException error) when (error.Errno == Errno.EINVAL && HostMode.Current.InUserNamespace)
         {
+            var mode = HostMode.Current;
             throw new RootlessException(
                 $"/{entry.Path} belongs to uid {entry.Uid} gid {entry.Gid}, which this rootless user namespace does not map "
-                + $"(it maps uids {HostMode.Current.Users} and gids {HostMode.Current.Groups}); give the user subordinate ids: "
-                + "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER (as root)");
+                + $"(it maps uids {mode.Users} and gids {mode.Groups}); {mode.UnmappedIdsFix(Math.Max(entry.Uid, entry.Gid))}");
         }
     }
 

@@ -25,6 +25,15 @@ public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap
     public bool SingleMapping => Rootless && Users.Size <= 1;
 
     /// <summary>
+    /// How to give this user namespace ids up to <paramref name="largestId"/>, which a layer or a
+    /// container needs: subordinate ids at all, or a first range that large.
+    /// </summary>
+    public string UnmappedIdsFix(long largestId) => Users.Size <= 1
+        ? "give the user subordinate ids: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER (as root)"
+        : $"give the user a first range in {SubordinateIds.UsersFile} and {SubordinateIds.GroupsFile} of at least "
+            + $"{largestId} ids (ids 1… of the namespace are that range)";
+
+    /// <summary>
     /// Where overlayfs keeps whiteout and opaque marks: <c>trusted.overlay.</c> in the initial user
     /// namespace; <c>user.overlay.</c> in any other, where trusted.* cannot be written and ibuild
     /// mounts overlays with the <c>userxattr</c> option.

@@ -17,17 +17,23 @@ internal sealed class RootlessUser
     /// <summary>A user without any: rootless ibuild then maps only the user's own id.</summary>
     public const string WithoutSubordinateIds = "ibuild-nosubids";
 
+    private static readonly Lock Creating = new();
+
     public RootlessUser(string name = WithSubordinateIds)
     {
         Name = name;
-        if (Run("id", "-u", name).ExitCode != 0)
+        // Test classes run in parallel: one useradd (or rewrite of /etc/subuid) at a time.
+        lock (Creating)
         {
-            Check(Run("useradd", "-m", "-s", "/bin/sh", name), "useradd");
-        }
+            if (Run("id", "-u", name).ExitCode != 0)
+            {
+                Check(Run("useradd", "-m", "-s", "/bin/sh", name), "useradd");
+            }
 
-        if (name == WithoutSubordinateIds)
-        {
-            RemoveSubordinateIds(name);
+            if (name == WithoutSubordinateIds)
+            {
+                RemoveSubordinateIds(name);
+            }
         }
 
         Uid = uint.Parse(Run("id", "-u", name).Stdout.Trim(), CultureInfo.InvariantCulture);
