@@ -162,10 +162,7 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
         }
         catch (LinuxException error) when (error.Errno == Errno.EINVAL && HostMode.Current.InUserNamespace)
         {
-            throw new RootlessException(
-                $"/{entry.Path} belongs to uid {entry.Uid} gid {entry.Gid}, which this rootless user namespace does not map "
-                + $"(it maps uids {HostMode.Current.Users} and gids {HostMode.Current.Groups}); give the user subordinate ids: "
-                + "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER (as root)");
+            throw new RootlessException(HostMode.Current.UnmappedIdsMessage($"/{entry.Path} belongs to uid {entry.Uid} gid {entry.Gid}"));
         }
     }
 

@@ -38,6 +38,31 @@ public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap
     /// </summary>
     public bool InUserNamespace => !Users.IsIdentity;
 
+    /// <summary>The host user's login name from /etc/passwd (the namespace sees the host's), or its uid when it has none.</summary>
+    public string OutsideUserName
+    {
+        get
+        {
+            var uid = OutsideUid.ToString(CultureInfo.InvariantCulture);
+            try
+            {
+                return File.ReadLines("/etc/passwd").Select(line => line.Split(':')).FirstOrDefault(f => f.Length > 2 && f[2] == uid)?[0] ?? uid;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return uid;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The error for <paramref name="subject"/> ("/etc/x belongs to uid 1000 gid 1000", "USER 1000"),
+    /// whose ids this namespace does not map: which ids it does map, and the fix.
+    /// </summary>
+    public string UnmappedIdsMessage(string subject) =>
+        $"{subject}: rootless, this user namespace maps only uids {Users} and gids {Groups}, "
+        + $"so no other owner can exist (the user has no subordinate ids); give {OutsideUserName} some: {SubordinateIds.FixCommand(OutsideUserName)}";
+
     private static HostMode Detect()
     {
         var users = ReadMap(IdMap.ForUsers);
