@@ -162,7 +162,7 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
         }
         catch (LinuxException error) when (error.Errno == Errno.EINVAL && HostMode.Current.InUserNamespace)
         {
-            throw new RootlessException(HostMode.Current.UnmappedIdsMessage($"/{entry.Path} belongs to uid {entry.Uid} gid {entry.Gid}"));
+            throw new RootlessException(HostMode.Current.UnmappedIdsMessage($"/{entry.Path} belongs to uid {entry.Uid} gid {entry.Gid}", Math.Max(entry.Uid, entry.Gid)));
         }
     }
 

@@ -56,12 +56,16 @@ public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap
     }
 
     /// <summary>
-    /// The error for <paramref name="subject"/> ("/etc/x belongs to uid 1000 gid 1000", "USER 1000"),
-    /// whose ids this namespace does not map: which ids it does map, and the fix.
+    /// The error for <paramref name="subject"/> ("/etc/x belongs to uid 1000 gid 1000", "USER 1000
+    /// is uid 1000 gid 0"), whose ids (the largest <paramref name="largestId"/>) this namespace does
+    /// not map: which ids it does map, and the fix.
     /// </summary>
-    public string UnmappedIdsMessage(string subject) =>
-        $"{subject}: rootless, this user namespace maps only uids {Users} and gids {Groups}, "
-        + $"so no other owner can exist (the user has no subordinate ids); give {OutsideUserName} some: {SubordinateIds.FixCommand(OutsideUserName)}";
+    public string UnmappedIdsMessage(string subject, long largestId) =>
+        $"{subject}, which this rootless user namespace does not map (it maps uids {Users} and gids {Groups}); "
+        + (Users.Size <= 1 || Groups.Size <= 1
+            ? $"{OutsideUserName} has no subordinate ids: give it some: {SubordinateIds.FixCommand(OutsideUserName)}"
+            : $"give {OutsideUserName} a first range in {SubordinateIds.UsersFile} and {SubordinateIds.GroupsFile} of at least {largestId} ids "
+                + "(ids 1… of the namespace are that range)");
 
     private static HostMode Detect()
     {

@@ -70,7 +70,7 @@ internal static class UserDatabase
         var mode = HostMode.Current;
         if (!mode.Users.Contains(uid) || !mode.Groups.Contains(gid))
         {
-            throw new SandboxException(mode.UnmappedIdsMessage($"USER {spec} is uid {uid} gid {gid}"));
+            throw new SandboxException(mode.UnmappedIdsMessage($"USER {spec} is uid {uid} gid {gid}", Math.Max(uid, gid)));
         }
     }
 
