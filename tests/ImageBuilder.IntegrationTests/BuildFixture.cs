@@ -31,6 +31,9 @@ internal sealed class BuildFixture : IDisposable
 
     public string Context => Directory.CreateDirectory(dir.Combine("context")).FullName;
 
+    /// <summary>The user ibuild runs as (rootless); a root fixture has none.</summary>
+    public RootlessUser User => user ?? throw new InvalidOperationException("this fixture runs ibuild as root");
+
     public void Dispose() => dir.Dispose();
 
     /// <summary>Runs <c>ibuild ARGS</c>: as root in this process, or as the rootless user.</summary>

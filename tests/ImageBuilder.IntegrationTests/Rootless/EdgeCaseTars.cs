@@ -1,5 +1,5 @@
-using System.Formats.Tar;
 using System.Text;
+using ImageBuilder.TestSupport;
 
 namespace ImageBuilder.IntegrationTests.Rootless;
 
@@ -7,15 +7,17 @@ namespace ImageBuilder.IntegrationTests.Rootless;
 internal static class EdgeCaseTars
 {
     /// <summary>A tar with <c>data/</c> (root's) and <c>data/f</c> owned by <paramref name="uid"/>:<paramref name="gid"/>.</summary>
-    public static byte[] FileOwnedBy(int uid, int gid) => Tar(
-        new PaxTarEntry(TarEntryType.Directory, "data/") { Mode = (UnixFileMode)0x1ed },
-        WithContent(new PaxTarEntry(TarEntryType.RegularFile, "data/f") { Uid = uid, Gid = gid, Mode = (UnixFileMode)0x1a4 }, "owned\n"));
+    public static byte[] FileOwnedBy(int uid, int gid) => new RawTar()
+        .Directory("data/")
+        .Header(new RawTarHeader("data/f", '0') { Uid = uid, Gid = gid }, Encoding.UTF8.GetBytes("owned\n"))
+        .ToArray();
 
     /// <summary>A tar with the character device <c>opt/null</c> (1,3) beside a regular file <c>opt/plain</c>.</summary>
-    public static byte[] CharacterDevice() => Tar(
-        new PaxTarEntry(TarEntryType.Directory, "opt/") { Mode = (UnixFileMode)0x1ed },
-        new PaxTarEntry(TarEntryType.CharacterDevice, "opt/null") { DeviceMajor = 1, DeviceMinor = 3, Mode = (UnixFileMode)0x1b6 },
-        WithContent(new PaxTarEntry(TarEntryType.RegularFile, "opt/plain") { Mode = (UnixFileMode)0x1a4 }, "plain\n"));
+    public static byte[] CharacterDevice() => new RawTar()
+        .Directory("opt/")
+        .Header(new RawTarHeader("opt/null", '3') { DevMajor = 1, DevMinor = 3, Mode = 0x1b6 })
+        .File("opt/plain", "plain\n")
+        .ToArray();
 
     /// <summary>Writes <paramref name="content"/> to <paramref name="path"/>, readable by everyone (the rootless user reads it).</summary>
     public static string Save(byte[] content, string path)
@@ -23,25 +25,5 @@ internal static class EdgeCaseTars
         File.WriteAllBytes(path, content);
         File.SetUnixFileMode(path, (UnixFileMode)0x1a4);
         return path;
-    }
-
-    private static PaxTarEntry WithContent(PaxTarEntry entry, string text)
-    {
-        entry.DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text));
-        return entry;
-    }
-
-    private static byte[] Tar(params TarEntry[] entries)
-    {
-        using var output = new MemoryStream();
-        using (var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
-        {
-            foreach (var entry in entries)
-            {
-                writer.WriteEntry(entry);
-            }
-        }
-
-        return output.ToArray();
     }
 }

@@ -12,11 +12,8 @@ public sealed class RootlessDeviceNodeTests : IDisposable
 {
     private const string Warning = "ibuild: warning: rootless: 1 device node(s) left out";
 
-    private readonly RootlessUser user = new();
-    private readonly BuildFixture rootless;
+    private readonly BuildFixture rootless = new(new RootlessUser());
     private readonly BuildFixture root = new();
-
-    public RootlessDeviceNodeTests() => rootless = new BuildFixture(user);
 
     public void Dispose()
     {
@@ -59,7 +56,7 @@ public sealed class RootlessDeviceNodeTests : IDisposable
         (await root.Ibuild("--root", root.Store, "import", tar, "-t", "dev:1")).Ok();
         var archive = Path.Combine(rootless.Context, "dev-image.tar");
         (await root.Ibuild("--root", root.Store, "save", "-o", archive, "dev:1")).Ok();
-        user.Own(archive);
+        rootless.User.Own(archive);
 
         var load = (await rootless.Ibuild("--root", rootless.Store, "load", "-i", archive)).Ok();
 

@@ -13,10 +13,7 @@ namespace ImageBuilder.IntegrationTests.Rootless;
 /// </summary>
 public sealed class RootlessInterruptTests : IDisposable
 {
-    private readonly RootlessUser user = new("ibuild-rl-interrupt");
-    private readonly BuildFixture fixture;
-
-    public RootlessInterruptTests() => fixture = new BuildFixture(user);
+    private readonly BuildFixture fixture = new(new RootlessUser("ibuild-rl-interrupt"));
 
     /// <summary>A failed test may leave its build running: end every process of the user first.</summary>
     public void Dispose()
@@ -78,7 +75,7 @@ public sealed class RootlessInterruptTests : IDisposable
     {
         await ProcessTable.WaitForAsync(() => steps.All(s => Tools.ProcessesRunning(s).Count > 0));
         Assert.All(steps, s => Assert.Single(Tools.ProcessesRunning(s)));
-        return Assert.Single(ProcessTable.ChildrenOf(runuser.Id), p => p.Uid == user.Uid).Pid;
+        return Assert.Single(ProcessTable.ChildrenOf(runuser.Id), p => p.Uid == fixture.User.Uid).Pid;
     }
 
     /// <summary>No process of the user's ids, no mount of the store's anywhere, no scratch; the store checks clean and prunes.</summary>
@@ -95,8 +92,8 @@ public sealed class RootlessInterruptTests : IDisposable
     /// <summary>Processes running as the user or as one of its subordinate ids (the step's USER, say).</summary>
     private List<ProcessEntry> ProcessesOfTheUser()
     {
-        var subordinate = SubordinateIds.Read(SubordinateIds.UsersFile, user.Name, user.Uid);
-        return [.. ProcessTable.All().Where(p => p.Uid == user.Uid || subordinate.Any(r => p.Uid >= r.Start && p.Uid - r.Start < r.Count))];
+        var subordinate = SubordinateIds.Read(SubordinateIds.UsersFile, fixture.User.Name, fixture.User.Uid);
+        return [.. ProcessTable.All().Where(p => p.Uid == fixture.User.Uid || subordinate.Any(r => p.Uid >= r.Start && p.Uid - r.Start < r.Count))];
     }
 
     /// <summary>The same command under setsid: a process group of its own, as a shell gives a foreground job.</summary>

@@ -11,10 +11,7 @@ namespace ImageBuilder.IntegrationTests.Rootless;
 /// </summary>
 public sealed class RootlessLimitsTests : IDisposable
 {
-    private readonly RootlessUser user = new();
-    private readonly BuildFixture fixture;
-
-    public RootlessLimitsTests() => fixture = new BuildFixture(user);
+    private readonly BuildFixture fixture = new(new RootlessUser());
 
     public void Dispose() => fixture.Dispose();
 
@@ -53,7 +50,7 @@ public sealed class RootlessLimitsTests : IDisposable
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await ProcessTable.WaitForAsync(() => Tools.ProcessesRunning("sleep 1021").Count > 0);
-        var ibuild = Assert.Single(ProcessTable.ChildrenOf(process.Id), p => p.Uid == user.Uid);
+        var ibuild = Assert.Single(ProcessTable.ChildrenOf(process.Id), p => p.Uid == fixture.User.Uid);
         var step = Assert.Single(Tools.ProcessesRunning("sleep 1021"));
 
         var cgroupsOfStep = File.ReadAllText($"/proc/{step}/cgroup");

@@ -12,10 +12,7 @@ public sealed class RootlessSingleMappingTests : IDisposable
 {
     private const string Warning = "has no subordinate ids in /etc/subuid and /etc/subgid";
 
-    private readonly RootlessUser user = new(RootlessUser.WithoutSubordinateIds);
-    private readonly BuildFixture fixture;
-
-    public RootlessSingleMappingTests() => fixture = new BuildFixture(user);
+    private readonly BuildFixture fixture = new(new RootlessUser(RootlessUser.WithoutSubordinateIds));
 
     public void Dispose() => fixture.Dispose();
 
@@ -29,11 +26,11 @@ public sealed class RootlessSingleMappingTests : IDisposable
             "-t", "app:1")).Ok();
 
         Assert.Single(Lines(build.Stderr), l => l.Contains(Warning, StringComparison.Ordinal));
-        Assert.Contains($"usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {user.Name}", build.Stderr);
+        Assert.Contains($"usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {fixture.User.Name}", build.Stderr);
         var run = (await fixture.Ibuild("--root", fixture.Store, "run", "app:1", "cat", "/uid", "/groups", "/setgroups", "/uid_map")).Ok();
         var lines = Lines(run.Stdout);
         Assert.Equal(["0", "0", "deny"], lines[..3]);
-        Assert.Equal(["0", user.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture), "1"], lines[3].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["0", fixture.User.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture), "1"], lines[3].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Assert.Single(Lines(run.Stderr), l => l.Contains(Warning, StringComparison.Ordinal));
     }
 
@@ -56,7 +53,7 @@ public sealed class RootlessSingleMappingTests : IDisposable
         Assert.Equal(1, build.ExitCode);
         var located = Assert.Single(Lines(build.Stderr), l => l.StartsWith(Path.Combine(fixture.Context, "Dockerfile") + ":2:1: ", StringComparison.Ordinal));
         Assert.Contains(error, located);
-        Assert.Contains($"{user.Name} has no subordinate ids: give it some: usermod --add-subuids", located);
+        Assert.Contains($"{fixture.User.Name} has no subordinate ids: give it some: usermod --add-subuids", located);
         AssertNoStackTrace(build);
         await AssertStoreConsistentAsync("box");
     }
@@ -65,7 +62,7 @@ public sealed class RootlessSingleMappingTests : IDisposable
     public async Task Importing_a_layer_with_another_owner_fails_naming_the_path_and_the_owner()
     {
         var tar = EdgeCaseTars.Save(EdgeCaseTars.FileOwnedBy(1000, 1000), Path.Combine(fixture.Context, "owned.tar"));
-        user.Own(tar);
+        fixture.User.Own(tar);
 
         var import = await fixture.Ibuild("--root", fixture.Store, "import", tar, "-t", "owned:1");
 

@@ -15,10 +15,7 @@ namespace ImageBuilder.IntegrationTests.SandboxEscapes;
 /// </summary>
 public sealed class RootlessEscapeTests : IDisposable
 {
-    private readonly RootlessUser user = new();
-    private readonly BuildFixture fixture;
-
-    public RootlessEscapeTests() => fixture = new BuildFixture(user);
+    private readonly BuildFixture fixture = new(new RootlessUser());
 
     public void Dispose() => fixture.Dispose();
 
@@ -26,10 +23,10 @@ public sealed class RootlessEscapeTests : IDisposable
     public async Task A_rootless_step_cannot_write_the_users_home_or_store_through_proc_or_paths()
     {
         await fixture.ImportBaseAsync();
-        var marker = Path.Combine(user.Home, $"escaped-{Guid.NewGuid():N}");
+        var marker = Path.Combine(fixture.User.Home, $"escaped-{Guid.NewGuid():N}");
         var canary = Path.Combine(fixture.Store, "canary");
         File.WriteAllText(canary, "the user's\n");
-        user.Own(canary);
+        fixture.User.Own(canary);
         var index = Path.Combine(fixture.Store, "index.json");
         var attempts = string.Join(" ", new[] { marker, canary, index }.SelectMany(target => new[]
         {
@@ -37,7 +34,7 @@ public sealed class RootlessEscapeTests : IDisposable
         }));
 
         var build = await fixture.BuildAsync(
-            $"FROM box:1\nRUN mkdir -p {user.Home} {fixture.Store}; for t in {attempts} /proc/*/root{marker}; do "
+            $"FROM box:1\nRUN mkdir -p {fixture.User.Home} {fixture.Store}; for t in {attempts} /proc/*/root{marker}; do "
             + "{ echo pwned >> \"$t\"; } 2>/dev/null; done; echo attempted-all\n");
 
         Assert.Contains(build.Ok().Stderr.Split('\n'), l => l.EndsWith(" attempted-all", StringComparison.Ordinal));
@@ -55,15 +52,15 @@ public sealed class RootlessEscapeTests : IDisposable
             "FROM box:1\nRUN --mount=type=cache,id=escape,target=/c cp /bin/busybox /c/id && chown 0:0 /c/id && chmod 4755 /c/id "
             + "&& touch /c/other && chown 1000:1000 /c/other && cp /bin/busybox /suid && chmod 4755 /suid\n", "-t", "escape:1")).Ok();
 
-        var first = SubordinateIds.Read(SubordinateIds.UsersFile, user.Name, user.Uid)[0].Start;
+        var first = SubordinateIds.Read(SubordinateIds.UsersFile, fixture.User.Name, fixture.User.Uid)[0].Start;
         var cache = Assert.Single(Directory.GetDirectories(Path.Combine(fixture.Store, "ibuild", "cache-mounts")));
-        Assert.Equal($"{user.Uid} {user.Gid} 4755", await StatAsync(Path.Combine(cache, "id")));
-        Assert.Equal($"{first + 999} {SubordinateIds.Read(SubordinateIds.GroupsFile, user.Name, user.Uid)[0].Start + 999} 644", await StatAsync(Path.Combine(cache, "other")));
+        Assert.Equal($"{fixture.User.Uid} {fixture.User.Gid} 4755", await StatAsync(Path.Combine(cache, "id")));
+        Assert.Equal($"{first + 999} {SubordinateIds.Read(SubordinateIds.GroupsFile, fixture.User.Name, fixture.User.Uid)[0].Start + 999} 644", await StatAsync(Path.Combine(cache, "other")));
         var rootOwned = (await Tools.Run("find", fixture.Store, "(", "-uid", "0", "-o", "-gid", "0", ")", "-print")).Ok().Stdout;
         Assert.Empty(rootOwned);
 
         // The setuid bit the step set makes busybox's id run as its owner, the user: nothing gained.
-        Assert.Equal(user.Uid.ToString(CultureInfo.InvariantCulture), user.RunAs(Path.Combine(cache, "id"), "-u").Stdout.Trim());
+        Assert.Equal(fixture.User.Uid.ToString(CultureInfo.InvariantCulture), fixture.User.RunAs(Path.Combine(cache, "id"), "-u").Stdout.Trim());
     }
 
     [RootTheory]
