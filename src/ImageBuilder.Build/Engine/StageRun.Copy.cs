@@ -3,7 +3,6 @@ using ImageBuilder.Build.Context;
 using ImageBuilder.Build.Copying;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Dockerfile;
-using ImageBuilder.Linux.Rootless;
 using ImageBuilder.Planning;
 
 namespace ImageBuilder.Build.Engine;
@@ -83,11 +82,6 @@ internal sealed partial class StageRun
         catch (UnknownUserException e)
         {
             throw Located(BuildErrors.UnknownUser, $"{copy.Instruction.Keyword} --chown: {e.Message}", copy);
-        }
-        catch (RootlessException e)
-        {
-            // An owner that rootless ibuild without subordinate ids cannot give (--chown, a tar's entry).
-            throw Located(BuildErrors.CopyFailed, $"{copy.Instruction.Keyword} failed: {e.Message}", copy);
         }
     }
 }
