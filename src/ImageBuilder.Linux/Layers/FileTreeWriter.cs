@@ -151,8 +151,9 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
     }
 
     /// <summary>
-    /// chown, saying what is wrong when rootless ibuild runs without subordinate ids: the kernel
-    /// refuses an id the user namespace does not map with a bare EINVAL.
+    /// chown, saying what is wrong when rootless ibuild runs without subordinate ids, or with a
+    /// range too small for the layer's ids: the kernel refuses an id the user namespace does not
+    /// map with a bare EINVAL.
     /// </summary>
     private static void ChangeOwner(FileTreeEntry entry, Action chown)
     {
@@ -162,7 +163,10 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
         }
         catch (LinuxException error) when (error.Errno == Errno.EINVAL && HostMode.Current.InUserNamespace)
         {
-            throw new RootlessException(HostMode.Current.UnmappedIdsMessage($"/{entry.Path} belongs to uid {entry.Uid} gid {entry.Gid}", Math.Max(entry.Uid, entry.Gid)));
+            var mode = HostMode.Current;
+            throw new RootlessException(
+                $"/{entry.Path} belongs to uid {entry.Uid} gid {entry.Gid}, which this rootless user namespace does not map "
+                + $"(it maps uids {mode.Users} and gids {mode.Groups}); {mode.UnmappedIdsFix(Math.Max(entry.Uid, entry.Gid))}");
         }
     }
 

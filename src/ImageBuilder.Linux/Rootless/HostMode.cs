@@ -25,6 +25,15 @@ public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap
     public bool SingleMapping => Rootless && Users.Size <= 1;
 
     /// <summary>
+    /// How to give this user namespace ids up to <paramref name="largestId"/>, which a layer or a
+    /// container needs: subordinate ids at all, or a first range that large.
+    /// </summary>
+    public string UnmappedIdsFix(long largestId) => Users.Size <= 1
+        ? $"give {OutsideUserName} subordinate ids: {SubordinateIds.FixCommand(OutsideUserName)}"
+        : $"give {OutsideUserName} a first range in {SubordinateIds.UsersFile} and {SubordinateIds.GroupsFile} of at least "
+            + $"{largestId} ids (ids 1… of the namespace are that range)";
+
+    /// <summary>
     /// Where overlayfs keeps whiteout and opaque marks: <c>trusted.overlay.</c> in the initial user
     /// namespace; <c>user.overlay.</c> in any other, where trusted.* cannot be written and ibuild
     /// mounts overlays with the <c>userxattr</c> option.
@@ -38,12 +47,17 @@ public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap
     /// </summary>
     public bool InUserNamespace => !Users.IsIdentity;
 
-    /// <summary>The host user's login name from /etc/passwd (the namespace sees the host's), or its uid when it has none.</summary>
+    /// <summary>
+    /// The host user's login name from /etc/passwd (the namespace sees the host's), or its uid when
+    /// it has none. The user is what the namespace's root maps to (in ibuild-init too, which is
+    /// not told <see cref="OutsideUid"/>).
+    /// </summary>
     public string OutsideUserName
     {
         get
         {
-            var uid = OutsideUid.ToString(CultureInfo.InvariantCulture);
+            var outside = Users.Ranges.FirstOrDefault(r => r.Contains(0)) is { Count: > 0 } root ? root.Outside : OutsideUid;
+            var uid = outside.ToString(CultureInfo.InvariantCulture);
             try
             {
                 return File.ReadLines("/etc/passwd").Select(line => line.Split(':')).FirstOrDefault(f => f.Length > 2 && f[2] == uid)?[0] ?? uid;
@@ -54,18 +68,6 @@ public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap
             }
         }
     }
-
-    /// <summary>
-    /// The error for <paramref name="subject"/> ("/etc/x belongs to uid 1000 gid 1000", "USER 1000
-    /// is uid 1000 gid 0"), whose ids (the largest <paramref name="largestId"/>) this namespace does
-    /// not map: which ids it does map, and the fix.
-    /// </summary>
-    public string UnmappedIdsMessage(string subject, long largestId) =>
-        $"{subject}, which this rootless user namespace does not map (it maps uids {Users} and gids {Groups}); "
-        + (Users.Size <= 1 || Groups.Size <= 1
-            ? $"{OutsideUserName} has no subordinate ids: give it some: {SubordinateIds.FixCommand(OutsideUserName)}"
-            : $"give {OutsideUserName} a first range in {SubordinateIds.UsersFile} and {SubordinateIds.GroupsFile} of at least {largestId} ids "
-                + "(ids 1… of the namespace are that range)");
 
     private static HostMode Detect()
     {

@@ -53,7 +53,7 @@ public sealed class RootlessSingleMappingTests : IDisposable
         Assert.Equal(1, build.ExitCode);
         var located = Assert.Single(Lines(build.Stderr), l => l.StartsWith(Path.Combine(fixture.Context, "Dockerfile") + ":2:1: ", StringComparison.Ordinal));
         Assert.Contains(error, located);
-        Assert.Contains($"{fixture.User.Name} has no subordinate ids: give it some: usermod --add-subuids", located);
+        Assert.Contains($"give {fixture.User.Name} subordinate ids: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {fixture.User.Name}", located);
         AssertNoStackTrace(build);
         await AssertStoreConsistentAsync("box");
     }
