@@ -68,6 +68,9 @@ internal static class Tools
     }
 
     /// <summary>Processes whose command line is exactly <paramref name="commandLine"/>.</summary>
-    public static List<int> ProcessesRunning(string commandLine) =>
-        [.. ProcessTable.All().Where(p => p.CommandLine == commandLine).Select(p => p.Pid)];
+    public static List<int> ProcessesRunning(string commandLine) => ProcessesWhere(cmdline => cmdline == commandLine);
+
+    /// <summary>Live (not zombie) processes whose command line (arguments joined by spaces) passes <paramref name="match"/>.</summary>
+    public static List<int> ProcessesWhere(Func<string, bool> match) =>
+        [.. ProcessTable.All().Where(p => match(p.CommandLine)).Select(p => p.Pid)];
 }
