@@ -55,7 +55,9 @@ public sealed class RootlessLimitsTests : IDisposable
 
         var cgroupsOfStep = File.ReadAllText($"/proc/{step}/cgroup");
         var cgroupsOfIbuild = File.ReadAllText($"/proc/{ibuild.Pid}/cgroup");
-        var made = Directory.EnumerateDirectories("/sys/fs/cgroup", $"{CgroupScope.Prefix}{ibuild.Pid}-*", SearchOption.AllDirectories).ToList();
+        // Root tests create and remove cgroups meanwhile: skip what vanishes or cannot be read.
+        var made = Directory.EnumerateDirectories(
+            "/sys/fs/cgroup", $"{CgroupScope.Prefix}{ibuild.Pid}-*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true }).ToList();
         (await Tools.Run("kill", "-INT", ibuild.Pid.ToString(CultureInfo.InvariantCulture))).Ok();
         await process.WaitForExitAsync();
 
