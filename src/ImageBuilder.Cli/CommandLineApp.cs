@@ -92,8 +92,8 @@ internal static class CommandLineApp
         {
             var shown = string.Join(", ", skipped.Take(5)) + (skipped.Count > 5 ? $" and {skipped.Count - 5} more" : "");
             await stderr.WriteLineAsync(
-                $"ibuild: warning: rootless: {skipped.Count} device node(s) in layers were not created (a user namespace cannot make devices; "
-                + $"the layers keep them, containers see them missing): {shown}");
+                $"ibuild: warning: rootless: {skipped.Count} device node(s) left out (a user namespace cannot create device nodes; as with Podman, "
+                + $"containers and layers built here lack them, while imported or pulled layers keep them in their blobs): {shown}");
         }
     }
 

@@ -15,9 +15,9 @@ public sealed class BuildInterruptTests : IDisposable
     public async Task Sigint_during_a_run_step_ends_the_build_with_130_and_leaves_nothing()
     {
         await fixture.ImportBaseAsync();
-        fixture.Write("Dockerfile", "FROM box:1 AS a\nRUN sleep 1001\nFROM box:1\nRUN --mount=type=cache,target=/c sleep 1002\n");
+        fixture.Write("Dockerfile", "FROM box:1 AS a\nRUN sleep 1001\nFROM box:1\nRUN --mount=type=cache,target=/c sleep 1002\nCOPY --from=a /etc/passwd /a\n");
         using var process = Process.Start(Tools.IbuildProcess("--root", fixture.Store, "build", "--progress", "plain", "--memory", "256m", fixture.Context))!;
-        await WaitForAsync(() => Tools.ProcessesRunning("sleep 1001").Count > 0 && Tools.ProcessesRunning("sleep 1002").Count > 0);
+        await ProcessTable.WaitForAsync(() => Tools.ProcessesRunning("sleep 1001").Count > 0 && Tools.ProcessesRunning("sleep 1002").Count > 0);
 
         (await Tools.Run("kill", "-INT", process.Id.ToString(CultureInfo.InvariantCulture))).Ok();
         await process.WaitForExitAsync();
@@ -38,25 +38,15 @@ public sealed class BuildInterruptTests : IDisposable
         fixture.Write("Dockerfile", "FROM box:1\nRUN sleep 1003\n");
         using (var process = Process.Start(Tools.IbuildProcess("--root", fixture.Store, "build", "--progress", "plain", fixture.Context))!)
         {
-            await WaitForAsync(() => Tools.ProcessesRunning("sleep 1003").Count > 0);
+            await ProcessTable.WaitForAsync(() => Tools.ProcessesRunning("sleep 1003").Count > 0);
             process.Kill();
             await process.WaitForExitAsync();
         }
 
-        await WaitForAsync(() => Tools.ProcessesRunning("sleep 1003").Count == 0);
+        await ProcessTable.WaitForAsync(() => Tools.ProcessesRunning("sleep 1003").Count == 0);
         Assert.Empty(Tools.ProcessesRunning("sleep 1003"));
 
         (await fixture.BuildAsync("FROM box:1\nRUN echo after > /after\n", "-t", "after:1")).Ok();
         fixture.AssertNothingLeft();
-    }
-
-    /// <summary>Polls until the condition holds or a minute has passed (the assertions after it say which).</summary>
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(1);
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
     }
 }

@@ -68,31 +68,9 @@ internal static class Tools
     }
 
     /// <summary>Processes whose command line is exactly <paramref name="commandLine"/>.</summary>
-    public static List<int> ProcessesRunning(string commandLine)
-    {
-        var found = new List<int>();
-        foreach (var entry in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(entry), out var pid))
-            {
-                continue;
-            }
+    public static List<int> ProcessesRunning(string commandLine) => ProcessesWhere(cmdline => cmdline == commandLine);
 
-            try
-            {
-                var cmdline = File.ReadAllText(Path.Combine(entry, "cmdline")).TrimEnd('\0').Replace('\0', ' ');
-                var state = File.ReadAllLines(Path.Combine(entry, "status")).FirstOrDefault(l => l.StartsWith("State:", StringComparison.Ordinal)) ?? "";
-                if (cmdline == commandLine && !state.Contains("zombie", StringComparison.Ordinal))
-                {
-                    found.Add(pid);
-                }
-            }
-            catch (IOException)
-            {
-                // The process ended while we looked.
-            }
-        }
-
-        return found;
-    }
+    /// <summary>Live (not zombie) processes whose command line (arguments joined by spaces) passes <paramref name="match"/>.</summary>
+    public static List<int> ProcessesWhere(Func<string, bool> match) =>
+        [.. ProcessTable.All().Where(p => match(p.CommandLine)).Select(p => p.Pid)];
 }

@@ -3,6 +3,7 @@ using ImageBuilder.Build.Copying;
 using ImageBuilder.Build.Engine;
 using ImageBuilder.Linux.Layers;
 using ImageBuilder.Linux.Mounts;
+using ImageBuilder.Linux.Rootless;
 using ImageBuilder.Linux.Sandbox;
 
 namespace ImageBuilder.Build.Machine;
@@ -48,7 +49,11 @@ public sealed class LinuxFileWork : IFileWork
     private static OverlayWorkspaceSpec Workspace(StepRoot root, IReadOnlyList<string>? sourceLayers) =>
         new(root.LowerDirs, root.UpperDir, root.WorkDir, root.MergedDir, sourceLayers, sourceLayers is null ? null : root.SourceDir);
 
-    /// <summary>The sandbox's user lookups throw <see cref="SandboxException"/>; the engine knows them as <see cref="UnknownUserException"/>.</summary>
+    /// <summary>
+    /// The sandbox's user lookups throw <see cref="SandboxException"/>; the engine knows them as
+    /// <see cref="UnknownUserException"/>. An owner a rootless user namespace does not map
+    /// (<see cref="RootlessException"/>: --chown, an ADD'd tar's entry) is a copy that cannot be done.
+    /// </summary>
     private static bool WithUsers(Func<bool> work)
     {
         try
@@ -58,6 +63,10 @@ public sealed class LinuxFileWork : IFileWork
         catch (SandboxException e)
         {
             throw new UnknownUserException(e.Message, e);
+        }
+        catch (RootlessException e)
+        {
+            throw new CopyException(e.Message, e);
         }
     }
 }

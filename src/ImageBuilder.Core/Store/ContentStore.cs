@@ -41,14 +41,17 @@ public sealed partial class ContentStore
     /// The store root: <paramref name="root"/>, else $IBUILD_ROOT, else /var/lib/ibuild for root and,
     /// for a <paramref name="rootless"/> user, $XDG_DATA_HOME/ibuild (~/.local/share/ibuild), as Podman's.
     /// </summary>
-    public static string DefaultRoot(string? root, bool rootless = false)
+    public static string DefaultRoot(string? root, bool rootless = false) => DefaultRoot(root, rootless, Environment.GetEnvironmentVariable);
+
+    /// <summary>The same, with <paramref name="environment"/> reading the variables.</summary>
+    internal static string DefaultRoot(string? root, bool rootless, Func<string, string?> environment)
     {
         if (root is not null)
         {
             return root;
         }
 
-        if (Environment.GetEnvironmentVariable("IBUILD_ROOT") is { Length: > 0 } env)
+        if (environment("IBUILD_ROOT") is { Length: > 0 } env)
         {
             return env;
         }
@@ -58,10 +61,11 @@ public sealed partial class ContentStore
             return "/var/lib/ibuild";
         }
 
-        var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-        return dataHome is { Length: > 0 }
+        // The XDG base directory spec: a relative path in the variable is invalid and ignored.
+        var dataHome = environment("XDG_DATA_HOME");
+        return dataHome is { Length: > 0 } && System.IO.Path.IsPathRooted(dataHome)
             ? System.IO.Path.Combine(dataHome, "ibuild")
-            : System.IO.Path.Combine(Environment.GetEnvironmentVariable("HOME") ?? "/", ".local", "share", "ibuild");
+            : System.IO.Path.Combine(environment("HOME") ?? "/", ".local", "share", "ibuild");
     }
 
     /// <summary>Opens the store at <paramref name="root"/>, creating the layout when missing.</summary>

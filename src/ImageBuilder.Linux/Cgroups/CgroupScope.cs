@@ -54,26 +54,30 @@ public sealed class CgroupScope : IDisposable
     /// can. Rootless ibuild can only through a cgroup v2 subtree delegated to the user (systemd
     /// delegates user@UID.service): cgroup v1 lets no ordinary user create cgroups.
     /// </summary>
-    public static string? WhyLimitsUnavailable()
-    {
-        if (!Rootless.HostMode.Current.Rootless)
-        {
-            return null;
-        }
+    public static string? WhyLimitsUnavailable() =>
+        Rootless.HostMode.Current.Rootless ? WhyLimitsUnavailableRootless(CgroupMounts.ReadCurrent(), Native.Syscalls.CanWrite) : null;
 
+    /// <summary>
+    /// The rootless decision, on the cgroup layout <paramref name="mounts"/> with
+    /// <paramref name="canWrite"/> telling whether a cgroup file may be written: limits need
+    /// cgroup v2 and write access to <c>cgroup.subtree_control</c> of ibuild's own cgroup or of
+    /// its parent (where <see cref="UnifiedCgroup.ChooseParent"/> may put the scope).
+    /// </summary>
+    internal static string? WhyLimitsUnavailableRootless(CgroupMounts mounts, Func<string, bool> canWrite)
+    {
         const string Asked = "resource limits (--memory, --pids-limit, --cpus) rootless need a cgroup v2 subtree delegated to your user";
-        var mounts = CgroupMounts.ReadCurrent();
         if (mounts.IsLegacy)
         {
-            return $"{Asked}; this machine uses cgroup v1, where only root can create cgroups. Build as root, or without the limits";
+            return $"{Asked}; this machine uses cgroup v1, where only root can create cgroups. Use ibuild as root, or leave the limits out";
         }
 
         if (mounts.UnifiedCurrentDirectory is not { } current
-            || !(CgroupFile.IsWritable(current, "cgroup.subtree_control")
-                || (Path.GetDirectoryName(current) is { } parent && CgroupFile.IsWritable(parent, "cgroup.subtree_control"))))
+            || !(canWrite(Path.Combine(current, "cgroup.subtree_control"))
+                || (Path.GetDirectoryName(current) is { } parent && parent.StartsWith(mounts.UnifiedMountPoint ?? "/", StringComparison.Ordinal)
+                    && canWrite(Path.Combine(parent, "cgroup.subtree_control")))))
         {
             return $"{Asked}; the cgroup ibuild runs in ({mounts.UnifiedCurrentDirectory ?? "none"}) is not delegated to you "
-                + "(run it in a systemd user session, e.g. systemd-run --user --scope ibuild …), or build without the limits";
+                + "(run it in a systemd user session, e.g. systemd-run --user --scope ibuild …), or leave the limits out";
         }
 
         return null;

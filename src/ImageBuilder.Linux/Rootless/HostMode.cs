@@ -29,8 +29,8 @@ public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap
     /// container needs: subordinate ids at all, or a first range that large.
     /// </summary>
     public string UnmappedIdsFix(long largestId) => Users.Size <= 1
-        ? "give the user subordinate ids: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER (as root)"
-        : $"give the user a first range in {SubordinateIds.UsersFile} and {SubordinateIds.GroupsFile} of at least "
+        ? $"give {OutsideUserName} subordinate ids: {SubordinateIds.FixCommand(OutsideUserName)}"
+        : $"give {OutsideUserName} a first range in {SubordinateIds.UsersFile} and {SubordinateIds.GroupsFile} of at least "
             + $"{largestId} ids (ids 1… of the namespace are that range)";
 
     /// <summary>
@@ -46,6 +46,28 @@ public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap
     /// network namespace of its own.
     /// </summary>
     public bool InUserNamespace => !Users.IsIdentity;
+
+    /// <summary>
+    /// The host user's login name from /etc/passwd (the namespace sees the host's), or its uid when
+    /// it has none. The user is what the namespace's root maps to (in ibuild-init too, which is
+    /// not told <see cref="OutsideUid"/>).
+    /// </summary>
+    public string OutsideUserName
+    {
+        get
+        {
+            var outside = Users.Ranges.FirstOrDefault(r => r.Contains(0)) is { Count: > 0 } root ? root.Outside : OutsideUid;
+            var uid = outside.ToString(CultureInfo.InvariantCulture);
+            try
+            {
+                return File.ReadLines("/etc/passwd").Select(line => line.Split(':')).FirstOrDefault(f => f.Length > 2 && f[2] == uid)?[0] ?? uid;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return uid;
+            }
+        }
+    }
 
     private static HostMode Detect()
     {

@@ -15,6 +15,10 @@ public static class SubordinateIds
     public const string UsersFile = "/etc/subuid";
     public const string GroupsFile = "/etc/subgid";
 
+    /// <summary>What root runs to give <paramref name="userName"/> the 65,536 ids useradd gives (the range is an example: any no other user has).</summary>
+    public static string FixCommand(string userName) =>
+        $"usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {userName} (as root; any range no other user has in {UsersFile} and {GroupsFile})";
+
     /// <summary>The ranges delegated to <paramref name="userName"/> or <paramref name="uid"/>, in file order.</summary>
     public static IReadOnlyList<SubordinateRange> Find(string text, string userName, uint uid)
     {

@@ -40,7 +40,7 @@ public static class UserNamespaceEntry
             warning = $"ibuild: warning: {why}: running rootless with only your own id (as root); "
                 + "a layer whose files belong to other users or groups will fail. Fix: "
                 + (idMapToolsInstalled ? "" : "apt-get install uidmap, and ")
-                + $"usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {userName} (as root)";
+                + SubordinateIds.FixCommand(userName);
         }
 
         argv.Add("--");

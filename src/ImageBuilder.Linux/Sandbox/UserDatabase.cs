@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ImageBuilder.Linux.Native;
+using ImageBuilder.Linux.Rootless;
 
 namespace ImageBuilder.Linux.Sandbox;
 
@@ -56,7 +57,23 @@ internal static class UserDatabase
             .Distinct()
             .ToArray();
         var home = entry is { Length: >= 6 } && entry[5].Length > 0 ? entry[5] : "/";
+        RequireMapped(spec, uid, gid);
         return new ResolvedUser(uid, gid, member, home);
+    }
+
+    /// <summary>
+    /// Rootless without subordinate ids only uid and gid 0 exist: any other USER would fail in the
+    /// init with a bare EINVAL from setresuid, so it fails here, before the step starts, saying why.
+    /// </summary>
+    private static void RequireMapped(string spec, uint uid, uint gid)
+    {
+        var mode = HostMode.Current;
+        if (!mode.Users.Contains(uid) || !mode.Groups.Contains(gid))
+        {
+            throw new SandboxException(
+                $"USER {spec} is uid {uid} gid {gid}, which this rootless user namespace does not map "
+                + $"(it maps uids {mode.Users} and gids {mode.Groups}); {mode.UnmappedIdsFix(Math.Max(uid, gid))}");
+        }
     }
 
     private static uint Number(string text, string what, string owner) =>

@@ -1,0 +1,56 @@
+using ImageBuilder.Linux.Rootless;
+
+namespace ImageBuilder.Linux.Tests.Rootless;
+
+/// <summary>The command line rootless ibuild re-executes itself with, and what it says first.</summary>
+public sealed class UserNamespaceEntryTests
+{
+    private static readonly string[] Self = ["/usr/bin/ibuild", "build", "."];
+
+    [Fact]
+    public void With_subordinate_ids_unshare_maps_root_and_the_first_range_without_a_warning()
+    {
+        var plan = UserNamespaceEntry.Plan(
+            Self, "/usr/bin/unshare", "alice", [new(165536, 65536), new(900000, 10)], [new(265536, 65536)], idMapToolsInstalled: true);
+
+        Assert.Null(plan.Warning);
+        Assert.Equal(
+            ["/usr/bin/unshare", "--user", "--mount", "--propagation", "private", "--map-root-user",
+                "--map-users=165536,1,65536", "--map-groups=265536,1,65536", "--", "/usr/bin/ibuild", "build", "."],
+            plan.Argv);
+    }
+
+    [Fact]
+    public void Without_subordinate_ids_only_root_is_mapped_and_the_warning_names_the_files_and_the_fix()
+    {
+        var plan = UserNamespaceEntry.Plan(Self, "/usr/bin/unshare", "alice", [], [], idMapToolsInstalled: true);
+
+        Assert.DoesNotContain(plan.Argv, a => a.StartsWith("--map-users", StringComparison.Ordinal) || a.StartsWith("--map-groups", StringComparison.Ordinal));
+        Assert.Contains("--map-root-user", plan.Argv);
+        Assert.Equal(Self, plan.Argv.Skip(plan.Argv.ToList().IndexOf("--") + 1));
+        Assert.NotNull(plan.Warning);
+        Assert.Contains("alice has no subordinate ids in /etc/subuid and /etc/subgid", plan.Warning);
+        Assert.Contains("usermod --add-subuids 100000-165535 --add-subgids 100000-165535 alice", plan.Warning);
+        Assert.DoesNotContain("uidmap", plan.Warning);
+    }
+
+    [Fact]
+    public void Subordinate_uids_without_gids_are_not_enough()
+    {
+        var plan = UserNamespaceEntry.Plan(Self, "/usr/bin/unshare", "alice", [new(165536, 65536)], [], idMapToolsInstalled: true);
+
+        Assert.DoesNotContain(plan.Argv, a => a.StartsWith("--map-users", StringComparison.Ordinal));
+        Assert.Contains("no subordinate ids", plan.Warning);
+    }
+
+    [Fact]
+    public void Without_newuidmap_the_warning_names_the_uidmap_package()
+    {
+        var plan = UserNamespaceEntry.Plan(Self, "/usr/bin/unshare", "alice", [new(165536, 65536)], [new(165536, 65536)], idMapToolsInstalled: false);
+
+        Assert.DoesNotContain(plan.Argv, a => a.StartsWith("--map-users", StringComparison.Ordinal));
+        Assert.NotNull(plan.Warning);
+        Assert.Contains("newuidmap and newgidmap are missing (Debian package uidmap)", plan.Warning);
+        Assert.Contains("apt-get install uidmap", plan.Warning);
+    }
+}
