@@ -137,7 +137,7 @@ public sealed class RootlessCommandTests : IDisposable
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Equal("", run.Stdout);
-        Assert.Contains("cannot run id as uid 3000000 gid 3000001: this rootless user namespace does not map them", run.Stderr);
+        Assert.Contains("USER 3000000:3000001 is uid 3000000 gid 3000001, which this rootless user namespace does not map", run.Stderr);
         Assert.Contains("of at least 3000001 ids", run.Stderr);
     }
 
