@@ -37,7 +37,7 @@ internal static class SandboxBenchmark
                 {
                     var scratch = Directory.CreateDirectory(Path.Combine(work, $"step{i}")).FullName;
                     var spec = new SandboxSpec([lower], Directory.CreateDirectory(Path.Combine(scratch, "upper")).FullName,
-                        Directory.CreateDirectory(Path.Combine(scratch, "work")).FullName, scratch, ["true"], [], "/", null, false, "bench");
+                        Directory.CreateDirectory(Path.Combine(scratch, "work")).FullName, scratch, ["true"], [], "/", null, SandboxNetwork.Host, "bench");
                     var clock = Stopwatch.StartNew();
                     var result = sandbox.RunAsync(filtered ? spec : spec with { SyscallFilter = null }, Stream.Null, Stream.Null, CancellationToken.None).GetAwaiter().GetResult();
                     clock.Stop();
