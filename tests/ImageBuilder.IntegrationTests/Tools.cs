@@ -68,7 +68,10 @@ internal static class Tools
     }
 
     /// <summary>Processes whose command line is exactly <paramref name="commandLine"/>.</summary>
-    public static List<int> ProcessesRunning(string commandLine)
+    public static List<int> ProcessesRunning(string commandLine) => ProcessesWhere(cmdline => cmdline == commandLine);
+
+    /// <summary>Live (not zombie) processes whose command line (arguments joined by spaces) passes <paramref name="match"/>.</summary>
+    public static List<int> ProcessesWhere(Func<string, bool> match)
     {
         var found = new List<int>();
         foreach (var entry in Directory.EnumerateDirectories("/proc"))
@@ -82,7 +85,7 @@ internal static class Tools
             {
                 var cmdline = File.ReadAllText(Path.Combine(entry, "cmdline")).TrimEnd('\0').Replace('\0', ' ');
                 var state = File.ReadAllLines(Path.Combine(entry, "status")).FirstOrDefault(l => l.StartsWith("State:", StringComparison.Ordinal)) ?? "";
-                if (cmdline == commandLine && !state.Contains("zombie", StringComparison.Ordinal))
+                if (match(cmdline) && !state.Contains("zombie", StringComparison.Ordinal))
                 {
                     found.Add(pid);
                 }

@@ -177,27 +177,35 @@ public sealed class PrivateNetwork : IAsyncDisposable
 
         await exited;
         await log.Drained;
-        throw new NetworkUnavailableException($"{StackProgram} failed (exit code {stack.ExitCode}): {log.LastLine()}", FailedHint);
+        var errors = log.Errors();
+        // A rootless ibuild opens the TUN device as the user: udev makes it 0666, some containers' /dev do not.
+        var hint = errors.Contains("/dev/net/tun", StringComparison.Ordinal)
+            ? "the user needs read and write access to /dev/net/tun (udev's default mode is 0666); or use --network host|none"
+            : FailedHint;
+        throw new NetworkUnavailableException($"{StackProgram} failed (exit code {stack.ExitCode}): {errors}", hint);
     }
 
     private const string FailedHint = "--network host or none runs without the private network";
 
-    /// <summary>slirp4netns's output, drained so it never blocks; the last lines say why it failed.</summary>
+    /// <summary>slirp4netns's output, drained so it never blocks; its last error lines say why it failed.</summary>
     private sealed class StackLog
     {
         private const int Keep = 4096;
-        private readonly System.Text.StringBuilder text = new();
+        private readonly System.Text.StringBuilder errors = new();
 
         public StackLog(Process process) =>
-            Drained = Task.WhenAll(CollectAsync(process.StandardOutput), CollectAsync(process.StandardError));
+            Drained = Task.WhenAll(process.StandardOutput.BaseStream.CopyToAsync(Stream.Null), CollectAsync(process.StandardError));
 
         public Task Drained { get; }
 
-        public string LastLine()
+        /// <summary>The last few lines of its standard error, without the warning <c>--enable-seccomp</c> always prints.</summary>
+        public string Errors()
         {
-            lock (text)
+            lock (errors)
             {
-                return text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no output";
+                var lines = errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Where(l => !l.StartsWith("WARNING: Support for seccomp is experimental", StringComparison.Ordinal)).TakeLast(3).ToList();
+                return lines.Count > 0 ? string.Join("; ", lines) : "no message";
             }
         }
 
@@ -205,12 +213,12 @@ public sealed class PrivateNetwork : IAsyncDisposable
         {
             while (await reader.ReadLineAsync() is { } line)
             {
-                lock (text)
+                lock (errors)
                 {
-                    text.Append(line).Append('\n');
-                    if (text.Length > Keep)
+                    errors.Append(line).Append('\n');
+                    if (errors.Length > Keep)
                     {
-                        text.Remove(0, text.Length - Keep);
+                        errors.Remove(0, errors.Length - Keep);
                     }
                 }
             }
