@@ -27,6 +27,8 @@ public sealed class PrivateNetwork : IAsyncDisposable
     /// <summary>The stack's program, found on PATH.</summary>
     public const string StackProgram = "slirp4netns";
 
+    private const string FailedHint = "--network host or none runs without the private network";
+
     // Long enough for a loaded machine (it takes ~6 ms here), short of hanging a build forever.
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
@@ -162,14 +164,15 @@ public sealed class PrivateNetwork : IAsyncDisposable
         timeout.CancelAfter(ReadyTimeout);
         var waited = Task.Delay(Timeout.Infinite, timeout.Token);
         var first = await Task.WhenAny(ready, exited, waited);
+        await timeout.CancelAsync();
         if (first == ready && await ready == 1)
         {
             return;
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
         // The read ends with slirp4netns (which held the only writer): observe it, whatever it got.
         _ = ready.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        cancellationToken.ThrowIfCancellationRequested();
         if (first == waited)
         {
             throw new NetworkUnavailableException($"{StackProgram} did not configure the network within {ReadyTimeout.TotalSeconds:F0} s", FailedHint);
@@ -184,8 +187,6 @@ public sealed class PrivateNetwork : IAsyncDisposable
             : FailedHint;
         throw new NetworkUnavailableException($"{StackProgram} failed (exit code {stack.ExitCode}): {errors}", hint);
     }
-
-    private const string FailedHint = "--network host or none runs without the private network";
 
     /// <summary>slirp4netns's output, drained so it never blocks; its last error lines say why it failed.</summary>
     private sealed class StackLog

@@ -31,7 +31,7 @@ internal sealed class TestNetworkNamespace : IDisposable
         }
         """;
 
-    private static int count;
+    private static int Created;
     private readonly Process holder;
     private readonly List<Process> servers = [];
     private readonly string hostVeth;
@@ -54,7 +54,7 @@ internal sealed class TestNetworkNamespace : IDisposable
     public static async Task<TestNetworkNamespace> CreateAsync()
     {
         var holder = Process.Start(new ProcessStartInfo("unshare", ["--net", "sleep", "infinity"]))!;
-        var made = new TestNetworkNamespace(holder, Interlocked.Increment(ref count));
+        var made = new TestNetworkNamespace(holder, Interlocked.Increment(ref Created));
         try
         {
             // unshare execs sleep once the namespace exists.
