@@ -6,7 +6,8 @@ namespace ImageBuilder.IntegrationTests.Network;
 
 /// <summary>
 /// A TCP server on the host's 127.0.0.1 (an ephemeral port), standing for a service a build must
-/// not reach: it sends <see cref="Secret"/> to whoever connects, and counts them.
+/// not reach: it answers whoever connects with an HTTP response whose body is <see cref="Secret"/>
+/// (for <c>wget</c>; <c>nc</c> prints it whole), and counts them.
 /// </summary>
 internal sealed class LoopbackServer : IDisposable
 {
@@ -36,7 +37,8 @@ internal sealed class LoopbackServer : IDisposable
             {
                 using var client = await listener.AcceptTcpClientAsync();
                 Interlocked.Increment(ref connections);
-                await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(Secret + "\n"));
+                var response = $"HTTP/1.0 200 OK\r\nContent-Length: {Secret.Length}\r\nConnection: close\r\n\r\n{Secret}";
+                await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(response));
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)

@@ -55,11 +55,8 @@ public sealed class NetworkStackLifetimeTests : IDisposable
     [RootFact]
     public async Task Sigint_ends_the_build_and_its_stack()
     {
-        await fixture.ImportBaseAsync();
-        fixture.Write("Dockerfile", "FROM box:1\nRUN sleep 1011\n");
-        using var build = Start("build", "--progress", "plain", fixture.Context);
-        await TestNetworkNamespace.WaitForAsync(() => Tools.ProcessesRunning("sleep 1011").Count > 0);
-        var during = NetworkStack.ProcessesOf(build.Process.Id);
+        var (build, during) = await StartSleepingBuildAsync("sleep 1011");
+        using var started = build;
 
         (await Tools.Run("kill", "-INT", build.Process.Id.ToString(CultureInfo.InvariantCulture))).Ok();
         var result = await build.ExitAsync();
@@ -73,11 +70,8 @@ public sealed class NetworkStackLifetimeTests : IDisposable
     [RootFact]
     public async Task Kill_9_of_ibuild_ends_its_stack()
     {
-        await fixture.ImportBaseAsync();
-        fixture.Write("Dockerfile", "FROM box:1\nRUN sleep 1012\n");
-        using var build = Start("build", "--progress", "plain", fixture.Context);
-        await TestNetworkNamespace.WaitForAsync(() => Tools.ProcessesRunning("sleep 1012").Count > 0);
-        var during = NetworkStack.ProcessesOf(build.Process.Id);
+        var (build, during) = await StartSleepingBuildAsync("sleep 1012");
+        using var started = build;
 
         build.Process.Kill();
         await build.ExitAsync();
@@ -109,6 +103,16 @@ public sealed class NetworkStackLifetimeTests : IDisposable
         Assert.DoesNotContain("   at ", missing.Stderr);
         Assert.Equal(125, run.ExitCode);
         Assert.Contains("ibuild: run: the private network needs slirp4netns (Debian package slirp4netns)", run.Stderr);
+    }
+
+    /// <summary>A build whose one RUN is <paramref name="sleep"/>, started and waited for until the step runs; the stacks it had then.</summary>
+    private async Task<(Running Build, List<int> During)> StartSleepingBuildAsync(string sleep)
+    {
+        await fixture.ImportBaseAsync();
+        fixture.Write("Dockerfile", $"FROM box:1\nRUN {sleep}\n");
+        var build = Start("build", "--progress", "plain", fixture.Context);
+        await TestNetworkNamespace.WaitForAsync(() => Tools.ProcessesRunning(sleep).Count > 0);
+        return (build, NetworkStack.ProcessesOf(build.Process.Id));
     }
 
     private static string Wait(string name) => string.Format(CultureInfo.InvariantCulture, Waiting, name);
