@@ -10,12 +10,13 @@
 #   docker-registry  the CNCF distribution registry the registry client's tests start on 127.0.0.1
 #   apache2-utils  htpasswd, which makes the bcrypt line for the Basic-auth test registry
 #   libseccomp2  libseccomp.so.2, which compiles the seccomp profile every RUN step runs under
+#   uidmap  newuidmap and newgidmap, which map a rootless user's subordinate ids (/etc/subuid) into its user namespace
 #   slirp4netns  the user-mode network stack of a build's private network (--network default)
 #   iproute2  ip, which joins the network tests' own namespaces to the host's (veth pairs)
 # Needs root (apt-get); as another user it only reports what is missing.
 set -euo pipefail
-packages=(busybox-static skopeo umoci podman gcc xz-utils docker.io docker-registry apache2-utils libseccomp2 slirp4netns iproute2)
-commands=(busybox skopeo umoci podman gcc xz /usr/sbin/dockerd /usr/bin/docker-registry htpasswd lib:libseccomp.so.2 slirp4netns ip)
+packages=(busybox-static skopeo umoci podman gcc xz-utils docker.io docker-registry apache2-utils libseccomp2 uidmap slirp4netns iproute2)
+commands=(busybox skopeo umoci podman gcc xz /usr/sbin/dockerd /usr/bin/docker-registry htpasswd lib:libseccomp.so.2 newuidmap slirp4netns ip)
 missing=()
 for i in "${!packages[@]}"; do
   case "${commands[$i]}" in

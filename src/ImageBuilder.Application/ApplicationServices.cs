@@ -16,6 +16,7 @@ public sealed class ApplicationServices
         Registries = new RegistryService(Stores, machine);
         Runs = new RunService(Stores, machine);
         Builds = new BuildService(Stores, machine, new ExportService(machine, standardOutput));
+        Info = new InfoService(machine);
     }
 
     public StoreService Stores { get; }
@@ -27,6 +28,8 @@ public sealed class ApplicationServices
     public RunService Runs { get; }
 
     public BuildService Builds { get; }
+
+    public InfoService Info { get; }
 
     /// <summary>The services over the real Linux machine; <paramref name="standardOutput"/> is where <c>--output type=tar,dest=-</c> writes.</summary>
     public static ApplicationServices ForThisMachine(IFileSystem fileSystem, Func<Stream> standardOutput) =>

@@ -2,6 +2,7 @@ using ImageBuilder.Application.Registries;
 using ImageBuilder.Build.Context;
 using ImageBuilder.Build.Engine;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Linux.Rootless;
 using ImageBuilder.Planning;
 
 namespace ImageBuilder.Application;
@@ -19,6 +20,11 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
     /// <exception cref="BuildException">A step failed.</exception>
     public async Task<BuiltImage> BuildAsync(BuildRequest request, IBuildProgress progress, Action<string> warn, CancellationToken cancellationToken)
     {
+        if (request.Engine.Limits is not null && machine.WhyLimitsUnavailable() is { } why)
+        {
+            throw new RootlessException(why);
+        }
+
         var store = stores.Open(request.Root);
         machine.RemoveStaleCgroups();
         store.RemoveStaleTemporaries();

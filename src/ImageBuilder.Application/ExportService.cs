@@ -70,11 +70,28 @@ public sealed class ExportService(IMachine machine, Func<Stream> standardOutput)
 
             Directory.CreateDirectory(output.Destination);
             await using var input = File.OpenRead(tar);
-            await new LayerUnpacker(machine.TreeWriter).UnpackAsync(input, output.Destination, cancellationToken);
+            var writer = machine.Mode.Rootless ? new CallerOwnedWriter(machine.TreeWriter) : machine.TreeWriter;
+            await new LayerUnpacker(writer).UnpackAsync(input, output.Destination, cancellationToken);
         }
         finally
         {
             Directory.Delete(scratch, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Rootless, <c>type=local</c> writes every file as the user's own (root in its namespace), as
+    /// rootless BuildKit does: owners from the image would be subordinate ids on the host, files
+    /// the user could then neither change nor remove.
+    /// </summary>
+    private sealed class CallerOwnedWriter(IFileTreeWriter inner) : IFileTreeWriter
+    {
+        public void Write(string root, FileTreeEntry entry, Stream? content) => inner.Write(root, entry with { Uid = 0, Gid = 0 }, content);
+
+        public void MarkOpaque(string root, string path) => inner.MarkOpaque(root, path);
+
+        public void SetDirectoryTime(string root, string path, DateTimeOffset time) => inner.SetDirectoryTime(root, path, time);
+
+        public void Flush(string root) => inner.Flush(root);
     }
 }

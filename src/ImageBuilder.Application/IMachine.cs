@@ -1,7 +1,9 @@
 using ImageBuilder.Build.Engine;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Linux;
 using ImageBuilder.Linux.Mounts;
+using ImageBuilder.Linux.Rootless;
 using ImageBuilder.Linux.Sandbox;
 
 namespace ImageBuilder.Application;
@@ -14,6 +16,12 @@ namespace ImageBuilder.Application;
 /// </summary>
 public interface IMachine
 {
+    /// <summary>Root or rootless, and the user namespace's id maps.</summary>
+    HostMode Mode { get; }
+
+    /// <summary>What the machine offers ibuild (kernel, cgroups, overlayfs, subordinate ids), for <c>ibuild info</c>.</summary>
+    HostFacts ReadFacts();
+
     /// <summary>Reads a directory tree into layer entries (packing, fsck).</summary>
     IFileTreeReader TreeReader { get; }
 
@@ -30,6 +38,9 @@ public interface IMachine
 
     /// <summary>Mounts the read-only union of <paramref name="lowerDirs"/> (topmost first) on <paramref name="emptyDir"/>; unmounted on dispose.</summary>
     Task<MountedRoot> MountRootAsync(IReadOnlyList<string> lowerDirs, string emptyDir);
+
+    /// <summary>Why steps and containers cannot get resource limits here (rootless on cgroup v1, say), or null when they can.</summary>
+    string? WhyLimitsUnavailable();
 
     /// <summary>Removes the cgroups of ibuild processes that were killed.</summary>
     void RemoveStaleCgroups();

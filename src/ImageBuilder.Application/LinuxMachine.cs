@@ -2,9 +2,11 @@ using ImageBuilder.Build.Engine;
 using ImageBuilder.Build.Machine;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Linux;
 using ImageBuilder.Linux.Cgroups;
 using ImageBuilder.Linux.Layers;
 using ImageBuilder.Linux.Mounts;
+using ImageBuilder.Linux.Rootless;
 using ImageBuilder.Linux.Sandbox;
 
 namespace ImageBuilder.Application;
@@ -16,6 +18,10 @@ namespace ImageBuilder.Application;
 /// </summary>
 public sealed class LinuxMachine(SandboxOptions? sandboxOptions = null) : IMachine
 {
+    public HostMode Mode => HostMode.Current;
+
+    public HostFacts ReadFacts() => HostFacts.Read(Mode);
+
     public IFileTreeReader TreeReader { get; } = new FileTreeReader();
 
     public IFileTreeWriter TreeWriter { get; } = new FileTreeWriter();
@@ -28,7 +34,16 @@ public sealed class LinuxMachine(SandboxOptions? sandboxOptions = null) : IMachi
 
     public Task<MountedRoot> MountRootAsync(IReadOnlyList<string> lowerDirs, string emptyDir) => MountedRoot.MountAsync(lowerDirs, emptyDir);
 
-    public void RemoveStaleCgroups() => CgroupScope.RemoveStale();
+    public string? WhyLimitsUnavailable() => CgroupScope.WhyLimitsUnavailable();
+
+    /// <summary>Rootless on cgroup v1 no cgroup of ibuild's can exist (nor may this user remove root's).</summary>
+    public void RemoveStaleCgroups()
+    {
+        if (WhyLimitsUnavailable() is null)
+        {
+            CgroupScope.RemoveStale();
+        }
+    }
 
     /// <summary>Found when a step or container first needs it: commands that run nothing work without ibuild-init.</summary>
     private SandboxOptions Options => sandboxOptions ?? SandboxOptions.ForCurrentProgram();

@@ -4,6 +4,7 @@ using ImageBuilder.Core.Layers;
 using ImageBuilder.Linux.Cgroups;
 using ImageBuilder.Linux.Mounts;
 using ImageBuilder.Linux.Network;
+using ImageBuilder.Linux.Rootless;
 using ImageBuilder.Linux.Sandbox;
 
 namespace ImageBuilder.Application;
@@ -63,6 +64,11 @@ public sealed class RunService(StoreService stores, IMachine machine)
         var store = stores.Open(request.Root);
         // The scratch dir is in use while the command runs: keep the store's clean-up away from it.
         using var protect = store.ProtectNewContent();
+        if (request.Limits is not null && machine.WhyLimitsUnavailable() is { } why)
+        {
+            throw new RootlessException(why);
+        }
+
         machine.RemoveStaleCgroups();
 
         var image = store.ResolveImage(request.Image);

@@ -13,7 +13,7 @@ public sealed class StoreService(IFileSystem fileSystem, IMachine machine)
     /// <summary>Opens (creates) the store; scratch left by killed processes goes unless <paramref name="removeStaleScratch"/> is false.</summary>
     public ContentStore Open(string? root, bool removeStaleScratch = true)
     {
-        var store = ContentStore.Open(fileSystem, ContentStore.DefaultRoot(root));
+        var store = ContentStore.Open(fileSystem, ContentStore.DefaultRoot(root, machine.Mode.Rootless));
         if (removeStaleScratch)
         {
             store.RemoveStaleTemporaries();

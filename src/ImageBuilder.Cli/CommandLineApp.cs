@@ -5,6 +5,7 @@ using ImageBuilder.Core.Archives;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Linux.Rootless;
 using ImageBuilder.Registry;
 
 namespace ImageBuilder.Cli;
@@ -32,6 +33,7 @@ internal static class CommandLineApp
           rmi IMAGE...                         remove names or images
           prune                                delete what no tagged image uses
           fsck [--repair]                      check the store; --repair removes what is broken
+          info                                 how ibuild runs here (root or rootless, store, ids, cgroups, kernel)
           load [-i FILE]                       load images from a docker or OCI archive or layout (default: stdin)
           save [-o FILE] [--format docker|oci] IMAGE...   write images to an archive (default: stdout)
           import ROOTFS.tar[.gz] [-t NAME]     make a one-layer image from a root filesystem
@@ -42,7 +44,8 @@ internal static class CommandLineApp
           logout REGISTRY                      remove saved credentials
 
         Options:
-          --root DIR       the store (default $IBUILD_ROOT, else /var/lib/ibuild); before or after the command
+          --root DIR       the store (default $IBUILD_ROOT, else /var/lib/ibuild as root and
+                           ~/.local/share/ibuild rootless); before or after the command
           -h, --help       show help (also after a command: ibuild check --help)
           --version        print the version
 
@@ -70,11 +73,49 @@ internal static class CommandLineApp
 
             var (command, rest) = SplitCommand(args);
             var services = ApplicationServices.ForThisMachine(fileSystem, Console.OpenStandardOutput);
-            return await DispatchAsync(command, rest, services, fileSystem, stdin, stdout, stderr, cancellationToken);
+            var code = await DispatchAsync(command, rest, services, fileSystem, stdin, stdout, stderr, cancellationToken);
+            await WarnSkippedDeviceNodesAsync(stderr);
+            return code;
         }
         catch (Exception e)
         {
+            await WarnSkippedDeviceNodesAsync(stderr);
             return await ReportAsync(e, stderr);
+        }
+    }
+
+    /// <summary>Rootless: the device nodes of layers a user namespace could not create (left out of snapshots, as Podman does).</summary>
+    private static async Task WarnSkippedDeviceNodesAsync(TextWriter stderr)
+    {
+        var skipped = SkippedDeviceNodes.TakeAll();
+        if (skipped.Count > 0)
+        {
+            var shown = string.Join(", ", skipped.Take(5)) + (skipped.Count > 5 ? $" and {skipped.Count - 5} more" : "");
+            await stderr.WriteLineAsync(
+                $"ibuild: warning: rootless: {skipped.Count} device node(s) in layers were not created (a user namespace cannot make devices; "
+                + $"the layers keep them, containers see them missing): {shown}");
+        }
+    }
+
+    /// <summary>
+    /// Whether the command touches the store or runs containers, and so, started by an ordinary
+    /// user, runs rootless (re-executed in a user namespace first). Help, --version, check, login
+    /// and logout touch neither and run as they are; so does a command line that is not valid.
+    /// </summary>
+    public static bool NeedsUserNamespace(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help" or "--version" || args.Contains("--help") || args.Contains("-h"))
+        {
+            return false;
+        }
+
+        try
+        {
+            return SplitCommand(args).Command is not ("check" or "login" or "logout");
+        }
+        catch (UsageException)
+        {
+            return false;
         }
     }
 
@@ -124,6 +165,7 @@ internal static class CommandLineApp
             "rmi" => await store.RmiAsync(rest, stderr),
             "prune" => await store.PruneAsync(rest),
             "fsck" => await new FsckCommand(services.Stores, stdout).RunAsync(rest, cancellationToken),
+            "info" => await new InfoCommand(services.Info, stdout).RunAsync(rest),
             "load" => await archives.LoadAsync(rest, cancellationToken),
             "save" => await archives.SaveAsync(rest, cancellationToken),
             "import" => await archives.ImportAsync(rest, cancellationToken),
@@ -141,7 +183,7 @@ internal static class CommandLineApp
     {
         switch (e)
         {
-            case RegistryException or StoreException or ArchiveFormatException or LayerFormatException or OciFormatException or InvalidDataException
+            case RegistryException or StoreException or RootlessException or ArchiveFormatException or LayerFormatException or OciFormatException or InvalidDataException
                 or IOException or UnauthorizedAccessException:
                 await stderr.WriteLineAsync($"ibuild: {e.Message}");
                 return Failure;

@@ -1,7 +1,9 @@
 using ImageBuilder.Build.Engine;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Linux;
 using ImageBuilder.Linux.Mounts;
+using ImageBuilder.Linux.Rootless;
 using ImageBuilder.Linux.Sandbox;
 
 namespace ImageBuilder.Application.Tests;
@@ -10,6 +12,10 @@ namespace ImageBuilder.Application.Tests;
 internal sealed class RecordingMachine : IMachine
 {
     private readonly LinuxMachine real = new();
+
+    public HostMode Mode => real.Mode;
+
+    public HostFacts ReadFacts() => real.ReadFacts();
 
     public IFileTreeReader TreeReader => real.TreeReader;
 
@@ -32,6 +38,8 @@ internal sealed class RecordingMachine : IMachine
     }
 
     public Task<MountedRoot> MountRootAsync(IReadOnlyList<string> lowerDirs, string emptyDir) => throw new NotSupportedException("no mounts here");
+
+    public string? WhyLimitsUnavailable() => null;
 
     public void RemoveStaleCgroups() => CgroupCleanUps++;
 }

@@ -37,9 +37,32 @@ public sealed partial class ContentStore
 
     private string GcLockPath => Path(OwnPath, "gc.lock");
 
-    /// <summary>The store root: <paramref name="root"/>, else $IBUILD_ROOT, else /var/lib/ibuild.</summary>
-    public static string DefaultRoot(string? root) =>
-        root ?? (Environment.GetEnvironmentVariable("IBUILD_ROOT") is { Length: > 0 } env ? env : "/var/lib/ibuild");
+    /// <summary>
+    /// The store root: <paramref name="root"/>, else $IBUILD_ROOT, else /var/lib/ibuild for root and,
+    /// for a <paramref name="rootless"/> user, $XDG_DATA_HOME/ibuild (~/.local/share/ibuild), as Podman's.
+    /// </summary>
+    public static string DefaultRoot(string? root, bool rootless = false)
+    {
+        if (root is not null)
+        {
+            return root;
+        }
+
+        if (Environment.GetEnvironmentVariable("IBUILD_ROOT") is { Length: > 0 } env)
+        {
+            return env;
+        }
+
+        if (!rootless)
+        {
+            return "/var/lib/ibuild";
+        }
+
+        var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        return dataHome is { Length: > 0 }
+            ? System.IO.Path.Combine(dataHome, "ibuild")
+            : System.IO.Path.Combine(Environment.GetEnvironmentVariable("HOME") ?? "/", ".local", "share", "ibuild");
+    }
 
     /// <summary>Opens the store at <paramref name="root"/>, creating the layout when missing.</summary>
     public static ContentStore Open(IFileSystem fileSystem, string root)

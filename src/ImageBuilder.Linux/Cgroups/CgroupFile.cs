@@ -29,6 +29,8 @@ internal static class CgroupFile
 
     public static bool Exists(string directory, string file) => File.Exists(Path.Combine(directory, file));
 
+    public static bool IsWritable(string directory, string file) => Native.Syscalls.CanWrite(Path.Combine(directory, file));
+
     /// <summary>The file's text, or null when it does not exist (a controller not enabled, a cgroup removed).</summary>
     public static string? TryRead(string directory, string file)
     {

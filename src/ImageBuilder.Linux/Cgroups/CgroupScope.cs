@@ -49,6 +49,36 @@ public sealed class CgroupScope : IDisposable
     /// <summary>The pids in the scope right now.</summary>
     public IReadOnlyCollection<int> Processes => backend.Processes;
 
+    /// <summary>
+    /// Why steps cannot get resource limits on this machine, or null when they can. Root always
+    /// can. Rootless ibuild can only through a cgroup v2 subtree delegated to the user (systemd
+    /// delegates user@UID.service): cgroup v1 lets no ordinary user create cgroups.
+    /// </summary>
+    public static string? WhyLimitsUnavailable()
+    {
+        if (!Rootless.HostMode.Current.Rootless)
+        {
+            return null;
+        }
+
+        const string Asked = "resource limits (--memory, --pids-limit, --cpus) rootless need a cgroup v2 subtree delegated to your user";
+        var mounts = CgroupMounts.ReadCurrent();
+        if (mounts.IsLegacy)
+        {
+            return $"{Asked}; this machine uses cgroup v1, where only root can create cgroups. Build as root, or without the limits";
+        }
+
+        if (mounts.UnifiedCurrentDirectory is not { } current
+            || !(CgroupFile.IsWritable(current, "cgroup.subtree_control")
+                || (Path.GetDirectoryName(current) is { } parent && CgroupFile.IsWritable(parent, "cgroup.subtree_control"))))
+        {
+            return $"{Asked}; the cgroup ibuild runs in ({mounts.UnifiedCurrentDirectory ?? "none"}) is not delegated to you "
+                + "(run it in a systemd user session, e.g. systemd-run --user --scope ibuild …), or build without the limits";
+        }
+
+        return null;
+    }
+
     /// <summary>Creates <c>ibuild-&lt;name&gt;</c> with the limits set, for the cgroup layout of this machine.</summary>
     public static CgroupScope Create(string name, ResourceLimits limits) => Create(name, limits, CgroupMounts.ReadCurrent());
 

@@ -10,20 +10,18 @@ namespace ImageBuilder.Linux.Layers;
 /// opening file content.
 /// </summary>
 /// <remarks>
-/// Overlayfs' own attributes (<c>trusted.overlay.*</c>) are never carried into entries; they
-/// are read only to find whiteouts (a zero-size file with <c>trusted.overlay.whiteout</c>, the
+/// Overlayfs' own attributes (<c>trusted.overlay.*</c>, and <c>user.overlay.*</c> of an overlay
+/// mounted with <c>userxattr</c> in a user namespace, rootless) are never carried into entries;
+/// they are read only to find whiteouts (a zero-size file with <c>overlay.whiteout</c>, the
 /// form newer kernels may use beside the char device 0/0) and opaque directories
-/// (<c>trusted.overlay.opaque</c> = "y"; the value "x" only says the directory holds xattr
+/// (<c>overlay.opaque</c> = "y"; the value "x" only says the directory holds xattr
 /// whiteouts, and is not opaque). The host's <c>security.selinux</c> label is not carried either.
 /// Sockets are skipped: a tar cannot hold them. Names must be
 /// UTF-8, and paths are used whole, so a path is limited to PATH_MAX (4096 bytes).
 /// </remarks>
 public sealed class FileTreeReader : IFileTreeReader
 {
-    private const string OverlayPrefix = "trusted.overlay.";
     private const string HostOnlySelinuxLabel = "security.selinux";
-    private const string OverlayWhiteout = "trusted.overlay.whiteout";
-    private const string OverlayOpaque = "trusted.overlay.opaque";
 
     /// <inheritdoc />
     public IEnumerable<FileTreeEntry> Enumerate(string root)
@@ -201,10 +199,11 @@ public sealed class FileTreeReader : IFileTreeReader
             SortedDictionary<string, byte[]>? carried = null;
             foreach (var name in Syscalls.ListExtendedAttributes(path))
             {
-                if (name.StartsWith(OverlayPrefix, StringComparison.Ordinal))
+                if (OverlayAttributes.IsOverlays(name))
                 {
-                    whiteout |= name == OverlayWhiteout;
-                    opaque |= name == OverlayOpaque && Syscalls.GetExtendedAttribute(path, name) is [(byte)'y'];
+                    var what = name[(name.IndexOf('.') + 1)..];
+                    whiteout |= what == "overlay.whiteout";
+                    opaque |= what == "overlay.opaque" && Syscalls.GetExtendedAttribute(path, name) is [(byte)'y'];
                     continue;
                 }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Linux.Native;
+using ImageBuilder.Linux.Rootless;
 using Microsoft.Win32.SafeHandles;
 
 namespace ImageBuilder.Linux.Layers;
@@ -94,7 +95,18 @@ public sealed partial class FileTreeWriter
         };
 
         ExistingNodeRemoval.Clear(parent, name, keepDirectory: false);
-        Syscalls.MakeNodeAt(parent, name, type, 0, node.DeviceMajor, node.DeviceMinor);
+        try
+        {
+            Syscalls.MakeNodeAt(parent, name, type, 0, node.DeviceMajor, node.DeviceMinor);
+        }
+        catch (LinuxException error) when (error.Errno == Errno.EPERM && type != FileNodeType.Fifo && !isWhiteout && HostMode.Current.InUserNamespace)
+        {
+            // A user namespace cannot create device nodes. As Podman (containers/storage) does,
+            // the node is left out of the snapshot; the layer's blob keeps it, and the user is told.
+            SkippedDeviceNodes.Add(entry.Path);
+            return;
+        }
+
         ApplyByName(parent, name, node, isSymlink: false);
     }
 }

@@ -1,5 +1,6 @@
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Linux.Native;
+using ImageBuilder.Linux.Rootless;
 using Microsoft.Win32.SafeHandles;
 
 namespace ImageBuilder.Linux.Layers;
@@ -19,7 +20,8 @@ namespace ImageBuilder.Linux.Layers;
 /// </remarks>
 public sealed partial class FileTreeWriter : IFileTreeWriter
 {
-    private const string OpaqueAttribute = "trusted.overlay.opaque";
+    /// <summary>overlayfs' opaque mark: <c>trusted.overlay.opaque</c>, or <c>user.overlay.opaque</c> in a user namespace (the overlay is mounted with userxattr there).</summary>
+    private static string OpaqueAttribute => HostMode.Current.OverlayAttributePrefix + "opaque";
     private const int ImplicitDirectoryMode = 0x1ed; // 0755
 
     public void Write(string root, FileTreeEntry entry, Stream? content)
@@ -121,7 +123,7 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
     /// <summary>Owner, mode, xattrs and time of an object the writer holds open (file or directory).</summary>
     private static void ApplyToOpen(SafeFileHandle file, FileTreeEntry entry)
     {
-        Syscalls.ChangeOwner(file, entry.Uid, entry.Gid);
+        ChangeOwner(entry, () => Syscalls.ChangeOwner(file, entry.Uid, entry.Gid));
         Syscalls.ChangeMode(file, entry.Mode & 0xfff);
         foreach (var (name, value) in entry.ExtendedAttributes)
         {
@@ -134,7 +136,7 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
     /// <summary>The same for a symlink, device or fifo, addressed by name without following it.</summary>
     private static void ApplyByName(SafeFileHandle parent, string name, FileTreeEntry entry, bool isSymlink)
     {
-        Syscalls.ChangeOwnerNoFollow(parent, name, entry.Uid, entry.Gid);
+        ChangeOwner(entry, () => Syscalls.ChangeOwnerNoFollow(parent, name, entry.Uid, entry.Gid));
         if (!isSymlink)
         {
             Syscalls.ChangeModeNoFollow(parent, name, entry.Mode & 0xfff);
@@ -146,6 +148,26 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
         }
 
         Syscalls.SetTimesNoFollow(parent, name, entry.ModificationTime);
+    }
+
+    /// <summary>
+    /// chown, saying what is wrong when rootless ibuild runs without subordinate ids, or with a
+    /// range too small for the layer's ids: the kernel refuses an id the user namespace does not
+    /// map with a bare EINVAL.
+    /// </summary>
+    private static void ChangeOwner(FileTreeEntry entry, Action chown)
+    {
+        try
+        {
+            chown();
+        }
+        catch (LinuxException error) when (error.Errno == Errno.EINVAL && HostMode.Current.InUserNamespace)
+        {
+            var mode = HostMode.Current;
+            throw new RootlessException(
+                $"/{entry.Path} belongs to uid {entry.Uid} gid {entry.Gid}, which this rootless user namespace does not map "
+                + $"(it maps uids {mode.Users} and gids {mode.Groups}); {mode.UnmappedIdsFix(Math.Max(entry.Uid, entry.Gid))}");
+        }
     }
 
     // As containerd does: a file system without xattr support (EOPNOTSUPP) skips them, and the

@@ -118,5 +118,6 @@ internal static class Errno
 {
     public const int EPERM = 1;
     public const int ENOENT = 2;
+    public const int EINVAL = 22;
     public const int EOPNOTSUPP = 95;
 }

@@ -18,4 +18,13 @@ public static unsafe partial class Syscalls
         var error = errno;
         return error == ESRCH ? false : throw new LinuxException(nameof(kill), error);
     }
+
+    /// <summary>access(2) with W_OK: whether this process may write <paramref name="path"/> (as its capabilities in its user namespace allow).</summary>
+    internal static bool CanWrite(string path)
+    {
+        fixed (byte* p = Utf8OrNull(path))
+        {
+            return access(p, W_OK) == 0;
+        }
+    }
 }

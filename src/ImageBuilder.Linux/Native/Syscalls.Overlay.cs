@@ -12,7 +12,7 @@ public static unsafe partial class Syscalls
     /// <summary>mount attributes (MOUNT_ATTR_*).</summary>
     internal const ulong MountAttrReadOnly = 0x1, MountAttrNoSuid = 0x2, MountAttrNoDev = 0x4, MountAttrNoExec = 0x8;
 
-    private const int FsconfigSetString = 1, FsconfigCmdCreate = 6, FsopenCloexec = 1, FsmountCloexec = 1, MoveMountEmptyPath = 4;
+    private const int FsconfigSetFlag = 0, FsconfigSetString = 1, FsconfigCmdCreate = 6, FsopenCloexec = 1, FsmountCloexec = 1, MoveMountEmptyPath = 4;
     private const int AtFdCwd = -100;
 
     // The generic syscall table: the same numbers on x86-64 and arm64.
@@ -90,6 +90,14 @@ public static unsafe partial class Syscalls
                 Check(SetString(context, "workdir", workDir ?? throw new ArgumentNullException(nameof(workDir))), $"overlay workdir {workDir}");
             }
 
+            if (Rootless.HostMode.Current.InUserNamespace)
+            {
+                fixed (byte* flag = Bytes("userxattr"))
+                {
+                    Check((long)syscall(FsconfigCall, context, FsconfigSetFlag, flag, 0, 0) != -1, "overlay userxattr");
+                }
+            }
+
             Check((long)syscall(FsconfigCall, context, FsconfigCmdCreate, 0, 0, 0) != -1, $"overlay on {target} ({lowerDirs.Count} layers)");
             var mount = (int)(long)syscall(FsmountCall, context, FsmountCloexec, (int)attributes);
             Check(mount != -1, "fsmount overlay");
@@ -114,7 +122,8 @@ public static unsafe partial class Syscalls
 
     private static void MountOverlayClassic(string target, IReadOnlyList<string> lowerDirs, string? upperDir, string? workDir, ulong attributes)
     {
-        var options = "lowerdir=" + string.Join(':', lowerDirs) + (upperDir is null ? "" : $",upperdir={upperDir},workdir={workDir}");
+        var options = "lowerdir=" + string.Join(':', lowerDirs) + (upperDir is null ? "" : $",upperdir={upperDir},workdir={workDir}")
+            + (Rootless.HostMode.Current.InUserNamespace ? ",userxattr" : "");
         if (options.Length >= 4096)
         {
             throw new LinuxException($"mount overlay on {target}: {lowerDirs.Count} layers are too many for this kernel (it has no lowerdir+)", 7);

@@ -26,6 +26,7 @@ internal sealed unsafe class PreparedExec
     public required uint Uid { get; init; }
     public required uint Gid { get; init; }
     public required uint[] Groups { get; init; }
+    public bool SetGroups { get; init; } = true;             // false where setgroups is denied (a user namespace mapped without newgidmap)
     public required ulong KeptCapabilities { get; init; }
     public required int LastCapability { get; init; }
     public PreparedSyscallFilter? SyscallFilter { get; init; } // loaded before the capability drop; null: none
@@ -160,7 +161,7 @@ public static unsafe partial class Syscalls
         fixed (uint* groups = x.Groups)
         {
             if (LibCGaps.capset(header, data) == -1
-                || setgroups(x.Groups.Length, (gid_t*)groups) == -1
+                || (x.SetGroups && setgroups(x.Groups.Length, (gid_t*)groups) == -1)
                 || setresgid(x.Gid, x.Gid, x.Gid) == -1
                 || setresuid(x.Uid, x.Uid, x.Uid) == -1)
             {

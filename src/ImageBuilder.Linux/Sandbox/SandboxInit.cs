@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using ImageBuilder.Linux.Native;
+using ImageBuilder.Linux.Rootless;
 using Microsoft.Win32.SafeHandles;
 
 namespace ImageBuilder.Linux.Sandbox;
@@ -71,7 +72,7 @@ public static class SandboxInit
     {
         var root = request.Root;
         Syscalls.Mount("proc", root + "/proc", "proc", Syscalls.MountNoSuid | Syscalls.MountNoDev | Syscalls.MountNoExec, null);
-        Syscalls.Mount("sysfs", root + "/sys", "sysfs", Syscalls.MountReadOnly | Syscalls.MountNoSuid | Syscalls.MountNoDev | Syscalls.MountNoExec, null);
+        MountSys(root + "/sys");
 
         var dev = root + "/dev";
         // /dev is nodev, like the overlay root: a step keeps CAP_MKNOD (Docker's default set) and
@@ -86,7 +87,9 @@ public static class SandboxInit
         }
 
         Syscalls.MakeDirectory(dev + "/pts", 0x1ed);
-        Syscalls.Mount("devpts", dev + "/pts", "devpts", Syscalls.MountNoSuid | Syscalls.MountNoExec, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+        // The tty group owns the ptys, when it exists: rootless without subordinate ids maps only gid 0.
+        var ttyGroup = HostMode.Current.Groups.Contains(5) ? ",gid=5" : "";
+        Syscalls.Mount("devpts", dev + "/pts", "devpts", Syscalls.MountNoSuid | Syscalls.MountNoExec, "newinstance,ptmxmode=0666,mode=0620" + ttyGroup);
         Syscalls.MakeSymlink("pts/ptmx", dev + "/ptmx");
         Syscalls.MakeDirectory(dev + "/shm", 0x3ff); // 01777
         Syscalls.Mount("shm", dev + "/shm", "tmpfs", Syscalls.MountNoSuid | Syscalls.MountNoDev | Syscalls.MountNoExec, "mode=1777,size=65536k");
@@ -123,6 +126,25 @@ public static class SandboxInit
     }
 
     /// <summary>
+    /// A fresh read-only sysfs. A user namespace may mount sysfs only for a network namespace it
+    /// owns, so a rootless step on the host's network (<c>--network host</c>) gets the host's
+    /// /sys bound read-only instead, as Podman does.
+    /// </summary>
+    private static void MountSys(string target)
+    {
+        const ulong Flags = Syscalls.MountReadOnly | Syscalls.MountNoSuid | Syscalls.MountNoDev | Syscalls.MountNoExec;
+        try
+        {
+            Syscalls.Mount("sysfs", target, "sysfs", Flags, null);
+        }
+        catch (LinuxException e) when (e.Errno == 1 && HostMode.Current.InUserNamespace)
+        {
+            Syscalls.Mount("/sys", target, null, Syscalls.MountBind | Syscalls.MountRecursive, null);
+            Syscalls.SetMountAttributesRecursively(target, Syscalls.MountAttrReadOnly | Syscalls.MountAttrNoSuid | Syscalls.MountAttrNoDev | Syscalls.MountAttrNoExec);
+        }
+    }
+
+    /// <summary>
     /// RLIMIT_NOFILE as asked, never above the hard limit ibuild itself has (raising it would
     /// need CAP_SYS_RESOURCE, and the host's limit is the host's); the soft limit never above
     /// the hard one. Every other limit is inherited from ibuild, as BuildKit leaves them.
@@ -132,6 +154,18 @@ public static class SandboxInit
         var (_, inherited) = Syscalls.GetOpenFileLimit();
         var hard = Math.Min(request.OpenFilesHard, inherited);
         Syscalls.SetOpenFileLimit(Math.Min(request.OpenFilesSoft, hard), hard);
+    }
+
+    private static bool SetGroupsDenied()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/self/setgroups").Trim() == "deny";
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The file type bits of a path in the fresh /proc or /sys, or 0 when it is not there.</summary>
@@ -160,6 +194,15 @@ public static class SandboxInit
         }
 
         var command = request.Argv.Count > 0 ? request.Argv[0] : "";
+        var mode = HostMode.Current;
+        if (!mode.Users.Contains(request.Uid) || !mode.Groups.Contains(request.Gid))
+        {
+            // Rootless only (the initial namespace maps every id); the kernel would say EINVAL.
+            throw new RootlessException(
+                $"cannot run {command} as uid {request.Uid} gid {request.Gid}: this rootless user namespace does not map them "
+                + $"(it maps uids {mode.Users} and gids {mode.Groups}); {mode.UnmappedIdsFix(Math.Max(request.Uid, request.Gid))}");
+        }
+
         return new PreparedExec
         {
             NewRootFd = Syscalls.OpenRaw(request.Root, directory: true),
@@ -169,11 +212,14 @@ public static class SandboxInit
             WorkingDirectoryNames = [.. names],
             OpenDirectoryFlags = Tmds.Linux.LibC.O_PATH | Tmds.Linux.LibC.O_DIRECTORY | Tmds.Linux.LibC.O_CLOEXEC,
             Candidates = [.. request.Candidates.Select(c => Marshal.StringToCoTaskMemUTF8(c))],
-            Argv = NativeStrings(request.Argv),
-            Envp = NativeStrings(request.Env),
+            Argv = NativeStrings.Allocate(request.Argv),
+            Envp = NativeStrings.Allocate(request.Env),
             Uid = request.Uid,
             Gid = request.Gid,
-            Groups = [.. request.Groups],
+            // Rootless: only the groups the user namespace maps, and none at all where setgroups
+            // is denied (mapped without newgidmap); the kernel refuses anything else.
+            Groups = [.. request.Groups.Where(g => HostMode.Current.Groups.Contains(g))],
+            SetGroups = !SetGroupsDenied(),
             KeptCapabilities = DefaultCapabilities,
             LastCapability = int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), System.Globalization.CultureInfo.InvariantCulture),
             SyscallFilter = Syscalls.PrepareSyscallFilter(request.SyscallFilter),
@@ -183,17 +229,5 @@ public static class SandboxInit
             WorkingDirectoryMessage = Encoding.UTF8.GetBytes($"ibuild: sandbox: working directory {request.WorkingDirectory}: cannot be made or entered inside the container's root (a /proc magic link, a file, or a dangling symlink on the way?) (errno "),
             ParentGoneMessage = Encoding.UTF8.GetBytes($"ibuild: sandbox: ibuild went away before {command} started; not running it (errno "),
         };
-    }
-
-    /// <summary>A NULL-terminated char*[] in native memory (never freed: the process execs or exits).</summary>
-    private static unsafe nint NativeStrings(IReadOnlyList<string> items)
-    {
-        var array = (nint*)NativeMemory.AllocZeroed((nuint)(items.Count + 1), (nuint)sizeof(nint));
-        for (var i = 0; i < items.Count; i++)
-        {
-            array[i] = Marshal.StringToCoTaskMemUTF8(items[i]);
-        }
-
-        return (nint)array;
     }
 }

@@ -83,6 +83,24 @@ internal sealed record ImageDescription(IReadOnlyList<string> Tree, IReadOnlyLis
         return found;
     }
 
+    /// <summary>
+    /// Fails, listing the lines only one side has (or both in full when only the order differs),
+    /// unless <paramref name="expected"/> and <paramref name="actual"/> are the same lines.
+    /// </summary>
+    public static void AssertSame(string what, (string Name, IReadOnlyList<string> Lines) expected, (string Name, IReadOnlyList<string> Lines) actual)
+    {
+        if (expected.Lines.SequenceEqual(actual.Lines))
+        {
+            return;
+        }
+
+        var width = Math.Max(expected.Name.Length, actual.Name.Length) + " only: ".Length;
+        var onlyExpected = expected.Lines.Except(actual.Lines).Select(l => $"  {(expected.Name + " only: ").PadRight(width)}{l}");
+        var onlyActual = actual.Lines.Except(expected.Lines).Select(l => $"  {(actual.Name + " only: ").PadRight(width)}{l}");
+        var detail = string.Join("\n", onlyExpected.Concat(onlyActual));
+        Assert.Fail($"{what} differs from {expected.Name}'s:\n{(detail.Length > 0 ? detail : "  same lines, different order:\n  " + string.Join("\n  ", expected.Lines) + "\n  vs\n  " + string.Join("\n  ", actual.Lines))}");
+    }
+
     /// <summary>Compact JSON with object keys sorted, so that key order never matters.</summary>
     private static string Canonical(JsonElement value) => value.ValueKind switch
     {

@@ -25,29 +25,16 @@ public sealed class ReferenceBuildTests(ReferenceFixture fixture) : IClassFixtur
 
         if (testCase.HasParent)
         {
-            var parent = Path.Combine(context, "parent");
-            await BuildWithIbuildAsync(parent, testCase.ParentTag, [], null);
-            await BuildWithDockerAsync(parent, testCase.ParentTag, [], null, false);
+            await BuildWithDockerAsync(Path.Combine(context, "parent"), testCase.ParentTag, [], null, false);
         }
 
-        var tag = $"ref-{name}:1";
-        var ours = await BuildWithIbuildAsync(context, tag, testCase.Options, null);
-        var theirs = await BuildWithDockerAsync(context, tag, testCase.Options, testCase.ReferenceDockerfile, testCase.Differences.Contains(EmptyLayers));
+        var ours = await fixture.Ibuild.BuildCaseAsync(testCase, context);
+        var theirs = await BuildWithDockerAsync(context, $"ref-{name}:1", testCase.Options, testCase.ReferenceDockerfile, testCase.Differences.Contains(EmptyLayers));
 
         var differences = testCase.Differences;
         Same("file tree", Normalise(theirs.Tree, differences), Normalise(ours.Tree, differences));
         Same("config", Normalise(theirs.Config, differences), Normalise(ours.Config, differences));
         Same("history", Normalise(theirs.History, differences), Normalise(ours.History, differences));
-    }
-
-    private async Task<ImageDescription> BuildWithIbuildAsync(string context, string tag, IReadOnlyList<string> options, string? dockerfile)
-    {
-        string[] file = dockerfile is null ? [] : ["-f", Path.Combine(context, dockerfile)];
-        (await Tools.Ibuild(["--root", fixture.Store, "build", "--progress", "plain", "-t", tag, .. file, .. options, context])).Ok();
-        var scratch = fixture.NewScratch();
-        var archive = Path.Combine(scratch, "image.tar");
-        (await Tools.Ibuild("--root", fixture.Store, "save", "-o", archive, tag)).Ok();
-        return await ImageDescription.ReadAsync(archive, scratch);
     }
 
     private async Task<ImageDescription> BuildWithDockerAsync(string context, string tag, IReadOnlyList<string> options, string? dockerfile, bool noChangeIsEmptyLayer)
@@ -92,16 +79,6 @@ public sealed class ReferenceBuildTests(ReferenceFixture fixture) : IClassFixtur
         return result;
     }
 
-    private static void Same(string what, IReadOnlyList<string> buildkit, IReadOnlyList<string> ibuild)
-    {
-        if (buildkit.SequenceEqual(ibuild))
-        {
-            return;
-        }
-
-        var onlyBuildkit = buildkit.Except(ibuild).Select(l => "  buildkit only: " + l);
-        var onlyIbuild = ibuild.Except(buildkit).Select(l => "  ibuild only:   " + l);
-        var detail = string.Join("\n", onlyBuildkit.Concat(onlyIbuild));
-        Assert.Fail($"{what} differs from BuildKit's:\n{(detail.Length > 0 ? detail : "  same lines, different order:\n  " + string.Join("\n  ", buildkit) + "\n  vs\n  " + string.Join("\n  ", ibuild))}");
-    }
+    private static void Same(string what, IReadOnlyList<string> buildkit, IReadOnlyList<string> ibuild) =>
+        ImageDescription.AssertSame(what, ("buildkit", buildkit), ("ibuild", ibuild));
 }

@@ -12,9 +12,16 @@ public sealed class ReferenceFixture : IDisposable
     private readonly TempDirectory dir = new("ibuild-reference-");
     private readonly Lazy<Task> baseImage;
 
-    public ReferenceFixture() => baseImage = new(LoadBaseAsync);
+    public ReferenceFixture()
+    {
+        baseImage = new(LoadBaseAsync);
+        Ibuild = new(Tools.Ibuild, Store, NewScratch);
+    }
 
     internal DockerDaemon Docker { get; } = new();
+
+    /// <summary>ibuild (root's, in this process) on <see cref="Store"/>.</summary>
+    internal IbuildReferenceBuilder Ibuild { get; }
 
     public string Store => dir.Combine("store");
 
@@ -30,7 +37,7 @@ public sealed class ReferenceFixture : IDisposable
 
     private async Task LoadBaseAsync()
     {
-        (await Tools.Ibuild("--root", Store, "import", await BusyboxRootfs.PathAsync(), "-t", "box:1")).Ok();
+        await Ibuild.ImportBaseAsync(await BusyboxRootfs.PathAsync());
         var archive = Path.Combine(NewScratch(), "box.tar");
         (await Tools.Ibuild("--root", Store, "save", "-o", archive, "box:1")).Ok();
         (await Docker.DockerAsync("load", "-i", archive)).Ok();

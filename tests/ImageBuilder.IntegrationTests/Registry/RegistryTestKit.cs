@@ -64,9 +64,14 @@ internal static class RegistryTestKit
     }
 
     /// <summary>The diff ids and id of an image in a store, from <c>ibuild inspect</c>.</summary>
-    public static async Task<(string Id, List<string> DiffIds, List<string> Layers)> InspectAsync(string store, string image)
+    public static Task<(string Id, List<string> DiffIds, List<string> Layers)> InspectAsync(string store, string image) =>
+        InspectAsync(Tools.Ibuild, store, image);
+
+    /// <summary>The same, from the <c>ibuild inspect</c> that <paramref name="ibuild"/> runs (a rootless user's, say).</summary>
+    public static async Task<(string Id, List<string> DiffIds, List<string> Layers)> InspectAsync(
+        Func<string[], Task<Tools.Result>> ibuild, string store, string image)
     {
-        using var json = JsonDocument.Parse((await Tools.Ibuild("--root", store, "inspect", image)).Ok().Stdout);
+        using var json = JsonDocument.Parse((await ibuild(["--root", store, "inspect", image])).Ok().Stdout);
         var root = json.RootElement;
         return (root.GetProperty("Id").GetString()!,
             root.GetProperty("Config").GetProperty("rootfs").GetProperty("diff_ids").EnumerateArray().Select(d => d.GetString()!).ToList(),

@@ -1,0 +1,70 @@
+using System.Globalization;
+using static Tmds.Linux.LibC;
+
+namespace ImageBuilder.Linux.Rootless;
+
+/// <summary>
+/// How this ibuild runs: as root, or rootless — started by an ordinary user and re-executed by
+/// <see cref="UserNamespaceEntry"/> in a user namespace where it is root over namespaces it
+/// creates, with <see cref="Users"/> and <see cref="Groups"/> saying which ids exist there.
+/// Rootless changes a few things: overlayfs keeps its whiteout and opaque marks in
+/// <c>user.overlay.*</c> (the <c>userxattr</c> option), device nodes cannot be created, the
+/// store lives under the user's home, and cgroups need a delegated v2 subtree.
+/// </summary>
+public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap Groups)
+{
+    /// <summary>Set by <see cref="UserNamespaceEntry"/> for the re-executed ibuild: the user's uid on the host.</summary>
+    public const string RootlessVariable = "IBUILD_ROOTLESS_UID";
+
+    private static readonly Lazy<HostMode> Detected = new(Detect);
+
+    /// <summary>This process's mode, read once.</summary>
+    public static HostMode Current => Detected.Value;
+
+    /// <summary>Only the user is mapped (no subordinate ids): files of any other owner cannot be written.</summary>
+    public bool SingleMapping => Rootless && Users.Size <= 1;
+
+    /// <summary>
+    /// How to give this user namespace ids up to <paramref name="largestId"/>, which a layer or a
+    /// container needs: subordinate ids at all, or a first range that large.
+    /// </summary>
+    public string UnmappedIdsFix(long largestId) => Users.Size <= 1
+        ? "give the user subordinate ids: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER (as root)"
+        : $"give the user a first range in {SubordinateIds.UsersFile} and {SubordinateIds.GroupsFile} of at least "
+            + $"{largestId} ids (ids 1… of the namespace are that range)";
+
+    /// <summary>
+    /// Where overlayfs keeps whiteout and opaque marks: <c>trusted.overlay.</c> in the initial user
+    /// namespace; <c>user.overlay.</c> in any other, where trusted.* cannot be written and ibuild
+    /// mounts overlays with the <c>userxattr</c> option.
+    /// </summary>
+    public string OverlayAttributePrefix => InUserNamespace ? "user.overlay." : "trusted.overlay.";
+
+    /// <summary>
+    /// Whether this process is outside the initial user namespace (rootless ibuild, or its init):
+    /// overlays are mounted with <c>userxattr</c>, device nodes cannot be made, sysfs only for a
+    /// network namespace of its own.
+    /// </summary>
+    public bool InUserNamespace => !Users.IsIdentity;
+
+    private static HostMode Detect()
+    {
+        var users = ReadMap(IdMap.ForUsers);
+        var groups = ReadMap(IdMap.ForGroups);
+        var marked = uint.TryParse(Environment.GetEnvironmentVariable(RootlessVariable), NumberStyles.None, CultureInfo.InvariantCulture, out var outside);
+        var rootless = geteuid() == 0 && marked && !users.IsIdentity;
+        return new HostMode(rootless, rootless ? outside : (uint)geteuid(), users, groups);
+    }
+
+    private static IdMap ReadMap(Func<IdMap> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (IOException)
+        {
+            return IdMap.Identity;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text;
+using ImageBuilder.Linux.Native;
+using static Tmds.Linux.LibC;
+
+namespace ImageBuilder.Linux.Rootless;
+
+/// <summary>How to re-execute ibuild in a user namespace: the command line, and a warning to print first.</summary>
+public sealed record UserNamespacePlan(IReadOnlyList<string> Argv, string? Warning);
+
+/// <summary>
+/// Rootless mode's entry, as Podman does it: an ordinary user's ibuild re-executes itself through
+/// util-linux <c>unshare</c> in a new user and mount namespace where the user is root (uid and gid
+/// 0) and ids 1… are the user's subordinate range from /etc/subuid and /etc/subgid, mapped by
+/// newuidmap/newgidmap (Debian's uidmap). A process with threads cannot create a user namespace,
+/// and a .NET process has threads from its first instruction, so it takes an exec; unshare is the
+/// single-threaded helper that does it. Without subordinate ids (or without uidmap) only the user
+/// is mapped, with a warning: images whose files belong to other ids then fail with a clear error.
+/// </summary>
+public static class UserNamespaceEntry
+{
+    /// <summary>The plan for <paramref name="self"/> (the command that runs ibuild again) as user <paramref name="userName"/>.</summary>
+    public static UserNamespacePlan Plan(
+        IReadOnlyList<string> self, string unshare, string userName, IReadOnlyList<SubordinateRange> subuids,
+        IReadOnlyList<SubordinateRange> subgids, bool idMapToolsInstalled)
+    {
+        List<string> argv = [unshare, "--user", "--mount", "--propagation", "private", "--map-root-user"];
+        string? warning = null;
+        if (subuids.Count > 0 && subgids.Count > 0 && idMapToolsInstalled)
+        {
+            // unshare maps one range besides the user; the first is the one useradd made.
+            argv.Add($"--map-users={subuids[0].Start},1,{subuids[0].Count}");
+            argv.Add($"--map-groups={subgids[0].Start},1,{subgids[0].Count}");
+        }
+        else
+        {
+            var why = subuids.Count > 0 && subgids.Count > 0
+                ? "newuidmap and newgidmap are missing (Debian package uidmap)"
+                : $"{userName} has no subordinate ids in {SubordinateIds.UsersFile} and {SubordinateIds.GroupsFile}";
+            warning = $"ibuild: warning: {why}: running rootless with only your own id (as root); "
+                + "a layer whose files belong to other users or groups will fail. Fix: "
+                + (idMapToolsInstalled ? "" : "apt-get install uidmap, and ")
+                + $"usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {userName} (as root)";
+        }
+
+        argv.Add("--");
+        argv.AddRange(self);
+        return new UserNamespacePlan(argv, warning);
+    }
+
+    /// <summary>
+    /// As root: returns, nothing to do. As any other user: prints the plan's warning and execs
+    /// ibuild again in the namespace (with <see cref="HostMode.RootlessVariable"/> set); returns
+    /// only by throwing <see cref="RootlessException"/> when that cannot start.
+    /// </summary>
+    public static void EnterIfNotRoot(IReadOnlyList<string> arguments, TextWriter stderr)
+    {
+        uint uid = geteuid();
+        if (uid == 0)
+        {
+            return;
+        }
+
+        var unshare = FindOnPath("unshare") ?? throw new RootlessException("rootless ibuild needs unshare (Debian package util-linux) on PATH");
+        var userName = Environment.UserName;
+        var toolsInstalled = FindOnPath("newuidmap") is not null && FindOnPath("newgidmap") is not null;
+        var plan = Plan(
+            [.. Self(), .. arguments], unshare, userName, SubordinateIds.Read(SubordinateIds.UsersFile, userName, uid),
+            SubordinateIds.Read(SubordinateIds.GroupsFile, userName, uid), toolsInstalled);
+        if (plan.Warning is { } warning)
+        {
+            stderr.WriteLine(warning);
+            stderr.Flush();
+        }
+
+        Environment.SetEnvironmentVariable(HostMode.RootlessVariable, uid.ToString(CultureInfo.InvariantCulture));
+        Exec(plan.Argv);
+    }
+
+    /// <summary>The command that runs this program again: the NativeAOT binary, or dotnet and the entry assembly.</summary>
+    private static IReadOnlyList<string> Self()
+    {
+        var process = Environment.ProcessPath ?? throw new RootlessException("cannot tell which program is running (no /proc/self/exe?)");
+        var entry = Environment.GetCommandLineArgs()[0];
+        return Path.GetFileNameWithoutExtension(process) == "dotnet" && entry.EndsWith(".dll", StringComparison.Ordinal)
+            ? [process, entry]
+            : [process];
+    }
+
+    private static string? FindOnPath(string name)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static unsafe void Exec(IReadOnlyList<string> argv)
+    {
+        var environment = Environment.GetEnvironmentVariables();
+        var envp = environment.Keys.Cast<string>().Select(key => $"{key}={environment[key]}").ToList();
+        var nativeArgv = NativeStrings.Allocate(argv);
+        var nativeEnvp = NativeStrings.Allocate(envp);
+        fixed (byte* path = Encoding.UTF8.GetBytes(argv[0] + "\0"))
+        {
+            execve(path, (byte**)nativeArgv, (byte**)nativeEnvp);
+        }
+
+        throw new RootlessException($"could not run {argv[0]} to enter a user namespace (errno {errno})");
+    }
+}
+
+/// <summary>Rootless mode could not be entered or cannot do what was asked.</summary>
+public sealed class RootlessException(string message) : Exception(message);
