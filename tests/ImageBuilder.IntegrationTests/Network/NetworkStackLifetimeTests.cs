@@ -42,7 +42,7 @@ public sealed class NetworkStackLifetimeTests : IDisposable
         fixture.Write("Dockerfile", $"FROM box:1\n{Wait("first")}\nRUN exit 3\n");
         using var build = Start("build", "--progress", "plain", fixture.Context);
 
-        await TestNetworkNamespace.WaitForAsync(() => NetworkStack.ProcessesOf(build.Process.Id).Count > 0);
+        await TestNetworkNamespace.WaitForAsync(() => Tools.ProcessesWhere(c => c.Contains("/ctx/release", StringComparison.Ordinal)).Count == 1);
         var during = NetworkStack.ProcessesOf(build.Process.Id);
         fixture.Write("release", "");
         var result = await build.ExitAsync();
