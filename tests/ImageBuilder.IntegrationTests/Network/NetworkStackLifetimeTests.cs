@@ -83,6 +83,22 @@ public sealed class NetworkStackLifetimeTests : IDisposable
     }
 
     [RootFact]
+    public async Task A_container_s_stack_lives_as_long_as_ibuild_run_and_ends_with_sigint()
+    {
+        await fixture.ImportBaseAsync();
+        using var run = Start("run", "box:1", "sleep", "1013");
+        await TestNetworkNamespace.WaitForAsync(() => Tools.ProcessesRunning("sleep 1013").Count > 0);
+        var during = NetworkStack.ProcessesOf(run.Process.Id);
+
+        (await Tools.Run("kill", "-INT", run.Process.Id.ToString(CultureInfo.InvariantCulture))).Ok();
+        var result = await run.ExitAsync();
+
+        Assert.Single(during);
+        Assert.Equal(130, result.ExitCode);
+        Assert.Empty(NetworkStack.ProcessesOf(run.Process.Id));
+    }
+
+    [RootFact]
     public async Task Without_slirp4netns_a_RUN_fails_with_IB2012_naming_the_package_and_a_cached_build_needs_none()
     {
         await fixture.ImportBaseAsync();
