@@ -11,10 +11,12 @@
 #   apache2-utils  htpasswd, which makes the bcrypt line for the Basic-auth test registry
 #   libseccomp2  libseccomp.so.2, which compiles the seccomp profile every RUN step runs under
 #   uidmap  newuidmap and newgidmap, which map a rootless user's subordinate ids (/etc/subuid) into its user namespace
+#   slirp4netns  the user-mode network stack of a build's private network (--network default)
+#   iproute2  ip, which joins the network tests' own namespaces to the host's (veth pairs)
 # Needs root (apt-get); as another user it only reports what is missing.
 set -euo pipefail
-packages=(busybox-static skopeo umoci podman gcc xz-utils docker.io docker-registry apache2-utils libseccomp2 uidmap)
-commands=(busybox skopeo umoci podman gcc xz /usr/sbin/dockerd /usr/bin/docker-registry htpasswd lib:libseccomp.so.2 newuidmap)
+packages=(busybox-static skopeo umoci podman gcc xz-utils docker.io docker-registry apache2-utils libseccomp2 uidmap slirp4netns iproute2)
+commands=(busybox skopeo umoci podman gcc xz /usr/sbin/dockerd /usr/bin/docker-registry htpasswd lib:libseccomp.so.2 newuidmap slirp4netns ip)
 missing=()
 for i in "${!packages[@]}"; do
   case "${commands[$i]}" in
@@ -22,6 +24,10 @@ for i in "${!packages[@]}"; do
     *) command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}") ;;
   esac
 done
+# A rootless ibuild's slirp4netns opens /dev/net/tun as the user: udev makes it 0666, a container's /dev may not.
+if [ "$(id -u)" -eq 0 ] && [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
+  chmod 0666 /dev/net/tun
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "deps.sh: missing ${missing[*]}; run as root (or apt-get install ${missing[*]})" >&2

@@ -42,8 +42,14 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
 
         await ImportCacheAsync(store, registries, request, progress, cancellationToken);
         var statCache = store.StatCachePath(request.ContextDir);
-        var built = await machine.CreateEngine(store, progress).BuildAsync(
-            plan, () => BuildContext.Load(request.ContextDir, request.DockerfilePath, statCache), request.Engine, cancellationToken);
+        BuiltImage built;
+        // Disposed as soon as the steps are done: that stops the build's private network, if a step started it.
+        await using (var engine = machine.CreateEngine(store, progress))
+        {
+            built = await engine.BuildAsync(
+                plan, () => BuildContext.Load(request.ContextDir, request.DockerfilePath, statCache), request.Engine, cancellationToken);
+        }
+
 
         Name(store, built, request, progress);
         if (request.Output is { Type: not "registry" } output)

@@ -33,6 +33,7 @@ public interface IMachine
 
     /// <summary>Runs a container (<c>ibuild run</c>) in the sandbox until it exits or is cancelled.</summary>
     /// <exception cref="SandboxException">The sandbox could not be set up.</exception>
+    /// <exception cref="Linux.Network.NetworkUnavailableException">The container's private network could not be started.</exception>
     Task<SandboxResult> RunContainerAsync(SandboxSpec spec, Stream stdout, Stream stderr, CancellationToken cancellationToken);
 
     /// <summary>Mounts the read-only union of <paramref name="lowerDirs"/> (topmost first) on <paramref name="emptyDir"/>; unmounted on dispose.</summary>

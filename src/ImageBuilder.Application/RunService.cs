@@ -3,6 +3,7 @@ using ImageBuilder.Build.Engine;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Linux.Cgroups;
 using ImageBuilder.Linux.Mounts;
+using ImageBuilder.Linux.Network;
 using ImageBuilder.Linux.Rootless;
 using ImageBuilder.Linux.Sandbox;
 
@@ -18,8 +19,8 @@ public sealed record RunRequest(string? Root, string Image, IReadOnlyList<string
 
     public string? User { get; init; }
 
-    /// <summary>Only a loopback network (<c>--network none</c>) instead of the host's.</summary>
-    public bool IsolateNetwork { get; init; }
+    /// <summary>The container's network: its own private one unless <c>--network host</c> or <c>none</c>.</summary>
+    public NetworkMode Network { get; init; } = NetworkMode.Private;
 
     public ResourceLimits? Limits { get; init; }
 }
@@ -35,6 +36,9 @@ public enum RunRefusal
 
     /// <summary>The sandbox could not be set up.</summary>
     Sandbox,
+
+    /// <summary>The private network could not be started (its network stack is missing or failed).</summary>
+    Network,
 }
 
 /// <summary>A container could not be run: <see cref="Exception.Message"/> says why, <see cref="Hint"/> what to do.</summary>
@@ -93,12 +97,16 @@ public sealed class RunService(StoreService stores, IMachine machine)
                 snapshots.Reverse().ToList(), Directory.CreateDirectory(Path.Combine(scratch, "upper")).FullName,
                 Directory.CreateDirectory(Path.Combine(scratch, "work")).FullName, scratch, argv, MergeEnv(config?.Env ?? [], request.Env),
                 request.WorkingDirectory ?? (string.IsNullOrEmpty(config?.WorkingDir) ? "/" : config.WorkingDir),
-                request.User ?? config?.User, request.IsolateNetwork, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), request.Limits);
+                request.User ?? config?.User, SandboxNetworkFor(request.Network), Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), request.Limits);
             return await machine.RunContainerAsync(spec, stdout, stderr, cancellationToken);
         }
         catch (SandboxException e)
         {
             throw new RunRefusedException(RunRefusal.Sandbox, e.Message, null, e);
+        }
+        catch (NetworkUnavailableException e)
+        {
+            throw new RunRefusedException(RunRefusal.Network, e.Message, e.Hint, e);
         }
         finally
         {
@@ -112,6 +120,13 @@ public sealed class RunService(StoreService stores, IMachine machine)
             }
         }
     }
+
+    private static SandboxNetwork SandboxNetworkFor(NetworkMode mode) => mode switch
+    {
+        NetworkMode.Host => SandboxNetwork.Host,
+        NetworkMode.None => SandboxNetwork.None,
+        _ => SandboxNetwork.Private,
+    };
 
     /// <summary>The image's variables, then each -e in order (K=V replaces K; a bare K copies ibuild's own).</summary>
     internal static List<string> MergeEnv(IReadOnlyList<string> imageEnv, IReadOnlyList<string> overrides)

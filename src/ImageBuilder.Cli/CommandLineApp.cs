@@ -37,7 +37,7 @@ internal static class CommandLineApp
           load [-i FILE]                       load images from a docker or OCI archive or layout (default: stdin)
           save [-o FILE] [--format docker|oci] IMAGE...   write images to an archive (default: stdout)
           import ROOTFS.tar[.gz] [-t NAME]     make a one-layer image from a root filesystem
-          run [--network host|none] [-u U] [-w D] [-e K=V]... IMAGE [CMD...]   run a command in an image (changes discarded)
+          run [--network default|host|none] [-u U] [-w D] [-e K=V]... IMAGE [CMD...]   run a command in an image (changes discarded)
           pull [--platform P] REF              pull an image from a registry
           push IMAGE [DEST]                    push an image to a registry; prints its digest
           login [-u USER] [-p PASS | --password-stdin] REGISTRY   check and save credentials

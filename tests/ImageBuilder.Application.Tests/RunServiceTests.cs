@@ -1,6 +1,8 @@
 using System.Formats.Tar;
 using System.IO.Abstractions;
+using ImageBuilder.Build.Engine;
 using ImageBuilder.Core.References;
+using ImageBuilder.Linux.Sandbox;
 using ImageBuilder.TestSupport;
 
 namespace ImageBuilder.Application.Tests;
@@ -24,18 +26,32 @@ public sealed class RunServiceTests : IDisposable
         await ImportAsync("img:1");
 
         var result = await services.Runs.RunAsync(
-            new RunRequest(Root, "img:1", ["sh", "-c", "true"]) { Env = ["A=1"], IsolateNetwork = true }, Stream.Null, Stream.Null, CancellationToken.None);
+            new RunRequest(Root, "img:1", ["sh", "-c", "true"]) { Env = ["A=1"], Network = NetworkMode.None }, Stream.Null, Stream.Null, CancellationToken.None);
 
         Assert.Equal(7, result.ExitCode);
         var spec = Assert.Single(machine.Containers);
         Assert.Equal(["sh", "-c", "true"], spec.Argv);
         Assert.Contains("A=1", spec.Env);
-        Assert.True(spec.IsolateNetwork);
+        Assert.Same(SandboxNetwork.None, spec.Network);
         Assert.Equal(Path.Combine(Root, "ibuild", "tmp"), Path.GetDirectoryName(spec.ScratchDir));
         Assert.StartsWith($"{Environment.ProcessId}-", Path.GetFileName(spec.ScratchDir), StringComparison.Ordinal);
         Assert.True(Assert.Single(machine.ScratchReady));
         Assert.False(Directory.Exists(spec.ScratchDir));
         Assert.Equal(1, machine.CgroupCleanUps);
+    }
+
+    [RootFact]
+    public async Task A_container_gets_a_private_network_of_its_own_unless_host_or_none_is_asked_for()
+    {
+        await ImportAsync("img:1");
+
+        foreach (var mode in new[] { NetworkMode.Private, NetworkMode.Host, NetworkMode.None })
+        {
+            var request = new RunRequest(Root, "img:1", ["true"]);
+            await services.Runs.RunAsync(mode == NetworkMode.Private ? request : request with { Network = mode }, Stream.Null, Stream.Null, CancellationToken.None);
+        }
+
+        Assert.Equal([SandboxNetwork.Private, SandboxNetwork.Host, SandboxNetwork.None], machine.Containers.Select(c => c.Network));
     }
 
     [RootFact]

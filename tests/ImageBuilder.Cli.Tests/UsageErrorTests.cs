@@ -56,6 +56,7 @@ public sealed class UsageErrorTests : IDisposable
         { ["build", "--cache-to", "type=registry,ref=", "CTX"], "--cache-to" },
         { ["build", "--cache-from", "type=registry,,ref=r", "CTX"], "--cache-from" },
         { ["run", "--cpus", "NaN", "box:1"], "CPUs" },
+        { ["run", "--network", "bridge", "box:1"], "--network" },
         { ["check", "-f", "", "CTX"], "-f" },
         { ["check", ""], "CONTEXT" },
         { ["build", ""], "CONTEXT" },

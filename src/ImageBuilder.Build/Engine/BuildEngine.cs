@@ -20,9 +20,13 @@ public sealed record BuiltImage(Descriptor Manifest, ImageManifest ImageManifest
 /// reads; steps that do work (RUN, COPY, ADD, WORKDIR) take one of <see cref="EngineOptions.Jobs"/>
 /// slots. The first failure cancels everything still running (sandboxes are torn down by their
 /// cancellation) and is the one reported. The image does not depend on the order stages ran in.
+/// The engine owns its machine's step runner: disposing the engine, when the build is over,
+/// disposes the runner, which stops what the steps shared (the private network).
 /// </summary>
-public sealed class BuildEngine(ContentStore store, BuildMachine machine, IBuildProgress progress)
+public sealed class BuildEngine(ContentStore store, BuildMachine machine, IBuildProgress progress) : IAsyncDisposable
 {
+    public ValueTask DisposeAsync() => machine.Runner.DisposeAsync();
+
     /// <summary>Builds the plan and stores the target stage's image (untagged; the caller names it).</summary>
     /// <exception cref="BuildException">A step failed; the diagnostic says where.</exception>
     public async Task<BuiltImage> BuildAsync(BuildPlan plan, Func<BuildContext> context, EngineOptions options, CancellationToken cancellationToken)

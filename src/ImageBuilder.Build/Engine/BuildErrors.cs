@@ -26,4 +26,7 @@ public static class BuildErrors
 
     /// <summary>A step whose layers overlayfs cannot stack: it would mount more than 500 lower layers, or add layer 501.</summary>
     public static ErrorCode TooManyLayers { get; } = new(2011);
+
+    /// <summary>A RUN step's private network could not be started: its network stack (slirp4netns) is missing or failed.</summary>
+    public static ErrorCode NetworkUnavailable { get; } = new(2012);
 }

@@ -18,8 +18,8 @@ public sealed record EngineOptions
     /// <summary>Ignore cache records (new ones are still written).</summary>
     public bool NoCache { get; init; }
 
-    /// <summary>RUN's network when the step does not say: <c>default</c> (the host's), <c>host</c> or <c>none</c>.</summary>
-    public string Network { get; init; } = "default";
+    /// <summary>RUN's network when the step does not say (or says <c>default</c>): the build's private network unless <c>--network</c> chose another.</summary>
+    public NetworkMode Network { get; init; } = NetworkMode.Private;
 
     /// <summary>cgroup limits for every RUN step, or none.</summary>
     public StepLimits? Limits { get; init; }

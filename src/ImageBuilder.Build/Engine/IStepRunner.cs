@@ -3,8 +3,10 @@ namespace ImageBuilder.Build.Engine;
 /// <summary>
 /// The engine's seam for RUN: runs one step's process over its root. The Linux implementation
 /// (<c>ImageBuilder.Build.Machine.LinuxStepRunner</c>) is ibuild's sandbox; tests use a fake.
+/// A runner serves one build and may keep what its steps share (the private network, started
+/// when the first step needs it): disposing it, when the build ends, stops that.
 /// </summary>
-public interface IStepRunner
+public interface IStepRunner : IAsyncDisposable
 {
     /// <summary>Runs the process to its end; its output goes to <paramref name="stdout"/> and <paramref name="stderr"/>.</summary>
     /// <exception cref="StepSetupException">The step's sandbox could not be set up (not: the command failed).</exception>
@@ -34,8 +36,8 @@ public sealed record StepRoot(IReadOnlyList<string> LowerDirs, string ScratchDir
 /// <summary>
 /// One RUN process: <paramref name="Argv"/> with <paramref name="Env"/> in
 /// <paramref name="WorkingDirectory"/> as <paramref name="User"/> (<c>name</c>, <c>uid</c>,
-/// <c>name:group</c> or <c>uid:gid</c>; null or empty means root), without the host's network
-/// when <paramref name="IsolateNetwork"/>, with the step's RUN --mount <paramref name="Mounts"/> made in order.
+/// <c>name:group</c> or <c>uid:gid</c>; null or empty means root), on <paramref name="Network"/>,
+/// with the step's RUN --mount <paramref name="Mounts"/> made in order.
 /// </summary>
 public sealed record StepProcess(
     StepRoot Root,
@@ -43,10 +45,23 @@ public sealed record StepProcess(
     IReadOnlyList<string> Env,
     string WorkingDirectory,
     string? User,
-    bool IsolateNetwork,
+    NetworkMode Network,
     string Hostname,
     StepLimits? Limits,
     IReadOnlyList<StepMount> Mounts);
+
+/// <summary>A RUN step's network (<c>--network</c>, <c>RUN --network=</c>).</summary>
+public enum NetworkMode
+{
+    /// <summary>The build's own network: outbound connections and DNS, nothing of the host's loopback; one per build (<c>default</c>).</summary>
+    Private,
+
+    /// <summary>The host's network (<c>host</c>, which needs the <c>network.host</c> entitlement).</summary>
+    Host,
+
+    /// <summary>Only a loopback interface (<c>none</c>).</summary>
+    None,
+}
 
 /// <summary>How a RUN process ended: its exit code, or the signal that killed it, and whether the kernel's OOM killer did.</summary>
 public sealed record StepExit(int ExitCode, int? Signal = null, bool OomKilled = false);
@@ -55,4 +70,21 @@ public sealed record StepExit(int ExitCode, int? Signal = null, bool OomKilled =
 public sealed record StepLimits(long? MemoryBytes = null, int? PidsLimit = null, double? Cpus = null);
 
 /// <summary>A step's sandbox (or the mounts of its file work) could not be set up; the command never ran.</summary>
-public sealed class StepSetupException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class StepSetupException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>What could not be set up.</summary>
+    public StepSetupFailure Reason { get; init; } = StepSetupFailure.Sandbox;
+
+    /// <summary>What the user can do about it, when something can be said.</summary>
+    public string? Hint { get; init; }
+}
+
+/// <summary>Why a step's sandbox could not be set up.</summary>
+public enum StepSetupFailure
+{
+    /// <summary>The sandbox itself (namespaces, mounts, the init).</summary>
+    Sandbox,
+
+    /// <summary>The private network: its user-mode network stack is missing or failed to start.</summary>
+    Network,
+}

@@ -89,11 +89,16 @@ internal sealed partial class StageRun
         }
 
         var options = shared.Options;
-        var network = run.Network is null or "default" ? options.Network : run.Network;
+        var network = run.Network switch
+        {
+            "host" => NetworkMode.Host,
+            "none" => NetworkMode.None,
+            _ => options.Network,
+        };
         using var locks = mounts.Lock();
         var process = new StepProcess(
             root, run.Argv, [.. run.Environment, .. mounts.Environment], run.WorkingDirectory, run.User,
-            IsolateNetwork: network == "none", Hostname: "ibuild", options.Limits, Mounts: mounts.Prepare(root.ScratchDir));
+            network, Hostname: "ibuild", options.Limits, Mounts: mounts.Prepare(root.ScratchDir));
         var output = new StepOutput(shared.Progress, handle);
         StepExit result;
         try
@@ -102,7 +107,8 @@ internal sealed partial class StageRun
         }
         catch (StepSetupException e)
         {
-            throw Located(BuildErrors.StepSetupFailed, $"RUN could not start: {e.Message}", run);
+            var code = e.Reason == StepSetupFailure.Network ? BuildErrors.NetworkUnavailable : BuildErrors.StepSetupFailed;
+            throw Located(code, $"RUN could not start: {e.Message}", run, e.Hint);
         }
 
         if (result.OomKilled)

@@ -1,13 +1,19 @@
 using ImageBuilder.Build.Engine;
 using ImageBuilder.Linux.Cgroups;
+using ImageBuilder.Linux.Network;
 using ImageBuilder.Linux.Sandbox;
 
 namespace ImageBuilder.Build.Machine;
 
-/// <summary>The real <see cref="IStepRunner"/>: ibuild's sandbox (namespaces, an overlay root, seccomp, cgroup limits).</summary>
+/// <summary>
+/// The real <see cref="IStepRunner"/>: ibuild's sandbox (namespaces, an overlay root, seccomp,
+/// cgroup limits). It serves one build: every step on the private network joins the same one,
+/// started by the first such step and stopped when the runner is disposed.
+/// </summary>
 public sealed class LinuxStepRunner(SandboxOptions options) : IStepRunner
 {
     private readonly Sandbox sandbox = new(options);
+    private readonly SharedNetwork network = new();
 
     public async Task<StepExit> RunAsync(StepProcess process, Stream stdout, Stream stderr, CancellationToken cancellationToken)
     {
@@ -15,7 +21,7 @@ public sealed class LinuxStepRunner(SandboxOptions options) : IStepRunner
         var limits = process.Limits is { } l ? new ResourceLimits(l.MemoryBytes, l.PidsLimit, l.Cpus) : null;
         var spec = new SandboxSpec(
             root.LowerDirs, root.UpperDir, root.WorkDir, root.ScratchDir, process.Argv, process.Env, process.WorkingDirectory, process.User,
-            process.IsolateNetwork, process.Hostname, limits, Mounts: process.Mounts.Select(ToSandbox).ToList());
+            await NetworkAsync(process.Network, cancellationToken), process.Hostname, limits, Mounts: process.Mounts.Select(ToSandbox).ToList());
         try
         {
             var result = await sandbox.RunAsync(spec, stdout, stderr, cancellationToken);
@@ -24,6 +30,25 @@ public sealed class LinuxStepRunner(SandboxOptions options) : IStepRunner
         catch (SandboxException e)
         {
             throw new StepSetupException(e.Message, e);
+        }
+    }
+
+    public ValueTask DisposeAsync() => network.DisposeAsync();
+
+    private async Task<SandboxNetwork> NetworkAsync(NetworkMode mode, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return mode switch
+            {
+                NetworkMode.Host => SandboxNetwork.Host,
+                NetworkMode.None => SandboxNetwork.None,
+                _ => SandboxNetwork.Join(await network.GetAsync(cancellationToken)),
+            };
+        }
+        catch (NetworkUnavailableException e)
+        {
+            throw new StepSetupException(e.Message, e) { Reason = StepSetupFailure.Network, Hint = e.Hint };
         }
     }
 

@@ -32,7 +32,8 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
           -o, --output SPEC        also export: type=oci|docker|tar,dest=FILE or type=local,dest=DIR
                            (oci, docker: ,compression=gzip|zstd|uncompressed)
           --secret id=ID,src=FILE  a secret for RUN --mount=type=secret (or env=VAR); never stored
-          --network MODE           RUN's network: default (the host's), host or none
+          --network MODE           RUN's network: default (the build's own: outbound only, not the
+                           host's loopback), host (the host's) or none
           --allow ENTITLEMENT      let the Dockerfile use network.host (RUN --network=host); repeatable
                            or comma-separated; --network host implies it
           -m, --memory M           memory limit of each RUN step (64m, 1g)

@@ -50,11 +50,13 @@ internal sealed record BuildSettings(
             throw new UsageException($"build: \"{text}\" is not a platform (os/arch[/variant])");
         }
 
-        var network = reader.Get("--network") ?? "default";
-        if (network is not ("default" or "host" or "none"))
+        var network = reader.Get("--network") switch
         {
-            throw new UsageException($"build: --network must be default, host or none, not {network}");
-        }
+            null or "default" => NetworkMode.Private,
+            "host" => NetworkMode.Host,
+            "none" => NetworkMode.None,
+            var other => throw new UsageException($"build: --network must be default, host or none, not {other}"),
+        };
 
         var plan = new PlanOptions
         {
@@ -113,7 +115,7 @@ internal sealed record BuildSettings(
     /// <c>--allow NAME[,NAME]</c> (repeatable). <c>--network host</c> grants <c>network.host</c> too, as
     /// buildx does: whoever chose the host's network for every step allows a step to ask for it.
     /// </summary>
-    private static HashSet<Entitlement> Allowed(IReadOnlyList<string> items, string network)
+    private static HashSet<Entitlement> Allowed(IReadOnlyList<string> items, NetworkMode network)
     {
         var allowed = new HashSet<Entitlement>();
         foreach (var name in items.SelectMany(i => i.Split(',')))
@@ -122,7 +124,7 @@ internal sealed record BuildSettings(
                 $"build: --allow {name} is not an entitlement (known: {string.Join(", ", Entitlements.All.Select(e => e.Name()))})"));
         }
 
-        if (network == "host")
+        if (network == NetworkMode.Host)
         {
             allowed.Add(Entitlement.NetworkHost);
         }

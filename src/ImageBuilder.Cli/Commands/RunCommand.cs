@@ -1,5 +1,6 @@
 using System.Text;
 using ImageBuilder.Application;
+using ImageBuilder.Build.Engine;
 using ImageBuilder.Core.Layers;
 
 namespace ImageBuilder.Cli.Commands;
@@ -11,13 +12,14 @@ namespace ImageBuilder.Cli.Commands;
 internal sealed class RunCommand(RunService runs, TextWriter stdout, TextWriter stderr)
 {
     public const string Help = """
-        Usage: ibuild run [--root DIR] [--network host|none] [--memory M] [--pids-limit N] [--cpus C]
+        Usage: ibuild run [--root DIR] [--network default|host|none] [--memory M] [--pids-limit N] [--cpus C]
                           [--user U] [--workdir D] [-e K=V]... IMAGE [CMD...]
 
         Runs CMD (default: the image's entrypoint and command) in a sandbox over IMAGE.
         Changes are discarded.
 
-          --network host|none   share the host's network (default) or only a loopback
+          --network MODE        default: a private network (outbound only, not the host's
+                                loopback); host: the host's; none: only a loopback
           -u, --user U          name, uid, name:group or uid:gid (default: the image's user)
           -w, --workdir D       working directory, created when missing (default: the image's)
           -e, --env K=V         set a variable; -e K takes K from ibuild's environment
@@ -37,18 +39,20 @@ internal sealed class RunCommand(RunService runs, TextWriter stdout, TextWriter 
         }
 
         ArchiveCommands.Require(reader, 1, "run needs an IMAGE");
-        var network = reader.Get("--network") ?? "host";
-        if (network is not ("host" or "none"))
+        var network = reader.Get("--network") switch
         {
-            throw new UsageException($"run: --network must be host or none, not {network}");
-        }
+            null or "default" => NetworkMode.Private,
+            "host" => NetworkMode.Host,
+            "none" => NetworkMode.None,
+            var other => throw new UsageException($"run: --network must be default, host or none, not {other}"),
+        };
 
         var request = new RunRequest(reader.Root, reader.Positionals[0], reader.Positionals.Skip(1).ToList())
         {
             Env = reader.GetAll("--env"),
             WorkingDirectory = reader.Get("--workdir"),
             User = reader.Get("--user"),
-            IsolateNetwork = network == "none",
+            Network = network,
             Limits = LimitOptions.Read(reader, "run"),
         };
         try

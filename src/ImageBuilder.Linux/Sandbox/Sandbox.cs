@@ -1,15 +1,17 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using ImageBuilder.Linux.Native;
+using ImageBuilder.Linux.Network;
 
 namespace ImageBuilder.Linux.Sandbox;
 
 /// <summary>
 /// Runs one process in a container made from Linux primitives. The caller's thread never
-/// changes namespace: a fresh thread unshares mount, PID, UTS, IPC and cgroup namespaces (and
-/// network with <see cref="SandboxSpec.IsolateNetwork"/>), makes every mount private, mounts the
+/// changes namespace: a fresh thread joins the private network's namespace when
+/// <see cref="SandboxSpec.Network"/> names one (setns), unshares mount, PID, UTS, IPC and cgroup
+/// namespaces (and network for <see cref="SandboxNetwork.None"/>), makes every mount private, mounts the
 /// overlay under the scratch dir, creates the mount-point stubs, sets the host name, brings
-/// <c>lo</c> up, and starts the init (the native ibuild-init), which becomes PID 1 of the new
+/// <c>lo</c> up (none), and starts the init (the native ibuild-init), which becomes PID 1 of the new
 /// PID namespace and ends by exec'ing the command (see <see cref="SandboxInit"/>). That thread
 /// stays parked until the command ends, so the init's parent-death signal fires only if ibuild
 /// itself dies. Every mount lives in the thread's private mount namespace and vanishes with it;
@@ -57,12 +59,15 @@ public sealed partial class Sandbox(SandboxOptions options)
         }
 
         _ = ProcessSupportStarted.Value;
+        // ibuild run's private network lives as long as its one process.
+        await using var ownNetwork = spec.Network == SandboxNetwork.Private ? await PrivateNetwork.StartAsync(cancellationToken) : null;
+        var joined = ownNetwork ?? spec.Network.Shared;
         var merged = Path.Combine(spec.ScratchDir, "merged");
         var generated = Path.Combine(spec.ScratchDir, "etc");
         Directory.CreateDirectory(merged);
         Directory.CreateDirectory(generated);
         var lowerDirs = spec.LowerDirs.Count > 0 ? spec.LowerDirs : [Directory.CreateDirectory(Path.Combine(spec.ScratchDir, "empty")).FullName];
-        WriteGeneratedFiles(generated, spec);
+        WriteGeneratedFiles(generated, spec, joined is null ? null : PrivateNetwork.Nameserver);
         var syscallFilter = CompileSyscallFilter(spec);
 
         var stubs = new MountPointStubs(merged, spec.UpperDir);
@@ -71,7 +76,7 @@ public sealed partial class Sandbox(SandboxOptions options)
         using var cgroup = spec.Limits is { } limits
             ? Cgroups.CgroupScope.Create($"{Environment.ProcessId}-{Path.GetFileName(spec.ScratchDir)}".Replace('/', '-'), limits)
             : null;
-        var started = new Launch { Cgroup = cgroup };
+        var started = new Launch { Cgroup = cgroup, Network = joined?.Namespace };
         using var finished = new ManualResetEventSlim();
         var thread = new Thread(() => EnterAndStart(spec, lowerDirs, merged, generated, syscallFilter, stubs, started, finished))
         {
@@ -121,8 +126,10 @@ public sealed partial class Sandbox(SandboxOptions options)
     {
         try
         {
+            // Joined first: the PID namespace's init and the mounts (sysfs) must see the step's network.
+            started.Network?.Join();
             var flags = Syscalls.CloneNewNs | Syscalls.CloneNewPid | Syscalls.CloneNewUts | Syscalls.CloneNewIpc | Syscalls.CloneNewCgroup;
-            Syscalls.Unshare(spec.IsolateNetwork ? flags | Syscalls.CloneNewNet : flags);
+            Syscalls.Unshare(spec.Network == SandboxNetwork.None ? flags | Syscalls.CloneNewNet : flags);
             Syscalls.Mount(null, "/", null, Syscalls.MountRecursive | Syscalls.MountPrivate, null);
             Syscalls.MountOverlay(merged, lowerDirs, spec.UpperDir, spec.WorkDir, Syscalls.MountAttrNoDev);
 
@@ -148,7 +155,7 @@ public sealed partial class Sandbox(SandboxOptions options)
             var user = UserDatabase.Resolve(merged, spec.User);
             StepMounts.Attach(spec.Mounts ?? [], merged, spec.ScratchDir, stubs);
             Syscalls.SetHostName(spec.Hostname);
-            if (spec.IsolateNetwork)
+            if (spec.Network == SandboxNetwork.None)
             {
                 Syscalls.BringLoopbackUp();
             }
@@ -262,6 +269,9 @@ public sealed partial class Sandbox(SandboxOptions options)
         public Process? Process { get; set; }
 
         public Cgroups.CgroupScope? Cgroup { get; init; }
+
+        /// <summary>The private network's namespace the thread joins, if any.</summary>
+        public NetworkNamespace? Network { get; init; }
 
         public Exception? Error { get; set; }
     }

@@ -7,6 +7,7 @@ namespace ImageBuilder.Linux.Sandbox;
 /// generated /etc files live there for the run. <paramref name="User"/> is <c>name</c>,
 /// <c>uid</c>, <c>name:group</c> or <c>uid:gid</c>; null or empty means root.
 /// <paramref name="OpenFiles"/> is the step's RLIMIT_NOFILE; null means <see cref="OpenFileLimit.Default"/>.
+/// <paramref name="Network"/> is the host's, none (only <c>lo</c>) or a private one.
 /// <paramref name="Mounts"/> are the step's RUN --mount mounts, made in order.
 /// <see cref="SyscallFilter"/> is the seccomp profile the command runs under.
 /// </summary>
@@ -19,7 +20,7 @@ public sealed record SandboxSpec(
     IReadOnlyList<string> Env,
     string WorkingDirectory,
     string? User,
-    bool IsolateNetwork,
+    SandboxNetwork Network,
     string Hostname,
     Cgroups.ResourceLimits? Limits = null,
     OpenFileLimit? OpenFiles = null,

@@ -67,10 +67,13 @@ internal sealed class EngineHarness : IDisposable
     {
         var built = await PlanAsync(dockerfile, plan);
         Progress = new RecordingProgress();
-        var machine = new BuildMachine(Runner, Files, Layers, MaxLowerLayers);
-        return await new BuildEngine(Store, machine, Progress).BuildAsync(
+        await using var buildEngine = CreateEngine();
+        return await buildEngine.BuildAsync(
             built, () => BuildContext.Load(ContextDir, null, null), engine ?? new EngineOptions { Jobs = 4 }, cancellationToken);
     }
+
+    /// <summary>An engine over the fakes, reporting to <see cref="Progress"/>.</summary>
+    public BuildEngine CreateEngine() => new(Store, new BuildMachine(Runner, Files, Layers, MaxLowerLayers), Progress);
 
     /// <summary>A layer of these files stored as a blob and a snapshot, for a base image.</summary>
     public async Task<(Descriptor Layer, Digest DiffId)> StoreLayerAsync(params (string Path, string Content)[] files)

@@ -19,8 +19,12 @@ public sealed class ErrorCodeTests
     public void The_engine_s_codes_keep_their_numbers()
     {
         Assert.Equal(
-            ["IB2004", "IB2005", "IB2007", "IB2008", "IB2010", "IB2011"],
-            new[] { BuildErrors.RunFailed, BuildErrors.CopyFailed, BuildErrors.UnknownUser, BuildErrors.StepSetupFailed, BuildErrors.SourceRefused, BuildErrors.TooManyLayers }
+            ["IB2004", "IB2005", "IB2007", "IB2008", "IB2010", "IB2011", "IB2012"],
+            new[]
+            {
+                BuildErrors.RunFailed, BuildErrors.CopyFailed, BuildErrors.UnknownUser, BuildErrors.StepSetupFailed, BuildErrors.SourceRefused,
+                BuildErrors.TooManyLayers, BuildErrors.NetworkUnavailable,
+            }
                 .Select(c => c.Id()));
     }
 

@@ -55,6 +55,18 @@ public sealed class FailureTests
     }
 
     [Fact]
+    public async Task A_RUN_whose_private_network_cannot_start_is_IB2012_with_the_runner_s_hint()
+    {
+        using var harness = new EngineHarness();
+        harness.Runner.On("x").CannotStart("the private network needs slirp4netns", StepSetupFailure.Network, "install it");
+
+        var error = await Assert.ThrowsAsync<BuildException>(() => harness.BuildAsync("FROM base\nRUN x\n"));
+
+        Assert.Equal("Dockerfile:2:1: IB2012: RUN could not start: the private network needs slirp4netns", error.Diagnostic.Format("Dockerfile"));
+        Assert.Equal("install it", error.Diagnostic.Hint);
+    }
+
+    [Fact]
     public async Task A_missing_COPY_source_is_IB2005_at_the_COPY()
     {
         using var harness = new EngineHarness();

@@ -121,25 +121,55 @@ public sealed class RunRequestTests
     }
 
     [Fact]
-    public async Task The_network_is_the_engine_default_unless_the_RUN_says_none()
+    public async Task A_RUN_without_network_or_with_network_default_asks_for_the_private_network()
     {
         using var harness = new EngineHarness();
 
-        await harness.BuildAsync("FROM base\nRUN online\nRUN --network=none offline\n", engine: new EngineOptions { Network = "default" });
+        await harness.BuildAsync("FROM base\nRUN plain\nRUN --network=default explicit\nRUN --network=none offline\n");
 
-        Assert.False(harness.Runner.Run("online").IsolateNetwork);
-        Assert.True(harness.Runner.Run("offline").IsolateNetwork);
+        Assert.Equal(NetworkMode.Private, harness.Runner.Run("plain").Network);
+        Assert.Equal(NetworkMode.Private, harness.Runner.Run("explicit").Network);
+        Assert.Equal(NetworkMode.None, harness.Runner.Run("offline").Network);
         Assert.All(harness.Runner.Runs, r => Assert.Equal("ibuild", r.Hostname));
     }
 
-    [Fact]
-    public async Task A_build_without_network_isolates_every_RUN()
+    [Theory]
+    [InlineData(NetworkMode.None)]
+    [InlineData(NetworkMode.Host)]
+    public async Task The_build_network_applies_to_every_RUN_that_does_not_choose_its_own(NetworkMode mode)
     {
         using var harness = new EngineHarness();
 
-        await harness.BuildAsync("FROM base\nRUN a\nRUN b\n", engine: new EngineOptions { Network = "none" });
+        await harness.BuildAsync("FROM base\nRUN a\nRUN --network=default b\n", engine: new EngineOptions { Network = mode });
 
-        Assert.All(harness.Runner.Runs, r => Assert.True(r.IsolateNetwork));
+        Assert.All(harness.Runner.Runs, r => Assert.Equal(mode, r.Network));
+    }
+
+    [Fact]
+    public async Task RUN_network_host_asks_for_the_host_network_whatever_the_build_network()
+    {
+        using var harness = new EngineHarness();
+        var plan = new PlanOptions { Entitlements = new HashSet<Entitlement> { Entitlement.NetworkHost } };
+
+        await harness.BuildAsync("FROM base\nRUN --network=host online\nRUN offline\n", plan, new EngineOptions { Network = NetworkMode.None });
+
+        Assert.Equal(NetworkMode.Host, harness.Runner.Run("online").Network);
+        Assert.Equal(NetworkMode.None, harness.Runner.Run("offline").Network);
+    }
+
+    [Fact]
+    public async Task The_step_runner_is_disposed_with_the_engine_once_the_build_is_over()
+    {
+        using var harness = new EngineHarness();
+        var plan = await harness.PlanAsync("FROM base\nRUN a\n");
+        var engine = harness.CreateEngine();
+
+        await engine.BuildAsync(plan, () => throw new InvalidOperationException("no context needed"), new EngineOptions(), CancellationToken.None);
+        var afterBuild = harness.Runner.Disposals;
+        await engine.DisposeAsync();
+
+        Assert.Equal(0, afterBuild);
+        Assert.Equal(1, harness.Runner.Disposals);
     }
 
     [Fact]

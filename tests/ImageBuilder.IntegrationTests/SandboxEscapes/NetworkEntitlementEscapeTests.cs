@@ -1,6 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
+using ImageBuilder.IntegrationTests.Network;
 using ImageBuilder.TestSupport;
 
 namespace ImageBuilder.IntegrationTests.SandboxEscapes;
@@ -13,51 +11,16 @@ namespace ImageBuilder.IntegrationTests.SandboxEscapes;
 /// </summary>
 public sealed class NetworkEntitlementEscapeTests : IDisposable
 {
-    private const string Body = "served-by-the-host";
     private readonly BuildFixture fixture = new();
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource stop = new();
-    private int connections;
-
-    public NetworkEntitlementEscapeTests()
-    {
-        listener.Start();
-        _ = Task.Run(ServeAsync);
-    }
-
-    private int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
+    private readonly LoopbackServer server = new();
 
     public void Dispose()
     {
-        stop.Cancel();
-        listener.Stop();
+        server.Dispose();
         fixture.Dispose();
     }
 
-    private async Task ServeAsync()
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await listener.AcceptTcpClientAsync(stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref connections);
-            using (client)
-            {
-                var response = Encoding.ASCII.GetBytes($"HTTP/1.0 200 OK\r\nContent-Length: {Body.Length}\r\nConnection: close\r\n\r\n{Body}");
-                await client.GetStream().WriteAsync(response);
-            }
-        }
-    }
-
-    private string Fetch(string mode) => $"RUN --network={mode} wget -q -O - http://127.0.0.1:{Port}/{mode} | grep -q {Body}";
+    private string Fetch(string mode) => $"RUN --network={mode} wget -q -O - http://127.0.0.1:{server.Port}/{mode} | grep -q {server.Secret}";
 
     [RootFact]
     public async Task Run_network_host_under_network_none_is_refused_before_anything_runs()
@@ -70,8 +33,7 @@ public sealed class NetworkEntitlementEscapeTests : IDisposable
         Assert.Contains("Dockerfile:3:1: IB2009: RUN --network=host needs the network.host entitlement", result.Stderr);
         Assert.Contains("--allow network.host", result.Stderr);
         Assert.DoesNotContain("first-step", result.Stderr);
-        Assert.Equal(0, connections);
-        Assert.False(listener.Pending());
+        Assert.Equal(0, server.Connections);
         fixture.AssertNothingLeft();
     }
 
@@ -82,7 +44,7 @@ public sealed class NetworkEntitlementEscapeTests : IDisposable
 
         (await fixture.BuildAsync($"FROM box:1\n{Fetch("host")}\n", "--network", "none", "--allow", "network.host")).Ok();
 
-        Assert.True(connections >= 1);
+        Assert.True(server.Connections >= 1);
     }
 
     [RootFact]
@@ -92,7 +54,7 @@ public sealed class NetworkEntitlementEscapeTests : IDisposable
 
         (await fixture.BuildAsync($"FROM box:1\n{Fetch("host")}\n", "--network", "host")).Ok();
 
-        Assert.True(connections >= 1);
+        Assert.True(server.Connections >= 1);
     }
 
     [RootTheory]
@@ -106,7 +68,6 @@ public sealed class NetworkEntitlementEscapeTests : IDisposable
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("Dockerfile:2:1: IB2004", result.Stderr);
-        Assert.Equal(0, connections);
-        Assert.False(listener.Pending());
+        Assert.Equal(0, server.Connections);
     }
 }

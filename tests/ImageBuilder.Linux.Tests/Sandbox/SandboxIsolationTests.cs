@@ -93,7 +93,7 @@ public sealed class SandboxIsolationTests
     public async Task Network_none_shows_only_a_loopback_that_is_up()
     {
         using var run = new SandboxRun();
-        var output = await run.ShAsync("ls /sys/class/net; cat /sys/class/net/lo/operstate; ip -o link | cut -d: -f2", isolateNetwork: true);
+        var output = await run.ShAsync("ls /sys/class/net; cat /sys/class/net/lo/operstate; ip -o link | cut -d: -f2", SandboxNetwork.None);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("lo", lines[0]);
         Assert.Equal(" lo", lines[^1]);

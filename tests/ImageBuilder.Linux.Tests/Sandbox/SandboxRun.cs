@@ -43,8 +43,10 @@ internal sealed class SandboxRun : IDisposable
 
     public static SandboxOptions Options => SandboxOptions.ForCurrentProgram();
 
-    public SandboxSpec Spec(string script, bool isolateNetwork = false, string? user = null, string workingDirectory = "/") =>
-        new([Lower], Upper, Work, Scratch, ["/bin/sh", "-c", script], ["PATH=/bin:/sbin:/usr/bin:/usr/sbin"], workingDirectory, user, isolateNetwork, "ibuild-test-host");
+    /// <summary>The script run by busybox sh, on the host's network unless <paramref name="network"/> says.</summary>
+    public SandboxSpec Spec(string script, SandboxNetwork? network = null, string? user = null, string workingDirectory = "/") =>
+        new([Lower], Upper, Work, Scratch, ["/bin/sh", "-c", script], ["PATH=/bin:/sbin:/usr/bin:/usr/sbin"], workingDirectory, user,
+            network ?? SandboxNetwork.Host, "ibuild-test-host");
 
     public async Task<(SandboxResult Result, string Out, string Err)> RunAsync(
         SandboxSpec spec, CancellationToken cancellationToken = default, SandboxOptions? options = null)
@@ -55,9 +57,9 @@ internal sealed class SandboxRun : IDisposable
         return (result, Encoding.UTF8.GetString(stdout.ToArray()), Encoding.UTF8.GetString(stderr.ToArray()));
     }
 
-    public async Task<string> ShAsync(string script, bool isolateNetwork = false, string? user = null, string workingDirectory = "/")
+    public async Task<string> ShAsync(string script, SandboxNetwork? network = null, string? user = null, string workingDirectory = "/")
     {
-        var (result, stdout, stderr) = await RunAsync(Spec(script, isolateNetwork, user, workingDirectory));
+        var (result, stdout, stderr) = await RunAsync(Spec(script, network, user, workingDirectory));
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {stderr}\n{stdout}");
         return stdout;
     }

@@ -15,6 +15,8 @@ internal sealed class FakeCommand
     private int? signal;
     private bool oomKilled;
     private string? setupError;
+    private StepSetupFailure setupFailure;
+    private string? setupHint;
     private bool blocks;
     private Task waitFor = Task.CompletedTask;
 
@@ -44,9 +46,11 @@ internal sealed class FakeCommand
         return this;
     }
 
-    public FakeCommand CannotStart(string message)
+    public FakeCommand CannotStart(string message, StepSetupFailure reason = StepSetupFailure.Sandbox, string? hint = null)
     {
         setupError = message;
+        setupFailure = reason;
+        setupHint = hint;
         return this;
     }
 
@@ -71,7 +75,7 @@ internal sealed class FakeCommand
         started.TrySetResult();
         if (setupError is not null)
         {
-            throw new StepSetupException(setupError);
+            throw new StepSetupException(setupError) { Reason = setupFailure, Hint = setupHint };
         }
 
         foreach (var (path, content) in files)

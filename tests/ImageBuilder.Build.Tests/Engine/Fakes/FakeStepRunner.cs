@@ -20,6 +20,9 @@ internal sealed class FakeStepRunner : IStepRunner
     /// <summary>The commands (last argv element) of <see cref="Runs"/>.</summary>
     public IReadOnlyList<string> Commands => Runs.Select(r => r.Argv[^1]).ToList();
 
+    /// <summary>How often the runner was disposed (the engine does it once the build is over).</summary>
+    public int Disposals { get; private set; }
+
     /// <summary>The most runs that were in progress at one time.</summary>
     public int MostAtOnce => Volatile.Read(ref mostAtOnce);
 
@@ -47,5 +50,11 @@ internal sealed class FakeStepRunner : IStepRunner
         {
             Interlocked.Decrement(ref running);
         }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Disposals++;
+        return ValueTask.CompletedTask;
     }
 }
