@@ -16,7 +16,9 @@ public sealed record HostFacts(
     bool OverlayLowerDirPlus,
     long MaxUserNamespaces,
     IReadOnlyList<SubordinateRange> SubordinateUids,
-    IReadOnlyList<SubordinateRange> SubordinateGids)
+    IReadOnlyList<SubordinateRange> SubordinateGids,
+    string? NetworkStack,
+    bool TunDeviceUsable)
 {
     /// <summary>Reads the facts for the user who started ibuild (<see cref="HostMode.OutsideUid"/>).</summary>
     public static HostFacts Read(HostMode mode)
@@ -32,7 +34,9 @@ public sealed record HostFacts(
             AtLeast(release, 6, 8),
             long.TryParse(ReadOr("/proc/sys/user/max_user_namespaces", "").Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var max) ? max : -1,
             SubordinateIds.Read(SubordinateIds.UsersFile, userName, uid),
-            SubordinateIds.Read(SubordinateIds.GroupsFile, userName, uid));
+            SubordinateIds.Read(SubordinateIds.GroupsFile, userName, uid),
+            ProgramPath.Find(Network.PrivateNetwork.StackProgram),
+            Native.Syscalls.CanAccess("/dev/net/tun", read: true, write: true));
     }
 
     /// <summary>The login name of <paramref name="uid"/> in /etc/passwd (its number when it has none).</summary>

@@ -25,6 +25,7 @@ public sealed class InfoCommandTests : IDisposable
         Assert.StartsWith(Environment.IsPrivilegedProcess ? "root" : "ordinary user", lines["mode"], StringComparison.Ordinal);
         Assert.Contains("identity", lines["uid map"]);
         Assert.StartsWith("yes;", lines["overlayfs"]);
+        Assert.Contains("slirp4netns", lines["network"]);
         Assert.False(Directory.Exists(store));
     }
 

@@ -52,6 +52,10 @@ internal sealed class InfoCommand(InfoService info, TextWriter stdout)
                 : $"uids {Ranges(facts.SubordinateUids)}, gids {Ranges(facts.SubordinateGids)}");
         }
 
+        yield return ("network", facts.NetworkStack is null
+            ? "slirp4netns missing (Debian package slirp4netns): --network default fails, host and none work"
+            : $"default: a private namespace per build through {facts.NetworkStack} (host loopback unreachable)"
+                + (facts.TunDeviceUsable ? "" : "; /dev/net/tun is not readable and writable here: make it mode 0666"));
         yield return ("cgroups", facts.CgroupLayout);
         yield return ("resource limits", facts.LimitsUnavailable is { } why ? $"unavailable: {why}" : "available (--memory, --pids-limit, --cpus)");
         yield return ("kernel", facts.KernelRelease);

@@ -55,7 +55,7 @@ public sealed class CgroupScope : IDisposable
     /// delegates user@UID.service): cgroup v1 lets no ordinary user create cgroups.
     /// </summary>
     public static string? WhyLimitsUnavailable() =>
-        Rootless.HostMode.Current.Rootless ? WhyLimitsUnavailableRootless(CgroupMounts.ReadCurrent(), Native.Syscalls.CanWrite) : null;
+        Rootless.HostMode.Current.Rootless ? WhyLimitsUnavailableRootless(CgroupMounts.ReadCurrent(), path => Native.Syscalls.CanAccess(path, read: false, write: true)) : null;
 
     /// <summary>
     /// The rootless decision, on the cgroup layout <paramref name="mounts"/> with

@@ -19,12 +19,12 @@ public static unsafe partial class Syscalls
         return error == ESRCH ? false : throw new LinuxException(nameof(kill), error);
     }
 
-    /// <summary>access(2) with W_OK: whether this process may write <paramref name="path"/> (as its capabilities in its user namespace allow).</summary>
-    internal static bool CanWrite(string path)
+    /// <summary>access(2): whether this process may read and/or write <paramref name="path"/> (as its capabilities in its user namespace allow).</summary>
+    internal static bool CanAccess(string path, bool read, bool write)
     {
         fixed (byte* p = Utf8OrNull(path))
         {
-            return access(p, W_OK) == 0;
+            return access(p, (read ? R_OK : 0) | (write ? W_OK : 0)) == 0;
         }
     }
 }

@@ -61,9 +61,9 @@ public static class UserNamespaceEntry
             return;
         }
 
-        var unshare = FindOnPath("unshare") ?? throw new RootlessException("rootless ibuild needs unshare (Debian package util-linux) on PATH");
+        var unshare = ProgramPath.Find("unshare") ?? throw new RootlessException("rootless ibuild needs unshare (Debian package util-linux) on PATH");
         var userName = Environment.UserName;
-        var toolsInstalled = FindOnPath("newuidmap") is not null && FindOnPath("newgidmap") is not null;
+        var toolsInstalled = ProgramPath.Find("newuidmap") is not null && ProgramPath.Find("newgidmap") is not null;
         var plan = Plan(
             [.. Self(), .. arguments], unshare, userName, SubordinateIds.Read(SubordinateIds.UsersFile, userName, uid),
             SubordinateIds.Read(SubordinateIds.GroupsFile, userName, uid), toolsInstalled);
@@ -85,20 +85,6 @@ public static class UserNamespaceEntry
         return Path.GetFileNameWithoutExtension(process) == "dotnet" && entry.EndsWith(".dll", StringComparison.Ordinal)
             ? [process, entry]
             : [process];
-    }
-
-    private static string? FindOnPath(string name)
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 
     private static unsafe void Exec(IReadOnlyList<string> argv)
