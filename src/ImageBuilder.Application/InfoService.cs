@@ -14,6 +14,6 @@ public sealed class InfoService(IMachine machine)
     {
         var mode = machine.Mode;
         var facts = machine.ReadFacts();
-        return new SystemInfo(mode, HostFacts.UserName(mode.OutsideUid), Path.GetFullPath(ContentStore.DefaultRoot(root, mode.Rootless)), facts);
+        return new SystemInfo(mode, mode.OutsideUserName, Path.GetFullPath(ContentStore.DefaultRoot(root, mode.Rootless)), facts);
     }
 }

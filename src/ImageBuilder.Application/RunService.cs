@@ -4,7 +4,6 @@ using ImageBuilder.Core.Layers;
 using ImageBuilder.Linux.Cgroups;
 using ImageBuilder.Linux.Mounts;
 using ImageBuilder.Linux.Network;
-using ImageBuilder.Linux.Rootless;
 using ImageBuilder.Linux.Sandbox;
 
 namespace ImageBuilder.Application;
@@ -66,7 +65,7 @@ public sealed class RunService(StoreService stores, IMachine machine)
         using var protect = store.ProtectNewContent();
         if (request.Limits is not null && machine.WhyLimitsUnavailable() is { } why)
         {
-            throw new RootlessException(why);
+            throw new RunRefusedException(RunRefusal.Sandbox, why);
         }
 
         machine.RemoveStaleCgroups();

@@ -14,6 +14,8 @@ public sealed class StoreService(IFileSystem fileSystem, IMachine machine)
     public ContentStore Open(string? root, bool removeStaleScratch = true)
     {
         var store = ContentStore.Open(fileSystem, ContentStore.DefaultRoot(root, machine.Mode.Rootless));
+        var mode = machine.Mode;
+        store.ClaimOwner(mode.InUserNamespace ? $"a user namespace with uids {mode.Users}, gids {mode.Groups}" : "root");
         if (removeStaleScratch)
         {
             store.RemoveStaleTemporaries();

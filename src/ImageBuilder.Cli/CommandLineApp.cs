@@ -33,7 +33,7 @@ internal static class CommandLineApp
           rmi IMAGE...                         remove names or images
           prune                                delete what no tagged image uses
           fsck [--repair]                      check the store; --repair removes what is broken
-          info                                 how ibuild runs here (root or rootless, store, ids, cgroups, kernel)
+          info                                 how ibuild runs here (root or rootless, store, ids, network, cgroups, kernel)
           load [-i FILE]                       load images from a docker or OCI archive or layout (default: stdin)
           save [-o FILE] [--format docker|oci] IMAGE...   write images to an archive (default: stdout)
           import ROOTFS.tar[.gz] [-t NAME]     make a one-layer image from a root filesystem
@@ -45,7 +45,7 @@ internal static class CommandLineApp
 
         Options:
           --root DIR       the store (default $IBUILD_ROOT, else /var/lib/ibuild as root and
-                           ~/.local/share/ibuild rootless); before or after the command
+                           $XDG_DATA_HOME/ibuild or ~/.local/share/ibuild rootless); before or after the command
           -h, --help       show help (also after a command: ibuild check --help)
           --version        print the version
 
@@ -104,14 +104,18 @@ internal static class CommandLineApp
     /// </summary>
     public static bool NeedsUserNamespace(string[] args)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help" or "--version" || args.Contains("--help") || args.Contains("-h"))
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help" or "--version")
         {
             return false;
         }
 
         try
         {
-            return SplitCommand(args).Command is not ("check" or "login" or "logout");
+            var (command, rest) = SplitCommand(args);
+            // Only help asked right after the command name: a later -h may be the container
+            // command's own (ibuild run IMAGE df -h), and help inside the namespace is harmless.
+            var own = rest.SkipWhile((arg, i) => arg == "--root" || arg.StartsWith("--root=", StringComparison.Ordinal) || (i > 0 && rest[i - 1] == "--root"));
+            return command is not ("check" or "login" or "logout") && own.FirstOrDefault() is not ("-h" or "--help");
         }
         catch (UsageException)
         {

@@ -24,7 +24,7 @@ public sealed record HostFacts(
     public static HostFacts Read(HostMode mode)
     {
         var uid = mode.OutsideUid;
-        var userName = UserName(uid);
+        var userName = mode.OutsideUserName;
         var release = ReadOr("/proc/sys/kernel/osrelease", "unknown").Trim();
         return new HostFacts(
             release,
@@ -37,14 +37,6 @@ public sealed record HostFacts(
             SubordinateIds.Read(SubordinateIds.GroupsFile, userName, uid),
             ProgramPath.Find(Network.PrivateNetwork.StackProgram),
             Native.Syscalls.CanAccess("/dev/net/tun", read: true, write: true));
-    }
-
-    /// <summary>The login name of <paramref name="uid"/> in /etc/passwd (its number when it has none).</summary>
-    public static string UserName(uint uid)
-    {
-        var number = uid.ToString(CultureInfo.InvariantCulture);
-        return ReadOr("/etc/passwd", "").Split('\n').Select(line => line.Split(':'))
-            .FirstOrDefault(fields => fields.Length > 2 && fields[2] == number)?[0] ?? number;
     }
 
     /// <summary>"6.18.0-foo" is at least 6.8.</summary>

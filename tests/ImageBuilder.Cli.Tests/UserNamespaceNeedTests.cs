@@ -11,6 +11,8 @@ public sealed class UserNamespaceNeedTests
     [InlineData("build", ".")]
     [InlineData("images")]
     [InlineData("run", "box:1", "true")]
+    [InlineData("run", "box:1", "df", "-h")]
+    [InlineData("run", "box:1", "python3", "--help")]
     [InlineData("pull", "localhost:5000/a:1")]
     [InlineData("push", "a:1")]
     [InlineData("load", "-i", "a.tar")]
@@ -41,6 +43,7 @@ public sealed class UserNamespaceNeedTests
     [InlineData("build", "--help")]
     [InlineData("images", "-h")]
     [InlineData("--root", "/tmp/s", "check")]
+    [InlineData("--root", "/tmp/s", "images", "--help")]
     public void Help_version_check_login_and_logout_do_not(params string[] args)
     {
         Assert.False(CommandLineApp.NeedsUserNamespace(args));

@@ -11,7 +11,7 @@ internal sealed class InfoCommand(InfoService info, TextWriter stdout)
         Usage: ibuild info [--root DIR]
 
         Prints how ibuild runs on this machine — root or rootless, the store, the user
-        namespace's id maps, the subordinate ids, cgroups and whether resource limits work,
+        namespace's id maps, the subordinate ids, the network stack, cgroups and whether resource limits work,
         the kernel features ibuild uses — for a bug report. Changes nothing.
         """;
 
@@ -55,7 +55,7 @@ internal sealed class InfoCommand(InfoService info, TextWriter stdout)
         yield return ("network", facts.NetworkStack is null
             ? "slirp4netns missing (Debian package slirp4netns): --network default fails, host and none work"
             : $"default: a private namespace per build through {facts.NetworkStack} (host loopback unreachable)"
-                + (facts.TunDeviceUsable ? "" : "; /dev/net/tun is not readable and writable here: make it mode 0666"));
+                + (facts.TunDeviceUsable ? "" : "; /dev/net/tun is missing or not readable and writable (slirp4netns needs it: mode 0666, modprobe tun)"));
         yield return ("cgroups", facts.CgroupLayout);
         yield return ("resource limits", facts.LimitsUnavailable is { } why ? $"unavailable: {why}" : "available (--memory, --pids-limit, --cpus)");
         yield return ("kernel", facts.KernelRelease);

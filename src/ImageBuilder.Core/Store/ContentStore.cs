@@ -73,6 +73,18 @@ public sealed partial class ContentStore
     {
         var store = new ContentStore(fileSystem, fileSystem.Path.GetFullPath(root));
         var fs = fileSystem;
+        if (!fs.Directory.Exists(store.Root))
+        {
+            // Private to its owner, as Docker's and Podman's stores: snapshots keep the images'
+            // setuid files, which no other local user may reach (root's or the rootless user's).
+            if (fs.Path.GetDirectoryName(store.Root) is { } parent)
+            {
+                fs.Directory.CreateDirectory(parent);
+            }
+
+            fs.Directory.CreateDirectory(store.Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         fs.Directory.CreateDirectory(Path(store.BlobsPath, "sha256"));
         fs.Directory.CreateDirectory(store.SnapshotsPath);
         fs.Directory.CreateDirectory(store.TemporaryPath);
@@ -88,6 +100,31 @@ public sealed partial class ContentStore
         }
 
         return store;
+    }
+
+    /// <summary>
+    /// Records which ibuild owns the store the first time it is opened (<c>root</c>, or a user
+    /// namespace's id maps for rootless ibuild) and refuses any other: root and a rootless user
+    /// see the same files with other owners, and overlayfs marks (trusted.overlay.* and
+    /// user.overlay.*) only for one of them, so a shared store would quietly go wrong.
+    /// </summary>
+    /// <exception cref="StoreException">The store belongs to another kind of ibuild.</exception>
+    public void ClaimOwner(string owner)
+    {
+        var path = Path(OwnPath, "owner");
+        if (!FileSystem.File.Exists(path))
+        {
+            WriteFileAtomically(path, System.Text.Encoding.UTF8.GetBytes(owner + "\n"));
+            return;
+        }
+
+        var recorded = FileSystem.File.ReadAllText(path).Trim();
+        if (recorded != owner)
+        {
+            throw new StoreException(
+                StoreError.WrongOwner,
+                $"the store {Root} belongs to ibuild as {recorded}, not to this ibuild ({owner}): file owners and overlay marks differ between them; use another --root");
+        }
     }
 
     /// <summary>Takes the store's write lock (waits for other ibuild processes).</summary>

@@ -23,6 +23,9 @@ public enum StoreError
 
     /// <summary>An input (archive, tarball, reference) is not usable.</summary>
     InvalidInput,
+
+    /// <summary>The store belongs to the other kind of ibuild (root, or rootless with other ids).</summary>
+    WrongOwner,
 }
 
 /// <summary>A store operation failed for a reason the user can act on.</summary>

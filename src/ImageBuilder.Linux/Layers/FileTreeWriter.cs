@@ -163,10 +163,7 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
         }
         catch (LinuxException error) when (error.Errno == Errno.EINVAL && HostMode.Current.InUserNamespace)
         {
-            var mode = HostMode.Current;
-            throw new RootlessException(
-                $"/{entry.Path} belongs to uid {entry.Uid} gid {entry.Gid}, which this rootless user namespace does not map "
-                + $"(it maps uids {mode.Users} and gids {mode.Groups}); {mode.UnmappedIdsFix(Math.Max(entry.Uid, entry.Gid))}");
+            throw new RootlessException(HostMode.Current.Unmapped($"/{entry.Path} belongs to", entry.Uid, entry.Gid));
         }
     }
 

@@ -21,8 +21,13 @@ public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap
     /// <summary>This process's mode, read once.</summary>
     public static HostMode Current => Detected.Value;
 
-    /// <summary>Only the user is mapped (no subordinate ids): files of any other owner cannot be written.</summary>
-    public bool SingleMapping => Rootless && Users.Size <= 1;
+    /// <summary>
+    /// "<paramref name="subject"/> uid U gid G, which this rootless user namespace does not map
+    /// (it maps …); the fix": one wording for a layer's file and a container's user.
+    /// </summary>
+    public string Unmapped(string subject, long uid, long gid) =>
+        $"{subject} uid {uid} gid {gid}, which this rootless user namespace does not map "
+        + $"(it maps uids {Users} and gids {Groups}); {UnmappedIdsFix(Math.Max(uid, gid))}";
 
     /// <summary>
     /// How to give this user namespace ids up to <paramref name="largestId"/>, which a layer or a

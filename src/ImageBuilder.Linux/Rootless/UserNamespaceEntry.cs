@@ -61,6 +61,11 @@ public static class UserNamespaceEntry
             return;
         }
 
+        if (WhyUnavailable(ReadSetting) is { } why)
+        {
+            throw new RootlessException(why);
+        }
+
         var unshare = ProgramPath.Find("unshare") ?? throw new RootlessException("rootless ibuild needs unshare (Debian package util-linux) on PATH");
         var userName = Environment.UserName;
         var toolsInstalled = ProgramPath.Find("newuidmap") is not null && ProgramPath.Find("newgidmap") is not null;
@@ -75,6 +80,42 @@ public static class UserNamespaceEntry
 
         Environment.SetEnvironmentVariable(HostMode.RootlessVariable, uid.ToString(CultureInfo.InvariantCulture));
         Exec(plan.Argv);
+    }
+
+    /// <summary>
+    /// Why this kernel refuses an ordinary user a user namespace, read from its settings
+    /// (<paramref name="read"/> gives a /proc/sys file's text, null when it is missing), or null:
+    /// said before unshare would fail with a bare "Operation not permitted".
+    /// </summary>
+    public static string? WhyUnavailable(Func<string, string?> read)
+    {
+        const string Fix = "; rootless ibuild needs them (or run it as root)";
+        if (read("/proc/sys/user/max_user_namespaces")?.Trim() == "0")
+        {
+            return "user namespaces are disabled on this machine (/proc/sys/user/max_user_namespaces is 0: sysctl -w user.max_user_namespaces=28633 as root)" + Fix;
+        }
+
+        if (read("/proc/sys/kernel/unprivileged_userns_clone")?.Trim() == "0")
+        {
+            return "this kernel lets only root create user namespaces (sysctl kernel.unprivileged_userns_clone=1 as root)" + Fix;
+        }
+
+        return read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns")?.Trim() == "1"
+            ? "AppArmor restricts user namespaces to programs with a profile allowing them (kernel.apparmor_restrict_unprivileged_userns=1: "
+                + "give ibuild a profile with 'userns,' or set it to 0 as root)" + Fix
+            : null;
+    }
+
+    private static string? ReadSetting(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The command that runs this program again: the NativeAOT binary, or dotnet and the entry assembly.</summary>

@@ -70,9 +70,7 @@ internal static class UserDatabase
         var mode = HostMode.Current;
         if (!mode.Users.Contains(uid) || !mode.Groups.Contains(gid))
         {
-            throw new SandboxException(
-                $"USER {spec} is uid {uid} gid {gid}, which this rootless user namespace does not map "
-                + $"(it maps uids {mode.Users} and gids {mode.Groups}); {mode.UnmappedIdsFix(Math.Max(uid, gid))}");
+            throw new SandboxException(mode.Unmapped($"USER {spec} is", uid, gid));
         }
     }
 

@@ -33,6 +33,34 @@ public sealed class ContentStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_new_store_is_private_to_its_owner_and_an_existing_one_keeps_its_mode()
+    {
+        Open();
+        var existing = dir.Combine("existing");
+        Directory.CreateDirectory(existing, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+
+        ContentStore.Open(fs, existing);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(dir.Combine("store")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute, File.GetUnixFileMode(existing));
+    }
+
+    [Fact]
+    public void A_store_claimed_by_root_is_refused_to_rootless_ibuild_and_the_reverse()
+    {
+        Open().ClaimOwner("root");
+        Open().ClaimOwner("root");
+        ContentStore.Open(fs, dir.Combine("other")).ClaimOwner("a user namespace with uids 0→1000 (1)");
+
+        var refused = Assert.Throws<StoreException>(() => Open().ClaimOwner("a user namespace with uids 0→1000 (1)"));
+        var reverse = Assert.Throws<StoreException>(() => ContentStore.Open(fs, dir.Combine("other")).ClaimOwner("root"));
+
+        Assert.Equal(StoreError.WrongOwner, refused.Reason);
+        Assert.Contains("belongs to ibuild as root", refused.Message);
+        Assert.Contains("belongs to ibuild as a user namespace with uids 0→1000 (1)", reverse.Message);
+    }
+
+    [Fact]
     public void Blob_is_stored_under_its_digest_and_reads_back()
     {
         var store = Open();

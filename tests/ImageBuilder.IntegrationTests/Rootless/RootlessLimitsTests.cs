@@ -32,9 +32,11 @@ public sealed class RootlessLimitsTests : IDisposable
 
         var result = await fixture.Ibuild(["--root", fixture.Store, .. command.Select(a => a == "CTX" ? fixture.Context : a)]);
 
-        Assert.Equal(1, result.ExitCode);
+        // A container that cannot be run exits 125 (as docker run); a build that cannot start, 1.
+        var isRun = command[0] == "run";
+        Assert.Equal(isRun ? 125 : 1, result.ExitCode);
         Assert.Equal(
-            "ibuild: resource limits (--memory, --pids-limit, --cpus) rootless need a cgroup v2 subtree delegated to your user; "
+            (isRun ? "ibuild: run: " : "ibuild: ") + "resource limits (--memory, --pids-limit, --cpus) rootless need a cgroup v2 subtree delegated to your user; "
             + "this machine uses cgroup v1, where only root can create cgroups. Use ibuild as root, or leave the limits out\n",
             result.Stderr);
         Assert.Empty(result.Stdout);

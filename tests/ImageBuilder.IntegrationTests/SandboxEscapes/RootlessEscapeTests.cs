@@ -66,6 +66,7 @@ public sealed class RootlessEscapeTests : IDisposable
     [RootTheory]
     [InlineData("host")]
     [InlineData("none")]
+    [InlineData("default")]
     public async Task A_rootless_step_cannot_mount_or_write_the_hosts_sys_proc_or_cgroups(string network)
     {
         await fixture.ImportBaseAsync();

@@ -53,4 +53,31 @@ public sealed class UserNamespaceEntryTests
         Assert.Contains("newuidmap and newgidmap are missing (Debian package uidmap)", plan.Warning);
         Assert.Contains("apt-get install uidmap", plan.Warning);
     }
+
+    [Theory]
+    [InlineData("/proc/sys/user/max_user_namespaces", "0\n", "max_user_namespaces is 0")]
+    [InlineData("/proc/sys/kernel/unprivileged_userns_clone", "0\n", "unprivileged_userns_clone=1")]
+    [InlineData("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1\n", "AppArmor")]
+    public void A_kernel_that_refuses_user_namespaces_is_named_before_unshare_fails(string setting, string value, string named)
+    {
+        var why = UserNamespaceEntry.WhyUnavailable(path => path == setting ? value : null);
+
+        Assert.NotNull(why);
+        Assert.Contains(named, why);
+        Assert.Contains("or run it as root", why);
+    }
+
+    [Fact]
+    public void A_kernel_that_allows_user_namespaces_is_not_refused()
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["/proc/sys/user/max_user_namespaces"] = "96369\n",
+            ["/proc/sys/kernel/unprivileged_userns_clone"] = "1\n",
+            ["/proc/sys/kernel/apparmor_restrict_unprivileged_userns"] = "0\n",
+        };
+
+        Assert.Null(UserNamespaceEntry.WhyUnavailable(path => settings.GetValueOrDefault(path)));
+        Assert.Null(UserNamespaceEntry.WhyUnavailable(_ => null));
+    }
 }
