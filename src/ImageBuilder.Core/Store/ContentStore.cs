@@ -77,12 +77,13 @@ public sealed partial class ContentStore
         {
             // Private to its owner, as Docker's and Podman's stores: snapshots keep the images'
             // setuid files, which no other local user may reach (root's or the rootless user's).
-            if (fs.Path.GetDirectoryName(store.Root) is { } parent)
+            // Modes exist on the real file system only (the mock one has none); the directory is
+            // empty until its mode is set.
+            fs.Directory.CreateDirectory(store.Root);
+            if (fs is FileSystem)
             {
-                fs.Directory.CreateDirectory(parent);
+                File.SetUnixFileMode(store.Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             }
-
-            fs.Directory.CreateDirectory(store.Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
         fs.Directory.CreateDirectory(Path(store.BlobsPath, "sha256"));
