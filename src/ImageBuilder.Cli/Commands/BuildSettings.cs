@@ -50,13 +50,7 @@ internal sealed record BuildSettings(
             throw new UsageException($"build: \"{text}\" is not a platform (os/arch[/variant])");
         }
 
-        var network = reader.Get("--network") switch
-        {
-            null or "default" => NetworkMode.Private,
-            "host" => NetworkMode.Host,
-            "none" => NetworkMode.None,
-            var other => throw new UsageException($"build: --network must be default, host or none, not {other}"),
-        };
+        var network = NetworkOption.Read(reader, "build");
 
         var plan = new PlanOptions
         {

@@ -39,13 +39,7 @@ internal sealed class RunCommand(RunService runs, TextWriter stdout, TextWriter 
         }
 
         ArchiveCommands.Require(reader, 1, "run needs an IMAGE");
-        var network = reader.Get("--network") switch
-        {
-            null or "default" => NetworkMode.Private,
-            "host" => NetworkMode.Host,
-            "none" => NetworkMode.None,
-            var other => throw new UsageException($"run: --network must be default, host or none, not {other}"),
-        };
+        var network = NetworkOption.Read(reader, "run");
 
         var request = new RunRequest(reader.Root, reader.Positionals[0], reader.Positionals.Skip(1).ToList())
         {
