@@ -7,6 +7,14 @@ namespace ImageBuilder.IntegrationTests.Reference;
 /// the tests' own dockerd) and compares the final file trees and configs. Accepted
 /// differences are listed per case in its <c>differences</c> file and in the README there.
 /// </summary>
+/// <remarks>
+/// Alone: run beside the private-network tests in this process (PrivateNetworkTests,
+/// NetworkStackLifetimeTests), docker 20.10's own re-exec and runc intermittently fail inside the
+/// tests' dockerd ("Error after fallback to chroot: no such file or directory", "exec /bin/sh:
+/// no such file or directory"); a dockerd beside separate ibuild processes building on the
+/// private network does not. Not yet explained; kept out of the comparison until it is.
+/// </remarks>
+[Collection(AloneCollection.Name)]
 public sealed class ReferenceBuildTests(ReferenceFixture fixture) : IClassFixture<ReferenceFixture>
 {
     /// <summary>The accepted difference: docker 20.10's BuildKit writes a layer holding only <c>etc/</c> for a RUN that changed nothing; ibuild writes none.</summary>
