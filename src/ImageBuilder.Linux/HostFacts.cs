@@ -25,14 +25,14 @@ public sealed record HostFacts(
     {
         var uid = mode.OutsideUid;
         var userName = mode.OutsideUserName;
-        var release = ReadOr("/proc/sys/kernel/osrelease", "unknown").Trim();
+        var release = (SystemFile.ReadOrNull("/proc/sys/kernel/osrelease") ?? "unknown").Trim();
         return new HostFacts(
             release,
             CgroupLayoutName(),
             CgroupScope.WhyLimitsUnavailable(),
-            ReadOr("/proc/filesystems", "").Split('\n').Any(line => line.EndsWith("\toverlay", StringComparison.Ordinal)),
+            (SystemFile.ReadOrNull("/proc/filesystems") ?? "").Split('\n').Any(line => line.EndsWith("\toverlay", StringComparison.Ordinal)),
             AtLeast(release, 6, 8),
-            long.TryParse(ReadOr("/proc/sys/user/max_user_namespaces", "").Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var max) ? max : -1,
+            long.TryParse(SystemFile.ReadOrNull("/proc/sys/user/max_user_namespaces")?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var max) ? max : -1,
             SubordinateIds.Read(SubordinateIds.UsersFile, userName, uid),
             SubordinateIds.Read(SubordinateIds.GroupsFile, userName, uid),
             ProgramPath.Find(Network.PrivateNetwork.StackProgram),
@@ -61,18 +61,6 @@ public sealed record HostFacts(
         catch (IOException e)
         {
             return $"unreadable ({e.Message})";
-        }
-    }
-
-    private static string ReadOr(string path, string fallback)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return fallback;
         }
     }
 }

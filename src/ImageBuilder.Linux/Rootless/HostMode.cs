@@ -63,14 +63,8 @@ public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap
         {
             var outside = Users.Ranges.FirstOrDefault(r => r.Contains(0)) is { Count: > 0 } root ? root.Outside : OutsideUid;
             var uid = outside.ToString(CultureInfo.InvariantCulture);
-            try
-            {
-                return File.ReadLines("/etc/passwd").Select(line => line.Split(':')).FirstOrDefault(f => f.Length > 2 && f[2] == uid)?[0] ?? uid;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return uid;
-            }
+            return (SystemFile.ReadOrNull("/etc/passwd") ?? "").Split('\n').Select(line => line.Split(':'))
+                .FirstOrDefault(f => f.Length > 2 && f[2] == uid)?[0] ?? uid;
         }
     }
 

@@ -43,13 +43,6 @@ public static class SubordinateIds
     /// <summary>The ranges in <paramref name="path"/>, none when the file is missing or unreadable.</summary>
     public static IReadOnlyList<SubordinateRange> Read(string path, string userName, uint uid)
     {
-        try
-        {
-            return Find(File.ReadAllText(path), userName, uid);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return [];
-        }
+        return SystemFile.ReadOrNull(path) is { } text ? Find(text, userName, uid) : [];
     }
 }

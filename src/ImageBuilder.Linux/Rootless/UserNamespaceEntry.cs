@@ -61,7 +61,7 @@ public static class UserNamespaceEntry
             return;
         }
 
-        if (WhyUnavailable(ReadSetting) is { } why)
+        if (WhyUnavailable(SystemFile.ReadOrNull) is { } why)
         {
             throw new RootlessException(why);
         }
@@ -104,18 +104,6 @@ public static class UserNamespaceEntry
             ? "AppArmor restricts user namespaces to programs with a profile allowing them (kernel.apparmor_restrict_unprivileged_userns=1: "
                 + "give ibuild a profile with 'userns,' or set it to 0 as root)" + Fix
             : null;
-    }
-
-    private static string? ReadSetting(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 
     /// <summary>The command that runs this program again: the NativeAOT binary, or dotnet and the entry assembly.</summary>

@@ -156,18 +156,6 @@ public static class SandboxInit
         Syscalls.SetOpenFileLimit(Math.Min(request.OpenFilesSoft, hard), hard);
     }
 
-    private static bool SetGroupsDenied()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/self/setgroups").Trim() == "deny";
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>The file type bits of a path in the fresh /proc or /sys, or 0 when it is not there.</summary>
     private static uint TypeOf(string path)
     {
@@ -210,7 +198,7 @@ public static class SandboxInit
             // Rootless: only the groups the user namespace maps, and none at all where setgroups
             // is denied (mapped without newgidmap); the kernel refuses anything else.
             Groups = [.. request.Groups.Where(g => HostMode.Current.Groups.Contains(g))],
-            SetGroups = !SetGroupsDenied(),
+            SetGroups = SystemFile.ReadOrNull("/proc/self/setgroups")?.Trim() != "deny",
             KeptCapabilities = DefaultCapabilities,
             LastCapability = int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), System.Globalization.CultureInfo.InvariantCulture),
             SyscallFilter = Syscalls.PrepareSyscallFilter(request.SyscallFilter),
