@@ -11,13 +11,29 @@ namespace ImageBuilder.Application;
 public sealed class StoreService(IFileSystem fileSystem, IMachine machine)
 {
     /// <summary>Opens (creates) the store; scratch left by killed processes goes unless <paramref name="removeStaleScratch"/> is false.</summary>
+    /// <remarks>
+    /// Rootless ibuild before it entered its user namespace reads only a store its namespace owns:
+    /// making a store, refusing another's and removing killed builds' scratch (files of other
+    /// owners) happen inside the namespace.
+    /// </remarks>
     public ContentStore Open(string? root, bool removeStaleScratch = true)
     {
-        var store = ContentStore.Open(fileSystem, ContentStore.DefaultRoot(root, machine.Mode.Rootless));
         var mode = machine.Mode;
-        store.ClaimOwner(mode.InUserNamespace ? $"a user namespace with uids {mode.Users}, gids {mode.Groups}" : "root");
+        var path = ContentStore.DefaultRoot(root, mode.Rootless);
+        if (mode.Pending && ContentStore.RecordedOwner(fileSystem, path) != mode.StoreOwner)
+        {
+            mode.RequireUserNamespace("opening a store this user namespace does not own yet");
+        }
+
+        var store = ContentStore.Open(fileSystem, path);
+        store.ClaimOwner(mode.StoreOwner);
         if (removeStaleScratch)
         {
+            if (mode.Pending && store.HasTemporaries)
+            {
+                mode.RequireUserNamespace("removing scratch");
+            }
+
             store.RemoveStaleTemporaries();
         }
 

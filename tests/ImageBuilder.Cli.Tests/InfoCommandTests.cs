@@ -35,11 +35,4 @@ public sealed class InfoCommandTests : IDisposable
         }
         Assert.False(Directory.Exists(store));
     }
-
-    [Fact]
-    public void Info_runs_without_entering_a_user_namespace_only_when_asked_for_help()
-    {
-        Assert.True(CommandLineApp.NeedsUserNamespace(["info"]));
-        Assert.False(CommandLineApp.NeedsUserNamespace(["info", "--help"]));
-    }
 }

@@ -1,34 +1,52 @@
 namespace ImageBuilder.Cli.Tests;
 
 /// <summary>
-/// Which command lines an ordinary user's ibuild re-executes in a user namespace for (those that
-/// touch the store or run containers) and which run as they are (help, version, check, login, logout,
-/// and usage errors, which are reported without entering anything).
+/// When an ordinary user's ibuild enters its user namespace for a command line: first (commands
+/// that change snapshots or run containers), only when needed (build, and the commands that read
+/// the store, which a cached build or a look at the store never need it for), or never (help,
+/// version, check, login, logout, and usage errors, which are reported without entering anything).
 /// </summary>
 public sealed class UserNamespaceNeedTests
 {
     [Theory]
-    [InlineData("build", ".")]
-    [InlineData("images")]
     [InlineData("run", "box:1", "true")]
     [InlineData("run", "box:1", "df", "-h")]
     [InlineData("run", "box:1", "python3", "--help")]
     [InlineData("pull", "localhost:5000/a:1")]
-    [InlineData("push", "a:1")]
     [InlineData("load", "-i", "a.tar")]
-    [InlineData("save", "-o", "a.tar", "a:1")]
     [InlineData("import", "a.tar")]
-    [InlineData("inspect", "a:1")]
-    [InlineData("tag", "a:1", "b:1")]
     [InlineData("rmi", "a:1")]
     [InlineData("prune")]
     [InlineData("fsck")]
-    [InlineData("--root", "/tmp/s", "build", ".")]
-    [InlineData("--root", "/tmp/s", "images")]
-    [InlineData("-f", "Dockerfile", "-t", "app:1", ".")]
-    public void Commands_that_use_the_store_or_run_containers_need_it(params string[] args)
+    [InlineData("info")]
+    [InlineData("build", "-f", "-", ".")]
+    [InlineData("build", "--file=-", ".")]
+    [InlineData("build", "--secret", "id=token,src=/dev/stdin", ".")]
+    public void Commands_that_change_snapshots_run_containers_or_read_standard_input_enter_first(params string[] args)
     {
-        Assert.True(CommandLineApp.NeedsUserNamespace(args));
+        Assert.Equal(UserNamespaceUse.First, CommandLineApp.WhenToEnterUserNamespace(args));
+    }
+
+    [Theory]
+    [InlineData("build", ".")]
+    [InlineData("--root", "/tmp/s", "build", ".")]
+    [InlineData("-f", "Dockerfile", "-t", "app:1", ".")]
+    [InlineData("build", "-f", "docker/Dockerfile", "--build-arg", "A=-1", ".")]
+    public void A_build_enters_when_a_step_needs_it(params string[] args)
+    {
+        Assert.Equal(UserNamespaceUse.WhenNeeded, CommandLineApp.WhenToEnterUserNamespace(args));
+    }
+
+    [Theory]
+    [InlineData("images")]
+    [InlineData("--root", "/tmp/s", "images")]
+    [InlineData("inspect", "a:1")]
+    [InlineData("tag", "a:1", "b:1")]
+    [InlineData("save", "-o", "a.tar", "a:1")]
+    [InlineData("push", "a:1")]
+    public void Commands_that_read_the_store_enter_only_for_a_store_they_cannot_read_outside(params string[] args)
+    {
+        Assert.Equal(UserNamespaceUse.WhenOpeningTheStore, CommandLineApp.WhenToEnterUserNamespace(args));
     }
 
     [Theory]
@@ -42,18 +60,13 @@ public sealed class UserNamespaceNeedTests
     [InlineData("logout", "localhost:5000")]
     [InlineData("build", "--help")]
     [InlineData("images", "-h")]
+    [InlineData("info", "--help")]
     [InlineData("--root", "/tmp/s", "check")]
     [InlineData("--root", "/tmp/s", "images", "--help")]
-    public void Help_version_check_login_and_logout_do_not(params string[] args)
-    {
-        Assert.False(CommandLineApp.NeedsUserNamespace(args));
-    }
-
-    [Theory]
     [InlineData("--root")]
     [InlineData("--root", "/tmp/s")]
-    public void A_command_line_that_is_not_valid_does_not(params string[] args)
+    public void Help_version_check_login_logout_and_usage_errors_never_do(params string[] args)
     {
-        Assert.False(CommandLineApp.NeedsUserNamespace(args));
+        Assert.Equal(UserNamespaceUse.Never, CommandLineApp.WhenToEnterUserNamespace(args));
     }
 }

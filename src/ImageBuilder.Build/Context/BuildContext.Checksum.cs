@@ -17,7 +17,10 @@ public sealed partial class BuildContext
     /// <summary>
     /// The checksum of everything a COPY/ADD with <paramref name="sources"/> (as written, relative to
     /// the context; wildcards allowed) would read: for each entry, in a fixed order, its path, type,
-    /// permission bits, uid/gid, link target and the sha256 of its data — never its times. A source
+    /// permission bits, link target and the sha256 of its data — never its times, nor its owner:
+    /// what a COPY writes from the context belongs to 0:0 or to --chown's (BuildKit, too, makes the
+    /// context's files 0:0), and one user's files are theirs outside rootless ibuild's user
+    /// namespace but root's inside it, where the same build must hit the same cache. A source
     /// path is followed through symlinks (inside the context), as COPY follows it.
     /// </summary>
     /// <exception cref="BuildContextException">A source without wildcards matches nothing: <c>"/missing.txt": not found</c>.</exception>
@@ -49,8 +52,6 @@ public sealed partial class BuildContext
                 Field(record, SourcePath.Join(name, relative));
                 Field(record, child.Kind.ToString());
                 Field(record, Convert.ToString(child.Mode & 0xFFF, 8));
-                Field(record, child.Uid.ToString(CultureInfo.InvariantCulture));
-                Field(record, child.Gid.ToString(CultureInfo.InvariantCulture));
                 Field(record, child.LinkTarget ?? "");
                 Field(record, child.ContentHash ?? "");
                 hash.AppendData(record.WrittenSpan);

@@ -146,8 +146,6 @@ public sealed partial class BuildContext
             _ => ContextEntryKind.Special,
         },
         Mode = status.Mode,
-        Uid = status.Uid,
-        Gid = status.Gid,
         Size = status.Size,
         ModifiedNanoseconds = (status.ModifiedSeconds * 1_000_000_000) + status.ModifiedNanoseconds,
         ChangedNanoseconds = (status.ChangedSeconds * 1_000_000_000) + status.ChangedNanoseconds,

@@ -21,10 +21,6 @@ internal sealed class ContextEntry
     /// <summary>The full st_mode (type and permission bits).</summary>
     public required uint Mode { get; init; }
 
-    public required uint Uid { get; init; }
-
-    public required uint Gid { get; init; }
-
     public required long Size { get; init; }
 
     public required long ModifiedNanoseconds { get; init; }

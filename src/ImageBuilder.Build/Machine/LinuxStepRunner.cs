@@ -1,6 +1,7 @@
 using ImageBuilder.Build.Engine;
 using ImageBuilder.Linux.Cgroups;
 using ImageBuilder.Linux.Network;
+using ImageBuilder.Linux.Rootless;
 using ImageBuilder.Linux.Sandbox;
 
 namespace ImageBuilder.Build.Machine;
@@ -17,6 +18,7 @@ public sealed class LinuxStepRunner(SandboxOptions options) : IStepRunner
 
     public async Task<StepExit> RunAsync(StepProcess process, Stream stdout, Stream stderr, CancellationToken cancellationToken)
     {
+        HostMode.Current.RequireUserNamespace("running a step");
         var root = process.Root;
         var limits = process.Limits is { } l ? new ResourceLimits(l.MemoryBytes, l.PidsLimit, l.Cpus) : null;
         var spec = new SandboxSpec(

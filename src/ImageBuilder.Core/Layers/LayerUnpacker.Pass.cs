@@ -174,7 +174,7 @@ public sealed partial class LayerUnpacker
             {
                 write();
             }
-            catch (Exception error) when (error is not (OperationCanceledException or LayerFormatException)
+            catch (Exception error) when (error is not (OperationCanceledException or LayerFormatException or UserNamespaceRequiredException)
                                           && !ReferenceEquals(error, content?.SourceFault))
             {
                 throw new LayerFormatException(

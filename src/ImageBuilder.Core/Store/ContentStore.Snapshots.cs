@@ -134,6 +134,9 @@ public sealed partial class ContentStore
         return noWriters is null ? 0 : RemoveScratch();
     }
 
+    /// <summary>Whether scratch holds anything: a running writer's work, or what a killed process left.</summary>
+    public bool HasTemporaries => ListScratch().Count > 0;
+
     /// <summary><see cref="ExcludeWriters"/> if no writer runs right now, else null (never waits).</summary>
     internal StoreLock? TryExcludeWriters() => StoreLock.TryAcquire(FileSystem, GcLockPath, shared: false);
 

@@ -112,7 +112,7 @@ public sealed partial class ContentStore
     /// <exception cref="StoreException">The store belongs to another kind of ibuild.</exception>
     public void ClaimOwner(string owner)
     {
-        var path = Path(OwnPath, "owner");
+        var path = OwnerPath(Root);
         if (!FileSystem.File.Exists(path))
         {
             WriteFileAtomically(path, System.Text.Encoding.UTF8.GetBytes(owner + "\n"));
@@ -127,6 +127,15 @@ public sealed partial class ContentStore
                 $"the store {Root} belongs to ibuild as {recorded}, not to this ibuild ({owner}): file owners and overlay marks differ between them; use another --root");
         }
     }
+
+    /// <summary>The owner <see cref="ClaimOwner"/> recorded in the store at <paramref name="root"/>; null when there is none (no store yet), without creating anything.</summary>
+    public static string? RecordedOwner(IFileSystem fileSystem, string root)
+    {
+        var path = OwnerPath(fileSystem.Path.GetFullPath(root));
+        return fileSystem.File.Exists(path) ? fileSystem.File.ReadAllText(path).Trim() : null;
+    }
+
+    private static string OwnerPath(string root) => Path(root, "ibuild", "owner");
 
     /// <summary>Takes the store's write lock (waits for other ibuild processes).</summary>
     public StoreLock Lock() => StoreLock.Acquire(FileSystem, Path(OwnPath, "lock"), LockTimeout);

@@ -23,10 +23,14 @@ public sealed class FileTreeReader : IFileTreeReader
 {
     private const string HostOnlySelinuxLabel = "security.selinux";
 
+    /// <summary>Outside rootless ibuild's user namespace a snapshot's files of other owners may not be readable, and their owners read as other ids.</summary>
+    private static void RequireUserNamespace() => Rootless.HostMode.Current.RequireUserNamespace("reading a file tree with its owners");
+
     /// <inheritdoc />
     public IEnumerable<FileTreeEntry> Enumerate(string root)
     {
         ArgumentNullException.ThrowIfNull(root);
+        RequireUserNamespace();
         var status = Syscalls.LStat(root);
         if (status.FileType != FileStatus.TypeDirectory)
         {
@@ -41,6 +45,7 @@ public sealed class FileTreeReader : IFileTreeReader
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(entry);
+        RequireUserNamespace();
         if (entry.Kind != FileTreeEntryKind.RegularFile)
         {
             throw new ArgumentException($"{entry.Path}: only a regular file has content (this is a {entry.Kind})", nameof(entry));

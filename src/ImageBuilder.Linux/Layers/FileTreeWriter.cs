@@ -24,9 +24,13 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
     private static string OpaqueAttribute => HostMode.Current.OverlayAttributePrefix + "opaque";
     private const int ImplicitDirectoryMode = 0x1ed; // 0755
 
+    /// <summary>Owners other than the user, and overlay marks, exist only inside rootless ibuild's user namespace.</summary>
+    private static void RequireUserNamespace() => HostMode.Current.RequireUserNamespace("writing a file tree with its owners");
+
     public void Write(string root, FileTreeEntry entry, Stream? content)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        RequireUserNamespace();
         if (entry.ExtendedAttributes.Keys.FirstOrDefault(OverlayAttributes.IsOverlays) is { } overlay)
         {
             throw new ArgumentException($"entries never carry overlayfs' own attributes ({overlay})", nameof(entry));
@@ -73,6 +77,7 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
 
     public void MarkOpaque(string root, string path)
     {
+        RequireUserNamespace();
         using var resolver = RootResolver.Open(root);
         if (path.Length == 0)
         {
@@ -98,6 +103,7 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
 
     public void Flush(string root)
     {
+        RequireUserNamespace();
         using var resolver = RootResolver.Open(root);
         using var rootDirectory = resolver.OpenRoot();
         Syscalls.SyncFileSystem(rootDirectory);
@@ -105,6 +111,7 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
 
     public void SetDirectoryTime(string root, string path, DateTimeOffset time)
     {
+        RequireUserNamespace();
         using var resolver = RootResolver.Open(root);
         if (path.Length == 0)
         {

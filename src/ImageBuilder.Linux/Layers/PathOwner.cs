@@ -7,6 +7,7 @@ public static class PathOwner
 {
     public static void Set(string path, int uid, int gid)
     {
+        Rootless.HostMode.Current.RequireUserNamespace("giving a directory its owner");
         var full = Path.GetFullPath(path).TrimEnd('/');
         using var parent = Syscalls.OpenResolutionRoot(Path.GetDirectoryName(full)!);
         Syscalls.ChangeOwnerNoFollow(parent, Path.GetFileName(full), uid, gid);

@@ -29,6 +29,7 @@ public static class OverlayWorkspace
     /// </summary>
     internal static Task RunOnPrivateThreadAsync(Action work)
     {
+        Rootless.HostMode.Current.RequireUserNamespace("mounting an overlay");
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {

@@ -25,6 +25,7 @@ public sealed class NetworkNamespace : IDisposable
     /// <exception cref="LinuxException">The kernel refused (no CAP_SYS_ADMIN over a user namespace).</exception>
     public static NetworkNamespace Create()
     {
+        Rootless.HostMode.Current.RequireUserNamespace("making a network namespace");
         SafeFileHandle? made = null;
         Exception? error = null;
         var thread = new Thread(() =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ImageBuilder.Core.Layers;
 using static Tmds.Linux.LibC;
 
 namespace ImageBuilder.Linux.Rootless;
@@ -10,6 +11,9 @@ namespace ImageBuilder.Linux.Rootless;
 /// Rootless changes a few things: overlayfs keeps its whiteout and opaque marks in
 /// <c>user.overlay.*</c> (the <c>userxattr</c> option), device nodes cannot be created, the
 /// store lives under the user's home, and cgroups need a delegated v2 subtree.
+/// An ordinary user's ibuild starts outside the namespace (<see cref="Pending"/>): then
+/// <see cref="Users"/> and <see cref="Groups"/> are the maps the namespace will have, and
+/// <see cref="RequireUserNamespace"/> stops what only the namespace can do.
 /// </summary>
 public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap Groups)
 {
@@ -50,7 +54,33 @@ public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap
     /// overlays are mounted with <c>userxattr</c>, device nodes cannot be made, sysfs only for a
     /// network namespace of its own.
     /// </summary>
-    public bool InUserNamespace => !Users.IsIdentity;
+    public bool InUserNamespace => !Pending && !Users.IsIdentity;
+
+    /// <summary>
+    /// Rootless ibuild that has not entered its user namespace yet: an ordinary user's process,
+    /// which reads the store (its own files) and enters the namespace when a command needs more.
+    /// </summary>
+    public bool Pending { get; init; }
+
+    /// <summary>
+    /// Who a store belongs to (<c>ibuild/owner</c>): "root", or the user namespace's maps — the
+    /// same whether this process is in the namespace or about to enter it.
+    /// </summary>
+    public string StoreOwner => InUserNamespace || Pending ? $"a user namespace with uids {Users}, gids {Groups}" : "root";
+
+    /// <summary>
+    /// Stops a <see cref="Pending"/> process before it does what only the user namespace can
+    /// (<paramref name="what"/>: mount, run a step, write or read a snapshot with its owners):
+    /// the command line then runs the command again inside. Does nothing anywhere else.
+    /// </summary>
+    /// <exception cref="UserNamespaceRequiredException">This process is <see cref="Pending"/>.</exception>
+    public void RequireUserNamespace(string what)
+    {
+        if (Pending)
+        {
+            throw new UserNamespaceRequiredException(what);
+        }
+    }
 
     /// <summary>
     /// The host user's login name from /etc/passwd (the namespace sees the host's), or its uid when
@@ -70,11 +100,17 @@ public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap
 
     private static HostMode Detect()
     {
+        if (geteuid() != 0)
+        {
+            var plan = UserNamespaceEntry.PlanForCurrentUser([]);
+            return new HostMode(true, geteuid(), plan.Users, plan.Groups) { Pending = true };
+        }
+
         var users = ReadMap(IdMap.ForUsers);
         var groups = ReadMap(IdMap.ForGroups);
         var marked = uint.TryParse(Environment.GetEnvironmentVariable(RootlessVariable), NumberStyles.None, CultureInfo.InvariantCulture, out var outside);
-        var rootless = geteuid() == 0 && marked && !users.IsIdentity;
-        return new HostMode(rootless, rootless ? outside : (uint)geteuid(), users, groups);
+        var rootless = marked && !users.IsIdentity;
+        return new HostMode(rootless, rootless ? outside : 0, users, groups);
     }
 
     private static IdMap ReadMap(Func<IdMap> read)

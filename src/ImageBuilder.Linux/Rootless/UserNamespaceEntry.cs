@@ -5,8 +5,8 @@ using static Tmds.Linux.LibC;
 
 namespace ImageBuilder.Linux.Rootless;
 
-/// <summary>How to re-execute ibuild in a user namespace: the command line, and a warning to print first.</summary>
-public sealed record UserNamespacePlan(IReadOnlyList<string> Argv, string? Warning);
+/// <summary>How to re-execute ibuild in a user namespace: the command line, a warning to print first, and the id maps the namespace gets.</summary>
+public sealed record UserNamespacePlan(IReadOnlyList<string> Argv, string? Warning, IdMap Users, IdMap Groups);
 
 /// <summary>
 /// Rootless mode's entry, as Podman does it: an ordinary user's ibuild re-executes itself through
@@ -19,18 +19,25 @@ public sealed record UserNamespacePlan(IReadOnlyList<string> Argv, string? Warni
 /// </summary>
 public static class UserNamespaceEntry
 {
-    /// <summary>The plan for <paramref name="self"/> (the command that runs ibuild again) as user <paramref name="userName"/>.</summary>
+    /// <summary>
+    /// The plan for <paramref name="self"/> (the command that runs ibuild again) as user
+    /// <paramref name="userName"/> (<paramref name="uid"/>, primary group <paramref name="gid"/>).
+    /// </summary>
     public static UserNamespacePlan Plan(
-        IReadOnlyList<string> self, string unshare, string userName, IReadOnlyList<SubordinateRange> subuids,
+        IReadOnlyList<string> self, string unshare, string userName, uint uid, uint gid, IReadOnlyList<SubordinateRange> subuids,
         IReadOnlyList<SubordinateRange> subgids, bool idMapToolsInstalled)
     {
         List<string> argv = [unshare, "--user", "--mount", "--propagation", "private", "--map-root-user"];
+        List<IdRange> users = [new(0, uid, 1)];
+        List<IdRange> groups = [new(0, gid, 1)];
         string? warning = null;
         if (subuids.Count > 0 && subgids.Count > 0 && idMapToolsInstalled)
         {
             // unshare maps one range besides the user; the first is the one useradd made.
             argv.Add($"--map-users={subuids[0].Start},1,{subuids[0].Count}");
             argv.Add($"--map-groups={subgids[0].Start},1,{subgids[0].Count}");
+            users.Add(new IdRange(1, subuids[0].Start, subuids[0].Count));
+            groups.Add(new IdRange(1, subgids[0].Start, subgids[0].Count));
         }
         else
         {
@@ -45,15 +52,30 @@ public static class UserNamespaceEntry
 
         argv.Add("--");
         argv.AddRange(self);
-        return new UserNamespacePlan(argv, warning);
+        return new UserNamespacePlan(argv, warning, new IdMap(users), new IdMap(groups));
     }
 
     /// <summary>
-    /// As root: returns, nothing to do. As any other user: prints the plan's warning and execs
-    /// ibuild again in the namespace (with <see cref="HostMode.RootlessVariable"/> set); returns
-    /// only by throwing <see cref="RootlessException"/> when that cannot start.
+    /// The plan for this process's user, from /etc/subuid, /etc/subgid and the tools installed now,
+    /// for <paramref name="command"/> (unshare named bare when it is not on PATH: entering then refuses).
     /// </summary>
-    public static void EnterIfNotRoot(IReadOnlyList<string> arguments, TextWriter stderr)
+    public static UserNamespacePlan PlanForCurrentUser(IReadOnlyList<string> command)
+    {
+        uint uid = geteuid();
+        var userName = Environment.UserName;
+        var toolsInstalled = ProgramPath.Find("newuidmap") is not null && ProgramPath.Find("newgidmap") is not null;
+        return Plan(
+            command, ProgramPath.Find("unshare") ?? "unshare", userName, uid, getegid(), SubordinateIds.Read(SubordinateIds.UsersFile, userName, uid),
+            SubordinateIds.Read(SubordinateIds.GroupsFile, userName, uid), toolsInstalled);
+    }
+
+    /// <summary>
+    /// As root: returns, nothing to do. As any other user: prints the plan's warning (unless
+    /// <paramref name="warned"/> already) and execs ibuild again in the namespace (with
+    /// <see cref="HostMode.RootlessVariable"/> set); returns only by throwing
+    /// <see cref="RootlessException"/> when that cannot start.
+    /// </summary>
+    public static void EnterIfNotRoot(IReadOnlyList<string> arguments, TextWriter stderr, bool warned = false)
     {
         uint uid = geteuid();
         if (uid == 0)
@@ -66,20 +88,29 @@ public static class UserNamespaceEntry
             throw new RootlessException(why);
         }
 
-        var unshare = ProgramPath.Find("unshare") ?? throw new RootlessException("rootless ibuild needs unshare (Debian package util-linux) on PATH");
-        var userName = Environment.UserName;
-        var toolsInstalled = ProgramPath.Find("newuidmap") is not null && ProgramPath.Find("newgidmap") is not null;
-        var plan = Plan(
-            [.. Self(), .. arguments], unshare, userName, SubordinateIds.Read(SubordinateIds.UsersFile, userName, uid),
-            SubordinateIds.Read(SubordinateIds.GroupsFile, userName, uid), toolsInstalled);
+        var plan = PlanForCurrentUser([.. Self(), .. arguments]);
+        if (!Path.IsPathRooted(plan.Argv[0]))
+        {
+            throw new RootlessException("rootless ibuild needs unshare (Debian package util-linux) on PATH");
+        }
+
+        if (!warned)
+        {
+            Warn(plan, stderr);
+        }
+
+        Environment.SetEnvironmentVariable(HostMode.RootlessVariable, uid.ToString(CultureInfo.InvariantCulture));
+        Exec(plan.Argv);
+    }
+
+    /// <summary>Prints the plan's warning (no subordinate ids, or no uidmap), if it has one.</summary>
+    public static void Warn(UserNamespacePlan plan, TextWriter stderr)
+    {
         if (plan.Warning is { } warning)
         {
             stderr.WriteLine(warning);
             stderr.Flush();
         }
-
-        Environment.SetEnvironmentVariable(HostMode.RootlessVariable, uid.ToString(CultureInfo.InvariantCulture));
-        Exec(plan.Argv);
     }
 
     /// <summary>

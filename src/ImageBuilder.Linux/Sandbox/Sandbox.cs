@@ -58,6 +58,7 @@ public sealed partial class Sandbox(SandboxOptions options)
             throw new SandboxException("no command to run");
         }
 
+        Rootless.HostMode.Current.RequireUserNamespace("running a container");
         _ = ProcessSupportStarted.Value;
         // ibuild run's private network lives as long as its one process.
         await using var ownNetwork = spec.Network == SandboxNetwork.Private ? await PrivateNetwork.StartAsync(cancellationToken) : null;

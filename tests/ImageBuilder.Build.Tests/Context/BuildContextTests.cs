@@ -52,6 +52,18 @@ public sealed class BuildContextTests : IDisposable
         Assert.NotEqual(before, Sum("app/a.txt"));
     }
 
+    [RootFact]
+    public void Checksum_ignores_owners_which_a_copy_from_the_context_does_not_keep()
+    {
+        // The same files are the user's outside rootless ibuild's user namespace and root's inside
+        // it: a cached build must hit the same cache in both (COPY writes them as 0:0 either way).
+        Write("app/a.txt", "a");
+        var before = Sum("app");
+        Linux.Layers.PathOwner.Set(Path.Combine(Context, "app/a.txt"), 1234, 5678);
+        Assert.Equal((uint)1234, Linux.Native.Syscalls.LStat(Path.Combine(Context, "app/a.txt")).Uid);
+        Assert.Equal(before, Sum("app"));
+    }
+
     [Fact]
     public void Checksum_changes_when_a_file_is_added_under_a_copied_directory()
     {

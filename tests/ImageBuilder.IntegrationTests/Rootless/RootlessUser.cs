@@ -69,9 +69,12 @@ internal sealed class RootlessUser
     public void Own(string path) => Check(Run("chown", "-R", $"{Name}:", path), "chown");
 
     /// <summary>Runs <c>ibuild ARGS</c> as the user and waits for it.</summary>
-    public async Task<Tools.Result> Ibuild(params string[] args)
+    public Task<Tools.Result> Ibuild(params string[] args) => IbuildOnPath(Environment.GetEnvironmentVariable("PATH")!, args);
+
+    /// <summary>Runs <c>ibuild ARGS</c> as the user with <paramref name="path"/> for PATH (dotnet must be on it) and waits for it.</summary>
+    public async Task<Tools.Result> IbuildOnPath(string path, params string[] args)
     {
-        using var process = Process.Start(IbuildProcess(args)) ?? throw new InvalidOperationException("runuser did not start");
+        using var process = Process.Start(IbuildProcess(path, args)) ?? throw new InvalidOperationException("runuser did not start");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
@@ -79,12 +82,14 @@ internal sealed class RootlessUser
     }
 
     /// <summary>The start info of <c>ibuild ARGS</c> as the user (for tests that signal or kill it).</summary>
-    public ProcessStartInfo IbuildProcess(params string[] args)
+    public ProcessStartInfo IbuildProcess(params string[] args) => IbuildProcess(Environment.GetEnvironmentVariable("PATH")!, args);
+
+    private ProcessStartInfo IbuildProcess(string path, string[] args)
     {
         var info = new ProcessStartInfo("runuser") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var arg in new[]
         {
-            "-u", Name, "--", "env", "-i", $"HOME={Home}", $"USER={Name}", $"PATH={Environment.GetEnvironmentVariable("PATH")}",
+            "-u", Name, "--", "env", "-i", $"HOME={Home}", $"USER={Name}", $"PATH={path}",
             $"DOTNET_CLI_HOME={Home}", "DOTNET_CLI_TELEMETRY_OPTOUT=1", "DOTNET_NOLOGO=1",
             "dotnet", Path.Combine(AppContext.BaseDirectory, "ibuild.dll"),
         }.Concat(args))

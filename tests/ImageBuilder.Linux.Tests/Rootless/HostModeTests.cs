@@ -1,8 +1,12 @@
+using ImageBuilder.Core.Layers;
 using ImageBuilder.Linux.Rootless;
 
 namespace ImageBuilder.Linux.Tests.Rootless;
 
-/// <summary>What rootless ibuild tells a user whose namespace lacks the ids a layer or a step needs.</summary>
+/// <summary>
+/// What rootless ibuild tells a user whose namespace lacks the ids a layer or a step needs, and
+/// how it behaves before it entered the namespace.
+/// </summary>
 public sealed class HostModeTests
 {
     [Fact]
@@ -34,5 +38,34 @@ public sealed class HostModeTests
         var mode = new HostMode(true, 1, IdMap.Parse("0 3999999999 1"), IdMap.Parse("0 3999999999 1"));
 
         Assert.Equal("3999999999", mode.OutsideUserName);
+    }
+
+    [Fact]
+    public void Before_entering_the_namespace_work_that_needs_it_is_stopped_before_it_starts()
+    {
+        var pending = new HostMode(true, 1001, IdMap.Parse("0 1001 1\n1 100000 65536"), IdMap.Parse("0 1001 1\n1 100000 65536")) { Pending = true };
+
+        var stopped = Assert.Throws<UserNamespaceRequiredException>(() => pending.RequireUserNamespace("mounting an overlay"));
+        Assert.Equal("mounting an overlay", stopped.What);
+        Assert.False(pending.InUserNamespace);
+        Assert.Equal("trusted.overlay.", pending.OverlayAttributePrefix);
+
+        var inside = pending with { Pending = false };
+        inside.RequireUserNamespace("mounting an overlay");
+        Assert.True(inside.InUserNamespace);
+        Assert.Equal("user.overlay.", inside.OverlayAttributePrefix);
+    }
+
+    [Fact]
+    public void A_store_has_one_owner_whether_ibuild_is_in_its_namespace_or_about_to_enter_it()
+    {
+        var inside = new HostMode(true, 1001, IdMap.Parse("0 1001 1\n1 100000 65536"), IdMap.Parse("0 1001 1\n1 100000 65536"));
+        var pending = inside with { Pending = true };
+        var root = new HostMode(false, 0, IdMap.Identity, IdMap.Identity);
+
+        Assert.Equal("a user namespace with uids 0→1001 (1), 1→100000 (65536), gids 0→1001 (1), 1→100000 (65536)", inside.StoreOwner);
+        Assert.Equal(inside.StoreOwner, pending.StoreOwner);
+        Assert.Equal("root", root.StoreOwner);
+        root.RequireUserNamespace("running a step");
     }
 }

@@ -11,7 +11,7 @@ public sealed class UserNamespaceEntryTests
     public void With_subordinate_ids_unshare_maps_root_and_the_first_range_without_a_warning()
     {
         var plan = UserNamespaceEntry.Plan(
-            Self, "/usr/bin/unshare", "alice", [new(165536, 65536), new(900000, 10)], [new(265536, 65536)], idMapToolsInstalled: true);
+            Self, "/usr/bin/unshare", "alice", 1000, 1000, [new(165536, 65536), new(900000, 10)], [new(265536, 65536)], idMapToolsInstalled: true);
 
         Assert.Null(plan.Warning);
         Assert.Equal(
@@ -21,9 +21,24 @@ public sealed class UserNamespaceEntryTests
     }
 
     [Fact]
+    public void The_plan_knows_the_maps_the_kernel_will_show_in_the_namespace()
+    {
+        // What /proc/self/uid_map and gid_map read inside: ibuild outside the namespace claims and
+        // checks the store with these, and the store must take them for the namespace's own.
+        var plan = UserNamespaceEntry.Plan(Self, "/usr/bin/unshare", "alice", 1001, 1002, [new(165536, 65536)], [new(265536, 65536)], idMapToolsInstalled: true);
+
+        Assert.Equal(IdMap.Parse("0 1001 1\n1 165536 65536").ToString(), plan.Users.ToString());
+        Assert.Equal(IdMap.Parse("0 1002 1\n1 265536 65536").ToString(), plan.Groups.ToString());
+
+        var single = UserNamespaceEntry.Plan(Self, "/usr/bin/unshare", "alice", 1001, 1002, [], [], idMapToolsInstalled: true);
+        Assert.Equal("0→1001 (1)", single.Users.ToString());
+        Assert.Equal("0→1002 (1)", single.Groups.ToString());
+    }
+
+    [Fact]
     public void Without_subordinate_ids_only_root_is_mapped_and_the_warning_names_the_files_and_the_fix()
     {
-        var plan = UserNamespaceEntry.Plan(Self, "/usr/bin/unshare", "alice", [], [], idMapToolsInstalled: true);
+        var plan = UserNamespaceEntry.Plan(Self, "/usr/bin/unshare", "alice", 1000, 1000, [], [], idMapToolsInstalled: true);
 
         Assert.DoesNotContain(plan.Argv, a => a.StartsWith("--map-users", StringComparison.Ordinal) || a.StartsWith("--map-groups", StringComparison.Ordinal));
         Assert.Contains("--map-root-user", plan.Argv);
@@ -37,7 +52,7 @@ public sealed class UserNamespaceEntryTests
     [Fact]
     public void Subordinate_uids_without_gids_are_not_enough()
     {
-        var plan = UserNamespaceEntry.Plan(Self, "/usr/bin/unshare", "alice", [new(165536, 65536)], [], idMapToolsInstalled: true);
+        var plan = UserNamespaceEntry.Plan(Self, "/usr/bin/unshare", "alice", 1000, 1000, [new(165536, 65536)], [], idMapToolsInstalled: true);
 
         Assert.DoesNotContain(plan.Argv, a => a.StartsWith("--map-users", StringComparison.Ordinal));
         Assert.Contains("no subordinate ids", plan.Warning);
@@ -46,7 +61,7 @@ public sealed class UserNamespaceEntryTests
     [Fact]
     public void Without_newuidmap_the_warning_names_the_uidmap_package()
     {
-        var plan = UserNamespaceEntry.Plan(Self, "/usr/bin/unshare", "alice", [new(165536, 65536)], [new(165536, 65536)], idMapToolsInstalled: false);
+        var plan = UserNamespaceEntry.Plan(Self, "/usr/bin/unshare", "alice", 1000, 1000, [new(165536, 65536)], [new(165536, 65536)], idMapToolsInstalled: false);
 
         Assert.DoesNotContain(plan.Argv, a => a.StartsWith("--map-users", StringComparison.Ordinal));
         Assert.NotNull(plan.Warning);
