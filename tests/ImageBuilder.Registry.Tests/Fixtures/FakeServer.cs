@@ -9,7 +9,7 @@ namespace ImageBuilder.Registry.Tests.Fixtures;
 /// </summary>
 internal sealed class FakeServer : IDisposable
 {
-    private readonly HttpListener listener = new();
+    private readonly HttpListener listener;
     private readonly Func<HttpListenerContext, int, Task> handle;
     private readonly List<(string Method, string Path, string? Authorization, string? Range)> seen = [];
     private readonly Task loop;
@@ -17,9 +17,7 @@ internal sealed class FakeServer : IDisposable
     public FakeServer(Func<HttpListenerContext, int, Task> handle)
     {
         this.handle = handle;
-        Port = RegistryServer.FreePort();
-        listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        listener.Start();
+        (listener, Port) = ListenerRequests.StartOnFreePort();
         loop = Task.Run(ServeAsync);
     }
 
@@ -60,8 +58,7 @@ internal sealed class FakeServer : IDisposable
 
     public void Dispose()
     {
-        listener.Stop();
-        listener.Close();
+        listener.Close(); // alone, not after Stop (see ListenerRequests)
         loop.Wait();
     }
 }

@@ -25,6 +25,9 @@ internal sealed class RegistryServer : IDisposable
     public const string User = "alice";
     public const string Password = "wonderland-42";
 
+    /// <summary>How many free ports a server tries before it gives up on binding one.</summary>
+    public const int PortAttempts = 5;
+
     private readonly TempDirectory dir = new("ibuild-registry-");
     private readonly StringBuilder log = new();
     private Process? process;
@@ -83,16 +86,25 @@ internal sealed class RegistryServer : IDisposable
 
     public static RegistryServer Start(RegistryAuth auth, TokenIssuer? issuer = null)
     {
-        var server = new RegistryServer();
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            server.Run(auth, issuer);
-            return server;
-        }
-        catch
-        {
-            server.Dispose();
-            throw;
+            var server = new RegistryServer();
+            try
+            {
+                server.Run(auth, issuer);
+                return server;
+            }
+            catch
+            {
+                server.Dispose();
+
+                // The port is picked before docker-registry binds it, so another socket can take
+                // it in between: then another port is tried (the log is whole once Dispose has waited).
+                if (attempt == PortAttempts || !server.Log.Contains("bind: address already in use", StringComparison.Ordinal))
+                {
+                    throw;
+                }
+            }
         }
     }
 
@@ -165,26 +177,27 @@ internal sealed class RegistryServer : IDisposable
         WaitUntilListening();
     }
 
-    /// <summary>Polls the port until the registry accepts connections, failing when it exits first.</summary>
+    /// <summary>
+    /// Waits until the registry logs that it listens on its port (a connection alone could reach
+    /// another socket that took the port first), failing when it exits first.
+    /// </summary>
     private void WaitUntilListening()
     {
+        var listening = $"msg=\"listening on {Host}";
         for (var attempt = 0; attempt < 600; attempt++)
         {
+            if (Log.Contains(listening, StringComparison.Ordinal))
+            {
+                return;
+            }
+
             if (process!.HasExited)
             {
+                process.WaitForExit();
                 throw new InvalidOperationException($"docker-registry exited with {process.ExitCode}:\n{Log}");
             }
 
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                Thread.Sleep(50);
-            }
+            Thread.Sleep(50);
         }
 
         throw new InvalidOperationException($"docker-registry did not listen on {Host}:\n{Log}");

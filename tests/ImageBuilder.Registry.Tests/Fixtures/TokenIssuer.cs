@@ -20,16 +20,14 @@ internal sealed class TokenIssuer : IDisposable
 
     private readonly RSA key = RSA.Create(2048);
     private readonly X509Certificate2 certificate;
-    private readonly HttpListener listener = new();
+    private readonly HttpListener listener;
     private readonly Task loop;
     private readonly List<(string? User, string[] Scopes)> requests = [];
 
     public TokenIssuer()
     {
         certificate = TestCertificates.CreateSigning(key);
-        Port = RegistryServer.FreePort();
-        listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        listener.Start();
+        (listener, Port) = ListenerRequests.StartOnFreePort();
         loop = Task.Run(ServeAsync);
     }
 
@@ -148,8 +146,7 @@ internal sealed class TokenIssuer : IDisposable
 
     public void Dispose()
     {
-        listener.Stop();
-        listener.Close();
+        listener.Close(); // alone, not after Stop (see ListenerRequests)
         loop.Wait();
         certificate.Dispose();
         key.Dispose();
