@@ -103,8 +103,8 @@ internal static class CommandLineApp
     /// never do; nor does a command line that is not valid. build, images, inspect, tag, save and
     /// push start outside and enter only when they need to (a fully cached build, or reading the
     /// store, never does): starting an ordinary user's ibuild again in a user namespace costs 10–16 ms,
-    /// most of a cached build's time. A build that reads standard input enters first (a second
-    /// start could not read it again), and so does every other command.
+    /// most of a cached build's time. Some builds enter first (<see cref="BuildCommand.EntersUserNamespaceFirst"/>),
+    /// and so does every other command.
     /// </summary>
     public static UserNamespaceUse WhenToEnterUserNamespace(string[] args)
     {
@@ -123,8 +123,7 @@ internal static class CommandLineApp
             {
                 "check" or "login" or "logout" => UserNamespaceUse.Never,
                 _ when own.FirstOrDefault() is "-h" or "--help" => UserNamespaceUse.Never,
-                "build" when rest.Any(ReadsStandardInput) => UserNamespaceUse.First,
-                "build" => UserNamespaceUse.WhenNeeded,
+                "build" => BuildCommand.EntersUserNamespaceFirst(rest) ? UserNamespaceUse.First : UserNamespaceUse.WhenNeeded,
                 "images" or "inspect" or "tag" or "save" or "push" => UserNamespaceUse.WhenOpeningTheStore,
                 _ => UserNamespaceUse.First,
             };
@@ -135,10 +134,6 @@ internal static class CommandLineApp
         }
     }
 
-    /// <summary>-f -, --file=-, a secret from /dev/stdin: an argument that makes a build read standard input.</summary>
-    private static bool ReadsStandardInput(string arg) =>
-        arg == "-" || arg.EndsWith("=-", StringComparison.Ordinal) || arg.Contains("/dev/stdin", StringComparison.Ordinal)
-        || arg.Contains("/proc/self/fd/0", StringComparison.Ordinal) || arg.Contains("/dev/fd/0", StringComparison.Ordinal);
 
     /// <summary>
     /// The command and its arguments. Global options before the command name are handed to the

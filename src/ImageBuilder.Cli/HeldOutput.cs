@@ -41,8 +41,13 @@ internal sealed class HeldOutput
         stderr.Flush();
     }
 
-    private void Add(bool error, string text)
+    private void Add(bool error, ReadOnlySpan<char> text)
     {
+        if (text.IsEmpty)
+        {
+            return;
+        }
+
         lock (chunks)
         {
             if (chunks.Count == 0 || chunks[^1].Error != error)
@@ -58,16 +63,12 @@ internal sealed class HeldOutput
     {
         public override Encoding Encoding => Encoding.UTF8;
 
-        public override void Write(char value) => held.Add(error, value.ToString());
+        public override void Write(char value) => held.Add(error, [value]);
 
-        public override void Write(string? value)
-        {
-            if (!string.IsNullOrEmpty(value))
-            {
-                held.Add(error, value);
-            }
-        }
+        public override void Write(string? value) => held.Add(error, value);
 
-        public override void Write(char[] buffer, int index, int count) => Write(new string(buffer, index, count));
+        public override void Write(char[] buffer, int index, int count) => held.Add(error, buffer.AsSpan(index, count));
+
+        public override void Write(ReadOnlySpan<char> buffer) => held.Add(error, buffer);
     }
 }

@@ -16,10 +16,10 @@ if (use == UserNamespaceUse.First && !TryEnter(warned: false))
     return CommandLineApp.Failure;
 }
 
-var outside = use is UserNamespaceUse.WhenNeeded or UserNamespaceUse.WhenOpeningTheStore && HostMode.Current.Pending;
-if (outside)
+var outside = use is UserNamespaceUse.WhenNeeded or UserNamespaceUse.WhenOpeningTheStore && HostMode.StartOutsideUserNamespace();
+if (outside && HostMode.Current.EntryWarning is { } warning)
 {
-    UserNamespaceEntry.Warn(UserNamespaceEntry.PlanForCurrentUser([]), stderr);
+    stderr.WriteLine(warning);
 }
 
 // SIGINT and SIGTERM cancel the command: a running step is killed with its whole process

@@ -21,8 +21,11 @@ public sealed class UserNamespaceNeedTests
     [InlineData("info")]
     [InlineData("build", "-f", "-", ".")]
     [InlineData("build", "--file=-", ".")]
-    [InlineData("build", "--secret", "id=token,src=/dev/stdin", ".")]
-    public void Commands_that_change_snapshots_run_containers_or_read_standard_input_enter_first(params string[] args)
+    [InlineData("build", "-o", "type=oci,dest=app.tar", ".")]
+    [InlineData("build", "--output=type=local,dest=out", ".")]
+    [InlineData("build", "-t", "localhost:5000/a:1", "--push", ".")]
+    [InlineData("build", "--cache-to", "type=registry,ref=localhost:5000/cache", ".")]
+    public void Commands_that_change_snapshots_run_containers_read_standard_input_or_export_enter_first(params string[] args)
     {
         Assert.Equal(UserNamespaceUse.First, CommandLineApp.WhenToEnterUserNamespace(args));
     }
@@ -31,10 +34,36 @@ public sealed class UserNamespaceNeedTests
     [InlineData("build", ".")]
     [InlineData("--root", "/tmp/s", "build", ".")]
     [InlineData("-f", "Dockerfile", "-t", "app:1", ".")]
-    [InlineData("build", "-f", "docker/Dockerfile", "--build-arg", "A=-1", ".")]
+    [InlineData("build", "-f", "docker/Dockerfile", "--build-arg", "A=-", "--label", "b=-", ".")]
+    [InlineData("build", "--cache-from", "type=registry,ref=localhost:5000/cache", ".")]
+    [InlineData("build", "--secret", "id=token,src=/etc/hostname", ".")]
+    [InlineData("build", "--bad-option", ".")]
     public void A_build_enters_when_a_step_needs_it(params string[] args)
     {
         Assert.Equal(UserNamespaceUse.WhenNeeded, CommandLineApp.WhenToEnterUserNamespace(args));
+    }
+
+    [Fact]
+    public async Task A_build_reading_a_pipe_enters_first_because_a_second_start_would_find_it_empty()
+    {
+        // What <(command) and a FIFO give: read once outside, gone for the build inside.
+        var dir = Directory.CreateTempSubdirectory("ibuild-fifo-");
+        try
+        {
+            var fifo = Path.Combine(dir.FullName, "secret");
+            using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+            {
+                await mkfifo.WaitForExitAsync();
+                Assert.Equal(0, mkfifo.ExitCode);
+            }
+
+            Assert.Equal(UserNamespaceUse.First, CommandLineApp.WhenToEnterUserNamespace(["build", "--secret", $"id=token,src={fifo}", "."]));
+            Assert.Equal(UserNamespaceUse.First, CommandLineApp.WhenToEnterUserNamespace(["build", "-f", fifo, "."]));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
     }
 
     [Theory]

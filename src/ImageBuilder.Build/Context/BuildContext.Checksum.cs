@@ -6,6 +6,7 @@ using ImageBuilder.Build.Copying;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Dockerfile.Paths;
 using ImageBuilder.Linux.Native;
+using ImageBuilder.Linux.Rootless;
 
 namespace ImageBuilder.Build.Context;
 
@@ -17,14 +18,16 @@ public sealed partial class BuildContext
     /// <summary>
     /// The checksum of everything a COPY/ADD with <paramref name="sources"/> (as written, relative to
     /// the context; wildcards allowed) would read: for each entry, in a fixed order, its path, type,
-    /// permission bits, link target and the sha256 of its data — never its times, nor its owner:
-    /// what a COPY writes from the context belongs to 0:0 or to --chown's (BuildKit, too, makes the
-    /// context's files 0:0), and one user's files are theirs outside rootless ibuild's user
-    /// namespace but root's inside it, where the same build must hit the same cache. A source
+    /// permission bits, link target and the sha256 of its data — never its times, and its owner
+    /// only <paramref name="withOwners"/>: what a COPY writes from the context belongs to 0:0 or to
+    /// --chown's (BuildKit, too, makes the context's files 0:0), and one user's files are theirs
+    /// outside rootless ibuild's user namespace but root's inside it, where the same build must
+    /// hit the same cache. A RUN that binds the context directory itself sees the owners: there
+    /// they count (and a rootless build outside its namespace misses, then hits inside). A source
     /// path is followed through symlinks (inside the context), as COPY follows it.
     /// </summary>
     /// <exception cref="BuildContextException">A source without wildcards matches nothing: <c>"/missing.txt": not found</c>.</exception>
-    public Digest Checksum(IReadOnlyList<string> sources)
+    public Digest Checksum(IReadOnlyList<string> sources, bool withOwners = false)
     {
         ArgumentNullException.ThrowIfNull(sources);
         var selected = new List<(string Name, ContextEntry Entry)>();
@@ -52,6 +55,11 @@ public sealed partial class BuildContext
                 Field(record, SourcePath.Join(name, relative));
                 Field(record, child.Kind.ToString());
                 Field(record, Convert.ToString(child.Mode & 0xFFF, 8));
+                if (withOwners)
+                {
+                    Field(record, child.Uid.ToString(CultureInfo.InvariantCulture) + ":" + child.Gid.ToString(CultureInfo.InvariantCulture));
+                }
+
                 Field(record, child.LinkTarget ?? "");
                 Field(record, child.ContentHash ?? "");
                 hash.AppendData(record.WrittenSpan);
@@ -167,24 +175,35 @@ public sealed partial class BuildContext
     private void HashMissing(IEnumerable<ContextEntry> entries)
     {
         var missing = entries.Where(e => e.Kind == ContextEntryKind.RegularFile && e.ContentHash is null).Distinct().ToList();
-        Parallel.ForEach(missing, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(Environment.ProcessorCount, 16) }, entry =>
+        try
         {
-            string hash;
-            try
-            {
-                using var handle = Syscalls.OpenReadNoFollow(Root + "/" + entry.Path);
-                using var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0);
-                hash = Convert.ToHexStringLower(SHA256.HashData(stream));
-            }
-            catch (Exception error) when (error is LinuxException or IOException)
-            {
-                throw new BuildContextException($"\"{SourcePath.Display(entry.Path)}\": cannot read: {error.Message}", error);
-            }
+            Parallel.ForEach(missing, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(Environment.ProcessorCount, 16) }, HashOne);
+        }
+        catch (AggregateException error)
+        {
+            // What one file's hashing threw, as it threw it (the caller handles BuildContextException).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error.InnerExceptions[0]).Throw();
+        }
+    }
 
-            lock (hashLock)
-            {
-                entry.ContentHash = hash;
-            }
-        });
+    private void HashOne(ContextEntry entry)
+    {
+        string hash;
+        try
+        {
+            using var handle = Syscalls.OpenReadNoFollow(Root + "/" + entry.Path);
+            using var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0);
+            hash = Convert.ToHexStringLower(SHA256.HashData(stream));
+        }
+        catch (Exception error) when (error is LinuxException or IOException or UnauthorizedAccessException)
+        {
+            HostMode.Current.RequireUserNamespaceIfDenied(error, "reading the build context");
+            throw new BuildContextException($"\"{SourcePath.Display(entry.Path)}\": cannot read: {error.Message}", error);
+        }
+
+        lock (hashLock)
+        {
+            entry.ContentHash = hash;
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.IO.Abstractions;
 using ImageBuilder.Build.Copying;
 using ImageBuilder.Dockerfile.Ignore;
 using ImageBuilder.Linux.Native;
+using ImageBuilder.Linux.Rootless;
 
 namespace ImageBuilder.Build.Context;
 
@@ -75,6 +76,11 @@ public sealed partial class BuildContext
         {
             throw ignore.Locate(error);
         }
+        catch (LinuxException error)
+        {
+            HostMode.Current.RequireUserNamespaceIfDenied(error, "reading the build context");
+            throw new BuildContextException($"unable to read the build context {root}: {error.Message}", error);
+        }
 
         return new BuildContext(root, ignore, rootEntry, statCachePath);
     }
@@ -146,6 +152,8 @@ public sealed partial class BuildContext
             _ => ContextEntryKind.Special,
         },
         Mode = status.Mode,
+        Uid = status.Uid,
+        Gid = status.Gid,
         Size = status.Size,
         ModifiedNanoseconds = (status.ModifiedSeconds * 1_000_000_000) + status.ModifiedNanoseconds,
         ChangedNanoseconds = (status.ChangedSeconds * 1_000_000_000) + status.ChangedNanoseconds,

@@ -21,6 +21,11 @@ internal sealed class ContextEntry
     /// <summary>The full st_mode (type and permission bits).</summary>
     public required uint Mode { get; init; }
 
+    /// <summary>The owner as this process sees it (in rootless ibuild's user namespace: as the namespace maps it).</summary>
+    public required uint Uid { get; init; }
+
+    public required uint Gid { get; init; }
+
     public required long Size { get; init; }
 
     public required long ModifiedNanoseconds { get; init; }

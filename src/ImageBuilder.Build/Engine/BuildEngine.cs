@@ -59,6 +59,17 @@ public sealed class BuildEngine(ContentStore store, BuildMachine machine, IBuild
         }
         catch
         {
+            // The hashes are right whatever became of the build: the next one (rootless ibuild in
+            // its user namespace, after a miss outside it; a retry after a failed step) need not
+            // hash the context again. Saved quietly here, never in place of the build's own error.
+            try
+            {
+                SaveStatCache(shared);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
             var first = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!)
                 .FirstOrDefault(e => e is not OperationCanceledException);
@@ -70,13 +81,17 @@ public sealed class BuildEngine(ContentStore store, BuildMachine machine, IBuild
             throw;
         }
 
+        SaveStatCache(shared);
+        var target = await results[plan.Target.Index].Task;
+        return Commit(target.Config, target.Chain.Layers) with { CacheKeys = [.. shared.UsedKeys] };
+    }
+
+    private static void SaveStatCache(StageRun.Shared shared)
+    {
         if (shared.Context.IsValueCreated)
         {
             shared.Context.Value.SaveStatCache();
         }
-
-        var target = await results[plan.Target.Index].Task;
-        return Commit(target.Config, target.Chain.Layers) with { CacheKeys = [.. shared.UsedKeys] };
     }
 
     /// <summary>

@@ -51,9 +51,10 @@ internal sealed partial class StageRun
         switch (planned.From)
         {
             case ContextSource:
-                resolved.KeyParts.Add(Encoding.UTF8.GetBytes(ContextChecksum(run, source.Length == 0 ? "." : source).ToString()));
                 var context = shared.Context.Value;
-                resolved.Add(scratch => ContextBind(context, source, planned.Target, mount.ReadOnly, scratch));
+                var direct = IsDirectBind(context, mount.ReadOnly);
+                resolved.KeyParts.Add(Encoding.UTF8.GetBytes(ContextChecksum(run, source.Length == 0 ? "." : source, withOwners: direct).ToString()));
+                resolved.Add(scratch => ContextBind(context, source, planned.Target, direct, mount.ReadOnly, scratch));
                 break;
             case StageSource stageSource:
                 var stageChain = (await stageResult(stageSource.StageIndex)).Chain;
@@ -78,8 +79,9 @@ internal sealed partial class StageRun
             throw Located(ErrorCode.NotImplemented, "a cache mount seeded from= another stage or image is not supported yet", run);
         }
 
-        var dir = CacheMountDirectory(mount.Id is { Length: > 0 } id ? id : planned.Target, mount.Mode ?? 0x1ed, mount.Uid ?? 0, mount.Gid ?? 0);
-        resolved.Add(_ => new StepBindMount(planned.Target, dir, "", mount.ReadOnly));
+        var dir = CacheMountPath(mount.Id is { Length: > 0 } id ? id : planned.Target);
+        // Made when the step runs, not for a cached step (its owner is set in the step's user namespace).
+        resolved.Add(_ => new StepBindMount(planned.Target, MakeCacheMount(dir, mount.Mode ?? 0x1ed, mount.Uid ?? 0, mount.Gid ?? 0), "", mount.ReadOnly));
         if (mount.Sharing != "shared")
         {
             resolved.LockFiles.Add(dir + ".lock");
@@ -117,9 +119,9 @@ internal sealed partial class StageRun
     /// read-only; otherwise a copy of the source (with .dockerignore applied) in the step's
     /// scratch, so a step never sees an ignored file and rw writes are thrown away.
     /// </summary>
-    private StepBindMount ContextBind(Context.BuildContext context, string source, string target, bool readOnly, string scratch)
+    private StepBindMount ContextBind(Context.BuildContext context, string source, string target, bool direct, bool readOnly, string scratch)
     {
-        if (!context.HasIgnorePatterns && readOnly)
+        if (direct)
         {
             return new StepBindMount(target, context.Root, source, ReadOnly: true);
         }
@@ -129,11 +131,14 @@ internal sealed partial class StageRun
         return new StepBindMount(target, copy, "", readOnly);
     }
 
-    private Core.Oci.Digest ContextChecksum(StepPlan step, string source)
+    /// <summary>Whether a bind of the context mounts the directory itself, whose files keep their owners (copies are 0:0).</summary>
+    private static bool IsDirectBind(Context.BuildContext context, bool readOnly) => !context.HasIgnorePatterns && readOnly;
+
+    private Core.Oci.Digest ContextChecksum(StepPlan step, string source, bool withOwners)
     {
         try
         {
-            return shared.Context.Value.Checksum([source]);
+            return shared.Context.Value.Checksum([source], withOwners);
         }
         catch (Context.BuildContextException e)
         {
@@ -141,28 +146,36 @@ internal sealed partial class StageRun
         }
     }
 
-    /// <summary>A cache mount's directory in the store, made (with its mode and owner) the first time its id is used.</summary>
-    private string CacheMountDirectory(string id, int mode, int uid, int gid)
+    /// <summary>Where a cache mount's directory is in the store (its lock file beside it); the directory holding both is made.</summary>
+    private string CacheMountPath(string id)
     {
-        var root = Path.Combine(Store.Root, "ibuild", "cache-mounts");
-        var dir = Path.Combine(root, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id))));
-        if (!Directory.Exists(dir))
+        var root = Directory.CreateDirectory(Path.Combine(Store.Root, "ibuild", "cache-mounts")).FullName;
+        return Path.Combine(root, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id))));
+    }
+
+    /// <summary>A cache mount's directory, made (with its mode and owner) the first time its id is used.</summary>
+    private string MakeCacheMount(string dir, int mode, int uid, int gid)
+    {
+        if (Directory.Exists(dir))
         {
-            var made = Path.Combine(Store.CreateScratchDirectory(), "dir");
-            Directory.CreateDirectory(made);
+            return dir;
+        }
+
+        var scratch = Store.CreateScratchDirectory();
+        try
+        {
+            var made = Directory.CreateDirectory(Path.Combine(scratch, "dir")).FullName;
             File.SetUnixFileMode(made, (UnixFileMode)mode);
             shared.Machine.Files.SetOwner(made, uid, gid);
-            Directory.CreateDirectory(root);
-            try
-            {
-                Directory.Move(made, dir);
-            }
-            catch (IOException) when (Directory.Exists(dir))
-            {
-                // Another step made it first.
-            }
-
-            TryDelete(Path.GetDirectoryName(made)!);
+            Directory.Move(made, dir);
+        }
+        catch (IOException) when (Directory.Exists(dir))
+        {
+            // Another step made it first.
+        }
+        finally
+        {
+            TryDelete(scratch);
         }
 
         return dir;

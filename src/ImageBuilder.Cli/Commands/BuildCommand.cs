@@ -5,6 +5,7 @@ using ImageBuilder.Cli.Progress;
 using ImageBuilder.Dockerfile;
 using ImageBuilder.Dockerfile.Ignore;
 using ImageBuilder.Dockerfile.Sources;
+using ImageBuilder.Linux.Rootless;
 
 namespace ImageBuilder.Cli.Commands;
 
@@ -50,13 +51,38 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
           --root DIR               the store
         """ + "\n" + RegistryOptions.Help;
 
+    /// <summary>
+    /// Whether a rootless build with these arguments enters its user namespace before it starts
+    /// rather than when a step needs it: when it reads a pipe, a terminal or standard input (a
+    /// Dockerfile, a secret), which a second start could not read again; and when it exports,
+    /// pushes or exports its cache, work after the steps whose progress should not wait in
+    /// <see cref="HeldOutput"/> (a tar or local export needs the namespace anyway). A command line
+    /// that is not valid starts outside, which reports it.
+    /// </summary>
+    public static bool EntersUserNamespaceFirst(string[] args)
+    {
+        var reader = Reader();
+        try
+        {
+            if (!reader.Read(args, maxPositionals: 1))
+            {
+                return false;
+            }
+
+            var secretFiles = reader.GetAll("--secret").Select(s => OptionFields.Parse(s, "--secret"))
+                .Select(fields => fields.GetValueOrDefault("src") ?? fields.GetValueOrDefault("source"));
+            return reader.Get("--output") is not null || reader.Get("--cache-to") is not null || reader.Has("--push") || reader.Get("--file") is "-"
+                || secretFiles.Prepend(reader.Get("--file")).Any(file => file is { Length: > 0 } && UserNamespaceEntry.ReadableOnce(file));
+        }
+        catch (UsageException)
+        {
+            return false;
+        }
+    }
+
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var reader = new ArgumentReader("build").Option("--file", "-f").Option("--tag", "-t").Option("--build-arg").Option("--target")
-            .Switch("--no-cache").Option("--label").Option("--platform").Option("--iidfile").Option("--output", "-o").Option("--network")
-            .Option("--memory", "-m").Option("--pids-limit").Option("--cpus").Option("--jobs", "-j").Option("--progress").Option("--secret")
-            .Option("--pull").Switch("--push").Option("--cache-to").Option("--cache-from").Option("--allow");
-        RegistryOptions.Declare(reader);
+        var reader = Reader();
         if (!reader.Read(args, maxPositionals: 1))
         {
             await stdout.WriteLineAsync(Help);
@@ -68,6 +94,16 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
         var source = Locate(reader);
         var text = await ReadDockerfileAsync(source, cancellationToken);
         return text is null ? CommandLineApp.Failure : await BuildAsync(reader, settings, source, text, cancellationToken);
+    }
+
+    private static ArgumentReader Reader()
+    {
+        var reader = new ArgumentReader("build").Option("--file", "-f").Option("--tag", "-t").Option("--build-arg").Option("--target")
+            .Switch("--no-cache").Option("--label").Option("--platform").Option("--iidfile").Option("--output", "-o").Option("--network")
+            .Option("--memory", "-m").Option("--pids-limit").Option("--cpus").Option("--jobs", "-j").Option("--progress").Option("--secret")
+            .Option("--pull").Switch("--push").Option("--cache-to").Option("--cache-from").Option("--allow");
+        RegistryOptions.Declare(reader);
+        return reader;
     }
 
     /// <summary>Where the context and the Dockerfile are, and the Dockerfile's name in messages.</summary>

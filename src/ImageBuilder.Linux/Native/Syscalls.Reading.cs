@@ -35,6 +35,26 @@ public static unsafe partial class Syscalls
             status.st_ctim.tv_nsec);
     }
 
+    /// <summary>
+    /// stat(2), following symlinks: whether <paramref name="path"/> is a pipe, socket or device
+    /// (<c>&lt;(command)</c>'s /dev/fd/63, a FIFO, /dev/stdin on a terminal); false for a regular
+    /// file, a directory, or nothing at all.
+    /// </summary>
+    public static bool IsSpecialFile(string path)
+    {
+        stat status;
+        fixed (byte* p = ReadingNative.Path(path))
+        {
+            if (stat(p, &status) != 0)
+            {
+                return false;
+            }
+        }
+
+        var type = status.st_mode & S_IFMT;
+        return type != S_IFREG && type != S_IFDIR;
+    }
+
     /// <summary>readlink(2): a symlink's target exactly as stored.</summary>
     internal static string ReadLink(string path)
     {

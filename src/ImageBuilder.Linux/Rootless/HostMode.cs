@@ -21,6 +21,7 @@ public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap
     public const string RootlessVariable = "IBUILD_ROOTLESS_UID";
 
     private static readonly Lazy<HostMode> Detected = new(Detect);
+    private static bool OutsideRequested;
 
     /// <summary>This process's mode, read once.</summary>
     public static HostMode Current => Detected.Value;
@@ -62,6 +63,21 @@ public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap
     /// </summary>
     public bool Pending { get; init; }
 
+    /// <summary>While <see cref="Pending"/>: the warning entering prints (only the user's own id will be mapped), or null.</summary>
+    public string? EntryWarning { get; init; }
+
+    /// <summary>
+    /// Called by the command line, before anything reads <see cref="Current"/>, for a command
+    /// that starts outside the user namespace: an ordinary user's process is then
+    /// <see cref="Pending"/> (true is returned). Any other process of an ordinary user (a tool,
+    /// a test) sees the host as it is.
+    /// </summary>
+    public static bool StartOutsideUserNamespace()
+    {
+        OutsideRequested = true;
+        return Current.Pending;
+    }
+
     /// <summary>
     /// Who a store belongs to (<c>ibuild/owner</c>): "root", or the user namespace's maps — the
     /// same whether this process is in the namespace or about to enter it.
@@ -83,6 +99,20 @@ public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap
     }
 
     /// <summary>
+    /// When <paramref name="error"/> refused a <see cref="Pending"/> process permission (EACCES,
+    /// EPERM): the same as <see cref="RequireUserNamespace"/>, since the namespace's root may
+    /// read what the user cannot (files of the user's subordinate ids, the user's own mode 000
+    /// files). Does nothing for any other error, or inside.
+    /// </summary>
+    public void RequireUserNamespaceIfDenied(Exception error, string what)
+    {
+        if (error is Native.LinuxException { Errno: 1 or 13 } or UnauthorizedAccessException)
+        {
+            RequireUserNamespace(what);
+        }
+    }
+
+    /// <summary>
     /// The host user's login name from /etc/passwd (the namespace sees the host's), or its uid when
     /// it has none. The user is what the namespace's root maps to (in ibuild-init too, which is
     /// not told <see cref="OutsideUid"/>).
@@ -100,17 +130,17 @@ public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap
 
     private static HostMode Detect()
     {
-        if (geteuid() != 0)
+        if (geteuid() != 0 && OutsideRequested)
         {
             var plan = UserNamespaceEntry.PlanForCurrentUser([]);
-            return new HostMode(true, geteuid(), plan.Users, plan.Groups) { Pending = true };
+            return new HostMode(true, geteuid(), plan.Users, plan.Groups) { Pending = true, EntryWarning = plan.Warning };
         }
 
         var users = ReadMap(IdMap.ForUsers);
         var groups = ReadMap(IdMap.ForGroups);
         var marked = uint.TryParse(Environment.GetEnvironmentVariable(RootlessVariable), NumberStyles.None, CultureInfo.InvariantCulture, out var outside);
-        var rootless = marked && !users.IsIdentity;
-        return new HostMode(rootless, rootless ? outside : 0, users, groups);
+        var rootless = geteuid() == 0 && marked && !users.IsIdentity;
+        return new HostMode(rootless, rootless ? outside : geteuid(), users, groups);
     }
 
     private static IdMap ReadMap(Func<IdMap> read)

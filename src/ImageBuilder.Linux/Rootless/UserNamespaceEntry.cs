@@ -94,24 +94,23 @@ public static class UserNamespaceEntry
             throw new RootlessException("rootless ibuild needs unshare (Debian package util-linux) on PATH");
         }
 
-        if (!warned)
+        if (!warned && plan.Warning is { } warning)
         {
-            Warn(plan, stderr);
+            stderr.WriteLine(warning);
+            stderr.Flush();
         }
 
         Environment.SetEnvironmentVariable(HostMode.RootlessVariable, uid.ToString(CultureInfo.InvariantCulture));
         Exec(plan.Argv);
     }
 
-    /// <summary>Prints the plan's warning (no subordinate ids, or no uidmap), if it has one.</summary>
-    public static void Warn(UserNamespacePlan plan, TextWriter stderr)
-    {
-        if (plan.Warning is { } warning)
-        {
-            stderr.WriteLine(warning);
-            stderr.Flush();
-        }
-    }
+    /// <summary>
+    /// Whether <paramref name="path"/> is a pipe, socket or device (<c>&lt;(command)</c>, a FIFO, a
+    /// terminal): what ibuild reads there is gone when it starts again in the namespace, so a
+    /// command reading it enters first.
+    /// </summary>
+    public static bool ReadableOnce(string path) => Syscalls.IsSpecialFile(path);
+
 
     /// <summary>
     /// Why this kernel refuses an ordinary user a user namespace, read from its settings
@@ -153,6 +152,11 @@ public static class UserNamespaceEntry
         var envp = environment.Keys.Cast<string>().Select(key => $"{key}={environment[key]}").ToList();
         var nativeArgv = NativeStrings.Allocate(argv);
         var nativeEnvp = NativeStrings.Allocate(envp);
+        // The new program inherits this thread's signal mask (a thread-pool thread's, after a
+        // build outside the namespace): it starts with none blocked, as from a shell.
+        Tmds.Linux.sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, null);
         fixed (byte* path = Encoding.UTF8.GetBytes(argv[0] + "\0"))
         {
             execve(path, (byte**)nativeArgv, (byte**)nativeEnvp);

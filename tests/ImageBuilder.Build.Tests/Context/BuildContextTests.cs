@@ -53,7 +53,7 @@ public sealed class BuildContextTests : IDisposable
     }
 
     [RootFact]
-    public void Checksum_ignores_owners_which_a_copy_from_the_context_does_not_keep()
+    public void Checksum_counts_owners_only_for_a_bind_of_the_context_itself()
     {
         // The same files are the user's outside rootless ibuild's user namespace and root's inside
         // it: a cached build must hit the same cache in both (COPY writes them as 0:0 either way).
@@ -62,6 +62,14 @@ public sealed class BuildContextTests : IDisposable
         Linux.Layers.PathOwner.Set(Path.Combine(Context, "app/a.txt"), 1234, 5678);
         Assert.Equal((uint)1234, Linux.Native.Syscalls.LStat(Path.Combine(Context, "app/a.txt")).Uid);
         Assert.Equal(before, Sum("app"));
+
+        // A RUN binding the context directory itself sees owners: its checksum counts them.
+        Assert.NotEqual(
+            BuildContext.Load(Context, null, null).Checksum(["app"], withOwners: true),
+            BuildContext.Load(Context, null, null).Checksum(["app"]));
+        var withOwners = BuildContext.Load(Context, null, null).Checksum(["app"], withOwners: true);
+        Linux.Layers.PathOwner.Set(Path.Combine(Context, "app/a.txt"), 1234, 5679);
+        Assert.NotEqual(withOwners, BuildContext.Load(Context, null, null).Checksum(["app"], withOwners: true));
     }
 
     [Fact]

@@ -189,6 +189,28 @@ public sealed class RunRequestTests
     }
 
     [Fact]
+    public async Task A_cached_step_with_a_cache_mount_makes_no_directory_and_sets_no_owner()
+    {
+        // A cached step runs nothing, so nothing is made for it: rootless ibuild outside its user
+        // namespace could not give the directory its owner, and a fresh store (a --cache-from CI
+        // build) would otherwise make directories no step uses.
+        using var harness = new EngineHarness();
+        const string Dockerfile = "FROM base\nRUN --mount=type=cache,target=/root/.cache,uid=1000 first\n";
+        await harness.BuildAsync(Dockerfile);
+        var made = Assert.IsType<StepBindMount>(Assert.Single(harness.Runner.Run("first").Mounts)).Root;
+        Directory.Delete(made);
+        harness.Files.Owners.Clear();
+        harness.Runner.Runs.Clear();
+
+        await harness.BuildAsync(Dockerfile);
+
+        Assert.Empty(harness.Runner.Runs);
+        Assert.Empty(harness.Files.Owners);
+        Assert.False(Directory.Exists(made));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(harness.Store.Root, "ibuild", "tmp")));
+    }
+
+    [Fact]
     public async Task Secret_and_tmpfs_mounts_reach_the_runner_and_a_secret_env_its_environment()
     {
         using var harness = new EngineHarness();

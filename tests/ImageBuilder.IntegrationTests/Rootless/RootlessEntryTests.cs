@@ -54,7 +54,9 @@ public sealed class RootlessEntryTests : IDisposable
         File.WriteAllText(Path.Combine(Context, "a.txt"), "changed\n");
         User.Own(Context);
 
-        // Outside, the COPY misses: the build stops there to enter, and what it printed is dropped.
+        // Outside, the COPY misses: the build stops there to enter (not at the store, which
+        // images reads outside), and what it printed is dropped.
+        (await User.IbuildOnPath(noUnshare, "--root", Store, "images")).Ok();
         var outside = await User.IbuildOnPath(noUnshare, "--root", Store, "build", "--progress", "plain", "-t", "app:1", Context);
         Assert.Equal(1, outside.ExitCode);
         Assert.Equal("ibuild: rootless ibuild needs unshare (Debian package util-linux) on PATH\n", outside.Stderr);
@@ -87,6 +89,47 @@ public sealed class RootlessEntryTests : IDisposable
         (await User.Ibuild("--root", fresh, "images")).Ok();
         Assert.False(Directory.Exists(leftover));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(fresh, "ibuild", "tmp")));
+    }
+
+    [RootFact]
+    public async Task A_secret_from_a_pipe_reaches_the_step_although_the_build_starts_again_in_the_namespace()
+    {
+        await StoreWithAppAsync();
+        File.WriteAllText(Path.Combine(Context, "Dockerfile"), "FROM box:1\nRUN --mount=type=secret,id=token cat /run/secrets/token > /token\n");
+        var fifo = dir.Combine("token.fifo");
+        (await Tools.Run("mkfifo", fifo)).Ok();
+        User.Own(dir.Path);
+        // The secret for the first reader, then nothing for every later one: a build that read
+        // the pipe outside and again inside would get an empty secret.
+        using var writer = System.Diagnostics.Process.Start("runuser", ["-u", User.Name, "--", "sh", "-c", $"printf s3cret > {fifo}; while :; do : > {fifo}; done"])!;
+
+        var built = await User.Ibuild("--root", Store, "build", "--secret", $"id=token,src={fifo}", "-t", "secret:1", Context);
+
+        writer.Kill(entireProcessTree: true);
+        built.Ok();
+        Assert.Equal("s3cret", (await User.Ibuild("--root", Store, "run", "secret:1", "cat", "/token")).Ok().Stdout);
+    }
+
+    [RootFact]
+    public async Task Context_files_only_the_namespace_can_read_make_the_build_enter_rather_than_fail()
+    {
+        // Data of a container's user (a subordinate id) in the project, mode 0700: the user cannot
+        // read it, the namespace's root can.
+        var noUnshare = await StoreWithAppAsync();
+        File.WriteAllText(Path.Combine(Context, "Dockerfile"), "FROM box:1\nCOPY . /ctx\n");
+        var data = Directory.CreateDirectory(Path.Combine(Context, "data")).FullName;
+        File.WriteAllText(Path.Combine(data, "table"), "rows\n");
+        User.Own(Context);
+        var subordinate = Linux.Rootless.SubordinateIds.Read(Linux.Rootless.SubordinateIds.UsersFile, User.Name, User.Uid)[0].Start + 999;
+        (await Tools.Run("chown", "-R", $"{subordinate}:{subordinate}", data)).Ok();
+        (await Tools.Run("chmod", "0700", data)).Ok();
+
+        var outside = await User.IbuildOnPath(noUnshare, "--root", Store, "build", "-t", "data:1", Context);
+        Assert.Equal(1, outside.ExitCode);
+        Assert.Equal("ibuild: rootless ibuild needs unshare (Debian package util-linux) on PATH\n", outside.Stderr);
+
+        (await User.Ibuild("--root", Store, "build", "-t", "data:1", Context)).Ok();
+        Assert.Equal("rows\n", (await User.Ibuild("--root", Store, "run", "data:1", "cat", "/ctx/data/table")).Ok().Stdout);
     }
 
     /// <summary>A store with box:1 and app:1 built from <see cref="Dockerfile"/>, made as the user; returns the PATH without unshare.</summary>
