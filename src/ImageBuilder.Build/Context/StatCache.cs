@@ -53,7 +53,8 @@ internal static class StatCache
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
             {
                 JsonSerializer.Serialize(stream, new Document(FormatVersion, root, files), StatCacheJson.Default.Document);
-                stream.Flush(flushToDisk: true);
+                // Not flushed to disk: a cache whose loss after a crash costs one re-hash, and
+                // StatCache.Load takes a damaged file for an empty cache.
             }
 
             File.Move(temporary, path, overwrite: true);

@@ -32,20 +32,37 @@ public sealed partial class ContentStore
         return records;
     }
 
+    /// <summary>
+    /// The image <paramref name="reference"/> names, read alone (its manifest and config, not every
+    /// image's): a build's FROM and most commands name an image by tag, and a store may hold many.
+    /// </summary>
+    private ImageRecord? Tagged(ImageReference reference)
+    {
+        var manifests = ReadIndex().Manifests.Where(d => MediaTypes.IsManifest(d.MediaType)).ToList();
+        var named = manifests.FirstOrDefault(d => TagOf(d)?.ToString() == reference.ToString());
+        if (named is null || !HasBlob(named.Digest))
+        {
+            return null;
+        }
+
+        var group = manifests.Where(d => d.Digest == named.Digest).ToList();
+        return Load(group[0], group.Select(TagOf).OfType<ImageReference>().ToList());
+    }
+
     /// <summary>Finds an image by name (<c>app</c>, <c>app:1</c>, <c>docker.io/library/app:1</c>), by id
     /// (config digest, <c>sha256:</c> optional, a unique prefix of at least 4 hex digits) or by manifest digest.</summary>
     /// <exception cref="StoreException">ImageNotFound or Ambiguous.</exception>
     public ImageRecord ResolveImage(string nameOrId)
     {
-        var images = ListImages();
-        if (ImageReference.TryParse(nameOrId, out var reference, out _))
+        var parsed = ImageReference.TryParse(nameOrId, out var reference, out _);
+        if (parsed && Tagged(reference) is { } named)
         {
-            var named = images.FirstOrDefault(i => i.Tags.Any(t => t.ToString() == reference.ToString()));
-            if (named is not null)
-            {
-                return named;
-            }
+            return named;
+        }
 
+        var images = ListImages();
+        if (parsed)
+        {
             if (reference.Digest is { } pinned && images.FirstOrDefault(i => i.ManifestDescriptor.Digest == pinned) is { } byDigest)
             {
                 return byDigest;

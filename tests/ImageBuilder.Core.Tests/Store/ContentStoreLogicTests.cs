@@ -32,6 +32,21 @@ public sealed class ContentStoreLogicTests
     }
 
     [Fact]
+    public void Resolving_a_name_reads_that_image_alone_not_every_image_in_the_store()
+    {
+        // Every build resolves its FROM by name: with many images stored, reading each one's
+        // manifest and config cost milliseconds per build. Here the other image's manifest is
+        // unreadable, and the named one still resolves.
+        var wanted = StoreImage("one");
+        var other = StoreImage("two");
+        store.Tag(wanted, ImageReference.Parse("app:1"));
+        store.Tag(other, ImageReference.Parse("other:1"));
+        fs.File.WriteAllText(store.BlobPath(other.Digest), "not a manifest");
+
+        Assert.Equal(wanted.Digest, store.ResolveImage("app:1").ManifestDescriptor.Digest);
+    }
+
+    [Fact]
     public void Retagging_keeps_the_previous_image_untagged()
     {
         var first = StoreImage("one");
