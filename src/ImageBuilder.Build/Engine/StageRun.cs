@@ -75,6 +75,7 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
     private LayerChain ApplyConfig(ConfigStep step, LayerChain chain)
     {
         var (key, record) = LookUp(chain.Key, [step.Describe()]);
+        BuildTrace.Annotate("cached", record is not null);
         if (record is null)
         {
             record = new CacheRecord(chain.LastCreated ?? Now(), null, null);

@@ -60,7 +60,11 @@ public sealed partial class Sandbox(SandboxOptions options)
         }
 
         Rootless.HostMode.Current.RequireUserNamespace("running a container");
-        _ = ProcessSupportStarted.Value;
+        using (BuildTrace.Phase("process support"))
+        {
+            _ = ProcessSupportStarted.Value;
+        }
+
         // ibuild run's private network lives as long as its one process.
         await using var ownNetwork = spec.Network == SandboxNetwork.Private ? await PrivateNetwork.StartAsync(cancellationToken) : null;
         var joined = ownNetwork ?? spec.Network.Shared;
