@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using ImageBuilder.TestSupport;
 
@@ -57,6 +59,27 @@ public sealed class BuildTraceTests : IDisposable
         var step = Assert.Single(Spans(json), s => s.GetProperty("cat").GetString() == "step" && Name(s).EndsWith("RUN echo about to fail && exit 3", StringComparison.Ordinal));
         Assert.Contains("code 3", step.GetProperty("args").GetProperty("failed").GetString());
         Assert.Equal(3, Long(Single(PhasesOf(Spans(json), "RUN echo about to fail && exit 3"), "run"), "exitCode"));
+        fixture.AssertNothingLeft();
+    }
+
+    [RootFact]
+    public async Task A_build_interrupted_by_sigint_writes_a_whole_trace_that_marks_the_step_canceled()
+    {
+        await fixture.ImportBaseAsync();
+        fixture.Write("Dockerfile", "FROM box:1\nRUN sleep 1004\n");
+        var path = traces.Combine("canceled.json");
+        using var process = Process.Start(Tools.IbuildProcess("--root", fixture.Store, "build", "--progress", "plain", "--trace", path, fixture.Context))!;
+        await ProcessTable.WaitForAsync(() => Tools.ProcessesRunning("sleep 1004").Count > 0);
+
+        (await Tools.Run("kill", "-INT", process.Id.ToString(CultureInfo.InvariantCulture))).Ok();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(130, process.ExitCode);
+        using var json = JsonDocument.Parse(File.ReadAllBytes(path));
+        var step = Assert.Single(Spans(json), s => s.GetProperty("cat").GetString() == "step" && Name(s).EndsWith("RUN sleep 1004", StringComparison.Ordinal));
+        Assert.Equal("canceled", step.GetProperty("args").GetProperty("failed").GetString());
+        Assert.Contains(PhasesOf(Spans(json), "RUN sleep 1004"), s => Name(s) == "process");
+        Assert.Empty(Directory.GetFiles(traces.Path, "*.tmp"));
         fixture.AssertNothingLeft();
     }
 
