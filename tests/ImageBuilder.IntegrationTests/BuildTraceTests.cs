@@ -39,7 +39,7 @@ public sealed class BuildTraceTests : IDisposable
         Assert.Contains(run, s => Name(s) == "durability" && s.GetProperty("args").GetProperty("call").GetString() == "syncfs");
         foreach (var name in new[] { "build", "open store", "plan", "steps", "image commit", "name" })
         {
-            Assert.Contains(spans, s => Name(s) == name && s.GetProperty("tid").GetInt32() == 0);
+            Assert.Contains(spans, s => Name(s) == name && s.GetProperty("tid").GetInt32() == 1);
         }
 
         Assert.Empty(Directory.GetFiles(traces.Path, "*.tmp"));

@@ -13,8 +13,9 @@ namespace ImageBuilder.Core.Tracing;
 /// </summary>
 public sealed class BuildTrace
 {
-    /// <summary>The track of the build's own work (plan, pulls, naming, export, push).</summary>
-    public const int BuildTrack = 0;
+    /// <summary>The track of the build's own work (plan, pulls, naming, export, push); tracks are numbered from it
+    /// (not from 0, which trace tools may take for the kernel's idle thread).</summary>
+    public const int BuildTrack = 1;
 
     private static readonly AsyncLocal<TraceContext?> Ambient = new();
 
@@ -104,7 +105,7 @@ public sealed class BuildTrace
     {
         lock (gate)
         {
-            var id = tracks.Count;
+            var id = BuildTrack + tracks.Count;
             tracks.Add((id, name));
             return id;
         }

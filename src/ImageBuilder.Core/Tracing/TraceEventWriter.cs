@@ -31,7 +31,8 @@ public static class TraceEventWriter
         json.WriteEndObject();
         json.WriteStartArray("traceEvents");
         Metadata(json, "process_name", BuildTrace.BuildTrack, "name", "ibuild build");
-        var lanes = TraceLanes.Assign(trace.Events, trace.Tracks.Count);
+        var tracks = trace.Tracks.ToDictionary(t => t.Id, t => t.Name);
+        var lanes = TraceLanes.Assign(trace.Events, tracks.Keys.Max() + 1);
         foreach (var (id, name) in trace.Tracks)
         {
             Metadata(json, "thread_name", id, "name", name);
@@ -40,7 +41,7 @@ public static class TraceEventWriter
 
         foreach (var ((track, lane), id) in lanes.ExtraRows)
         {
-            var name = trace.Tracks[track].Name + " (" + (lane + 1).ToString(CultureInfo.InvariantCulture) + ")";
+            var name = tracks[track] + " (" + (lane + 1).ToString(CultureInfo.InvariantCulture) + ")";
             Metadata(json, "thread_name", id, "name", name);
             Metadata(json, "thread_sort_index", id, "sort_index", (track * TraceLanes.PerTrack) + lane);
         }

@@ -23,8 +23,8 @@ internal sealed class TraceLanes
     /// <summary>The rows beyond a track's own, by (track, lane ≥ 1).</summary>
     public IReadOnlyDictionary<(int Track, int Lane), int> ExtraRows { get; }
 
-    /// <summary>Assigns rows; a track's own row is its id, further rows are numbered from <paramref name="trackCount"/> on.</summary>
-    public static TraceLanes Assign(IReadOnlyList<TraceEvent> spans, int trackCount)
+    /// <summary>Assigns rows; a track's own row is its id, further rows are numbered from <paramref name="firstExtraRow"/> on.</summary>
+    public static TraceLanes Assign(IReadOnlyList<TraceEvent> spans, int firstExtraRow)
     {
         var open = new Dictionary<int, List<Stack<long>>>();
         var extra = new Dictionary<(int Track, int Lane), int>();
@@ -57,7 +57,7 @@ internal sealed class TraceLanes
             }
 
             lanes[lane].Push(span.End);
-            var row = lane == 0 ? span.Track : extra.TryGetValue((span.Track, lane), out var id) ? id : extra[(span.Track, lane)] = trackCount + extra.Count;
+            var row = lane == 0 ? span.Track : extra.TryGetValue((span.Track, lane), out var id) ? id : extra[(span.Track, lane)] = firstExtraRow + extra.Count;
             rows.Add((span, row));
         }
 
