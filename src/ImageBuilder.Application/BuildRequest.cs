@@ -34,6 +34,9 @@ public sealed record BuildRequest(
     public CacheSpec? CacheTo { get; init; }
 
     public RegistrySettings Registries { get; init; } = RegistrySettings.Default;
+
+    /// <summary><c>--trace FILE</c>: where the build's trace (Chrome trace-event JSON) is written when it ends; null: not traced.</summary>
+    public string? TracePath { get; init; }
 }
 
 /// <summary>A build cache in a registry (<c>type=registry,ref=R[,mode=min|max]</c>); <paramref name="Max"/> exports every stage's steps.</summary>

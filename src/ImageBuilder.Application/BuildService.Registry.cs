@@ -2,6 +2,7 @@ using ImageBuilder.Application.Registries;
 using ImageBuilder.Build.Engine;
 using ImageBuilder.Core.References;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Core.Tracing;
 using ImageBuilder.Planning;
 
 namespace ImageBuilder.Application;
@@ -14,6 +15,7 @@ public sealed partial class BuildService
     {
         foreach (var source in request.CacheFrom)
         {
+            using var phase = BuildTrace.Phase("cache import").Arg("ref", source.Reference.ToFamiliarString());
             var lines = new List<string>();
             await new RegistryCache(store, registries, machine.TreeWriter, ProgressNotes.Collect(lines)).ImportAsync(source.Reference, cancellationToken);
             progress.Note($"importing cache from {source.Reference.ToFamiliarString()}", lines);
@@ -40,6 +42,7 @@ public sealed partial class BuildService
             var image = new ImageRecord(built.Manifest, built.ImageManifest, built.Config, request.Tags);
             foreach (var destination in destinations.DistinctBy(d => d.ToString()))
             {
+                using var phase = BuildTrace.Phase("push").Arg("ref", destination.ToFamiliarString());
                 var lines = new List<string>();
                 await new ImagePusher(store, registries, ProgressNotes.Collect(lines)).PushAsync(image, destination, cancellationToken);
                 progress.Note($"pushing {destination.ToFamiliarString()}", lines);
@@ -48,6 +51,7 @@ public sealed partial class BuildService
 
         if (request.CacheTo is { } cacheTo)
         {
+            using var phase = BuildTrace.Phase("cache export").Arg("ref", cacheTo.Reference.ToFamiliarString());
             var lines = new List<string>();
             var keys = RegistryCache.KeysToExport(plan, built, cacheTo.Max);
             await new RegistryCache(store, registries, machine.TreeWriter, ProgressNotes.Collect(lines)).ExportAsync(cacheTo.Reference, keys, cancellationToken);

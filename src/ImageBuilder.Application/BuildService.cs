@@ -2,6 +2,7 @@ using ImageBuilder.Application.Registries;
 using ImageBuilder.Build.Context;
 using ImageBuilder.Build.Engine;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Core.Tracing;
 using ImageBuilder.Linux.Rootless;
 using ImageBuilder.Planning;
 
@@ -12,29 +13,47 @@ namespace ImageBuilder.Application;
 /// processes left, protects the build's new content from a prune until the image is named and
 /// shipped, plans (pulling base images on demand), imports registry caches, runs the engine, tags,
 /// exports, pushes and exports the cache. Progress and notes go to the caller's
-/// <see cref="IBuildProgress"/>; plan warnings to its callback.
+/// <see cref="IBuildProgress"/>; plan warnings to its callback. With
+/// <see cref="BuildRequest.TracePath"/> the build is traced (see <c>BuildService.Trace.cs</c>).
 /// </summary>
 public sealed partial class BuildService(StoreService stores, IMachine machine, ExportService exports)
 {
     /// <exception cref="Dockerfile.DockerfileException">The plan is refused (located).</exception>
     /// <exception cref="BuildException">A step failed.</exception>
-    public async Task<BuiltImage> BuildAsync(BuildRequest request, IBuildProgress progress, Action<string> warn, CancellationToken cancellationToken)
+    public Task<BuiltImage> BuildAsync(BuildRequest request, IBuildProgress progress, Action<string> warn, CancellationToken cancellationToken) =>
+        request.TracePath is { } tracePath
+            ? TracedAsync(tracePath, () => RunAsync(request, progress, warn, cancellationToken), warn)
+            : RunAsync(request, progress, warn, cancellationToken);
+
+    private async Task<BuiltImage> RunAsync(BuildRequest request, IBuildProgress progress, Action<string> warn, CancellationToken cancellationToken)
     {
         if (request.Engine.Limits is not null && machine.WhyLimitsUnavailable() is { } why)
         {
             throw new RootlessException(why);
         }
 
-        var store = stores.Open(request.Root);
-        machine.RemoveStaleCgroups();
-        store.RemoveStaleTemporaries();
+        using var whole = BuildTrace.Phase("build");
+        ContentStore store;
+        using (BuildTrace.Phase("open store"))
+        {
+            store = stores.Open(request.Root);
+            machine.RemoveStaleCgroups();
+            store.RemoveStaleTemporaries();
+        }
+
         // Held until the image is tagged, exported and pushed: a prune waits, so it never takes
         // the blobs, snapshots and cache records this build wrote or reused before they are named.
         using var protect = store.ProtectNewContent();
         using var registries = new RegistryAccess(request.Registries);
         var source = new RegistryImageSource(
             store, registries, machine.TreeWriter, request.Pull, request.Plan.Platform, (title, lines) => progress.Note(title, lines));
-        var plan = await new Planner(source).PlanAsync(request.Document, request.Plan, cancellationToken);
+        BuildPlan plan;
+        using (var planning = BuildTrace.Phase("plan"))
+        {
+            plan = await new Planner(source).PlanAsync(request.Document, request.Plan, cancellationToken);
+            planning.Arg("stages", plan.Stages.Count).Arg("steps", plan.Stages.Sum(s => s.Steps.Count));
+        }
+
         foreach (var warning in plan.Warnings)
         {
             warn(warning);
@@ -43,17 +62,22 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
         await ImportCacheAsync(store, registries, request, progress, cancellationToken);
         var statCache = store.StatCachePath(request.ContextDir);
         BuiltImage built;
-        // Disposed as soon as the steps are done: that stops the build's private network, if a step started it.
-        await using (var engine = machine.CreateEngine(store, progress))
+        using (BuildTrace.Phase("steps"))
         {
+            // Disposed as soon as the steps are done: that stops the build's private network, if a step started it.
+            await using var engine = machine.CreateEngine(store, progress);
             built = await engine.BuildAsync(
                 plan, () => BuildContext.Load(request.ContextDir, request.DockerfilePath, statCache), request.Engine, cancellationToken);
         }
 
+        using (BuildTrace.Phase("name"))
+        {
+            Name(store, built, request, progress);
+        }
 
-        Name(store, built, request, progress);
         if (request.Output is { Type: not "registry" } output)
         {
+            using var exporting = BuildTrace.Phase("export").Arg("type", output.Type);
             await exports.ExportAsync(store, built, request.Tags, output, cancellationToken);
             progress.Note($"exporting to {output.Type}", [$"wrote {output.Destination}"]);
         }

@@ -2,6 +2,7 @@ using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.References;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Core.Tracing;
 using ImageBuilder.Planning;
 using ImageBuilder.Registry;
 
@@ -47,8 +48,10 @@ internal sealed class RegistryImageSource(
 
         try
         {
+            using var phase = BuildTrace.Phase("pull").Arg("image", name.ToFamiliarString());
             var lines = new List<string>();
             var pulled = await new ImagePuller(store, registries, treeWriter, ProgressNotes.Collect(lines)).PullAsync(name, platform, cancellationToken);
+            phase.Arg("bytes", pulled.Size);
             note($"pulling {name.ToFamiliarString()}", lines);
             return new BaseImage(reference, pulled.ManifestDescriptor.Digest, pulled.Config);
         }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ImageBuilder.Build.Copying;
 using ImageBuilder.Core.Oci;
+using ImageBuilder.Core.Tracing;
 using ImageBuilder.Dockerfile.Paths;
 using ImageBuilder.Linux.Native;
 using ImageBuilder.Linux.Rootless;
@@ -30,6 +31,7 @@ public sealed partial class BuildContext
     public Digest Checksum(IReadOnlyList<string> sources, bool withOwners = false)
     {
         ArgumentNullException.ThrowIfNull(sources);
+        using var phase = BuildTrace.Phase("context hashing");
         var selected = new List<(string Name, ContextEntry Entry)>();
         foreach (var source in sources)
         {
@@ -43,9 +45,11 @@ public sealed partial class BuildContext
             selected.AddRange(matches);
         }
 
-        HashMissing(selected.SelectMany(s => Enumerate(s.Entry)));
+        var (files, bytes) = HashMissing(selected.SelectMany(s => Enumerate(s.Entry)));
+        phase.Arg("filesHashed", files).Arg("bytesHashed", bytes);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var record = new ArrayBufferWriter<byte>();
+        var entries = 0L;
         foreach (var (name, entry) in selected)
         {
             foreach (var child in Enumerate(entry))
@@ -63,8 +67,11 @@ public sealed partial class BuildContext
                 Field(record, child.LinkTarget ?? "");
                 Field(record, child.ContentHash ?? "");
                 hash.AppendData(record.WrittenSpan);
+                entries++;
             }
         }
+
+        phase.Arg("entries", entries);
 
         return Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
@@ -171,8 +178,8 @@ public sealed partial class BuildContext
         return current;
     }
 
-    /// <summary>Hashes, in parallel, every regular file among <paramref name="entries"/> whose hash is not known yet.</summary>
-    private void HashMissing(IEnumerable<ContextEntry> entries)
+    /// <summary>Hashes, in parallel, every regular file among <paramref name="entries"/> whose hash is not known yet; returns how many files and bytes that was.</summary>
+    private (long Files, long Bytes) HashMissing(IEnumerable<ContextEntry> entries)
     {
         var missing = entries.Where(e => e.Kind == ContextEntryKind.RegularFile && e.ContentHash is null).Distinct().ToList();
         try
@@ -184,6 +191,8 @@ public sealed partial class BuildContext
             // What one file's hashing threw, as it threw it (the caller handles BuildContextException).
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error.InnerExceptions[0]).Throw();
         }
+
+        return (missing.Count, missing.Sum(e => e.Size));
     }
 
     private void HashOne(ContextEntry entry)

@@ -1,5 +1,6 @@
 using System.IO.Abstractions;
 using ImageBuilder.Build.Copying;
+using ImageBuilder.Core.Tracing;
 using ImageBuilder.Dockerfile.Ignore;
 using ImageBuilder.Linux.Native;
 using ImageBuilder.Linux.Rootless;
@@ -47,6 +48,7 @@ public sealed partial class BuildContext
     public static BuildContext Load(string directory, string? dockerfilePath, string? statCachePath)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        using var phase = BuildTrace.Phase("context load");
         var root = Path.GetFullPath(directory).TrimEnd('/');
         root = root.Length == 0 ? "/" : root;
         FileStatus status;
@@ -82,6 +84,7 @@ public sealed partial class BuildContext
             throw new BuildContextException($"unable to read the build context {root}: {error.Message}", error);
         }
 
+        phase.Arg("entries", walk.Entries).Arg("hashesFromStatCache", walk.CachedHashes);
         return new BuildContext(root, ignore, rootEntry, statCachePath);
     }
 
@@ -111,6 +114,7 @@ public sealed partial class BuildContext
             return;
         }
 
+        using var phase = BuildTrace.Phase("stat cache save");
         var files = new Dictionary<string, StatCacheRecord>(StringComparer.Ordinal);
         foreach (var entry in Enumerate(root))
         {
@@ -166,6 +170,12 @@ public sealed partial class BuildContext
     /// <summary>The one walk of the context directory.</summary>
     private sealed class Walk(string root, PatternMatcher matcher, Dictionary<string, StatCacheRecord> cache)
     {
+        /// <summary>Entries kept so far.</summary>
+        public long Entries { get; private set; }
+
+        /// <summary>Regular files whose hash the stat cache gave (unchanged since it was written).</summary>
+        public long CachedHashes { get; private set; }
+
         /// <summary>Reads a directory's children into it; returns whether anything was kept.</summary>
         public bool ReadChildren(ContextEntry directory, MatchInfo directoryInfo)
         {
@@ -192,9 +202,11 @@ public sealed partial class BuildContext
                 if (entry.Kind == ContextEntryKind.RegularFile && cache.TryGetValue(path, out var cached) && cached.Matches(entry))
                 {
                     entry.ContentHash = cached.Sha256;
+                    CachedHashes++;
                 }
 
                 directory.Children!.Add(name.Name, entry);
+                Entries++;
             }
 
             return directory.Children!.Count > 0;

@@ -1,6 +1,7 @@
 using ImageBuilder.Build.Context;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Core.Tracing;
 using ImageBuilder.Planning;
 
 namespace ImageBuilder.Build.Engine;
@@ -112,6 +113,7 @@ public sealed class BuildEngine(ContentStore store, BuildMachine machine, IBuild
 
     private BuiltImage Commit(ImageConfig config, IReadOnlyList<Descriptor> layers)
     {
+        using var phase = BuildTrace.Phase("image commit");
         var configBytes = OciJson.Serialize(config);
         // Base layers keep their digests but take OCI media types: a base pulled with Docker's
         // types would otherwise make a manifest of two families, which skopeo and strict registries refuse.

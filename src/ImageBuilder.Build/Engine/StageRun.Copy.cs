@@ -2,6 +2,7 @@ using System.Text;
 using ImageBuilder.Build.Context;
 using ImageBuilder.Build.Copying;
 using ImageBuilder.Core.Oci;
+using ImageBuilder.Core.Tracing;
 using ImageBuilder.Dockerfile;
 using ImageBuilder.Planning;
 
@@ -73,6 +74,7 @@ internal sealed partial class StageRun
     {
         try
         {
+            using var phase = BuildTrace.Phase("copy");
             await shared.Machine.Files.CopyAsync(root, request);
         }
         catch (CopyException e)

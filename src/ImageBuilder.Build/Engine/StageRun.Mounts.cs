@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Core.Tracing;
 using ImageBuilder.Dockerfile;
 using ImageBuilder.Planning;
 
@@ -126,6 +127,7 @@ internal sealed partial class StageRun
             return new StepBindMount(target, context.Root, source, ReadOnly: true);
         }
 
+        using var phase = BuildTrace.Phase("context copy");
         var copy = Directory.CreateDirectory(Path.Combine(scratch, "context-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)))).FullName;
         shared.Machine.Files.CopyContext(context, source.Length == 0 ? "." : source, copy);
         return new StepBindMount(target, copy, "", readOnly);

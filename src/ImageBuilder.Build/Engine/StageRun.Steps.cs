@@ -1,6 +1,7 @@
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Core.Tracing;
 using ImageBuilder.Dockerfile;
 using ImageBuilder.Planning;
 
@@ -17,9 +18,9 @@ internal sealed partial class StageRun
         StepPlan step, LayerChain chain, byte[][] keyParts, Func<StepRoot, StepHandle, Task> work, CancellationToken cancellationToken)
     {
         RequireStackable(step, chain.Layers.Count);
-        var key = KeyOf(chain.Key, [step.Describe(), .. keyParts]);
-        shared.UsedKeys.Enqueue(new UsedCacheKey(stage.Index, key));
-        if (!shared.Options.NoCache && Store.FindCacheRecord(key) is { } cached)
+        var (key, cached) = LookUp(chain.Key, [step.Describe(), .. keyParts]);
+        BuildTrace.Annotate("cached", cached is not null);
+        if (cached is not null)
         {
             var hit = shared.Progress.Start(step.Title);
             await EnsureSnapshotAsync(chain, cached, cancellationToken);
@@ -27,7 +28,11 @@ internal sealed partial class StageRun
             return chain.Append(step.CreatedBy, cached, key);
         }
 
-        await shared.Slots.WaitAsync(cancellationToken);
+        using (BuildTrace.Phase("slot wait"))
+        {
+            await shared.Slots.WaitAsync(cancellationToken);
+        }
+
         var handle = shared.Progress.Start(step.Title);
         var root = new StepRoot(chain.LowerDirs(Store), Store.CreateScratchDirectory());
         try
@@ -37,19 +42,24 @@ internal sealed partial class StageRun
             await work(root, handle);
             cancellationToken.ThrowIfCancellationRequested();
             var record = await CommitLayerAsync(chain, root.UpperDir, cancellationToken);
-            Store.WriteCacheRecord(key, record);
+            WriteCacheRecord(key, record);
             shared.Progress.Done(handle);
             return chain.Append(step.CreatedBy, record, key);
         }
         catch (Exception e)
         {
-            shared.Progress.Failed(handle, e is OperationCanceledException ? "canceled" : e.Message);
+            var message = e is OperationCanceledException ? "canceled" : e.Message;
+            BuildTrace.Annotate("failed", message);
+            shared.Progress.Failed(handle, message);
             throw;
         }
         finally
         {
             shared.Slots.Release();
-            TryDelete(root.ScratchDir);
+            using (BuildTrace.Phase("scratch cleanup"))
+            {
+                TryDelete(root.ScratchDir);
+            }
         }
     }
 
@@ -58,6 +68,7 @@ internal sealed partial class StageRun
     {
         if (!Directory.EnumerateFileSystemEntries(upper).Any())
         {
+            BuildTrace.Annotate("emptyLayer", true);
             return new CacheRecord(Now(), null, null);
         }
 
@@ -101,9 +112,11 @@ internal sealed partial class StageRun
             network, Hostname: "ibuild", options.Limits, Mounts: mounts.Prepare(root.ScratchDir));
         var output = new StepOutput(shared.Progress, handle);
         StepExit result;
+        using var phase = BuildTrace.Phase("run");
         try
         {
             result = await shared.Machine.Runner.RunAsync(process, output, output, cancellationToken);
+            phase.Arg("exitCode", result.ExitCode);
         }
         catch (StepSetupException e)
         {
@@ -129,6 +142,7 @@ internal sealed partial class StageRun
         bool made;
         try
         {
+            using var phase = BuildTrace.Phase("workdir");
             made = await shared.Machine.Files.MakeDirectoryAsync(root, workdir.Path, workdir.User);
         }
         catch (UnknownUserException e)

@@ -4,6 +4,7 @@ using ImageBuilder.Build.Context;
 using ImageBuilder.Build.Copying;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Core.Tracing;
 using ImageBuilder.Dockerfile;
 using ImageBuilder.Planning;
 
@@ -16,10 +17,13 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
 
     public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
     {
+        // A stage's steps run one after another: one track of the trace per stage, a span per step.
+        using var track = BuildTrace.Track($"stage {stage.Index}" + (stage.Name is { } name ? $" ({name})" : ""));
         var chain = await BaseAsync(cancellationToken);
         foreach (var step in stage.Steps)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            using var traced = BuildTrace.Step(step.Title);
             chain = step switch
             {
                 ConfigStep config => ApplyConfig(config, chain),
@@ -43,10 +47,14 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
             case StageOutputBase other:
                 return (await stageResult(other.StageIndex)).Chain;
             case ImageBase image:
-                var handle = shared.Progress.Start(stage.FromTitle);
-                var chain = await ImageChainAsync(image.Image, cancellationToken);
-                shared.Progress.Done(handle);
-                return chain;
+                using (BuildTrace.Step(stage.FromTitle))
+                {
+                    var handle = shared.Progress.Start(stage.FromTitle);
+                    var chain = await ImageChainAsync(image.Image, cancellationToken);
+                    shared.Progress.Done(handle);
+                    return chain;
+                }
+
             default:
                 throw new InvalidOperationException("unknown stage base");
         }
@@ -66,13 +74,12 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
     /// <summary>A config-only step: no work, but a history entry whose time comes from the cache, so rebuilds match.</summary>
     private LayerChain ApplyConfig(ConfigStep step, LayerChain chain)
     {
-        var key = KeyOf(chain.Key, step.Describe());
-        shared.UsedKeys.Enqueue(new UsedCacheKey(stage.Index, key));
-        var record = shared.Options.NoCache ? null : Store.FindCacheRecord(key);
+        var (key, record) = LookUp(chain.Key, [step.Describe()]);
+        BuildTrace.Annotate("cached", record is not null);
         if (record is null)
         {
             record = new CacheRecord(chain.LastCreated ?? Now(), null, null);
-            Store.WriteCacheRecord(key, record);
+            WriteCacheRecord(key, record);
         }
 
         return chain with
@@ -86,6 +93,23 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
             }],
             LastCreated = record.Created,
         };
+    }
+
+    /// <summary>A step's cache key and its record (null: a miss, or --no-cache), timed as the step's cache lookup.</summary>
+    private (Digest Key, CacheRecord? Record) LookUp(Digest parent, byte[][] parts)
+    {
+        using var phase = BuildTrace.Phase("cache lookup");
+        var key = KeyOf(parent, parts);
+        shared.UsedKeys.Enqueue(new UsedCacheKey(stage.Index, key));
+        var record = shared.Options.NoCache ? null : Store.FindCacheRecord(key);
+        phase.Arg("hit", record is not null);
+        return (key, record);
+    }
+
+    private void WriteCacheRecord(Digest key, CacheRecord record)
+    {
+        using var phase = BuildTrace.Phase("cache record");
+        Store.WriteCacheRecord(key, record);
     }
 
     private string Now() => OciTimestamp.Format(shared.Options.SourceDateEpoch ?? DateTimeOffset.UtcNow);

@@ -1,4 +1,5 @@
 using ImageBuilder.Build.Engine;
+using ImageBuilder.Core.Tracing;
 using ImageBuilder.Linux.Cgroups;
 using ImageBuilder.Linux.Network;
 using ImageBuilder.Linux.Rootless;
@@ -39,6 +40,7 @@ public sealed class LinuxStepRunner(SandboxOptions options) : IStepRunner
 
     private async Task<SandboxNetwork> NetworkAsync(NetworkMode mode, CancellationToken cancellationToken)
     {
+        using var phase = BuildTrace.Phase("network").Arg("mode", mode.ToString().ToLowerInvariant());
         try
         {
             return mode switch

@@ -42,6 +42,8 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
           --cpus C                 CPU limit of each RUN step, in cores
           -j, --jobs N             steps run at once (default: twice the number of cores)
           --progress MODE          auto, plain, tty or quiet (prints only the image id)
+          --trace FILE             write where the time went, per step and phase with bytes, as
+                           Chrome trace-event JSON (open it in ui.perfetto.dev or chrome://tracing)
           --pull=POLICY            missing (default: pull images the store lacks), always or never
           --push                   push the image to its -t names
           -o type=registry,name=REF  push the image as REF
@@ -101,7 +103,8 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
         var reader = new ArgumentReader("build").Option("--file", "-f").Option("--tag", "-t").Option("--build-arg").Option("--target")
             .Switch("--no-cache").Option("--label").Option("--platform").Option("--iidfile").Option("--output", "-o").Option("--network")
             .Option("--memory", "-m").Option("--pids-limit").Option("--cpus").Option("--jobs", "-j").Option("--progress").Option("--secret")
-            .Option("--pull").Switch("--push").Option("--cache-to").Option("--cache-from").Option("--allow");
+            .Option("--pull").Switch("--push").Option("--cache-to").Option("--cache-from").Option("--allow")
+            .Option("--trace");
         RegistryOptions.Declare(reader);
         return reader;
     }

@@ -29,6 +29,9 @@ internal sealed record BuildSettings(
     /// <summary><c>--tls-verify</c>, <c>--insecure-registry</c>, <c>--authfile</c>.</summary>
     public RegistrySettings Registries { get; init; } = RegistrySettings.Default;
 
+    /// <summary><c>--trace FILE</c>: where the build's trace goes.</summary>
+    public string? Trace { get; init; }
+
     /// <summary>The build the application layer runs: these settings over a parsed Dockerfile and its context.</summary>
     public BuildRequest ToRequest(string? root, string contextDir, string? dockerfilePath, DockerfileDocument document) =>
         new(root, contextDir, dockerfilePath, document, Plan, Engine)
@@ -40,6 +43,7 @@ internal sealed record BuildSettings(
             CacheFrom = CacheFrom,
             CacheTo = CacheTo,
             Registries = Registries,
+            TracePath = Trace,
         };
 
     public static BuildSettings Read(ArgumentReader reader)
@@ -102,6 +106,7 @@ internal sealed record BuildSettings(
             CacheFrom = reader.GetAll("--cache-from").Select(c => ParseCache(c, "--cache-from")).ToList(),
             CacheTo = reader.Get("--cache-to") is { } to ? ParseCache(to, "--cache-to") : null,
             Registries = RegistryOptions.Read(reader, "build"),
+            Trace = reader.Get("--trace"),
         };
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using ImageBuilder.Core.Oci;
 
@@ -15,25 +16,35 @@ internal sealed class DigestingWriteStream(Stream destination) : ForwardWriteStr
 
     public long BytesWritten { get; private set; }
 
+    /// <summary>Time spent hashing what passed (the trace shows it).</summary>
+    public TimeSpan HashTime { get; private set; }
+
     public Digest Digest => Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.GetCurrentHash()));
 
     public override long Length => BytesWritten;
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        hash.AppendData(buffer);
+        Hash(buffer);
         BytesWritten += buffer.Length;
         destination.Write(buffer);
     }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        hash.AppendData(buffer.Span);
+        Hash(buffer.Span);
         BytesWritten += buffer.Length;
         return destination.WriteAsync(buffer, cancellationToken);
     }
 
     public override void Flush() => destination.Flush();
+
+    private void Hash(ReadOnlySpan<byte> buffer)
+    {
+        var started = Stopwatch.GetTimestamp();
+        hash.AppendData(buffer);
+        HashTime += Stopwatch.GetElapsedTime(started);
+    }
 
     public override Task FlushAsync(CancellationToken cancellationToken) => destination.FlushAsync(cancellationToken);
 

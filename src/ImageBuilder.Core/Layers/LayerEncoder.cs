@@ -23,6 +23,9 @@ internal abstract class LayerEncoder : IAsyncDisposable
 
     public long Size => Output.BytesWritten;
 
+    /// <summary>Time spent hashing the blob for its digest (on the encoder's task).</summary>
+    public TimeSpan HashTime => Output.HashTime;
+
     public static LayerEncoder Create(LayerPackOptions options, Stream output) => options.Compression switch
     {
         LayerCompression.None => new StreamLayerEncoder(output, destination => destination),

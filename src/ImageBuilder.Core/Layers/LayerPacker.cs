@@ -1,3 +1,5 @@
+using ImageBuilder.Core.Tracing;
+
 namespace ImageBuilder.Core.Layers;
 
 /// <summary>
@@ -26,9 +28,12 @@ public sealed class LayerPacker(IFileTreeReader reader)
             throw new ArgumentOutOfRangeException(nameof(options), level, "GzipLevel must be 1 to 9");
         }
 
+        // One pass: the tar, the diff id, compression and the blob's digest; the trace's "pack".
+        using var phase = BuildTrace.Phase("pack");
         await using var encoder = LayerEncoder.Create(options, output);
         using var sink = new TarChunkSink(encoder);
         var tar = new TarArchiveWriter(sink, options.SourceDateEpoch);
+        var entries = 0L;
 
         // Walking the tree makes blocking system calls: keep them off the caller's context.
         await Task.Run(
@@ -38,6 +43,7 @@ public sealed class LayerPacker(IFileTreeReader reader)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     await tar.WriteEntryAsync(entry, () => reader.OpenRead(root, entry), cancellationToken);
+                    entries++;
                 }
 
                 await tar.WriteEndAsync(cancellationToken);
@@ -46,6 +52,13 @@ public sealed class LayerPacker(IFileTreeReader reader)
 
         var diffId = await sink.CompleteAsync(cancellationToken);
         await encoder.CompleteAsync(cancellationToken);
+        if (phase.IsRecording)
+        {
+            phase.Arg("entries", entries).Arg("tarBytes", sink.Length).Arg("blobBytes", encoder.Size)
+                .Arg("compression", options.Compression.ToString().ToLowerInvariant())
+                .Arg("diffIdHashMs", sink.HashTime).Arg("digestHashMs", encoder.HashTime);
+        }
+
         return new PackedLayer(diffId, encoder.Digest, encoder.Size);
     }
 }

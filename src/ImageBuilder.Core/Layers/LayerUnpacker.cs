@@ -1,4 +1,5 @@
 using ImageBuilder.Core.Oci;
+using ImageBuilder.Core.Tracing;
 
 namespace ImageBuilder.Core.Layers;
 
@@ -29,6 +30,7 @@ public sealed partial class LayerUnpacker(IFileTreeWriter writer)
     {
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentException.ThrowIfNullOrEmpty(snapshotDir);
+        using var phase = BuildTrace.Phase("unpack");
 
         var (_, tar) = await LayerStreamFormat.OpenAsync(layer, cancellationToken).ConfigureAwait(false);
         await using var digesting = new DigestingReadStream(tar);
@@ -50,7 +52,12 @@ public sealed partial class LayerUnpacker(IFileTreeWriter writer)
         }
 
         pass.SetDirectoryTimes();
-        writer.Flush(snapshotDir);
+        using (BuildTrace.Phase("durability", TraceCategory.Durability).Arg("call", "syncfs"))
+        {
+            writer.Flush(snapshotDir);
+        }
+
+        phase.Arg("tarBytes", digesting.BytesRead);
         return new UnpackedLayer(digesting.GetDigest(), digesting.BytesRead);
     }
 }

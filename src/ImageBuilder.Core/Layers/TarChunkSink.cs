@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using ImageBuilder.Core.Oci;
 
@@ -22,6 +23,9 @@ internal sealed class TarChunkSink(LayerEncoder encoder, int chunkSize = TarChun
 
     /// <summary>Bytes of tar written so far.</summary>
     public long Length { get; private set; }
+
+    /// <summary>Time spent hashing the tar for the diff id (the trace shows it).</summary>
+    public TimeSpan HashTime { get; private set; }
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
@@ -98,7 +102,9 @@ internal sealed class TarChunkSink(LayerEncoder encoder, int chunkSize = TarChun
     private ValueTask HandOverAsync(bool isFinal, CancellationToken cancellationToken)
     {
         var buffer = this.buffer ?? throw new InvalidOperationException("the tar stream is already complete");
+        var started = Stopwatch.GetTimestamp();
         diffHash.AppendData(buffer, 0, filled);
+        HashTime += Stopwatch.GetElapsedTime(started);
         var chunk = new TarChunk(buffer, filled, isFinal);
         this.buffer = isFinal ? null : ArrayPool<byte>.Shared.Rent(chunkSize);
         filled = 0;

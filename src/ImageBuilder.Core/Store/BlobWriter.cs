@@ -1,6 +1,7 @@
 using System.IO.Abstractions;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
+using ImageBuilder.Core.Tracing;
 
 namespace ImageBuilder.Core.Store;
 
@@ -31,10 +32,16 @@ public sealed class BlobWriter : IDisposable, IAsyncDisposable
     /// <exception cref="StoreException">DigestMismatch.</exception>
     public (Digest Digest, long Size) Commit(Digest? expected)
     {
+        using var phase = BuildTrace.Phase("blob");
         hashing.Flush();
-        file.Flush(flushToDisk: true);
+        using (BuildTrace.Phase("durability", TraceCategory.Durability).Arg("call", "fsync"))
+        {
+            file.Flush(flushToDisk: true);
+        }
+
         var digest = hashing.Digest;
         var size = hashing.BytesWritten;
+        phase.Arg("bytes", size).Arg("hashMs", hashing.HashTime);
         file.Dispose();
         if (expected is { } want && want != digest)
         {

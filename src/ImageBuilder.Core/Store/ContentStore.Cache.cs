@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using ImageBuilder.Core.Oci;
+using ImageBuilder.Core.Tracing;
 
 namespace ImageBuilder.Core.Store;
 
@@ -121,14 +122,20 @@ public sealed partial class ContentStore
     /// </summary>
     public string AdoptSnapshot(Digest chainId, string directory, Action<string> flush, SnapshotRecord record)
     {
+        using var phase = BuildTrace.Phase("snapshot");
         var target = SnapshotPath(chainId);
         if (FileSystem.Directory.Exists(target))
         {
+            phase.Arg("existed", true);
             DeleteTree(directory);
             return target;
         }
 
-        flush(directory);
+        using (BuildTrace.Phase("durability", TraceCategory.Durability).Arg("call", "syncfs"))
+        {
+            flush(directory);
+        }
+
         DeleteSnapshotRecord(chainId);
         if (!MoveSnapshotIntoPlace(directory, target))
         {

@@ -1,3 +1,4 @@
+using ImageBuilder.Core.Tracing;
 using ImageBuilder.Linux.Native;
 
 namespace ImageBuilder.Linux.Mounts;
@@ -16,11 +17,17 @@ public static class OverlayWorkspace
     /// <summary>Runs <paramref name="work"/>(merged root, source root or null) and completes when it returns.</summary>
     public static Task RunAsync(OverlayWorkspaceSpec spec, Action<string, string?> work) => RunOnPrivateThreadAsync(() =>
     {
-        Directory.CreateDirectory(spec.MergedDir);
-        // An overlay needs a lower dir; an empty one stands in for a stage FROM scratch.
-        var lowers = spec.LowerDirs.Count > 0 ? spec.LowerDirs : [Directory.CreateDirectory(Path.Combine(spec.WorkDir, "..", "empty")).FullName];
-        Syscalls.MountOverlay(spec.MergedDir, lowers, spec.UpperDir, spec.WorkDir, 0);
-        work(spec.MergedDir, SourceRoot(spec));
+        string? source;
+        using (BuildTrace.Phase("mount").Arg("layers", spec.LowerDirs.Count + (spec.SourceLowerDirs?.Count ?? 0)))
+        {
+            Directory.CreateDirectory(spec.MergedDir);
+            // An overlay needs a lower dir; an empty one stands in for a stage FROM scratch.
+            var lowers = spec.LowerDirs.Count > 0 ? spec.LowerDirs : [Directory.CreateDirectory(Path.Combine(spec.WorkDir, "..", "empty")).FullName];
+            Syscalls.MountOverlay(spec.MergedDir, lowers, spec.UpperDir, spec.WorkDir, 0);
+            source = SourceRoot(spec);
+        }
+
+        work(spec.MergedDir, source);
     });
 
     /// <summary>

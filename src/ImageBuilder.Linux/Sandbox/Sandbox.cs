@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using ImageBuilder.Core.Tracing;
 using ImageBuilder.Linux.Native;
 using ImageBuilder.Linux.Network;
 
@@ -59,7 +60,11 @@ public sealed partial class Sandbox(SandboxOptions options)
         }
 
         Rootless.HostMode.Current.RequireUserNamespace("running a container");
-        _ = ProcessSupportStarted.Value;
+        using (BuildTrace.Phase("process support"))
+        {
+            _ = ProcessSupportStarted.Value;
+        }
+
         // ibuild run's private network lives as long as its one process.
         await using var ownNetwork = spec.Network == SandboxNetwork.Private ? await PrivateNetwork.StartAsync(cancellationToken) : null;
         var joined = ownNetwork ?? spec.Network.Shared;
@@ -69,7 +74,11 @@ public sealed partial class Sandbox(SandboxOptions options)
         Directory.CreateDirectory(generated);
         var lowerDirs = spec.LowerDirs.Count > 0 ? spec.LowerDirs : [Directory.CreateDirectory(Path.Combine(spec.ScratchDir, "empty")).FullName];
         WriteGeneratedFiles(generated, spec, joined is null ? null : PrivateNetwork.Nameserver);
-        var syscallFilter = CompileSyscallFilter(spec);
+        byte[] syscallFilter;
+        using (BuildTrace.Phase("seccomp"))
+        {
+            syscallFilter = CompileSyscallFilter(spec);
+        }
 
         var stubs = new MountPointStubs(merged, spec.UpperDir);
         // Every step gets its own cgroup when it has limits; the init is placed in it before it
@@ -84,13 +93,16 @@ public sealed partial class Sandbox(SandboxOptions options)
             IsBackground = true,
             Name = "ibuild sandbox",
         };
+        var setup = BuildTrace.Phase("sandbox setup");
         try
         {
             thread.Start();
             // The thread in the new namespaces must not create threads, so it cannot complete a
             // task (that may start a pool thread); it sets an event, and a pool thread waits for it.
             await Task.Run(started.Ready.Wait, CancellationToken.None);
+            setup.Dispose();
             using var process = started.Process ?? throw started.Error!;
+            using var running = BuildTrace.Phase("process");
             // Held open for the whole step, closed when it ends (Process does not close a
             // standard input it handed out): the init's liveness check looks for this writer.
             using var parentPipe = process.StandardInput;
@@ -106,6 +118,8 @@ public sealed partial class Sandbox(SandboxOptions options)
         }
         finally
         {
+            setup.Dispose();
+            using var cleanup = BuildTrace.Phase("sandbox cleanup");
             finished.Set();
             if (thread.IsAlive)
             {
@@ -125,10 +139,14 @@ public sealed partial class Sandbox(SandboxOptions options)
         SandboxSpec spec, IReadOnlyList<string> lowerDirs, string merged, string generated, byte[] syscallFilter,
         MountPointStubs stubs, Launch started, ManualResetEventSlim finished)
     {
+        // Its spans end before the pool thread goes on: this thread is parked from then on.
+        var mounting = default(TraceSpan);
+        var starting = default(TraceSpan);
         try
         {
             // Joined first: the PID namespace's init and the mounts (sysfs) must see the step's network.
             started.Network?.Join();
+            mounting = BuildTrace.Phase("mount");
             var flags = Syscalls.CloneNewNs | Syscalls.CloneNewPid | Syscalls.CloneNewUts | Syscalls.CloneNewIpc | Syscalls.CloneNewCgroup;
             Syscalls.Unshare(spec.Network == SandboxNetwork.None ? flags | Syscalls.CloneNewNet : flags);
             Syscalls.Mount(null, "/", null, Syscalls.MountRecursive | Syscalls.MountPrivate, null);
@@ -155,6 +173,8 @@ public sealed partial class Sandbox(SandboxOptions options)
 
             var user = UserDatabase.Resolve(merged, spec.User);
             StepMounts.Attach(spec.Mounts ?? [], merged, spec.ScratchDir, stubs);
+            mounting.Dispose();
+            starting = BuildTrace.Phase("init start");
             Syscalls.SetHostName(spec.Hostname);
             if (spec.Network == SandboxNetwork.None)
             {
@@ -208,10 +228,13 @@ public sealed partial class Sandbox(SandboxOptions options)
             }
 
             started.Process = process;
+            starting.Dispose();
             started.Ready.Set();
         }
         catch (Exception e)
         {
+            mounting.Dispose();
+            starting.Dispose();
             started.Error = e is SandboxException ? e : new SandboxException($"setting up the sandbox failed: {e.Message}", e);
             started.Ready.Set();
             return;
