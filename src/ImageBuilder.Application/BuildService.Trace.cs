@@ -21,6 +21,11 @@ public sealed partial class BuildService
             throw new DirectoryNotFoundException($"--trace {tracePath}: the directory {directory} does not exist");
         }
 
+        if (Directory.Exists(path))
+        {
+            throw new IOException($"--trace {tracePath}: is a directory; name a file");
+        }
+
         var trace = new BuildTrace();
         BuiltImage built;
         using (trace.Activate())
@@ -36,7 +41,7 @@ public sealed partial class BuildService
                 {
                     TraceEventWriter.WriteFile(trace, path);
                 }
-                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+                catch (Exception error)
                 {
                     warn($"could not write the trace {tracePath}: {error.Message}");
                 }
@@ -45,7 +50,15 @@ public sealed partial class BuildService
             }
         }
 
-        TraceEventWriter.WriteFile(trace, path);
+        try
+        {
+            TraceEventWriter.WriteFile(trace, path);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"--trace {tracePath}: the image was built, but its trace could not be written: {error.Message}", error);
+        }
+
         return built;
     }
 }

@@ -86,6 +86,7 @@ public sealed class BuildTraceTests : IDisposable
     [RootFact]
     public async Task A_trace_into_a_missing_directory_is_refused_before_the_build()
     {
+        await fixture.ImportBaseAsync();
         var result = await fixture.BuildAsync("FROM box:1\nRUN true\n", "--trace", traces.Combine("missing", "t.json"));
 
         Assert.Equal(1, result.ExitCode);

@@ -106,7 +106,7 @@ internal sealed record BuildSettings(
             CacheFrom = reader.GetAll("--cache-from").Select(c => ParseCache(c, "--cache-from")).ToList(),
             CacheTo = reader.Get("--cache-to") is { } to ? ParseCache(to, "--cache-to") : null,
             Registries = RegistryOptions.Read(reader, "build"),
-            Trace = reader.Get("--trace"),
+            Trace = reader.Get("--trace") is { Length: 0 } ? throw new UsageException("build: --trace needs a FILE") : reader.Get("--trace"),
         };
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace ImageBuilder.Core.Tracing;
@@ -76,16 +77,18 @@ public static class TraceEventWriter
     }
 
     /// <summary>
-    /// Writes the trace to <paramref name="path"/> as a whole: into <c>PATH.ibuild-PID.tmp</c>
-    /// beside it, then renamed over it, so a reader never sees half a trace.
+    /// Writes the trace to <paramref name="path"/> as a whole: into a new file of an unpredictable
+    /// name beside it (<c>PATH.ibuild-PID-RANDOM.tmp</c>, never one that exists: root's ibuild must
+    /// not follow a link planted there), then renamed over it, so a reader never sees half a trace.
     /// </summary>
     public static void WriteFile(BuildTrace trace, string path)
     {
         var full = Path.GetFullPath(path);
-        var temporary = full + ".ibuild-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + ".tmp";
+        var temporary = $"{full}.ibuild-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp";
+        var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
         try
         {
-            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            using (file)
             {
                 Write(trace, file);
             }

@@ -189,6 +189,24 @@ public sealed class BuildTraceTests
         Assert.Equal([path], Directory.GetFiles(dir.Path));
     }
 
+    [Fact]
+    public void Writing_the_file_never_follows_a_link_planted_at_a_temporary_name_another_user_could_guess()
+    {
+        // Root's ibuild writing --trace /tmp/t.json beside a link another user planted must not
+        // truncate the link's target (the temporary name once was PATH.ibuild-PID.tmp).
+        using var dir = new TempDirectory();
+        var path = dir.Combine("t.json");
+        var victim = dir.Combine("victim");
+        File.WriteAllText(victim, "precious");
+        File.CreateSymbolicLink($"{path}.ibuild-{Environment.ProcessId}.tmp", victim);
+
+        TraceEventWriter.WriteFile(new BuildTrace(), path);
+
+        Assert.Equal("precious", File.ReadAllText(victim));
+        using var json = JsonDocument.Parse(File.ReadAllBytes(path));
+        Assert.True(json.RootElement.TryGetProperty("traceEvents", out _));
+    }
+
     private static JsonDocument Written(BuildTrace trace)
     {
         using var output = new MemoryStream();
