@@ -52,7 +52,7 @@ public sealed partial class LayerUnpacker(IFileTreeWriter writer)
         }
 
         pass.SetDirectoryTimes();
-        using (BuildTrace.Phase("durability", TraceCategory.Durability).Arg("call", "syncfs"))
+        using (BuildTrace.Durability("syncfs"))
         {
             writer.Flush(snapshotDir);
         }

@@ -34,7 +34,7 @@ public sealed class BlobWriter : IDisposable, IAsyncDisposable
     {
         using var phase = BuildTrace.Phase("blob");
         hashing.Flush();
-        using (BuildTrace.Phase("durability", TraceCategory.Durability).Arg("call", "fsync"))
+        using (BuildTrace.Durability("fsync"))
         {
             file.Flush(flushToDisk: true);
         }

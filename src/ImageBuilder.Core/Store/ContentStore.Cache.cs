@@ -131,7 +131,7 @@ public sealed partial class ContentStore
             return target;
         }
 
-        using (BuildTrace.Phase("durability", TraceCategory.Durability).Arg("call", "syncfs"))
+        using (BuildTrace.Durability("syncfs"))
         {
             flush(directory);
         }

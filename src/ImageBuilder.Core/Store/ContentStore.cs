@@ -225,7 +225,7 @@ public sealed partial class ContentStore
         using (var stream = FileSystem.FileStream.New(temp, FileMode.CreateNew, FileAccess.Write))
         {
             stream.Write(content);
-            using var durability = Tracing.BuildTrace.Phase("durability", Tracing.TraceCategory.Durability).Arg("call", "fsync");
+            using var durability = Tracing.BuildTrace.Durability("fsync");
             stream.Flush(flushToDisk: true);
         }
 

@@ -54,6 +54,9 @@ public sealed class BuildTrace
     /// <summary>Makes this trace the ambient one of the calling flow, on the build's track, until disposed.</summary>
     public TraceScope Activate() => TraceScope.Enter(new TraceContext(this, BuildTrack, null, null));
 
+    /// <summary>Waiting for the disk: a "durability" span naming the <paramref name="call"/> (fsync, syncfs).</summary>
+    public static TraceSpan Durability(string call) => Phase(TraceCategory.Durability, TraceCategory.Durability).Arg("call", call);
+
     /// <summary>
     /// Opens a span named <paramref name="name"/> on the flow's track, ended when disposed; inside
     /// a step it carries the step's title. A no-op when the flow is not traced.
