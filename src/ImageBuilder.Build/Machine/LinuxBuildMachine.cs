@@ -9,5 +9,5 @@ namespace ImageBuilder.Build.Machine;
 public static class LinuxBuildMachine
 {
     public static BuildMachine Create(ContentStore store, SandboxOptions sandbox) =>
-        new(new LinuxStepRunner(sandbox), new LinuxFileWork(), new LinuxLayerCommitter(store), OverlayLimits.MaxLowerLayers);
+        new(new LinuxStepRunner(sandbox with { SyscallFilterCache = store.SyscallFilterCachePath }), new LinuxFileWork(), new LinuxLayerCommitter(store), OverlayLimits.MaxLowerLayers);
 }

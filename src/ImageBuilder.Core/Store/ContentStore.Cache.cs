@@ -97,6 +97,9 @@ public sealed partial class ContentStore
         }
     }
 
+    /// <summary>Where the sandbox keeps the syscall filters it compiled (a cache: removing it costs one compile).</summary>
+    public string SyscallFilterCachePath => Path(OwnPath, "seccomp");
+
     /// <summary>Where the build context at <paramref name="contextDir"/> keeps its stat cache (path, size, times, inode → checksum).</summary>
     public string StatCachePath(string contextDir)
     {

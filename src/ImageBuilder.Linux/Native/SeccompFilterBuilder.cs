@@ -116,8 +116,18 @@ internal sealed unsafe partial class SeccompFilterBuilder : IDisposable
     [StructLayout(LayoutKind.Sequential)]
     internal readonly record struct ArgumentComparison(uint Argument, int Operator, ulong DatumA, ulong DatumB);
 
+    /// <summary>The loaded libseccomp's version ("2.5.4"): a compiled program depends on it.</summary>
+    public static string LibraryVersion()
+    {
+        var version = (uint*)Imports.seccomp_version();
+        return version is null ? "unknown" : $"{version[0]}.{version[1]}.{version[2]}";
+    }
+
     private static partial class Imports
     {
+        [LibraryImport(Library)]
+        public static partial nint seccomp_version();
+
         [LibraryImport(Library)]
         public static partial nint seccomp_init(uint defaultAction);
 

@@ -21,9 +21,9 @@ public sealed class NetworkNamespace : IDisposable
     /// <summary>The namespace as another process of the same user opens it: <c>/proc/PID/fd/N</c> of this process.</summary>
     public string Path => $"/proc/{Environment.ProcessId}/fd/{handle.DangerousGetHandle()}";
 
-    /// <summary>Makes a new network namespace with <c>lo</c> up.</summary>
-    /// <exception cref="LinuxException">The kernel refused (no CAP_SYS_ADMIN over a user namespace).</exception>
-    public static NetworkNamespace Create()
+    /// <summary>Makes a new network namespace with <c>lo</c> up, and a persistent TAP device named <paramref name="tap"/> when given.</summary>
+    /// <exception cref="LinuxException">The kernel refused (no CAP_SYS_ADMIN over a user namespace; no access to /dev/net/tun).</exception>
+    public static NetworkNamespace Create(string? tap = null)
     {
         Rootless.HostMode.Current.RequireUserNamespace("making a network namespace");
         SafeFileHandle? made = null;
@@ -32,7 +32,21 @@ public sealed class NetworkNamespace : IDisposable
         {
             try
             {
-                made = Syscalls.EnterNewNetworkNamespace();
+                var entered = Syscalls.EnterNewNetworkNamespace();
+                try
+                {
+                    if (tap is not null)
+                    {
+                        Syscalls.AddPersistentTap(tap);
+                    }
+                }
+                catch
+                {
+                    entered.Dispose();
+                    throw;
+                }
+
+                made = entered;
             }
             catch (Exception e)
             {

@@ -29,6 +29,12 @@ public sealed class PrivateNetwork : IAsyncDisposable
 
     private const string FailedHint = "--network host or none runs without the private network";
 
+    // A rootless ibuild opens the TUN device as the user: udev makes it 0666, some containers' /dev do not.
+    private const string TunHint = "the user needs read and write access to /dev/net/tun (udev's default mode is 0666); or use --network host|none";
+
+    /// <summary>The namespace's interface to slirp4netns.</summary>
+    private const string TapDevice = "tap0";
+
     // Long enough for a loaded machine (it takes ~6 ms here), short of hanging a build forever.
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
@@ -58,11 +64,15 @@ public sealed class PrivateNetwork : IAsyncDisposable
         NetworkNamespace networkNamespace;
         try
         {
-            networkNamespace = NetworkNamespace.Create();
+            // The TAP device is made here, persistent, for slirp4netns to attach to: one it made
+            // itself would be deleted in its exit, which then takes ~20 ms of RCU waits at the end
+            // of every build; a persistent one goes with the namespace, in the kernel's background.
+            networkNamespace = NetworkNamespace.Create(tap: TapDevice);
         }
         catch (Native.LinuxException e)
         {
-            throw new NetworkUnavailableException($"no network namespace could be made: {e.Message}", FailedHint, e);
+            throw new NetworkUnavailableException(
+                $"no network namespace could be made: {e.Message}", e.Message.Contains("/dev/net/tun", StringComparison.Ordinal) ? TunHint : FailedHint, e);
         }
 
         // The ends slirp4netns gets are inheritable (no close-on-exec) until it has started; ibuild's
@@ -134,7 +144,7 @@ public sealed class PrivateNetwork : IAsyncDisposable
         {
             // A large MTU: slirp4netns ends TCP itself, so fewer, bigger packets cost less (rootlesskit's default).
             "--configure", "--mtu=65520", "--disable-host-loopback", "--enable-sandbox", "--enable-seccomp",
-            $"--exit-fd={exitFd}", $"--ready-fd={readyFd}", "--netns-type=path", networkNamespace.Path, "tap0",
+            $"--exit-fd={exitFd}", $"--ready-fd={readyFd}", "--netns-type=path", networkNamespace.Path, TapDevice,
         })
         {
             start.ArgumentList.Add(argument);
@@ -181,10 +191,7 @@ public sealed class PrivateNetwork : IAsyncDisposable
         await exited;
         await log.Drained;
         var errors = log.Errors();
-        // A rootless ibuild opens the TUN device as the user: udev makes it 0666, some containers' /dev do not.
-        var hint = errors.Contains("/dev/net/tun", StringComparison.Ordinal)
-            ? "the user needs read and write access to /dev/net/tun (udev's default mode is 0666); or use --network host|none"
-            : FailedHint;
+        var hint = errors.Contains("/dev/net/tun", StringComparison.Ordinal) ? TunHint : FailedHint;
         throw new NetworkUnavailableException($"{StackProgram} failed (exit code {stack.ExitCode}): {errors}", hint);
     }
 

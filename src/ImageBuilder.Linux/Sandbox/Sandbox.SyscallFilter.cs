@@ -8,14 +8,15 @@ public sealed partial class Sandbox
 {
     /// <summary>
     /// The BPF program of the spec's profile for the capabilities the step keeps (Docker's
-    /// default set), compiled once per process and profile; empty when the spec asks for none.
-    /// Compiled on the caller's thread, before any namespace is entered.
+    /// default set), compiled once per process and profile (or read from the options' cache);
+    /// empty when the spec asks for none. Compiled on the caller's thread, before any namespace
+    /// is entered.
     /// </summary>
-    private static byte[] CompileSyscallFilter(SandboxSpec spec)
+    private byte[] CompileSyscallFilter(SandboxSpec spec)
     {
         try
         {
-            return spec.SyscallFilter?.CompileFor(SandboxInit.DefaultCapabilities).Instructions.ToArray() ?? [];
+            return spec.SyscallFilter?.CompileFor(SandboxInit.DefaultCapabilities, options.SyscallFilterCache).Instructions.ToArray() ?? [];
         }
         catch (SeccompException e)
         {

@@ -58,6 +58,12 @@ public sealed record SandboxOptions(string InitPath)
     /// would, then let it go on; its liveness check must then refuse to run the command.</summary>
     internal bool AbandonInitBeforeExec { get; init; }
 
+    /// <summary>
+    /// A directory where compiled syscall filters are kept between processes (a build's: in the
+    /// store); without one every process compiles its own.
+    /// </summary>
+    public string? SyscallFilterCache { get; init; }
+
     /// <summary>The init's file name, beside ibuild.dll in every build and publish output.</summary>
     public const string InitFileName = "ibuild-init";
 

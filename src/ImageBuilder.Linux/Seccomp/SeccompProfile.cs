@@ -22,10 +22,11 @@ public sealed class SeccompProfile
 
     private readonly ConcurrentDictionary<ulong, Lazy<SeccompProgram>> programs = new();
 
-    private SeccompProfile(SeccompProfileDocument document, string name)
+    private SeccompProfile(SeccompProfileDocument document, string name, byte[] digest)
     {
         Document = document;
         Name = name;
+        Digest = digest;
     }
 
     /// <summary>The name of the embedded copy of moby's <c>profiles/seccomp/default.json</c>.</summary>
@@ -38,6 +39,9 @@ public sealed class SeccompProfile
     public string Name { get; }
 
     internal SeccompProfileDocument Document { get; }
+
+    /// <summary>SHA-256 of the profile's JSON as read: what a compiled program on disk was compiled from.</summary>
+    internal byte[] Digest { get; }
 
     /// <summary>Reads a profile in Docker's JSON format.</summary>
     public static SeccompProfile Parse(ReadOnlySpan<byte> json, string name)
@@ -54,15 +58,19 @@ public sealed class SeccompProfile
 
         return document is null
             ? throw new SeccompException($"{name}: the profile is empty")
-            : new SeccompProfile(document, name);
+            : new SeccompProfile(document, name, System.Security.Cryptography.SHA256.HashData(json));
     }
 
     /// <summary>
     /// The BPF program for a process with <paramref name="capabilities"/> (a mask of capability
-    /// bits: its bounding set) on this machine; compiled on first use, then shared.
+    /// bits: its bounding set) on this machine; compiled on first use, then shared. With
+    /// <paramref name="cacheDirectory"/>, a program compiled by an earlier process is read from
+    /// there, and one compiled now is kept there (<see cref="SeccompProgramCache"/>).
     /// </summary>
-    public SeccompProgram CompileFor(ulong capabilities) =>
-        programs.GetOrAdd(capabilities, caps => new Lazy<SeccompProgram>(() => SeccompCompiler.Compile(this, caps, SeccompTarget.Current))).Value;
+    public SeccompProgram CompileFor(ulong capabilities, string? cacheDirectory = null) =>
+        programs.GetOrAdd(capabilities, caps => new Lazy<SeccompProgram>(() => cacheDirectory is null
+            ? SeccompCompiler.Compile(this, caps, SeccompTarget.Current)
+            : new SeccompProgramCache(cacheDirectory).GetOrCompile(this, caps, SeccompTarget.Current))).Value;
 
     /// <summary>
     /// The rules that apply to <paramref name="capabilities"/> on <paramref name="target"/>, in

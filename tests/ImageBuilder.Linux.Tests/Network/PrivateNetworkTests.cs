@@ -52,6 +52,26 @@ public sealed partial class PrivateNetworkTests
         Assert.False(Directory.Exists($"/proc/{stack}"), "slirp4netns still runs");
     }
 
+    [RootFact]
+    public async Task The_stack_uses_a_persistent_tap_device_of_ibuild_s_so_its_exit_does_not_delete_one()
+    {
+        var network = await PrivateNetwork.StartAsync(CancellationToken.None);
+        string flags;
+        try
+        {
+            using var run = new SandboxRun();
+            flags = await run.ShAsync("cat /sys/class/net/tap0/tun_flags; ip -o link show tap0", SandboxNetwork.Join(network));
+        }
+        finally
+        {
+            await network.DisposeAsync();
+        }
+
+        // IFF_TAP | IFF_NO_PI | IFF_PERSIST; and up (slirp4netns attached and configured it).
+        Assert.StartsWith("0x1802\n", flags);
+        Assert.Contains("tap0: <BROADCAST,UP,LOWER_UP>", flags);
+    }
+
     private static string NamespaceOf(string output) => NamespaceLine().Match(output).Value;
 
     [GeneratedRegex(@"net:\[\d+\]")]
