@@ -60,6 +60,51 @@ public sealed partial class SyscallFilterEscapeTests : IDisposable
         fixture.AssertNothingLeft();
     }
 
+    [RootFact]
+    public async Task A_cached_filter_program_changed_in_the_store_is_never_loaded()
+    {
+        // Separate ibuild processes: this one keeps the program it compiled in memory.
+        await fixture.ImportBaseAsync();
+        SyscallProbe.CompileTo(Path.Combine(fixture.Context, "probe"));
+        (await BuildInNewProcessAsync("""
+            FROM box:1
+            COPY probe /probe
+            RUN /probe keyctl
+            """)).Ok();
+        var cached = Directory.GetFiles(Path.Combine(fixture.Store, "ibuild", "seccomp"));
+        Assert.NotEmpty(cached);
+        foreach (var file in cached)
+        {
+            // Every instruction becomes SECCOMP_RET_ALLOW; the length and the trailing hash stay.
+            var bytes = File.ReadAllBytes(file);
+            var length = BitConverter.ToInt32(bytes);
+            for (var offset = 4; offset < 4 + length; offset += 8)
+            {
+                byte[] allow = [0x06, 0, 0, 0, 0, 0, 0xff, 0x7f];
+                allow.CopyTo(bytes, offset);
+            }
+
+            File.WriteAllBytes(file, bytes);
+        }
+
+        var result = await BuildInNewProcessAsync("""
+            FROM box:1
+            COPY probe /probe
+            RUN /probe keyctl add_key unshare_user && echo again
+            """);
+
+        result.Ok();
+        Assert.Equal(["keyctl=EPERM", "add_key=EPERM", "unshare_user=EPERM", "again"], StepOutput(result.Stderr));
+        Assert.All(cached, file => Assert.NotEqual(0x7fff0000u, BitConverter.ToUInt32(File.ReadAllBytes(file), 8)));
+        fixture.AssertNothingLeft();
+    }
+
+    private Task<Tools.Result> BuildInNewProcessAsync(string dockerfile)
+    {
+        fixture.Write("Dockerfile", System.Text.Encoding.UTF8.GetBytes(dockerfile));
+        return Tools.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "ibuild.dll"), "--root", fixture.Store, "build", "--progress", "plain", fixture.Context]);
+    }
+
     /// <summary>What the RUN steps printed, in order, from plain progress ("#3 [3/6] RUN …", then "#3 0.012 keyctl=EPERM").</summary>
     private static List<string> StepOutput(string progress)
     {
