@@ -11,6 +11,15 @@ public interface IStepRunner : IAsyncDisposable
     /// <summary>Runs the process to its end; its output goes to <paramref name="stdout"/> and <paramref name="stderr"/>.</summary>
     /// <exception cref="StepSetupException">The step's sandbox could not be set up (not: the command failed).</exception>
     Task<StepExit> RunAsync(StepProcess process, Stream stdout, Stream stderr, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A step on <paramref name="network"/> will probably run soon (its stage has just missed the
+    /// cache): the runner may start what such a step shares (the private network) in the
+    /// background, so that the step does not wait for it. A failure surfaces when a step asks.
+    /// </summary>
+    void Anticipate(NetworkMode network)
+    {
+    }
 }
 
 /// <summary>

@@ -28,6 +28,7 @@ internal sealed partial class StageRun
             return chain.Append(step.CreatedBy, cached, key);
         }
 
+        AnticipateRuns();
         using (BuildTrace.Phase("slot wait"))
         {
             await shared.Slots.WaitAsync(cancellationToken);
@@ -92,6 +93,23 @@ internal sealed partial class StageRun
         await shared.Machine.Layers.EnsureSnapshotAsync(ChainId.Next(parent, diffId), layer, diffId, cancellationToken);
     }
 
+    /// <summary>After a miss, the stage's RUN steps on the private network are likely to run: the runner may start it now.</summary>
+    private void AnticipateRuns()
+    {
+        if (!anticipated && stage.Steps.OfType<RunStep>().Any(run => NetworkOf(run) == NetworkMode.Private))
+        {
+            anticipated = true;
+            shared.Machine.Runner.Anticipate(NetworkMode.Private);
+        }
+    }
+
+    private NetworkMode NetworkOf(RunStep run) => run.Network switch
+    {
+        "host" => NetworkMode.Host,
+        "none" => NetworkMode.None,
+        _ => shared.Options.Network,
+    };
+
     private async Task RunAsync(RunStep run, StepRoot root, StepHandle handle, RunMounts mounts, CancellationToken cancellationToken)
     {
         if (run.Security == "insecure")
@@ -100,12 +118,7 @@ internal sealed partial class StageRun
         }
 
         var options = shared.Options;
-        var network = run.Network switch
-        {
-            "host" => NetworkMode.Host,
-            "none" => NetworkMode.None,
-            _ => options.Network,
-        };
+        var network = NetworkOf(run);
         using var locks = mounts.Lock();
         var process = new StepProcess(
             root, run.Argv, [.. run.Environment, .. mounts.Environment], run.WorkingDirectory, run.User,

@@ -15,6 +15,9 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
 {
     private ContentStore Store => shared.Store;
 
+    // Whether this stage has told the runner its RUN steps are coming (once is enough).
+    private bool anticipated;
+
     public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
     {
         // A stage's steps run one after another: one track of the trace per stage, a span per step.

@@ -36,6 +36,17 @@ public sealed class LinuxStepRunner(SandboxOptions options) : IStepRunner
         }
     }
 
+    /// <summary>Starts the private network in the background (not outside a rootless user namespace: that process enters it first).</summary>
+    public void Anticipate(NetworkMode mode)
+    {
+        if (mode == NetworkMode.Private && !HostMode.Current.Pending)
+        {
+            // The outcome (a running network, or the failure every later step gets) is the shared network's to keep.
+            _ = network.GetAsync(CancellationToken.None).ContinueWith(
+                t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
+
     public ValueTask DisposeAsync() => network.DisposeAsync();
 
     private async Task<SandboxNetwork> NetworkAsync(NetworkMode mode, CancellationToken cancellationToken)

@@ -133,6 +133,34 @@ public sealed class RunRequestTests
         Assert.All(harness.Runner.Runs, r => Assert.Equal("ibuild", r.Hostname));
     }
 
+    [Fact]
+    public async Task A_miss_before_the_RUN_steps_lets_the_runner_start_the_private_network_early_once_per_stage()
+    {
+        using var harness = new EngineHarness();
+        harness.WriteContext("app.txt", "v1");
+        const string Dockerfile = "FROM base\nCOPY app.txt /app/\nRUN first\nRUN second\n";
+
+        await harness.BuildAsync(Dockerfile);
+
+        // Told at the COPY's miss, before any RUN started; not again at the RUNs' own misses.
+        Assert.Equal([(NetworkMode.Private, 0)], harness.Runner.Anticipated);
+    }
+
+    [Fact]
+    public async Task A_fully_cached_build_or_a_stage_without_a_default_network_RUN_anticipates_nothing()
+    {
+        using var harness = new EngineHarness();
+        var plan = new PlanOptions { Entitlements = new HashSet<Entitlement> { Entitlement.NetworkHost } };
+        await harness.BuildAsync("FROM base\nRUN once\n");
+        var first = harness.Runner.Anticipated.Count;
+
+        await harness.BuildAsync("FROM base\nRUN once\n");
+        await harness.BuildAsync("FROM base\nRUN --network=none offline\nRUN --network=host online\n", plan);
+
+        Assert.Equal(1, first);
+        Assert.Single(harness.Runner.Anticipated);
+    }
+
     [Theory]
     [InlineData(NetworkMode.None)]
     [InlineData(NetworkMode.Host)]

@@ -20,6 +20,11 @@ internal sealed class FakeStepRunner : IStepRunner
     /// <summary>The commands (last argv element) of <see cref="Runs"/>.</summary>
     public IReadOnlyList<string> Commands => Runs.Select(r => r.Argv[^1]).ToList();
 
+    /// <summary>What the engine said was coming (<see cref="IStepRunner.Anticipate"/>), in order, and how many runs had started then.</summary>
+    public ConcurrentQueue<(NetworkMode Network, int RunsBefore)> Anticipated { get; } = new();
+
+    public void Anticipate(NetworkMode network) => Anticipated.Enqueue((network, Runs.Count));
+
     /// <summary>How often the runner was disposed (the engine does it once the build is over).</summary>
     public int Disposals { get; private set; }
 
