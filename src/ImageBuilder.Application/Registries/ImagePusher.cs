@@ -7,11 +7,12 @@ using ImageBuilder.Registry;
 namespace ImageBuilder.Application.Registries;
 
 /// <summary>
-/// <c>ibuild push</c> (and <c>build --push</c>): the image's layers given gzip compression
-/// (once per store, by <see cref="LayerRecompressor"/>; the store keeps them uncompressed), the
-/// blobs pushed <see cref="Parallelism"/> at once (a HEAD skips what the repository has; a layer
-/// pulled from another repository of the registry is mounted from there), then the config,
-/// then the manifest. Returns the manifest's digest.
+/// <c>ibuild push</c> (and <c>build --push</c>): each layer given gzip compression (once per
+/// store, by <see cref="LayerRecompressor"/>; the store keeps them uncompressed) and pushed as
+/// soon as it is compressed, <see cref="Parallelism"/> layers at once, so that one layer's upload
+/// overlaps another's compression (a HEAD skips what the repository has; a layer pulled from
+/// another repository of the registry is mounted from there); then the config, then the
+/// manifest. Returns the manifest's digest.
 /// </summary>
 public sealed class ImagePusher(ContentStore store, RegistryAccess registries, Action<string> log)
 {
@@ -21,11 +22,13 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
     public async Task<Digest> PushAsync(ImageRecord image, ImageReference destination, CancellationToken cancellationToken)
     {
         using var protect = store.ProtectNewContent();
-        var converted = await new LayerRecompressor(store).ConvertAsync(image, LayerCompression.Gzip, cancellationToken);
         var client = registries.Client(destination.Registry);
         var repository = destination.Repository;
-        log($"pushing {converted.ManifestDescriptor.Digest} to {destination.ToFamiliarString()}");
-        await PushBlobsAsync(client, repository, [.. converted.Manifest.Layers, converted.Manifest.Config], cancellationToken);
+        log($"The push refers to repository [{destination.Registry}/{repository}]");
+        var recompressor = new LayerRecompressor(store);
+        var layers = await ConvertAndPushLayersAsync(recompressor, image, client, repository, cancellationToken);
+        var converted = recompressor.WithLayers(image, layers);
+        await PushBlobsAsync(client, repository, [converted.Manifest.Config], cancellationToken);
         var manifest = store.ReadBlob(converted.ManifestDescriptor.Digest);
         var reference = destination.Tag ?? destination.Digest?.ToString() ?? ImageReference.DefaultTag;
         var digest = await client.PushManifestAsync(repository, reference, manifest, converted.ManifestDescriptor.MediaType ?? MediaTypes.OciManifest, cancellationToken);
@@ -34,21 +37,45 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         return digest;
     }
 
+    /// <summary>The image's layers in gzip (in order), each pushed once it is: the same layer twice is converted and pushed once.</summary>
+    private async Task<Descriptor[]> ConvertAndPushLayersAsync(
+        LayerRecompressor recompressor, ImageRecord image, IRegistryClient client, string repository, CancellationToken cancellationToken)
+    {
+        var layers = image.Manifest.Layers;
+        var converted = new Descriptor[layers.Count];
+        var distinct = Enumerable.Range(0, layers.Count).GroupBy(i => layers[i].Digest).ToList();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(distinct, options, async (same, token) =>
+        {
+            var first = same.First();
+            var layer = await recompressor.ConvertLayerAsync(layers[first], image.Config.RootFs.DiffIds[first], LayerCompression.Gzip, token);
+            foreach (var index in same)
+            {
+                converted[index] = layer;
+            }
+
+            await PushBlobAsync(client, repository, layer, token);
+        });
+        return converted;
+    }
+
     /// <summary>Makes the repository hold every blob (from the store), <see cref="Parallelism"/> at once.</summary>
     internal async Task PushBlobsAsync(IRegistryClient client, string repository, IEnumerable<Descriptor> blobs, CancellationToken cancellationToken)
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(blobs.DistinctBy(b => b.Digest).ToList(), options, async (blob, token) =>
+        await Parallel.ForEachAsync(blobs.DistinctBy(b => b.Digest).ToList(), options, (blob, token) => new ValueTask(PushBlobAsync(client, repository, blob, token)));
+    }
+
+    private async Task PushBlobAsync(IRegistryClient client, string repository, Descriptor blob, CancellationToken cancellationToken)
+    {
+        var mountFrom = store.BlobMountSource(blob.Digest, client.Registry, repository);
+        var result = await client.PushBlobAsync(repository, blob, () => store.OpenBlob(blob.Digest), mountFrom, cancellationToken);
+        var name = blob.Digest.Encoded[..12];
+        log(result switch
         {
-            var mountFrom = store.BlobMountSource(blob.Digest, client.Registry, repository);
-            var result = await client.PushBlobAsync(repository, blob, () => store.OpenBlob(blob.Digest), mountFrom, token);
-            var name = blob.Digest.Encoded[..12];
-            log(result switch
-            {
-                BlobPushResult.AlreadyExists => $"{name}: layer already exists",
-                BlobPushResult.Mounted => $"{name}: mounted from {mountFrom}",
-                _ => $"{name}: pushed ({ByteSize.Decimal(blob.Size)})",
-            });
+            BlobPushResult.AlreadyExists => $"{name}: layer already exists",
+            BlobPushResult.Mounted => $"{name}: mounted from {mountFrom}",
+            _ => $"{name}: pushed ({ByteSize.Decimal(blob.Size)})",
         });
     }
 }

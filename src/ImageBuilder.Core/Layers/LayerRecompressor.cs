@@ -20,9 +20,18 @@ public sealed class LayerRecompressor(ContentStore store)
             layers.Add(await ConvertLayerAsync(image.Manifest.Layers[i], image.Config.RootFs.DiffIds[i], target, cancellationToken));
         }
 
+        return WithLayers(image, layers);
+    }
+
+    /// <summary>
+    /// <paramref name="image"/> with <paramref name="layers"/> (its layers converted, in order) in
+    /// its manifest, which is stored (the image itself when nothing changed).
+    /// </summary>
+    public ImageRecord WithLayers(ImageRecord image, IReadOnlyList<Descriptor> layers)
+    {
         // A converted layer has an OCI type; in a Docker manifest it takes the Docker one (and a
         // Docker manifest with a zstd layer becomes OCI), so the manifest stays of one family.
-        var manifest = MediaTypeFamily.Unify(image.Manifest with { Layers = layers });
+        var manifest = MediaTypeFamily.Unify(image.Manifest with { Layers = [.. layers] });
         if (layers.SequenceEqual(image.Manifest.Layers) && MediaTypeFamily.IsUniform(image.Manifest))
         {
             return image;
