@@ -26,20 +26,35 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         var repository = destination.Repository;
         log($"The push refers to repository [{destination.Registry}/{repository}]");
         var recompressor = new LayerRecompressor(store);
-        var layers = await ConvertAndPushLayersAsync(recompressor, image, client, repository, cancellationToken);
+        var known = $"{destination.Registry}/{repository}";
+        var layers = await ConvertAndPushLayersAsync(recompressor, image, client, repository, known, cancellationToken);
         var converted = recompressor.WithLayers(image, layers);
-        await PushBlobsAsync(client, repository, [converted.Manifest.Config], cancellationToken);
+        Descriptor[] blobs = [.. converted.Manifest.Layers, converted.Manifest.Config];
+        await PushBlobAsync(client, repository, converted.Manifest.Config, known, cancellationToken);
         var manifest = store.ReadBlob(converted.ManifestDescriptor.Digest);
         var reference = destination.Tag ?? destination.Digest?.ToString() ?? ImageReference.DefaultTag;
-        var digest = await client.PushManifestAsync(repository, reference, manifest, converted.ManifestDescriptor.MediaType ?? MediaTypes.OciManifest, cancellationToken);
-        store.RecordBlobSources(converted.Manifest.Layers.Select(l => l.Digest), $"{destination.Registry}/{repository}");
+        var mediaType = converted.ManifestDescriptor.MediaType ?? MediaTypes.OciManifest;
+        Digest digest;
+        try
+        {
+            digest = await client.PushManifestAsync(repository, reference, manifest, mediaType, cancellationToken);
+        }
+        catch (RegistryException e) when (e.ErrorCode is "MANIFEST_BLOB_UNKNOWN" or "BLOB_UNKNOWN")
+        {
+            // A blob this store pushed there earlier is gone (deleted, garbage-collected): check every one, then again.
+            log($"{destination.ToFamiliarString()}: the registry no longer has every blob pushed there before; checking each");
+            await PushBlobsAsync(client, repository, blobs, cancellationToken);
+            digest = await client.PushManifestAsync(repository, reference, manifest, mediaType, cancellationToken);
+        }
+
+        store.RecordBlobSources(blobs.Select(b => b.Digest), known);
         log($"{destination.ToFamiliarString()}: digest: {digest} size: {manifest.Length}");
         return digest;
     }
 
     /// <summary>The image's layers in gzip (in order), each pushed once it is: the same layer twice is converted and pushed once.</summary>
     private async Task<Descriptor[]> ConvertAndPushLayersAsync(
-        LayerRecompressor recompressor, ImageRecord image, IRegistryClient client, string repository, CancellationToken cancellationToken)
+        LayerRecompressor recompressor, ImageRecord image, IRegistryClient client, string repository, string known, CancellationToken cancellationToken)
     {
         var layers = image.Manifest.Layers;
         var converted = new Descriptor[layers.Count];
@@ -54,7 +69,7 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
                 converted[index] = layer;
             }
 
-            await PushBlobAsync(client, repository, layer, token);
+            await PushBlobAsync(client, repository, layer, known, token);
         });
         return converted;
     }
@@ -63,11 +78,22 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
     internal async Task PushBlobsAsync(IRegistryClient client, string repository, IEnumerable<Descriptor> blobs, CancellationToken cancellationToken)
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(blobs.DistinctBy(b => b.Digest).ToList(), options, (blob, token) => new ValueTask(PushBlobAsync(client, repository, blob, token)));
+        await Parallel.ForEachAsync(blobs.DistinctBy(b => b.Digest).ToList(), options, (blob, token) => new ValueTask(PushBlobAsync(client, repository, blob, null, token)));
     }
 
-    private async Task PushBlobAsync(IRegistryClient client, string repository, Descriptor blob, CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes the repository hold the blob. One this store pushed to (or pulled from)
+    /// <paramref name="known"/> before is taken as there, without asking: if it is not, the
+    /// manifest's push says so, and then every blob is checked.
+    /// </summary>
+    private async Task PushBlobAsync(IRegistryClient client, string repository, Descriptor blob, string? known, CancellationToken cancellationToken)
     {
+        if (known is not null && store.HasBlobSource(blob.Digest, known))
+        {
+            log($"{blob.Digest.Encoded[..12]}: layer already exists");
+            return;
+        }
+
         var mountFrom = store.BlobMountSource(blob.Digest, client.Registry, repository);
         var result = await client.PushBlobAsync(repository, blob, () => store.OpenBlob(blob.Digest), mountFrom, cancellationToken);
         var name = blob.Digest.Encoded[..12];

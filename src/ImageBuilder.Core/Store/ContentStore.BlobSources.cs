@@ -32,6 +32,9 @@ public sealed partial class ContentStore
         }
     }
 
+    /// <summary>Whether <paramref name="blob"/> was pulled from or pushed to <paramref name="repository"/> (<c>registry/repository</c>), as far as this store knows.</summary>
+    public bool HasBlobSource(Digest blob, string repository) => ReadBlobSources(Path(BlobSourcesPath, blob.Encoded)).Contains(repository);
+
     /// <summary>A repository of <paramref name="registry"/> other than <paramref name="except"/> that the blob came from, or null.</summary>
     public string? BlobMountSource(Digest blob, string registry, string except)
     {

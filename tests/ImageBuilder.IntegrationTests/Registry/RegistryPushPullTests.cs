@@ -63,6 +63,48 @@ public sealed class RegistryPushPullTests(PlainRegistry registry) : IClassFixtur
     }
 
     [RegistryRootFact]
+    public async Task A_second_push_to_the_same_repository_asks_nothing_about_the_blobs_it_pushed_there()
+    {
+        var repository = RegistryTestKit.Repository("again");
+        var reference = $"{Server.Host}/{repository}:1";
+        var store = dir.Combine("store");
+        await RegistryTestKit.PushBusyboxAsync(store, reference);
+        Assert.Equal(3, Server.CountRequests("PUT", repository, 3));
+        var heads = HeadsTo(repository);
+
+        var again = (await Tools.Ibuild("--root", store, "push", "box:1", $"{Server.Host}/{repository}:2")).Ok();
+
+        // The first push: a HEAD (answered 404), an upload's POST and PUT for the layer and the
+        // config, a PUT for the manifest. The second: only its manifest's PUT.
+        Assert.Equal(2, heads);
+        Assert.Equal(4, Server.CountRequests("PUT", repository, 4));
+        Assert.Equal(heads, HeadsTo(repository));
+        Assert.Equal(2, again.Stderr.Split('\n').Count(l => l.Contains("already exists", StringComparison.Ordinal)));
+        Assert.Equal(await RegistryTestKit.DiffIdsWithSkopeoAsync(reference), await RegistryTestKit.DiffIdsWithSkopeoAsync($"{Server.Host}/{repository}:2"));
+    }
+
+    /// <summary>HEAD requests for blobs of <paramref name="repository"/> in the registry's log, answered or not (a 404 is logged as an error).</summary>
+    private int HeadsTo(string repository) => Server.Log.Split('\n').Count(line => line.Contains("http.request.method=HEAD ", StringComparison.Ordinal)
+        && line.Contains($"/v2/{repository}/blobs/", StringComparison.Ordinal) && line.Contains("msg=\"response completed", StringComparison.Ordinal));
+
+    [RegistryRootFact]
+    public async Task A_push_after_the_registry_lost_a_blob_checks_every_blob_and_succeeds()
+    {
+        var repository = RegistryTestKit.Repository("lost");
+        var reference = $"{Server.Host}/{repository}:1";
+        var store = dir.Combine("store");
+        await RegistryTestKit.PushBusyboxAsync(store, reference);
+        // The repository's links to its layers go, as a registry's delete and garbage collection would take them.
+        Directory.Delete(Path.Combine(Server.Directory, "data", "docker", "registry", "v2", "repositories", repository, "_layers"), recursive: true);
+
+        var again = (await Tools.Ibuild("--root", store, "push", "box:1", $"{Server.Host}/{repository}:2")).Ok();
+
+        Assert.Contains("the registry no longer has every blob pushed there before; checking each", again.Stderr);
+        Assert.Contains("pushed (", again.Stderr);
+        Assert.Equal((await RegistryTestKit.InspectAsync(store, "box:1")).DiffIds, await RegistryTestKit.DiffIdsWithSkopeoAsync($"{Server.Host}/{repository}:2"));
+    }
+
+    [RegistryRootFact]
     public async Task Ibuild_pulls_what_skopeo_pushed_and_the_image_runs()
     {
         var source = dir.Combine("source");
