@@ -10,9 +10,10 @@ namespace ImageBuilder.Application.Registries;
 /// <c>ibuild push</c> (and <c>build --push</c>): each layer given gzip compression (once per
 /// store, by <see cref="LayerRecompressor"/>; the store keeps them uncompressed) and pushed as
 /// soon as it is compressed, <see cref="Parallelism"/> layers at once, so that one layer's upload
-/// overlaps another's compression (a HEAD skips what the repository has; a layer pulled from
-/// another repository of the registry is mounted from there); then the config, then the
-/// manifest. Returns the manifest's digest.
+/// overlaps another's compression (nothing is asked about a blob this store pushed to or pulled
+/// from the repository before; a HEAD skips what the repository has; a layer pulled from another
+/// repository of the registry is mounted from there); then the config, then the manifest.
+/// Returns the manifest's digest.
 /// </summary>
 public sealed class ImagePusher(ContentStore store, RegistryAccess registries, Action<string> log)
 {
