@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ImageBuilder.Build.Copying;
+using ImageBuilder.Core.Hashing;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Tracing;
 using ImageBuilder.Dockerfile.Paths;
@@ -47,7 +48,7 @@ public sealed partial class BuildContext
 
         var (files, bytes) = HashMissing(selected.SelectMany(s => Enumerate(s.Entry)));
         phase.Arg("filesHashed", files).Arg("bytesHashed", bytes);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var hash = new Sha256Hasher();
         var record = new ArrayBufferWriter<byte>();
         var entries = 0L;
         foreach (var (name, entry) in selected)
@@ -66,14 +67,14 @@ public sealed partial class BuildContext
 
                 Field(record, child.LinkTarget ?? "");
                 Field(record, child.ContentHash ?? "");
-                hash.AppendData(record.WrittenSpan);
+                hash.Append(record.WrittenSpan);
                 entries++;
             }
         }
 
         phase.Arg("entries", entries);
 
-        return Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()));
+        return Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.Finish()));
     }
 
     // Length-prefixed, so no name can imitate a field boundary.
@@ -195,6 +196,14 @@ public sealed partial class BuildContext
         return (missing.Count, missing.Sum(e => e.Size));
     }
 
+    /// <summary>A small file's bytes, all of them (it may have grown since the walk; <see cref="Sha256.Hash"/> copes with any length).</summary>
+    private static byte[] ReadSmall(Stream stream)
+    {
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
     private void HashOne(ContextEntry entry)
     {
         string hash;
@@ -202,7 +211,7 @@ public sealed partial class BuildContext
         {
             using var handle = Syscalls.OpenReadNoFollow(Root + "/" + entry.Path);
             using var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0);
-            hash = Convert.ToHexStringLower(SHA256.HashData(stream));
+            hash = Convert.ToHexStringLower(entry.Size <= Sha256.SmallInput ? Sha256.Hash(ReadSmall(stream)) : SHA256.HashData(stream));
         }
         catch (Exception error) when (error is LinuxException or IOException or UnauthorizedAccessException)
         {

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using System.Globalization;
 using System.Text;
 using ImageBuilder.Core.Store;
 using ImageBuilder.Core.Tracing;
@@ -128,7 +128,7 @@ internal sealed partial class StageRun
         }
 
         using var phase = BuildTrace.Phase("context copy");
-        var copy = Directory.CreateDirectory(Path.Combine(scratch, "context-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)))).FullName;
+        var copy = Directory.CreateDirectory(Path.Combine(scratch, "context-" + Random.Shared.Next().ToString("x8", CultureInfo.InvariantCulture))).FullName;
         shared.Machine.Files.CopyContext(context, source.Length == 0 ? "." : source, copy);
         return new StepBindMount(target, copy, "", readOnly);
     }
@@ -152,7 +152,7 @@ internal sealed partial class StageRun
     private string CacheMountPath(string id)
     {
         var root = Directory.CreateDirectory(Path.Combine(Store.Root, "ibuild", "cache-mounts")).FullName;
-        return Path.Combine(root, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id))));
+        return Path.Combine(root, Convert.ToHexStringLower(ImageBuilder.Core.Hashing.Sha256.Hash(Encoding.UTF8.GetBytes(id))));
     }
 
     /// <summary>A cache mount's directory, made (with its mode and owner) the first time its id is used.</summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ImageBuilder.Build.Context;
 using ImageBuilder.Build.Copying;
+using ImageBuilder.Core.Hashing;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Store;
 using ImageBuilder.Core.Tracing;
@@ -122,15 +123,15 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
     /// <summary>sha256(parent key ‖ parts), each part length-prefixed so no two different lists hash alike.</summary>
     internal static Digest KeyOf(Digest? parent, params byte[][] parts)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(parent?.ToString() ?? ""));
+        using var hash = new Sha256Hasher();
+        hash.Append(Encoding.UTF8.GetBytes(parent?.ToString() ?? ""));
         foreach (var part in parts)
         {
-            hash.AppendData(BitConverter.GetBytes((long)part.Length));
-            hash.AppendData(part);
+            hash.Append(BitConverter.GetBytes((long)part.Length));
+            hash.Append(part);
         }
 
-        return Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()));
+        return Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.Finish()));
     }
 
     private static BuildException Located(ErrorCode code, string message, StepPlan step, string? hint = null, IReadOnlyList<string>? output = null) =>

@@ -62,7 +62,7 @@ public readonly partial record struct Digest
 
     /// <summary>The sha256 digest of <paramref name="data"/>.</summary>
     public static Digest Sha256(ReadOnlySpan<byte> data) =>
-        new("sha256", Convert.ToHexStringLower(SHA256.HashData(data)));
+        new("sha256", Convert.ToHexStringLower(Hashing.Sha256.Hash(data)));
 
     /// <summary>The sha256 digest of everything <paramref name="content"/> has left to read.</summary>
     public static async Task<Digest> Sha256Async(Stream content, CancellationToken cancellationToken) =>

@@ -106,7 +106,7 @@ public sealed partial class ContentStore
         var dir = Path(OwnPath, "contexts");
         FileSystem.Directory.CreateDirectory(dir);
         var full = FileSystem.Path.GetFullPath(contextDir);
-        return Path(dir, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(full))));
+        return Path(dir, Convert.ToHexStringLower(Hashing.Sha256.Hash(Encoding.UTF8.GetBytes(full))));
     }
 
     /// <summary>A new empty directory in the store's scratch space, removed by the owner (or, after a kill, by a later clean-up).</summary>

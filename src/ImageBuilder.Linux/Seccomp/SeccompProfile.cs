@@ -58,7 +58,7 @@ public sealed class SeccompProfile
 
         return document is null
             ? throw new SeccompException($"{name}: the profile is empty")
-            : new SeccompProfile(document, name, System.Security.Cryptography.SHA256.HashData(json));
+            : new SeccompProfile(document, name, Core.Hashing.Sha256.Hash(json));
     }
 
     /// <summary>

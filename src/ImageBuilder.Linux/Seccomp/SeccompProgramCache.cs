@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using System.Text;
+using ImageBuilder.Core.Hashing;
 using ImageBuilder.Linux.Native;
 
 namespace ImageBuilder.Linux.Seccomp;
@@ -49,7 +49,7 @@ internal sealed class SeccompProgramCache(string directory)
             throw new SeccompException($"{profile.Name}: libseccomp (libseccomp.so.2, Debian's libseccomp2) is not installed", e);
         }
 
-        return SHA256.HashData(Encoding.UTF8.GetBytes(
+        return Sha256.Hash(Encoding.UTF8.GetBytes(
             $"{Format}\n{Convert.ToHexStringLower(profile.Digest)}\n{capabilities:x16}\n{target.SeccompArchitecture}\n{target.Kernel}\n{libraryVersion}\n"));
     }
 
@@ -66,7 +66,7 @@ internal sealed class SeccompProgramCache(string directory)
             return null;
         }
 
-        if (bytes.Length < sizeof(int) + HashSize || !SHA256.HashData([.. key, .. bytes.AsSpan(0, bytes.Length - HashSize)]).AsSpan().SequenceEqual(bytes.AsSpan(^HashSize)))
+        if (bytes.Length < sizeof(int) + HashSize || !Sha256.Hash([.. key, .. bytes.AsSpan(0, bytes.Length - HashSize)]).AsSpan().SequenceEqual(bytes.AsSpan(^HashSize)))
         {
             return null;
         }
@@ -89,7 +89,7 @@ internal sealed class SeccompProgramCache(string directory)
         var body = new List<byte>(BitConverter.GetBytes(program.Instructions.Length));
         body.AddRange(program.Instructions.ToArray());
         body.AddRange(Encoding.UTF8.GetBytes(string.Join('\n', program.UnknownSyscalls)));
-        var contents = (byte[])[.. body, .. SHA256.HashData([.. key, .. body])];
+        var contents = (byte[])[.. body, .. Sha256.Hash([.. key, .. body])];
         var directory = Path.GetDirectoryName(path)!;
         var temporary = Path.Combine(directory, $"{TemporaryPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
