@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ImageBuilder.Core.Oci;
 
 namespace ImageBuilder.Core.Store;
@@ -11,40 +10,16 @@ namespace ImageBuilder.Core.Store;
 /// </summary>
 public sealed record LazyBlobRecord(Digest Snapshot, long Size, DateTimeOffset? Epoch)
 {
-    public byte[] ToJson()
+    public byte[] ToJson() => RecordJson.Write(json =>
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("snapshot", Snapshot.ToString());
-            json.WriteNumber("size", Size);
-            if (Epoch is { } epoch)
-            {
-                json.WriteNumber("epoch", epoch.ToUnixTimeSeconds());
-            }
-
-            json.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
+        json.WriteString("snapshot", Snapshot.ToString());
+        json.WriteNumber("size", Size);
+        RecordJson.WriteEpoch(json, Epoch);
+    });
 
     /// <summary>The record in <paramref name="json"/>, or null when it is damaged (the blob then cannot be made).</summary>
-    public static LazyBlobRecord? TryParse(byte[] json)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            var root = document.RootElement;
-            DateTimeOffset? epoch = root.TryGetProperty("epoch", out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds.GetInt64()) : null;
-            var size = root.GetProperty("size").GetInt64();
-            return size < 0 ? null : new LazyBlobRecord(Digest.Parse(root.GetProperty("snapshot").GetString()!), size, epoch);
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException
-            or OciFormatException or ArgumentOutOfRangeException)
-        {
-            return null;
-        }
-    }
+    public static LazyBlobRecord? TryParse(byte[] json) => RecordJson.TryRead(json, root =>
+        root.GetProperty("size").GetInt64() is var size and >= 0
+            ? new LazyBlobRecord(Digest.Parse(root.GetProperty("snapshot").GetString()!), size, RecordJson.Epoch(root))
+            : null);
 }
