@@ -192,7 +192,8 @@ public sealed partial class ContentStore
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            if (!TryMakeBlob(digest))
+            // Made here, or by another process that has just removed the record.
+            if (!TryMakeBlob(digest) && !HasBlobFile(digest))
             {
                 throw BlobMissing(digest);
             }
