@@ -179,7 +179,13 @@ public sealed partial class ContentStore
             return FileSystem.FileInfo.New(BlobPath(digest)).Length;
         }
 
-        return FindLazyBlob(digest) is { } lazy && HasSnapshot(lazy.Snapshot) ? lazy.Size : throw BlobMissing(digest);
+        if (FindLazyBlob(digest) is { } lazy && HasSnapshot(lazy.Snapshot))
+        {
+            return lazy.Size;
+        }
+
+        // Another process may have written it and removed its record meanwhile.
+        return HasBlobFile(digest) ? FileSystem.FileInfo.New(BlobPath(digest)).Length : throw BlobMissing(digest);
     }
 
     /// <summary>The blob's bytes; a layer that was not written yet is written first, from its snapshot, and kept.</summary>
