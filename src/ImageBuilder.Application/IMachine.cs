@@ -28,6 +28,9 @@ public interface IMachine
     /// <summary>Writes layer entries into a directory tree (unpacking a pulled, loaded or exported layer).</summary>
     IFileTreeWriter TreeWriter { get; }
 
+    /// <summary>fsync of a directory: what was renamed into it survives a crash (the store's renames).</summary>
+    void SyncDirectory(string directory);
+
     /// <summary>The build engine over <paramref name="store"/>, running steps on this machine.</summary>
     BuildEngine CreateEngine(ContentStore store, IBuildProgress progress);
 

@@ -26,6 +26,8 @@ public sealed class LinuxMachine(SandboxOptions? sandboxOptions = null) : IMachi
 
     public IFileTreeWriter TreeWriter { get; } = new FileTreeWriter();
 
+    public void SyncDirectory(string directory) => DurableTree.SyncDirectory(directory);
+
     public BuildEngine CreateEngine(ContentStore store, IBuildProgress progress) =>
         new(store, LinuxBuildMachine.Create(store, Options), progress);
 

@@ -25,7 +25,9 @@ public sealed class StoreService(IFileSystem fileSystem, IMachine machine)
             mode.RequireUserNamespace("opening a store this user namespace does not own yet");
         }
 
-        var store = ContentStore.Open(fileSystem, path);
+        // Lazy layer blobs are packed from snapshots with the machine's reader; directories are
+        // fsynced only on a disk (a mock file system has none).
+        var store = ContentStore.Open(fileSystem, path, machine.TreeReader, fileSystem is FileSystem ? machine.SyncDirectory : null);
         store.ClaimOwner(mode.StoreOwner);
         if (removeStaleScratch)
         {

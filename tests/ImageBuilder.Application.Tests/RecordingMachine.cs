@@ -21,6 +21,8 @@ internal sealed class RecordingMachine : IMachine
 
     public IFileTreeWriter TreeWriter => real.TreeWriter;
 
+    public void SyncDirectory(string directory) => real.SyncDirectory(directory);
+
     public List<SandboxSpec> Containers { get; } = [];
 
     /// <summary>Whether the upper and work dirs existed while the container "ran".</summary>

@@ -24,12 +24,6 @@ public sealed record EngineOptions
     /// <summary>cgroup limits for every RUN step, or none.</summary>
     public StepLimits? Limits { get; init; }
 
-    /// <summary>
-    /// How new layers are stored: uncompressed by default, as docker's image store keeps them, so
-    /// a build never waits for compression; exports and pushes compress (once per layer and store).
-    /// </summary>
-    public LayerCompression Compression { get; init; } = LayerCompression.None;
-
     /// <summary><c>--secret</c> values by id, for RUN --mount=type=secret. They never enter a cache key or a layer.</summary>
     public IReadOnlyDictionary<string, byte[]> Secrets { get; init; } = new Dictionary<string, byte[]>();
 

@@ -4,16 +4,17 @@ using ImageBuilder.Core.Oci;
 namespace ImageBuilder.Build.Engine;
 
 /// <summary>
-/// The engine's seam to layers on disk: a step's upper dir becomes a layer blob and a snapshot,
+/// The engine's seam to layers on disk: a step's upper dir becomes a snapshot and a layer blob,
 /// and a chain's snapshots are unpacked from the store's blobs where missing. The Linux
 /// implementation (<c>ImageBuilder.Build.Machine.LinuxLayerCommitter</c>) reads and writes owners,
 /// modes and extended attributes as they are.
 /// </summary>
 public interface ILayerCommitter
 {
-    /// <summary>Packs <paramref name="upperDir"/> into a layer blob in the store, then keeps the directory as the
-    /// snapshot on top of <paramref name="parentChainId"/> (none: the first layer).</summary>
-    Task<PackedLayer> CommitAsync(string upperDir, Digest? parentChainId, LayerPackOptions options, CancellationToken cancellationToken);
+    /// <summary>Keeps <paramref name="upperDir"/> as the snapshot on top of <paramref name="parentChainId"/> (none: the
+    /// first layer) and its uncompressed layer (times clamped at <paramref name="sourceDateEpoch"/>) as a blob of the
+    /// store, written when first read (<see cref="Core.Store.ContentStore.CommitLayerAsync"/>).</summary>
+    Task<PackedLayer> CommitAsync(string upperDir, Digest? parentChainId, DateTimeOffset? sourceDateEpoch, CancellationToken cancellationToken);
 
     /// <summary>The snapshots of an image's layers, bottom first, each unpacked from its blob where missing.</summary>
     /// <exception cref="Core.Store.StoreException">A blob is missing, the counts differ, or a layer does not unpack to its diff id.</exception>

@@ -75,9 +75,8 @@ internal sealed partial class StageRun
 
         var options = shared.Options;
         var parent = chain.ChainIds.Count > 0 ? chain.ChainIds[^1] : (Digest?)null;
-        var packed = await shared.Machine.Layers.CommitAsync(
-            upper, parent, new LayerPackOptions(options.Compression, null, options.SourceDateEpoch), cancellationToken);
-        var layer = new Descriptor { MediaType = MediaTypes.OciLayerFor(options.Compression), Digest = packed.Digest, Size = packed.Size };
+        var packed = await shared.Machine.Layers.CommitAsync(upper, parent, options.SourceDateEpoch, cancellationToken);
+        var layer = new Descriptor { MediaType = MediaTypes.OciLayerFor(LayerCompression.None), Digest = packed.Digest, Size = packed.Size };
         return new CacheRecord(Now(), layer, packed.DiffId);
     }
 

@@ -9,20 +9,8 @@ namespace ImageBuilder.Build.Machine;
 /// <summary>The real <see cref="ILayerCommitter"/>: the layer packer and unpacker over Linux's file tree reader and writer.</summary>
 public sealed class LinuxLayerCommitter(ContentStore store) : ILayerCommitter
 {
-    public async Task<PackedLayer> CommitAsync(string upperDir, Digest? parentChainId, LayerPackOptions options, CancellationToken cancellationToken)
-    {
-        PackedLayer packed;
-        await using (var writer = store.BeginBlob())
-        {
-            packed = await new LayerPacker(new FileTreeReader()).PackAsync(upperDir, writer.Stream, options, cancellationToken);
-            writer.Commit(packed.Digest);
-        }
-
-        // The packer read this very tree: its diff id is what fsck's re-pack of the snapshot must give.
-        store.AdoptSnapshot(ChainId.Next(parentChainId, packed.DiffId), upperDir, dir => new FileTreeWriter().Flush(dir),
-            new SnapshotRecord(packed.DiffId, packed.DiffId, options.SourceDateEpoch));
-        return packed;
-    }
+    public Task<PackedLayer> CommitAsync(string upperDir, Digest? parentChainId, DateTimeOffset? sourceDateEpoch, CancellationToken cancellationToken) =>
+        store.CommitLayerAsync(upperDir, parentChainId, sourceDateEpoch, DurableTree.Sync, cancellationToken);
 
     public Task EnsureSnapshotsAsync(IReadOnlyList<Descriptor> layers, IReadOnlyList<Digest> diffIds, CancellationToken cancellationToken) =>
         store.UnpackSnapshotsAsync(layers, diffIds, Unpacker(), cancellationToken);

@@ -10,7 +10,9 @@ namespace ImageBuilder.Core.Layers;
 /// <see cref="Store.BlobWriter"/> hashes what it writes with it too). Disposing it leaves the
 /// destination open.
 /// </summary>
-internal sealed class DigestingWriteStream(Stream destination) : ForwardWriteStream
+/// <param name="destination">Where the bytes go.</param>
+/// <param name="hashing">False: only count (an uncompressed layer's digest is its diff id, hashed already).</param>
+internal sealed class DigestingWriteStream(Stream destination, bool hashing = true) : ForwardWriteStream
 {
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
@@ -19,7 +21,9 @@ internal sealed class DigestingWriteStream(Stream destination) : ForwardWriteStr
     /// <summary>Time spent hashing what passed (the trace shows it).</summary>
     public TimeSpan HashTime { get; private set; }
 
-    public Digest Digest => Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.GetCurrentHash()));
+    public Digest Digest => hashing
+        ? Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.GetCurrentHash()))
+        : throw new InvalidOperationException("this stream only counts");
 
     public override long Length => BytesWritten;
 
@@ -41,6 +45,11 @@ internal sealed class DigestingWriteStream(Stream destination) : ForwardWriteStr
 
     private void Hash(ReadOnlySpan<byte> buffer)
     {
+        if (!hashing)
+        {
+            return;
+        }
+
         var started = Stopwatch.GetTimestamp();
         hash.AppendData(buffer);
         HashTime += Stopwatch.GetElapsedTime(started);

@@ -23,7 +23,7 @@ public interface IFileTreeWriter
     /// <summary>Sets a directory's modification time again after its contents were written.</summary>
     void SetDirectoryTime(string root, string path, DateTimeOffset time);
 
-    /// <summary>Makes everything written under <paramref name="root"/> durable (on Linux: syncfs),
+    /// <summary>Makes everything under <paramref name="root"/> durable (on Linux: every file and directory fsynced),
     /// so a snapshot that is renamed into place afterwards is whole even after a power loss.</summary>
     void Flush(string root);
 }

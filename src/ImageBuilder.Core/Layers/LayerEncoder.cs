@@ -11,14 +11,17 @@ namespace ImageBuilder.Core.Layers;
 /// </summary>
 internal abstract class LayerEncoder : IAsyncDisposable
 {
-    protected LayerEncoder(Stream output)
+    /// <param name="output">The blob's destination.</param>
+    /// <param name="hashOutput">False when the output is the tar itself, whose digest the packer has already (the diff id).</param>
+    protected LayerEncoder(Stream output, bool hashOutput)
     {
-        Output = new DigestingWriteStream(output);
+        Output = new DigestingWriteStream(output, hashOutput);
     }
 
     /// <summary>The blob's destination; counts and hashes what passes.</summary>
     protected DigestingWriteStream Output { get; }
 
+    /// <summary>The blob's digest; not known to an encoder that does not hash (an uncompressed layer's is its diff id).</summary>
     public Digest Digest => Output.Digest;
 
     public long Size => Output.BytesWritten;
@@ -28,8 +31,8 @@ internal abstract class LayerEncoder : IAsyncDisposable
 
     public static LayerEncoder Create(LayerPackOptions options, Stream output) => options.Compression switch
     {
-        LayerCompression.None => new StreamLayerEncoder(output, destination => destination),
-        LayerCompression.Zstd => new StreamLayerEncoder(output, ZstdLayerCompression.Open),
+        LayerCompression.None => new StreamLayerEncoder(output, destination => destination, hashOutput: false),
+        LayerCompression.Zstd => new StreamLayerEncoder(output, ZstdLayerCompression.Open, hashOutput: true),
         LayerCompression.Gzip => new ParallelGzipEncoder(output, options.GzipLevel ?? ParallelGzipEncoder.DefaultLevel),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Compression, "unknown layer compression"),
     };
@@ -53,8 +56,8 @@ internal abstract class QueuedLayerEncoder<TItem> : LayerEncoder
     private readonly CancellationTokenSource stop = new();
     private Task? consumer;
 
-    protected QueuedLayerEncoder(Stream output, int capacity)
-        : base(output)
+    protected QueuedLayerEncoder(Stream output, int capacity, bool hashOutput = true)
+        : base(output, hashOutput)
     {
         queue = Channel.CreateBounded<TItem>(new BoundedChannelOptions(capacity)
         {

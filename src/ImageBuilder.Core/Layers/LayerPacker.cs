@@ -59,6 +59,7 @@ public sealed class LayerPacker(IFileTreeReader reader)
                 .Arg("diffIdHashMs", sink.HashTime).Arg("digestHashMs", encoder.HashTime);
         }
 
-        return new PackedLayer(diffId, encoder.Digest, encoder.Size);
+        // An uncompressed blob is the tar: its digest is the diff id, hashed once.
+        return new PackedLayer(diffId, options.Compression == Oci.LayerCompression.None ? diffId : encoder.Digest, encoder.Size);
     }
 }

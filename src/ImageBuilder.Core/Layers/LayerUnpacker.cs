@@ -52,7 +52,7 @@ public sealed partial class LayerUnpacker(IFileTreeWriter writer)
         }
 
         pass.SetDirectoryTimes();
-        using (BuildTrace.Durability("syncfs"))
+        using (BuildTrace.Durability("fsync tree"))
         {
             writer.Flush(snapshotDir);
         }

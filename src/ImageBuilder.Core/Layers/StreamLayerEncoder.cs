@@ -8,8 +8,8 @@ namespace ImageBuilder.Core.Layers;
 /// Writes the chunks, in order, through one compressing stream (or none) on the consumer task:
 /// the producer reads files and hashes while this compresses, so two cores are busy.
 /// </summary>
-internal sealed class StreamLayerEncoder(Stream output, Func<Stream, Stream> openEncoder)
-    : QueuedLayerEncoder<TarChunk>(output, capacity: 4)
+internal sealed class StreamLayerEncoder(Stream output, Func<Stream, Stream> openEncoder, bool hashOutput)
+    : QueuedLayerEncoder<TarChunk>(output, capacity: 4, hashOutput)
 {
     protected override TarChunk Prepare(TarChunk chunk) => chunk;
 

@@ -55,8 +55,10 @@ public sealed class BlobWriter : IDisposable, IAsyncDisposable
         }
         else
         {
-            store.FileSystem.Directory.CreateDirectory(store.FileSystem.Path.GetDirectoryName(path)!);
+            var directory = store.FileSystem.Path.GetDirectoryName(path)!;
+            store.FileSystem.Directory.CreateDirectory(directory);
             store.FileSystem.File.Move(temporaryPath, path, overwrite: true);
+            store.SyncDirectory(directory);
         }
 
         committed = true;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ImageBuilder.Core.Oci;
 
 namespace ImageBuilder.Core.Store;
@@ -9,51 +8,33 @@ namespace ImageBuilder.Core.Store;
 /// </summary>
 public sealed record CacheRecord(string Created, Descriptor? Layer, Digest? DiffId)
 {
-    public byte[] ToJson()
+    public byte[] ToJson() => RecordJson.Write(json =>
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        json.WriteString("created", Created);
+        if (Layer is { } layer && DiffId is { } diffId)
         {
-            json.WriteStartObject();
-            json.WriteString("created", Created);
-            if (Layer is { } layer && DiffId is { } diffId)
-            {
-                json.WriteString("mediaType", layer.MediaType);
-                json.WriteString("digest", layer.Digest.ToString());
-                json.WriteNumber("size", layer.Size);
-                json.WriteString("diffID", diffId.ToString());
-            }
-
-            json.WriteEndObject();
+            json.WriteString("mediaType", layer.MediaType);
+            json.WriteString("digest", layer.Digest.ToString());
+            json.WriteNumber("size", layer.Size);
+            json.WriteString("diffID", diffId.ToString());
         }
-
-        return buffer.ToArray();
-    }
+    });
 
     /// <summary>The record in <paramref name="json"/>, or null when it is damaged (a damaged record is a cache miss).</summary>
-    public static CacheRecord? TryParse(byte[] json)
+    public static CacheRecord? TryParse(byte[] json) => RecordJson.TryRead(json, root =>
     {
-        try
+        var created = root.GetProperty("created").GetString() ?? "";
+        if (!root.TryGetProperty("digest", out var digest))
         {
-            using var document = JsonDocument.Parse(json);
-            var root = document.RootElement;
-            var created = root.GetProperty("created").GetString() ?? "";
-            if (!root.TryGetProperty("digest", out var digest))
-            {
-                return new CacheRecord(created, null, null);
-            }
+            return new CacheRecord(created, null, null);
+        }
 
-            var layer = new Descriptor
-            {
-                MediaType = root.GetProperty("mediaType").GetString()!,
-                Digest = Digest.Parse(digest.GetString()!),
-                Size = root.GetProperty("size").GetInt64(),
-            };
-            return new CacheRecord(created, layer, Digest.Parse(root.GetProperty("diffID").GetString()!));
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or OciFormatException)
+        var layer = new Descriptor
         {
-            return null;
-        }
-    }
+            MediaType = root.GetProperty("mediaType").GetString()!,
+            Digest = Digest.Parse(digest.GetString()!),
+            Size = root.GetProperty("size").GetInt64(),
+        };
+        return new CacheRecord(created, layer, Digest.Parse(root.GetProperty("diffID").GetString()!));
+    });
 }

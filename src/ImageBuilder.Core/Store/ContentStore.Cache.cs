@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using ImageBuilder.Core.Oci;
-using ImageBuilder.Core.Tracing;
 
 namespace ImageBuilder.Core.Store;
 
@@ -115,40 +114,6 @@ public sealed partial class ContentStore
         var path = NewTemporaryPath();
         FileSystem.Directory.CreateDirectory(path);
         return path;
-    }
-
-    /// <summary>
-    /// Makes <paramref name="directory"/> (in the store's scratch space, already filled) the
-    /// snapshot of <paramref name="chainId"/>: flushed, then renamed into place, then given
-    /// <paramref name="record"/> (what the tree packs to, for fsck). When the snapshot exists
-    /// already the directory is deleted instead. Returns the snapshot's path.
-    /// </summary>
-    public string AdoptSnapshot(Digest chainId, string directory, Action<string> flush, SnapshotRecord record)
-    {
-        using var phase = BuildTrace.Phase("snapshot");
-        var target = SnapshotPath(chainId);
-        if (FileSystem.Directory.Exists(target))
-        {
-            phase.Arg("existed", true);
-            DeleteTree(directory);
-            return target;
-        }
-
-        using (BuildTrace.Durability("syncfs"))
-        {
-            flush(directory);
-        }
-
-        DeleteSnapshotRecord(chainId);
-        if (!MoveSnapshotIntoPlace(directory, target))
-        {
-            return target; // another build made the same snapshot first (and records it)
-        }
-
-        // After the rename: a record never describes another tree. A kill in between leaves a
-        // snapshot without a record, which fsck checks against its blob instead.
-        WriteSnapshotRecord(chainId, record);
-        return target;
     }
 
     /// <summary>Drops the cache and converted-layer records whose layer blob is gone (after a prune).</summary>

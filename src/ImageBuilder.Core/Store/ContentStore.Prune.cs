@@ -6,7 +6,7 @@ public sealed partial class ContentStore
 {
     /// <summary>
     /// Drops untagged images, then every blob and snapshot that no tagged image reaches (and
-    /// the build cache records of layers that went with them), and scratch left by dead processes. Runs under the store lock.
+    /// the build cache and lazy blob records of layers that went with them), and scratch left by dead processes. Runs under the store lock.
     /// </summary>
     public PruneReport Prune()
     {
@@ -49,6 +49,20 @@ public sealed partial class ContentStore
                     var config = OciJson.Deserialize<ImageConfig>(ReadBlob(manifest.Config.Digest));
                     snapshots.UnionWith(ChainId.All(config.RootFs.DiffIds));
                 }
+            }
+        }
+
+        // A lazy layer blob of a kept image keeps the snapshot it is made from (usually one of the
+        // image's own; another chain's when another build made the layer first); the others go.
+        foreach (var (file, blob, record) in ListLazyBlobRecords())
+        {
+            if (blob is { } digest && blobs.Contains(digest) && record is not null)
+            {
+                snapshots.Add(record.Snapshot);
+            }
+            else
+            {
+                FileSystem.File.Delete(file);
             }
         }
 

@@ -36,7 +36,14 @@ public sealed partial class ContentStore
             else
             {
                 DeleteSnapshotRecord(chainId);
-                MoveSnapshotIntoPlace(scratch, target);
+                if (TryMoveIntoPlace(scratch, target))
+                {
+                    SyncDirectory(SnapshotsPath);
+                }
+                else
+                {
+                    DeleteTree(scratch);
+                }
             }
         }
         catch
@@ -49,10 +56,10 @@ public sealed partial class ContentStore
     }
 
     /// <summary>
-    /// Renames a finished snapshot into place. When another process won the race, its copy (the
-    /// same chain id, so the same tree) stays, ours goes, and the result is false.
+    /// Renames a finished snapshot into place; false when another process won the race: its copy
+    /// (the same chain id, so the same tree) stays, and ours is still at <paramref name="scratch"/>.
     /// </summary>
-    private bool MoveSnapshotIntoPlace(string scratch, string target)
+    private bool TryMoveIntoPlace(string scratch, string target)
     {
         try
         {
@@ -61,7 +68,6 @@ public sealed partial class ContentStore
         }
         catch (IOException) when (FileSystem.Directory.Exists(target))
         {
-            DeleteTree(scratch);
             return false;
         }
     }

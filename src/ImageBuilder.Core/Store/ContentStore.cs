@@ -1,5 +1,6 @@
 using System.IO.Abstractions;
 using System.Security.Cryptography;
+using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 
 namespace ImageBuilder.Core.Store;
@@ -15,10 +16,18 @@ public sealed partial class ContentStore
 {
     private static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(10);
 
-    private ContentStore(IFileSystem fileSystem, string root)
+    /// <summary>Reads snapshots to pack them (lazy layer blobs); null in stores that never make one (tests).</summary>
+    private readonly IFileTreeReader? treeReader;
+
+    /// <summary>fsync of a directory (its entries); nothing on a file system that has no disk.</summary>
+    private readonly Action<string> syncDirectory;
+
+    private ContentStore(IFileSystem fileSystem, string root, IFileTreeReader? treeReader, Action<string>? syncDirectory)
     {
         FileSystem = fileSystem;
         Root = root;
+        this.treeReader = treeReader;
+        this.syncDirectory = syncDirectory ?? (_ => { });
     }
 
     public IFileSystem FileSystem { get; }
@@ -69,9 +78,13 @@ public sealed partial class ContentStore
     }
 
     /// <summary>Opens the store at <paramref name="root"/>, creating the layout when missing.</summary>
-    public static ContentStore Open(IFileSystem fileSystem, string root)
+    /// <param name="fileSystem">Where the store is.</param>
+    /// <param name="root">The store's directory.</param>
+    /// <param name="treeReader">Reads snapshots, to make layer blobs that were not written yet (<see cref="LazyBlobRecord"/>).</param>
+    /// <param name="syncDirectory">fsync of a directory, so that what is renamed into it survives a crash.</param>
+    public static ContentStore Open(IFileSystem fileSystem, string root, IFileTreeReader? treeReader = null, Action<string>? syncDirectory = null)
     {
-        var store = new ContentStore(fileSystem, fileSystem.Path.GetFullPath(root));
+        var store = new ContentStore(fileSystem, fileSystem.Path.GetFullPath(root), treeReader, syncDirectory);
         var fs = fileSystem;
         if (!fs.Directory.Exists(store.Root))
         {
@@ -155,12 +168,28 @@ public sealed partial class ContentStore
 
     public string BlobPath(Digest digest) => Path(BlobsPath, digest.Algorithm, digest.Encoded);
 
-    public bool HasBlob(Digest digest) => FileSystem.File.Exists(BlobPath(digest));
+    /// <summary>Whether the blob is in the store: written, or a layer that can be made from its snapshot (<see cref="LazyBlobRecord"/>).</summary>
+    public bool HasBlob(Digest digest) =>
+        HasBlobFile(digest) || (FindLazyBlob(digest) is { } lazy && HasSnapshot(lazy.Snapshot));
 
-    public long BlobSize(Digest digest) =>
-        HasBlob(digest) ? FileSystem.FileInfo.New(BlobPath(digest)).Length : throw BlobMissing(digest);
+    public long BlobSize(Digest digest)
+    {
+        if (HasBlobFile(digest))
+        {
+            return FileSystem.FileInfo.New(BlobPath(digest)).Length;
+        }
 
-    /// <exception cref="StoreException">BlobNotFound.</exception>
+        if (FindLazyBlob(digest) is { } lazy && HasSnapshot(lazy.Snapshot))
+        {
+            return lazy.Size;
+        }
+
+        // Another process may have written it and removed its record meanwhile.
+        return HasBlobFile(digest) ? FileSystem.FileInfo.New(BlobPath(digest)).Length : throw BlobMissing(digest);
+    }
+
+    /// <summary>The blob's bytes; a layer that was not written yet is written first, from its snapshot, and kept.</summary>
+    /// <exception cref="StoreException">BlobNotFound; DigestMismatch when a layer's snapshot no longer packs to it.</exception>
     public Stream OpenBlob(Digest digest)
     {
         try
@@ -169,8 +198,14 @@ public sealed partial class ContentStore
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw BlobMissing(digest);
+            // Made here, or by another process that has just removed the record.
+            if (!TryMakeBlob(digest) && !HasBlobFile(digest))
+            {
+                throw BlobMissing(digest);
+            }
         }
+
+        return FileSystem.File.OpenRead(BlobPath(digest));
     }
 
     public byte[] ReadBlob(Digest digest)
@@ -212,7 +247,12 @@ public sealed partial class ContentStore
         }
     }
 
-    public void DeleteBlob(Digest digest) => FileSystem.File.Delete(BlobPath(digest));
+    /// <summary>Removes a blob, written or lazy.</summary>
+    public void DeleteBlob(Digest digest)
+    {
+        DeleteTree(LazyBlobPath(digest));
+        FileSystem.File.Delete(BlobPath(digest));
+    }
 
     /// <summary>
     /// A fresh path under the store's scratch area, named for this process. Unique, not secret
@@ -234,6 +274,14 @@ public sealed partial class ContentStore
         }
 
         FileSystem.File.Move(temp, path, overwrite: true);
+        SyncDirectory(FileSystem.Path.GetDirectoryName(path)!);
+    }
+
+    /// <summary>Makes the entries of <paramref name="directory"/> durable (fsync): a rename into it survives a crash.</summary>
+    internal void SyncDirectory(string directory)
+    {
+        using var durability = Tracing.BuildTrace.Durability("fsync dir");
+        syncDirectory(directory);
     }
 
     private static StoreException BlobMissing(Digest digest) =>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ImageBuilder.Core.Oci;
 
 namespace ImageBuilder.Core.Store;
@@ -13,40 +12,14 @@ namespace ImageBuilder.Core.Store;
 /// </summary>
 public sealed record SnapshotRecord(Digest DiffId, Digest Tree, DateTimeOffset? Epoch)
 {
-    public byte[] ToJson()
+    public byte[] ToJson() => RecordJson.Write(json =>
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("diffID", DiffId.ToString());
-            json.WriteString("tree", Tree.ToString());
-            if (Epoch is { } epoch)
-            {
-                json.WriteNumber("epoch", epoch.ToUnixTimeSeconds());
-            }
-
-            json.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
+        json.WriteString("diffID", DiffId.ToString());
+        json.WriteString("tree", Tree.ToString());
+        RecordJson.WriteEpoch(json, Epoch);
+    });
 
     /// <summary>The record in <paramref name="json"/>, or null when it is damaged (the snapshot is then checked as if it had none).</summary>
-    public static SnapshotRecord? TryParse(byte[] json)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            var root = document.RootElement;
-            DateTimeOffset? epoch = root.TryGetProperty("epoch", out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds.GetInt64()) : null;
-            return new SnapshotRecord(
-                Digest.Parse(root.GetProperty("diffID").GetString()!), Digest.Parse(root.GetProperty("tree").GetString()!), epoch);
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException
-            or OciFormatException or ArgumentOutOfRangeException)
-        {
-            return null;
-        }
-    }
+    public static SnapshotRecord? TryParse(byte[] json) => RecordJson.TryRead(json, root =>
+        new SnapshotRecord(Digest.Parse(root.GetProperty("diffID").GetString()!), Digest.Parse(root.GetProperty("tree").GetString()!), RecordJson.Epoch(root)));
 }

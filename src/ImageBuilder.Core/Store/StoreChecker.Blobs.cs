@@ -8,6 +8,9 @@ public sealed partial class StoreChecker
     /// <summary>What each layer blob looked at so far unpacks to: its diff id, or why it has none.</summary>
     private readonly Dictionary<Digest, (Digest? DiffId, string? Error)> diffIds = [];
 
+    /// <summary>Why each lazy layer blob looked at so far cannot be made (null: it can).</summary>
+    private readonly Dictionary<Digest, string?> lazyBlobs = [];
+
     /// <summary>Hashes every blob again; returns how many there are.</summary>
     private async Task<int> CheckBlobsAsync(CancellationToken cancellationToken)
     {
@@ -54,6 +57,13 @@ public sealed partial class StoreChecker
     /// </summary>
     private async Task<string?> DiffIdProblemAsync(Digest layer, Digest expected, string role, string expectedBy, CancellationToken cancellationToken)
     {
+        if (!store.HasBlobFile(layer) && store.FindLazyBlob(layer) is not null)
+        {
+            // Not written yet: an uncompressed layer (its digest is its diff id), if its snapshot still packs to it.
+            return await LazyBlobProblemAsync(layer, cancellationToken) is { } lazy ? $"{role} {layer} {lazy}"
+                : layer != expected ? $"{role} {layer} unpacks to diff id {layer}, {expectedBy} says {expected}" : null;
+        }
+
         if (!diffIds.TryGetValue(layer, out var found))
         {
             try
@@ -79,5 +89,35 @@ public sealed partial class StoreChecker
             { DiffId: { } actual } when actual != expected => $"{role} {layer} unpacks to diff id {actual}, {expectedBy} says {expected}",
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// Why the layer blob <paramref name="blob"/>, which is not written, cannot be made from the
+    /// snapshot its <see cref="LazyBlobRecord"/> names (gone, or packing to something else now), or
+    /// null; the snapshot is packed into nothing, never written. Once per blob.
+    /// </summary>
+    private async Task<string?> LazyBlobProblemAsync(Digest blob, CancellationToken cancellationToken)
+    {
+        if (lazyBlobs.TryGetValue(blob, out var known))
+        {
+            return known;
+        }
+
+        string? problem = null;
+        if (store.FindLazyBlob(blob) is not { } record)
+        {
+            problem = "is not written and its record is damaged";
+        }
+        else if (!store.HasSnapshot(record.Snapshot))
+        {
+            problem = $"is not written and cannot be made: its snapshot {record.Snapshot} is gone";
+        }
+        else if (await store.LazyBlobDigestAsync(record, cancellationToken) is var made && made != blob)
+        {
+            problem = $"is not written and cannot be made: its snapshot {record.Snapshot} packs to {made} now";
+        }
+
+        lazyBlobs[blob] = problem;
+        return problem;
     }
 }

@@ -4,13 +4,13 @@ namespace ImageBuilder.Core.Store;
 
 public sealed partial class StoreChecker
 {
-    /// <summary>Checks the build cache records, the converted-layer records and the layer diff id records; returns how many
-    /// cache and converted records there are (the summary's "cache records"; diff id records are checked, not counted).</summary>
+    /// <summary>Checks the build cache records, the converted-layer records, the layer diff id records and the lazy blob records;
+    /// returns how many cache and converted records there are (the summary's "cache records"; the others are checked, not counted).</summary>
     private async Task<int> CheckRecordsAsync(CancellationToken cancellationToken)
     {
         var count = 0;
         var fs = store.FileSystem;
-        foreach (var directory in new[] { store.CachePath, store.ConvertedRecordsPath, store.LayerDiffIdsPath })
+        foreach (var directory in new[] { store.CachePath, store.ConvertedRecordsPath, store.LayerDiffIdsPath, store.LazyBlobsPath })
         {
             if (!fs.Directory.Exists(directory))
             {
@@ -19,9 +19,10 @@ public sealed partial class StoreChecker
 
             foreach (var file in fs.Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal).ToList())
             {
-                count += directory == store.LayerDiffIdsPath ? 0 : 1;
-                var problem = directory == store.LayerDiffIdsPath
-                    ? await DiffIdRecordProblemAsync(file, cancellationToken)
+                var counted = directory == store.CachePath || directory == store.ConvertedRecordsPath;
+                count += counted ? 1 : 0;
+                var problem = directory == store.LayerDiffIdsPath ? await DiffIdRecordProblemAsync(file, cancellationToken)
+                    : directory == store.LazyBlobsPath ? await LazyRecordProblemAsync(file, cancellationToken)
                     : await RecordProblemAsync(file, cancellationToken);
                 if (problem is { } reason)
                 {
@@ -71,5 +72,19 @@ public sealed partial class StoreChecker
         }
 
         return BlobProblem(layer, "its layer") ?? await DiffIdProblemAsync(layer.Digest, diffId, "its layer", "the record", cancellationToken);
+    }
+
+    /// <summary>Why a lazy blob record (<c>ibuild/lazy-blobs/BLOB</c>) is broken: it does not parse, or its blob is
+    /// neither written nor can be made from the snapshot it names. Once the blob is written the record is only redundant.</summary>
+    private async Task<string?> LazyRecordProblemAsync(string file, CancellationToken cancellationToken)
+    {
+        var fs = store.FileSystem;
+        if (!Digest.TryParse("sha256:" + fs.Path.GetFileName(file), out var blob) || LazyBlobRecord.TryParse(fs.File.ReadAllBytes(file)) is null)
+        {
+            return "it is damaged (not a record ibuild can read)";
+        }
+
+        return store.HasBlobFile(blob) ? null
+            : await LazyBlobProblemAsync(blob, cancellationToken) is { } problem ? $"its layer {blob} {problem}" : null;
     }
 }

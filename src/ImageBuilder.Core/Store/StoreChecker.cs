@@ -12,8 +12,10 @@ namespace ImageBuilder.Core.Store;
 /// every index.json entry's manifest, config and layers are present, whole (not corrupt) and of
 /// the size their descriptor says, the manifest has one layer per config diff id, and each layer
 /// unpacks to its diff id (an uncompressed layer's digest is its diff id; others are
-/// decompressed and hashed); every snapshot is re-packed and compared (below); every build cache
-/// and converted-layer record parses and names a whole blob of the size it says; scratch is
+/// decompressed and hashed; a layer a build has not written yet — a <see cref="LazyBlobRecord"/> —
+/// must be makeable: its snapshot packs, into nothing, to its digest); every snapshot is re-packed
+/// and compared (below); every build cache, converted-layer and lazy blob record parses and names a
+/// whole (or makeable) blob of the size it says; scratch is
 /// reported when no writer runs (a writer's own scratch is in use, not left over).</para>
 /// <para>Snapshots. A snapshot is a directory, not a tar, so "does it match the diff id" means
 /// "would packing it give that layer". A build records, when it makes a snapshot, the diff id

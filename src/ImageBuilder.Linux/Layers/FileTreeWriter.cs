@@ -101,12 +101,11 @@ public sealed partial class FileTreeWriter : IFileTreeWriter
         }
     }
 
+    /// <summary>Every file and directory under <paramref name="root"/> fsynced (<see cref="DurableTree"/>): what ibuild wrote, not the whole file system.</summary>
     public void Flush(string root)
     {
         RequireUserNamespace();
-        using var resolver = RootResolver.Open(root);
-        using var rootDirectory = resolver.OpenRoot();
-        Syscalls.SyncFileSystem(rootDirectory);
+        DurableTree.Sync(root);
     }
 
     public void SetDirectoryTime(string root, string path, DateTimeOffset time)

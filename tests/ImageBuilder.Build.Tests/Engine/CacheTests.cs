@@ -134,6 +134,7 @@ public sealed class CacheTests
     {
         using var harness = await BuiltOnceAsync();
         var gone = harness.Store.ListSnapshots().First();
+        WriteLayerBlobs(harness);
         harness.Store.DeleteSnapshot(gone);
 
         await RebuildAsync(harness);
@@ -141,6 +142,34 @@ public sealed class CacheTests
         Assert.Empty(harness.Runner.Runs);
         Assert.Contains(gone, harness.Layers.Unpacked);
         Assert.True(harness.Store.HasSnapshot(gone));
+    }
+
+    [Fact]
+    public async Task A_cached_layer_whose_snapshot_is_gone_before_its_blob_was_written_runs_again()
+    {
+        using var harness = await BuiltOnceAsync();
+        var gone = harness.Store.ListSnapshots().ToList();
+        foreach (var snapshot in gone)
+        {
+            harness.Store.DeleteSnapshot(snapshot);
+        }
+
+        await RebuildAsync(harness);
+
+        Assert.Equal(["fetch", "build"], harness.Runner.Commands);
+        Assert.Empty(harness.Layers.Unpacked);
+        Assert.All(gone, s => Assert.True(harness.Store.HasSnapshot(s)));
+    }
+
+    /// <summary>Reads every layer of the cache records once, as save or push would: their blobs are written.</summary>
+    private static void WriteLayerBlobs(EngineHarness harness)
+    {
+        foreach (var chainId in harness.Store.ListSnapshots())
+        {
+            var record = harness.Store.FindSnapshotRecord(chainId)!;
+            harness.Store.OpenBlob(record.DiffId).Dispose();
+            Assert.True(harness.Store.HasBlobFile(record.DiffId));
+        }
     }
 
     [Fact]

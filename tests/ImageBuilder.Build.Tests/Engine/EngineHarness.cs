@@ -6,6 +6,7 @@ using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Store;
 using ImageBuilder.Dockerfile;
+using ImageBuilder.Linux.Layers;
 using ImageBuilder.Planning;
 using ImageBuilder.TestSupport;
 
@@ -22,7 +23,7 @@ internal sealed class EngineHarness : IDisposable
     public EngineHarness()
     {
         Directory.CreateDirectory(ContextDir);
-        Store = ContentStore.Open(new FileSystem(), dir.Combine("store"));
+        Store = ContentStore.Open(new FileSystem(), dir.Combine("store"), new FileTreeReader());
         Layers = new FakeLayerCommitter(Store);
         Images = new FakeImages(Store);
         Images.Add("base", new ExecutionConfig { Env = ["PATH=/usr/bin:/bin"] });
@@ -86,7 +87,7 @@ internal sealed class EngineHarness : IDisposable
             await File.WriteAllTextAsync(full, content);
         }
 
-        var packed = await Layers.CommitAsync(upper, null, new LayerPackOptions(LayerCompression.None), CancellationToken.None);
+        var packed = await Layers.CommitAsync(upper, null, null, CancellationToken.None);
         Layers.Commits.Clear();
         return (new Descriptor { MediaType = MediaTypes.OciLayerFor(LayerCompression.None), Digest = packed.Digest, Size = packed.Size }, packed.DiffId);
     }

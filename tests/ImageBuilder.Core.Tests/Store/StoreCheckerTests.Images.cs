@@ -22,20 +22,19 @@ public sealed partial class StoreCheckerTests
         return Commit(tag, layer with { Size = blob.Length }, diffId, diffIdSaid, sizeSaid);
     }
 
-    /// <summary>An image whose layer a build packed from a directory that then became its snapshot (with a record), and its cache record.</summary>
-    private async Task<TestImage> BuiltImageAsync(string tag, string content)
+    /// <summary>An image whose layer a build committed: its directory became the snapshot (with a record), the layer
+    /// blob is written only when <paramref name="written"/> (else it is lazy, made on first read), plus its cache record.</summary>
+    private async Task<TestImage> BuiltImageAsync(string tag, string content, bool written = true)
     {
         var upper = store.CreateScratchDirectory();
         Directory.CreateDirectory(Path.Combine(upper, "app"));
         File.WriteAllText(Path.Combine(upper, "app", "built"), content);
-        PackedLayer packed;
-        await using (var writer = store.BeginBlob())
+        var packed = await store.CommitLayerAsync(upper, null, null, _ => { }, CancellationToken.None);
+        if (written)
         {
-            packed = await new LayerPacker(tree).PackAsync(upper, writer.Stream, new LayerPackOptions(LayerCompression.None), CancellationToken.None);
-            writer.Commit(packed.Digest);
+            store.OpenBlob(packed.Digest).Dispose();
         }
 
-        store.AdoptSnapshot(packed.DiffId, upper, _ => { }, new SnapshotRecord(packed.DiffId, packed.DiffId, null));
         var layer = new Descriptor { MediaType = MediaTypes.OciLayerFor(LayerCompression.None), Digest = packed.Digest, Size = packed.Size };
         store.WriteCacheRecord(Digest.Sha256(System.Text.Encoding.UTF8.GetBytes(tag)), new CacheRecord("2024-01-01T00:00:00Z", layer, packed.DiffId));
         return Commit(tag, layer, packed.DiffId, null, null);

@@ -17,7 +17,7 @@ public sealed partial class StoreCheckerTests : IDisposable
     private readonly PlainDirectoryTree tree = new();
     private readonly ContentStore store;
 
-    public StoreCheckerTests() => store = ContentStore.Open(new FileSystem(), dir.Combine("store"));
+    public StoreCheckerTests() => store = ContentStore.Open(new FileSystem(), dir.Combine("store"), tree);
 
     public void Dispose() => dir.Dispose();
 

@@ -38,6 +38,11 @@ public sealed class RootlessEntryTests : IDisposable
         Assert.Contains("app ", (await User.IbuildOnPath(noUnshare, "--root", Store, "images")).Ok().Stdout);
         Assert.Contains(id, (await User.IbuildOnPath(noUnshare, "--root", Store, "inspect", "app:1")).Ok().Stdout);
         (await User.IbuildOnPath(noUnshare, "--root", Store, "tag", "app:1", "app:3")).Ok();
+
+        // A build's layer blobs are written when first read, from snapshots whose files only the
+        // namespace can read: the first save enters; once written, saves stay outside.
+        Assert.Contains("rootless ibuild needs unshare", (await User.IbuildOnPath(noUnshare, "--root", Store, "save", "-o", dir.Combine("app.tar"), "app:3")).Stderr);
+        (await User.Ibuild("--root", Store, "save", "-o", dir.Combine("app.tar"), "app:3")).Ok();
         (await User.IbuildOnPath(noUnshare, "--root", Store, "save", "-o", dir.Combine("app.tar"), "app:3")).Ok();
         Assert.True(new FileInfo(dir.Combine("app.tar")).Length > 0);
 

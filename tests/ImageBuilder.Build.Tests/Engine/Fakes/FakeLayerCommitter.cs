@@ -8,7 +8,7 @@ using ImageBuilder.Linux.Layers;
 namespace ImageBuilder.Build.Tests.Engine.Fakes;
 
 /// <summary>
-/// Commits with the real layer packer (reading a tree needs no privilege), so blobs, snapshots
+/// Commits with the real store and layer packer (reading a tree needs no privilege), so blobs, snapshots
 /// and cache records are real; records the files of every committed layer. A missing snapshot is
 /// "unpacked" as an empty directory (unpacking writes owners, which needs root), and recorded.
 /// </summary>
@@ -20,19 +20,11 @@ internal sealed class FakeLayerCommitter(ContentStore store) : ILayerCommitter
     /// <summary>The snapshots that were missing and made again.</summary>
     public ConcurrentQueue<Digest> Unpacked { get; } = new();
 
-    public async Task<PackedLayer> CommitAsync(string upperDir, Digest? parentChainId, LayerPackOptions options, CancellationToken cancellationToken)
+    public Task<PackedLayer> CommitAsync(string upperDir, Digest? parentChainId, DateTimeOffset? sourceDateEpoch, CancellationToken cancellationToken)
     {
         Commits.Enqueue(Directory.EnumerateFiles(upperDir, "*", SearchOption.AllDirectories)
             .ToDictionary(f => Path.GetRelativePath(upperDir, f), File.ReadAllText));
-        PackedLayer packed;
-        await using (var writer = store.BeginBlob())
-        {
-            packed = await new LayerPacker(new FileTreeReader()).PackAsync(upperDir, writer.Stream, options, cancellationToken);
-            writer.Commit(packed.Digest);
-        }
-
-        store.AdoptSnapshot(ChainId.Next(parentChainId, packed.DiffId), upperDir, _ => { }, new SnapshotRecord(packed.DiffId, packed.DiffId, options.SourceDateEpoch));
-        return packed;
+        return store.CommitLayerAsync(upperDir, parentChainId, sourceDateEpoch, _ => { }, cancellationToken);
     }
 
     public async Task EnsureSnapshotsAsync(IReadOnlyList<Descriptor> layers, IReadOnlyList<Digest> diffIds, CancellationToken cancellationToken)
