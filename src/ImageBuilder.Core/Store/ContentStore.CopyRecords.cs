@@ -45,4 +45,21 @@ public sealed partial class ContentStore
 
         FileSystem.File.Move(temp, Path(CopyRecordsPath, lineage.Encoded), overwrite: true);
     }
+
+    /// <summary>Drops the copy records whose snapshot is gone (after a prune).</summary>
+    private void RemoveDanglingCopyRecords()
+    {
+        if (!FileSystem.Directory.Exists(CopyRecordsPath))
+        {
+            return;
+        }
+
+        foreach (var file in FileSystem.Directory.EnumerateFiles(CopyRecordsPath).ToList())
+        {
+            if (!Digest.TryParse("sha256:" + FileSystem.Path.GetFileName(file), out var lineage) || FindCopyRecord(lineage) is null)
+            {
+                FileSystem.File.Delete(file);
+            }
+        }
+    }
 }
