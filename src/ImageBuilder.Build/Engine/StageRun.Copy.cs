@@ -62,6 +62,7 @@ internal sealed partial class StageRun
 
         if (lineage is { } done && reuse?.Written is { } written && result.ChainIds.Count > chain.ChainIds.Count)
         {
+            using var phase = BuildTrace.Phase("copy record").Arg("entries", written.Entries.Count);
             Store.WriteCopyRecord(done, result.ChainIds[^1], written.ToJson());
         }
 
@@ -76,6 +77,7 @@ internal sealed partial class StageRun
     private CopyReuse PreviousCopy(Digest lineage, BuildContext context)
     {
         var hashes = context.KnownContentHash;
+        using var phase = BuildTrace.Phase("copy record lookup");
         return Store.FindCopyRecord(lineage) is { } found && CopyManifest.TryParse(found.Manifest) is { } previous
             ? new CopyReuse(hashes, Store.SnapshotPath(found.ChainId), previous)
             : new CopyReuse(hashes);
