@@ -67,7 +67,7 @@ internal sealed class CopyWalk(SourceTree source, DestinationTree destination, C
         var host = source.HostPath(resolved);
         var described = Describe(host, status, target);
         var inGroup = status.FileType == FileStatus.TypeRegular && status.LinkCount > 1;
-        FileTreeEntry? entry = status.FileType switch
+        var entry = status.FileType switch
         {
             FileStatus.TypeRegular when inGroup && linked.TryGetValue((status.Device, status.Inode), out var first) =>
                 described with { Kind = FileTreeEntryKind.Hardlink, LinkTarget = first },
@@ -76,7 +76,7 @@ internal sealed class CopyWalk(SourceTree source, DestinationTree destination, C
             FileStatus.TypeCharDevice => described with { Kind = FileTreeEntryKind.CharDevice, DeviceMajor = status.DeviceMajor, DeviceMinor = status.DeviceMinor },
             FileStatus.TypeBlockDevice => described with { Kind = FileTreeEntryKind.BlockDevice, DeviceMajor = status.DeviceMajor, DeviceMinor = status.DeviceMinor },
             FileStatus.TypeFifo => described with { Kind = FileTreeEntryKind.Fifo },
-            _ => null, // a socket cannot be copied into an image
+            _ => (FileTreeEntry?)null, // a socket cannot be copied into an image
         };
         if (entry is null)
         {
