@@ -106,6 +106,27 @@ public sealed partial class BuildContext
         }
     }
 
+    /// <summary>
+    /// The sha256 (hex) of the regular file at <paramref name="path"/> (relative, no symlink on the
+    /// way) as a checksum hashed it, when it still has the stat it had then; null otherwise.
+    /// </summary>
+    public string? KnownContentHash(string path, long size, long modifiedNanoseconds, ulong inode)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var entry = root;
+        foreach (var part in path.Length == 0 ? [] : path.Split('/'))
+        {
+            if (entry.Children is null || !entry.Children.TryGetValue(part, out entry))
+            {
+                return null;
+            }
+        }
+
+        return entry is { Kind: ContextEntryKind.RegularFile } && entry.Size == size && entry.ModifiedNanoseconds == modifiedNanoseconds && entry.Inode == inode
+            ? entry.ContentHash
+            : null;
+    }
+
     /// <summary>Writes the stat cache (the hashes known so far) atomically; nothing without a cache path.</summary>
     public void SaveStatCache()
     {

@@ -13,7 +13,7 @@ namespace ImageBuilder.Build.Copying;
 /// non-directory. Filtered-out directories (.dockerignore, --exclude, --parents) are created only
 /// when something below them is copied. Files that share an inode in the source share one here.
 /// </summary>
-internal sealed class CopyWalk(SourceTree source, DestinationTree destination, CopyFilters filters, CopyOptions options, ModeSpec? mode)
+internal sealed class CopyWalk(SourceTree source, DestinationTree destination, CopyFilters filters, CopyOptions options, ModeSpec? mode, CopyReuse? reuse = null)
 {
     private const string SelinuxLabel = "security.selinux";
     private const int ENAMETOOLONG = 36;
@@ -64,50 +64,54 @@ internal sealed class CopyWalk(SourceTree source, DestinationTree destination, C
             return;
         }
 
+        var host = source.HostPath(resolved);
+        var described = Describe(host, status, target);
+        var inGroup = status.FileType == FileStatus.TypeRegular && status.LinkCount > 1;
+        var entry = status.FileType switch
+        {
+            FileStatus.TypeRegular when inGroup && linked.TryGetValue((status.Device, status.Inode), out var first) =>
+                described with { Kind = FileTreeEntryKind.Hardlink, LinkTarget = first },
+            FileStatus.TypeRegular => described with { Kind = FileTreeEntryKind.RegularFile, Size = status.Size },
+            FileStatus.TypeSymlink => described with { Kind = FileTreeEntryKind.Symlink, LinkTarget = Syscalls.ReadLink(host) },
+            FileStatus.TypeCharDevice => described with { Kind = FileTreeEntryKind.CharDevice, DeviceMajor = status.DeviceMajor, DeviceMinor = status.DeviceMinor },
+            FileStatus.TypeBlockDevice => described with { Kind = FileTreeEntryKind.BlockDevice, DeviceMajor = status.DeviceMajor, DeviceMinor = status.DeviceMinor },
+            FileStatus.TypeFifo => described with { Kind = FileTreeEntryKind.Fifo },
+            _ => (FileTreeEntry?)null, // a socket cannot be copied into an image
+        };
+        if (entry is null)
+        {
+            return;
+        }
+
+        // An incremental copy leaves an entry that is already there as this source would write it
+        // (never a file of a hard-link group: its other names link to the one written here).
+        if (!inGroup && reuse is not null && reuse.TryKeep(resolved, status, entry))
+        {
+            return;
+        }
+
         if (destination.NodeType(target) == FileNodeType.Directory)
         {
             throw new CopyException($"cannot replace to directory {SourcePath.Display(target)} with file");
         }
 
-        var host = source.HostPath(resolved);
-        var entry = Describe(host, status, target);
-        switch (status.FileType)
+        if (entry.Kind == FileTreeEntryKind.RegularFile)
         {
-            case FileStatus.TypeRegular when status.LinkCount > 1 && linked.TryGetValue((status.Device, status.Inode), out var first):
-                destination.Write(entry with { Kind = FileTreeEntryKind.Hardlink, LinkTarget = first }, null);
-                break;
-            case FileStatus.TypeRegular:
-                using (var handle = Syscalls.OpenReadNoFollow(host))
-                using (var content = new FileStream(handle, FileAccess.Read, bufferSize: 0))
-                {
-                    destination.Write(entry with { Kind = FileTreeEntryKind.RegularFile, Size = status.Size }, content);
-                }
-
-                if (status.LinkCount > 1)
-                {
-                    linked[(status.Device, status.Inode)] = target;
-                }
-
-                break;
-            case FileStatus.TypeSymlink:
-                destination.Write(entry with { Kind = FileTreeEntryKind.Symlink, LinkTarget = Syscalls.ReadLink(host) }, null);
-                break;
-            case FileStatus.TypeCharDevice or FileStatus.TypeBlockDevice or FileStatus.TypeFifo:
-                destination.Write(entry with
-                {
-                    Kind = status.FileType switch
-                    {
-                        FileStatus.TypeCharDevice => FileTreeEntryKind.CharDevice,
-                        FileStatus.TypeBlockDevice => FileTreeEntryKind.BlockDevice,
-                        _ => FileTreeEntryKind.Fifo,
-                    },
-                    DeviceMajor = status.DeviceMajor,
-                    DeviceMinor = status.DeviceMinor,
-                }, null);
-                break;
-            default:
-                break; // a socket cannot be copied into an image
+            using var handle = Syscalls.OpenReadNoFollow(host);
+            using var content = new FileStream(handle, FileAccess.Read, bufferSize: 0);
+            destination.Write(entry, content);
         }
+        else
+        {
+            destination.Write(entry, null);
+        }
+
+        if (inGroup && entry.Kind == FileTreeEntryKind.RegularFile)
+        {
+            linked[(status.Device, status.Inode)] = target;
+        }
+
+        reuse?.RecordWritten(resolved, status, entry, reusable: !inGroup);
     }
 
     private void CopyChildren(string resolved, string target, string relative, MatchState state)
@@ -151,9 +155,12 @@ internal sealed class CopyWalk(SourceTree source, DestinationTree destination, C
         switch (destination.NodeType(target))
         {
             case FileNodeType.Directory:
+                reuse?.RecordDirectory(resolved, Describe(source.HostPath(resolved), status, target) with { Kind = FileTreeEntryKind.Directory }, found: true);
                 break;
             case FileNodeType.Missing:
-                destination.Write(Describe(source.HostPath(resolved), status, target) with { Kind = FileTreeEntryKind.Directory }, null);
+                var entry = Describe(source.HostPath(resolved), status, target) with { Kind = FileTreeEntryKind.Directory };
+                destination.Write(entry, null);
+                reuse?.RecordDirectory(resolved, entry, found: false);
                 break;
             default:
                 throw new CopyException($"cannot copy to non-directory: {SourcePath.Display(target)}");

@@ -29,9 +29,11 @@ public static class FileCopier
     /// <param name="dest">As written; relative to <paramref name="workingDirectory"/> unless absolute.</param>
     /// <param name="workingDirectory">The stage's WORKDIR.</param>
     /// <param name="options">--chown, --chmod, ADD's unpacking, --exclude, --parents.</param>
+    /// <param name="reuse">Records what the copy writes and, when it starts from a previous run's tree, leaves what is unchanged (see <see cref="CopyReuse"/>).</param>
     /// <exception cref="CopyException">A source without wildcards is missing, or the destination conflicts.</exception>
+    /// <exception cref="CopyReuseMismatchException">A copy starting from a previous run met what it cannot follow.</exception>
     public static void Copy(string sourceRoot, Func<string, bool>? isExcluded, IReadOnlyList<string> sources,
-                            string destRoot, string dest, string workingDirectory, CopyOptions options)
+                            string destRoot, string dest, string workingDirectory, CopyOptions options, CopyReuse? reuse = null)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(options);
@@ -43,13 +45,13 @@ public static class FileCopier
 
         using var sourceTree = SourceTree.Open(sourceRoot);
         using var destinationTree = DestinationTree.Open(destRoot);
-        var walk = new CopyWalk(sourceTree, destinationTree, new CopyFilters(isExcluded, excludes, null), options, mode);
+        var walk = new CopyWalk(sourceTree, destinationTree, new CopyFilters(isExcluded, excludes, null), options, mode, reuse);
         PrepareDestination(destinationTree, destination, destinationIsDirectory, options);
         foreach (var written in sources)
         {
             if (options.Parents)
             {
-                CopyWithParents(sourceTree, destinationTree, isExcluded, excludes, written, destination, options, mode);
+                CopyWithParents(sourceTree, destinationTree, isExcluded, excludes, written, destination, options, mode, reuse);
                 continue;
             }
 
@@ -62,7 +64,7 @@ public static class FileCopier
 
             foreach (var match in matches)
             {
-                CopyOne(sourceTree, destinationTree, walk, match, destination, options);
+                CopyOne(sourceTree, destinationTree, walk, match, destination, options, reuse);
             }
         }
 
@@ -113,7 +115,7 @@ public static class FileCopier
 
     // fsutil's prepareTargetDir: a file into an existing directory goes inside it; a directory's
     // contents go into the destination, which is made when missing.
-    private static void CopyOne(SourceTree source, DestinationTree destination, CopyWalk walk, SourceMatch match, string dest, CopyOptions options)
+    private static void CopyOne(SourceTree source, DestinationTree destination, CopyWalk walk, SourceMatch match, string dest, CopyOptions options, CopyReuse? reuse)
     {
         var canonical = destination.Canonical(dest);
         var sourceIsDirectory = match.Status.FileType == FileStatus.TypeDirectory;
@@ -121,6 +123,7 @@ public static class FileCopier
         if (!sourceIsDirectory && options.UnpackArchives && match.Status.FileType == FileStatus.TypeRegular
             && ArchiveExtraction.TryExtract(source.HostPath(match.Resolved), destination, canonical, options))
         {
+            reuse?.RecordUntracked();
             return;
         }
 
@@ -138,11 +141,11 @@ public static class FileCopier
     // --parents: the source (up to an optional "/./" pivot) is copied as a directory, keeping only
     // what the rest of the path matches, so the matched entries keep their parents.
     private static void CopyWithParents(SourceTree source, DestinationTree destination, Func<string, bool>? isExcluded,
-        PatternMatcher? excludes, string written, string dest, CopyOptions options, ModeSpec? mode)
+        PatternMatcher? excludes, string written, string dest, CopyOptions options, ModeSpec? mode, CopyReuse? reuse)
     {
         var (pivot, pattern) = ParentsSource(written);
         var root = source.Resolve(pivot) ?? throw new CopyException($"\"{SourcePath.Display(pivot)}\": not found");
-        var walk = new CopyWalk(source, destination, new CopyFilters(isExcluded, excludes, new PatternMatcher([pattern])), options, mode);
+        var walk = new CopyWalk(source, destination, new CopyFilters(isExcluded, excludes, new PatternMatcher([pattern])), options, mode, reuse);
         destination.MakeDirectories(destination.Canonical(dest), options.Uid, options.Gid);
         walk.Copy(root.Resolved, root.Status, destination.Canonical(dest));
         walk.Finish();

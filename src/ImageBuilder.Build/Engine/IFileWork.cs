@@ -34,7 +34,8 @@ public interface IFileWork
 /// <paramref name="IsExcluded"/> (the context's .dockerignore), or from the union of
 /// <paramref name="SourceLayers"/> (COPY --from) when they are set; and the heredoc files
 /// <paramref name="Contents"/>. <paramref name="Chown"/> is resolved against the root's
-/// /etc/passwd and /etc/group.
+/// /etc/passwd and /etc/group. <paramref name="Reuse"/> (a copy of context sources) records what
+/// is written and, when it names a previous run of the step, starts from that run's snapshot.
 /// </summary>
 public sealed record CopyRequest(
     string? SourceDirectory,
@@ -48,7 +49,8 @@ public sealed record CopyRequest(
     string? Chmod,
     bool UnpackArchives,
     IReadOnlyList<string> Excludes,
-    bool Parents);
+    bool Parents,
+    Copying.CopyReuse? Reuse = null);
 
 /// <summary>A user or group name that the image's /etc/passwd or /etc/group does not list.</summary>
 public sealed class UnknownUserException(string message, Exception? inner = null) : Exception(message, inner);

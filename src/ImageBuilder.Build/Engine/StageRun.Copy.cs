@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using ImageBuilder.Build.Context;
 using ImageBuilder.Build.Copying;
@@ -46,15 +47,40 @@ internal sealed partial class StageRun
                 throw new InvalidOperationException("unknown copy source");
         }
 
-        return await StepAsync(copy, chain, [sourceKey], (root, _) =>
+        var lineage = copy.Source is ContextSource && copy.Sources.Count > 0 && copy.Contents.Count == 0 ? Lineage(copy, chain) : (Digest?)null;
+        CopyReuse? reuse = null;
+        var result = await StepAsync(copy, chain, [sourceKey], (root, _) =>
         {
             // The context is read only when the step copies from it (a heredoc alone needs none).
             var context = sourceLayers is null && copy.Sources.Count > 0 ? shared.Context.Value : null;
+            reuse = lineage is { } key && context is not null ? PreviousCopy(key, context) : null;
             var request = new CopyRequest(
                 context?.Root, context is null ? null : context.IsExcluded, sourceLayers, copy.Sources, copy.Contents.Select(c => (c.Name, c.Data)).ToList(),
-                copy.Destination, copy.WorkingDirectory, copy.Chown, copy.Chmod, copy.IsAdd && copy.Unpack, copy.Excludes, copy.Parents);
+                copy.Destination, copy.WorkingDirectory, copy.Chown, copy.Chmod, copy.IsAdd && copy.Unpack, copy.Excludes, copy.Parents, reuse);
             return CopyAsync(copy, root, request);
         }, cancellationToken);
+
+        if (lineage is { } done && reuse?.Written is { } written && result.ChainIds.Count > chain.ChainIds.Count)
+        {
+            using var phase = BuildTrace.Phase("copy record").Arg("entries", written.Entries.Count);
+            Store.WriteCopyRecord(done, result.ChainIds[^1], written.ToJson());
+        }
+
+        return result;
+    }
+
+    /// <summary>The step apart from its sources' content: what stays the same when only the sources change (parent chain, instruction, destination, options).</summary>
+    private static Digest Lineage(CopyStep copy, LayerChain chain) =>
+        Digest.Parse("sha256:" + Convert.ToHexStringLower(SHA256.HashData([.. "copy lineage 1\n"u8, .. Encoding.UTF8.GetBytes(chain.Key + "\n"), .. copy.Describe()])));
+
+    /// <summary>The copy's memory: what its last run on this chain wrote (and that run's snapshot), when the store still has both.</summary>
+    private CopyReuse PreviousCopy(Digest lineage, BuildContext context)
+    {
+        var hashes = context.KnownContentHash;
+        using var phase = BuildTrace.Phase("copy record lookup");
+        return Store.FindCopyRecord(lineage) is { } found && CopyManifest.TryParse(found.Manifest) is { } previous
+            ? new CopyReuse(hashes, Store.SnapshotPath(found.ChainId), previous)
+            : new CopyReuse(hashes);
     }
 
     private Digest ContextChecksum(CopyStep copy)

@@ -1,6 +1,7 @@
 using ImageBuilder.Build.Context;
 using ImageBuilder.Build.Copying;
 using ImageBuilder.Build.Engine;
+using ImageBuilder.Core.Tracing;
 using ImageBuilder.Linux.Layers;
 using ImageBuilder.Linux.Mounts;
 using ImageBuilder.Linux.Rootless;
@@ -22,7 +23,39 @@ public sealed class LinuxFileWork : IFileWork
         return made;
     }
 
-    public Task CopyAsync(StepRoot root, CopyRequest request) =>
+    public async Task CopyAsync(StepRoot root, CopyRequest request)
+    {
+        if (request.Reuse is { PreviousSnapshot: not null } reuse && request.SourceDirectory is { } sourceDirectory)
+        {
+            try
+            {
+                using (var phase = BuildTrace.Phase("copy reuse"))
+                {
+                    reuse.StartFromPrevious(root.UpperDir, sourceDirectory);
+                    phase.Arg("linked", reuse.Linked).Arg("removed", reuse.Removed);
+                }
+
+                await CopyOnceAsync(root, request);
+                reuse.RemoveStale(root.UpperDir);
+                BuildTrace.Annotate("copyKept", reuse.Kept);
+                BuildTrace.Annotate("copyWritten", reuse.Rewritten);
+                return;
+            }
+            catch (Exception error) when (error is not UnknownUserException)
+            {
+                // Whatever the incremental copy could not follow (or a failure the full copy will
+                // report as it should): start again from an empty upper dir.
+                BuildTrace.Annotate("copyReuseFallback", error.Message);
+                reuse.FallBackToFullCopy();
+                EmptyDirectory(root.UpperDir);
+                EmptyDirectory(root.WorkDir);
+            }
+        }
+
+        await CopyOnceAsync(root, request);
+    }
+
+    private static Task CopyOnceAsync(StepRoot root, CopyRequest request) =>
         OverlayWorkspace.RunAsync(Workspace(root, request.SourceLayers), (merged, source) => WithUsers(() =>
         {
             var (uid, gid) = request.Chown is { Length: > 0 } chown ? ImageUser.ResolveChown(merged, chown) : ((int?)null, (int?)null);
@@ -35,11 +68,18 @@ public sealed class LinuxFileWork : IFileWork
             if (request.Sources.Count > 0)
             {
                 var from = source ?? request.SourceDirectory ?? throw new ArgumentException("a copy of sources needs a source", nameof(request));
-                FileCopier.Copy(from, source is null ? request.IsExcluded : null, request.Sources, merged, request.Destination, request.WorkingDirectory, options);
+                FileCopier.Copy(from, source is null ? request.IsExcluded : null, request.Sources, merged, request.Destination, request.WorkingDirectory, options,
+                    source is null ? request.Reuse : null);
             }
 
             return true;
         }));
+
+    private static void EmptyDirectory(string path)
+    {
+        Directory.Delete(path, recursive: true);
+        Directory.CreateDirectory(path);
+    }
 
     public void CopyContext(BuildContext context, string source, string target) =>
         FileCopier.Copy(context.Root, context.IsExcluded, [source], target, "/", "/", CopyOptions.Default);

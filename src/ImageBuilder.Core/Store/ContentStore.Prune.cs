@@ -84,6 +84,7 @@ public sealed partial class ContentStore
 
         RemoveDanglingCacheRecords();
         RemoveDanglingDiffIdRecords();
+        RemoveDanglingCopyRecords();
         return new PruneReport(removedBlobs, freed, removedSnapshots, RemoveScratch(), untagged);
     }
 }

@@ -115,6 +115,28 @@ public sealed class ContentStoreLogicTests
     }
 
     [Fact]
+    public void A_copy_record_reads_back_until_its_snapshot_is_pruned()
+    {
+        var kept = StoreImage("kept");
+        store.Tag(kept, ImageReference.Parse("app:1"));
+        var keptSnapshot = LayerOf(kept);
+        var goneSnapshot = Digest.Sha256("a snapshot no image reaches"u8);
+        fs.Directory.CreateDirectory(store.SnapshotPath(keptSnapshot));
+        fs.Directory.CreateDirectory(store.SnapshotPath(goneSnapshot));
+        var keptLineage = Digest.Sha256("kept step"u8);
+        var goneLineage = Digest.Sha256("gone step"u8);
+        store.WriteCopyRecord(keptLineage, keptSnapshot, "manifest"u8.ToArray());
+        store.WriteCopyRecord(goneLineage, goneSnapshot, "other"u8.ToArray());
+
+        Assert.Equal("other", System.Text.Encoding.UTF8.GetString(store.FindCopyRecord(goneLineage)!.Value.Manifest));
+        store.Prune();
+
+        Assert.Equal((keptSnapshot, "manifest"), store.FindCopyRecord(keptLineage) is { } found ? (found.ChainId, System.Text.Encoding.UTF8.GetString(found.Manifest)) : default);
+        Assert.Null(store.FindCopyRecord(goneLineage));
+        Assert.Single(fs.Directory.EnumerateFiles("/store/ibuild/copies"));
+    }
+
+    [Fact]
     public void A_cache_record_reads_back_until_its_layer_blob_is_pruned()
     {
         var layerBytes = "layer"u8.ToArray();

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using ImageBuilder.TestSupport;
+
+namespace ImageBuilder.IntegrationTests.Rootless;
+
+/// <summary>An incremental COPY rootless: the shared tree is made inside the user namespace, and the layer is still the full copy's.</summary>
+public sealed class RootlessIncrementalCopyTests : IDisposable
+{
+    private readonly BuildFixture again = new(new RootlessUser());
+    private readonly BuildFixture fresh = new(new RootlessUser());
+
+    public void Dispose()
+    {
+        again.Dispose();
+        fresh.Dispose();
+    }
+
+    [RootFact]
+    public async Task A_rootless_incremental_copy_gives_the_layer_a_full_copy_gives()
+    {
+        const string dockerfile = "FROM box:1\nCOPY --chown=5:6 . /app/\nRUN cat /app/sub/b.txt > /seen\n";
+        again.Write("a.txt", "first\n");
+        again.Write("sub/b.txt", "second\n");
+        await again.ImportBaseAsync();
+        (await again.BuildAsync(dockerfile)).Ok();
+        again.Write("sub/b.txt", "second, changed\n");
+        again.Write("sub/new.txt", "new\n");
+        var trace = Path.Combine(again.User.NewDirectory(), "trace.json");
+        (await again.BuildAsync(dockerfile, "--trace", trace, "-t", "incremental")).Ok();
+
+        await fresh.ImportBaseAsync();
+        fresh.Write("Dockerfile", dockerfile);
+        fresh.Write("a.txt", "first\n");
+        fresh.Write("sub/b.txt", "second, changed\n");
+        fresh.Write("sub/new.txt", "new\n");
+        SameTimes(again.Context, fresh.Context);
+        (await fresh.Ibuild("--root", fresh.Store, "build", "--progress", "quiet", "-t", "full", fresh.Context)).Ok();
+
+        Assert.Equal((await fresh.LayersAsync("full")).Take(2), (await again.LayersAsync("incremental")).Take(2));
+        using var json = JsonDocument.Parse(File.ReadAllBytes(trace));
+        Assert.Contains(json.RootElement.GetProperty("traceEvents").EnumerateArray(),
+            e => e.TryGetProperty("args", out var args) && args.TryGetProperty("copyKept", out var kept) && kept.GetInt64() > 0);
+    }
+
+    // The layer holds the files' times: the second context gets the first one's.
+    private static void SameTimes(string from, string to)
+    {
+        foreach (var path in Directory.EnumerateFileSystemEntries(from, "*", SearchOption.AllDirectories).OrderByDescending(p => p.Length).Append(from))
+        {
+            var other = Path.Combine(to, Path.GetRelativePath(from, path));
+            if (File.Exists(path))
+            {
+                File.SetLastWriteTimeUtc(other, File.GetLastWriteTimeUtc(path));
+            }
+            else
+            {
+                Directory.SetLastWriteTimeUtc(other, Directory.GetLastWriteTimeUtc(path));
+            }
+        }
+    }
+}
