@@ -38,7 +38,7 @@ public sealed class CopyManifest
             text.Append(name).Append('\0').Append(Convert.ToHexStringLower(value)).Append('\0');
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())).AsSpan(0, 16));
+        return Convert.ToHexStringLower(Core.Hashing.Sha256.Hash(Encoding.UTF8.GetBytes(text.ToString())).AsSpan(0, 16));
     }
 
     public byte[] ToJson()

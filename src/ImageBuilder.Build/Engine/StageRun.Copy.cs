@@ -71,7 +71,7 @@ internal sealed partial class StageRun
 
     /// <summary>The step apart from its sources' content: what stays the same when only the sources change (parent chain, instruction, destination, options).</summary>
     private static Digest Lineage(CopyStep copy, LayerChain chain) =>
-        Digest.Parse("sha256:" + Convert.ToHexStringLower(SHA256.HashData([.. "copy lineage 1\n"u8, .. Encoding.UTF8.GetBytes(chain.Key + "\n"), .. copy.Describe()])));
+        Digest.Parse("sha256:" + Convert.ToHexStringLower(Core.Hashing.Sha256.Hash([.. "copy lineage 1\n"u8, .. Encoding.UTF8.GetBytes(chain.Key + "\n"), .. copy.Describe()])));
 
     /// <summary>The copy's memory: what its last run on this chain wrote (and that run's snapshot), when the store still has both.</summary>
     private CopyReuse PreviousCopy(Digest lineage, BuildContext context)

@@ -138,8 +138,8 @@ public sealed class Sha256Hasher : IDisposable
         large.AppendData(data);
     }
 
-    /// <summary>The hash of everything appended (then the hasher is spent).</summary>
-    public byte[] Finish() => large?.GetHashAndReset() ?? Sha256.HashManaged(buffered.GetBuffer().AsSpan(0, (int)buffered.Length));
+    /// <summary>The hash of everything appended so far (more may be appended after).</summary>
+    public byte[] Finish() => large?.GetCurrentHash() ?? Sha256.HashManaged(buffered.GetBuffer().AsSpan(0, (int)buffered.Length));
 
     public void Dispose()
     {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using ImageBuilder.Core.Oci;
 
 namespace ImageBuilder.Core.Layers;
@@ -14,7 +13,7 @@ namespace ImageBuilder.Core.Layers;
 /// <param name="hashing">False: only count (an uncompressed layer's digest is its diff id, hashed already).</param>
 internal sealed class DigestingWriteStream(Stream destination, bool hashing = true) : ForwardWriteStream
 {
-    private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly Hashing.Sha256Hasher hash = new();
 
     public long BytesWritten { get; private set; }
 
@@ -22,7 +21,7 @@ internal sealed class DigestingWriteStream(Stream destination, bool hashing = tr
     public TimeSpan HashTime { get; private set; }
 
     public Digest Digest => hashing
-        ? Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.GetCurrentHash()))
+        ? Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.Finish()))
         : throw new InvalidOperationException("this stream only counts");
 
     public override long Length => BytesWritten;
@@ -51,7 +50,7 @@ internal sealed class DigestingWriteStream(Stream destination, bool hashing = tr
         }
 
         var started = Stopwatch.GetTimestamp();
-        hash.AppendData(buffer);
+        hash.Append(buffer);
         HashTime += Stopwatch.GetElapsedTime(started);
     }
 
