@@ -21,6 +21,8 @@ public sealed class ArchiveService(StoreService stores, IMachine machine)
         string? root, IReadOnlyList<string> targets, ArchiveFormat format, string? path, Func<Stream> output, CancellationToken cancellationToken)
     {
         var store = stores.Open(root);
+        // Saving may write layer blobs (made from their snapshots): a prune waits until they are.
+        using var protect = store.ProtectNewContent();
         var images = targets.Select(target =>
         {
             var image = store.ResolveImage(target);

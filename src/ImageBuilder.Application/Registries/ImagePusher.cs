@@ -31,6 +31,7 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         var layers = await ConvertAndPushLayersAsync(recompressor, image, client, repository, known, cancellationToken);
         var converted = recompressor.WithLayers(image, layers);
         Descriptor[] blobs = [.. converted.Manifest.Layers, converted.Manifest.Config];
+        var skipped = blobs.Any(b => store.HasBlobSource(b.Digest, known));
         await PushBlobAsync(client, repository, converted.Manifest.Config, known, cancellationToken);
         var manifest = store.ReadBlob(converted.ManifestDescriptor.Digest);
         var reference = destination.Tag ?? destination.Digest?.ToString() ?? ImageReference.DefaultTag;
@@ -40,9 +41,10 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         {
             digest = await client.PushManifestAsync(repository, reference, manifest, mediaType, cancellationToken);
         }
-        catch (RegistryException e) when (e.ErrorCode is "MANIFEST_BLOB_UNKNOWN" or "BLOB_UNKNOWN")
+        catch (RegistryException e) when (e.ErrorCode is "MANIFEST_BLOB_UNKNOWN" or "BLOB_UNKNOWN" || (skipped && e.StatusCode is 400 or 404))
         {
-            // A blob this store pushed there earlier is gone (deleted, garbage-collected): check every one, then again.
+            // A blob this store pushed there earlier is gone (deleted, garbage-collected; registries
+            // say so with MANIFEST_BLOB_UNKNOWN, some with a bare 400 or 404): check every one, then again.
             log($"{destination.ToFamiliarString()}: the registry no longer has every blob pushed there before; checking each");
             await PushBlobsAsync(client, repository, blobs, cancellationToken);
             digest = await client.PushManifestAsync(repository, reference, manifest, mediaType, cancellationToken);

@@ -26,6 +26,9 @@ public sealed class CopyReuse(Func<string, long, long, ulong, string?> contentHa
 {
     private readonly HashSet<string> visited = new(StringComparer.Ordinal);
 
+    // The upper dir the copy started from the previous snapshot in (what TryKeep looks at).
+    private string? upper;
+
     /// <summary>The previous run's snapshot, while the copy still starts from it.</summary>
     public string? PreviousSnapshot { get; private set; } = previous is null ? null : previousSnapshot;
 
@@ -55,6 +58,7 @@ public sealed class CopyReuse(Func<string, long, long, ulong, string?> contentHa
     public void StartFromPrevious(string upperDir, string sourceRoot)
     {
         ArgumentNullException.ThrowIfNull(sourceRoot);
+        upper = upperDir;
         Linked = SharedTree.Clone(PreviousSnapshot ?? throw new InvalidOperationException("no previous run to start from"), upperDir);
         foreach (var (target, entry) in Previous!.Entries.OrderByDescending(e => e.Key, StringComparer.Ordinal))
         {
@@ -135,7 +139,7 @@ public sealed class CopyReuse(Func<string, long, long, ulong, string?> contentHa
             return false;
         }
 
-        if (Fingerprint(resolved, status, entry) != before.Fingerprint)
+        if (Fingerprint(resolved, status, entry) != before.Fingerprint || !IsThereAsWritten(entry))
         {
             return false;
         }
@@ -144,6 +148,45 @@ public sealed class CopyReuse(Func<string, long, long, ulong, string?> contentHa
         Written?.Entries[entry.Path] = before;
         Kept++;
         return true;
+    }
+
+    /// <summary>
+    /// Whether the upper dir holds <paramref name="entry"/> as a full copy would write it: same kind,
+    /// size, permissions, owner, time and link target. The manifest says what the previous run
+    /// wrote, but not that its snapshot still is that tree here: an entry removed with a directory
+    /// another source changed kind under, or a snapshot made by another build (or unpacked from a
+    /// blob) with clamped times, is written again.
+    /// </summary>
+    private bool IsThereAsWritten(FileTreeEntry entry)
+    {
+        if (upper is null)
+        {
+            return false;
+        }
+
+        FileStatus there;
+        try
+        {
+            there = Syscalls.LStat(upper + "/" + entry.Path);
+        }
+        catch (LinuxException)
+        {
+            return false;
+        }
+
+        var type = entry.Kind switch
+        {
+            FileTreeEntryKind.RegularFile => FileStatus.TypeRegular,
+            FileTreeEntryKind.Symlink => FileStatus.TypeSymlink,
+            FileTreeEntryKind.CharDevice => FileStatus.TypeCharDevice,
+            FileTreeEntryKind.BlockDevice => FileStatus.TypeBlockDevice,
+            FileTreeEntryKind.Fifo => FileStatus.TypeFifo,
+            _ => 0u,
+        };
+        return type != 0 && there.FileType == type && there.Uid == entry.Uid && there.Gid == entry.Gid
+            && there.ModificationTime == entry.ModificationTime
+            && (type == FileStatus.TypeSymlink ? Syscalls.ReadLink(upper + "/" + entry.Path) == entry.LinkTarget : there.Permissions == (entry.Mode & 0xFFF))
+            && (type != FileStatus.TypeRegular || there.Size == entry.Size);
     }
 
     /// <summary>Records a non-directory entry the walk wrote; <paramref name="reusable"/> false for a file of a hard-link group.</summary>

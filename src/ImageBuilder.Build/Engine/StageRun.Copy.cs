@@ -69,9 +69,17 @@ internal sealed partial class StageRun
         return result;
     }
 
-    /// <summary>The step apart from its sources' content: what stays the same when only the sources change (parent chain, instruction, destination, options).</summary>
-    private static Digest Lineage(CopyStep copy, LayerChain chain) =>
-        Digest.Parse("sha256:" + Convert.ToHexStringLower(Core.Hashing.Sha256.Hash([.. "copy lineage 1\n"u8, .. Encoding.UTF8.GetBytes(chain.Key + "\n"), .. copy.Describe()])));
+    /// <summary>
+    /// The step apart from its sources' content: what stays the same when only the sources change
+    /// (parent chain — its key and its content, which a RUN under --no-cache may change under the
+    /// same key —, instruction, destination, options).
+    /// </summary>
+    private static Digest Lineage(CopyStep copy, LayerChain chain)
+    {
+        var content = chain.ChainIds.Count > 0 ? chain.ChainIds[^1].ToString() : "";
+        return Digest.Parse("sha256:" + Convert.ToHexStringLower(Core.Hashing.Sha256.Hash(
+            [.. "copy lineage 2\n"u8, .. Encoding.UTF8.GetBytes(chain.Key + "\n" + content + "\n"), .. copy.Describe()])));
+    }
 
     /// <summary>The copy's memory: what its last run on this chain wrote (and that run's snapshot), when the store still has both.</summary>
     private CopyReuse PreviousCopy(Digest lineage, BuildContext context)

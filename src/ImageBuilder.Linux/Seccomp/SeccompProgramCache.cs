@@ -33,6 +33,17 @@ internal sealed class SeccompProgramCache(string directory)
         return program;
     }
 
+    /// <summary>
+    /// This ibuild binary (path, size, modification time): a new ibuild may translate profiles
+    /// differently (a fix in <see cref="SeccompCompiler"/>), so it never takes an older one's program.
+    /// </summary>
+    private static readonly Lazy<string> ProgramIdentity = new(() =>
+    {
+        var path = Environment.ProcessPath ?? "";
+        var file = new FileInfo(path);
+        return file.Exists ? $"{path} {file.Length} {file.LastWriteTimeUtc.Ticks}" : path;
+    });
+
     /// <summary>Where the program for <paramref name="key"/> is kept.</summary>
     internal string PathFor(byte[] key) => Path.Combine(directory, Convert.ToHexStringLower(key));
 
@@ -50,7 +61,7 @@ internal sealed class SeccompProgramCache(string directory)
         }
 
         return Sha256.Hash(Encoding.UTF8.GetBytes(
-            $"{Format}\n{Convert.ToHexStringLower(profile.Digest)}\n{capabilities:x16}\n{target.SeccompArchitecture}\n{target.Kernel}\n{libraryVersion}\n"));
+            $"{Format}\n{Convert.ToHexStringLower(profile.Digest)}\n{capabilities:x16}\n{target.SeccompArchitecture}\n{target.Kernel}\n{libraryVersion}\n{ProgramIdentity.Value}\n"));
     }
 
     /// <summary>The program in <paramref name="path"/> when the file is whole and made for <paramref name="key"/>; else null.</summary>

@@ -114,6 +114,32 @@ public sealed class CopyReuseTests : IDisposable
         Assert.Null(CopyManifest.TryParse("not json"u8.ToArray()));
     }
 
+    [RootFact]
+    public void A_source_that_turns_into_a_file_under_a_destination_two_sources_share_keeps_the_other_source_s_files()
+    {
+        // COPY sub other /out/: both directories' contents meet in /out, which the record files
+        // under the first source. When sub becomes a file, /out goes from the shared tree with
+        // everything in it, other's unchanged files included: they must be written again.
+        Write("sub/b.txt", "second");
+        Write("other/d.txt", "fourth");
+        Write("other/deeper/e.txt", "fifth");
+        string[] sources = ["sub", "other"];
+        var before = new CopyReuse(Hash);
+        var previous = Copy("previous", before, sources);
+
+        Directory.Delete(Path.Combine(Source, "sub"), recursive: true);
+        Write("sub", "now a file");
+        var reuse = new CopyReuse(Hash, previous, before.Written);
+        var incremental = Directory.CreateDirectory(dir.Combine("incremental")).FullName;
+        reuse.StartFromPrevious(incremental, Source);
+        Copy("incremental", reuse, sources);
+        reuse.RemoveStale(incremental);
+        var full = Copy("full", new CopyReuse(Hash), sources);
+
+        Assert.Contains(Describe(full), line => line.StartsWith("out/d.txt ", StringComparison.Ordinal));
+        Assert.Equal(Describe(full), Describe(incremental));
+    }
+
     private void Change(string change)
     {
         string At(string relative) => Path.Combine(Source, relative);
@@ -189,11 +215,11 @@ public sealed class CopyReuseTests : IDisposable
         Assert.Equal(0, ln.ExitCode);
     }
 
-    /// <summary>COPY . /out/ into a new directory <paramref name="name"/>, or into it as it is when it exists.</summary>
-    private string Copy(string name, CopyReuse reuse)
+    /// <summary>COPY . /out/ (or the <paramref name="sources"/> given) into a new directory <paramref name="name"/>, or into it as it is when it exists.</summary>
+    private string Copy(string name, CopyReuse reuse, string[]? sources = null)
     {
         var root = Directory.CreateDirectory(dir.Combine(name)).FullName;
-        FileCopier.Copy(Source, _ => false, ["."], root, "/out/", "/", CopyOptions.Default, reuse);
+        FileCopier.Copy(Source, _ => false, sources ?? ["."], root, "/out/", "/", CopyOptions.Default, reuse);
         return root;
     }
 
