@@ -41,10 +41,23 @@ public sealed partial class ContentStore
             return [];
         }
 
-        return FileSystem.Directory.EnumerateFiles(LazyBlobsPath).Order(StringComparer.Ordinal).Select(file =>
-            (file,
-             Digest.TryParse("sha256:" + FileSystem.Path.GetFileName(file), out var blob) ? blob : (Digest?)null,
-             LazyBlobRecord.TryParse(FileSystem.File.ReadAllBytes(file)))).ToList();
+        var records = new List<(string File, Digest? Blob, LazyBlobRecord? Record)>();
+        foreach (var file in FileSystem.Directory.EnumerateFiles(LazyBlobsPath).Order(StringComparer.Ordinal))
+        {
+            byte[] bytes;
+            try
+            {
+                bytes = FileSystem.File.ReadAllBytes(file);
+            }
+            catch (FileNotFoundException)
+            {
+                continue; // its blob was made (and the record removed) by another process meanwhile
+            }
+
+            records.Add((file, Digest.TryParse("sha256:" + FileSystem.Path.GetFileName(file), out var blob) ? blob : null, LazyBlobRecord.TryParse(bytes)));
+        }
+
+        return records;
     }
 
     /// <summary>
@@ -75,7 +88,13 @@ public sealed partial class ContentStore
                     flush(directory);
                 }
 
-                DeleteSnapshotRecord(chainId);
+                // Looked at again after the flush, which can take seconds: another build may have
+                // put the same chain in place meanwhile, and its record is not this one's to delete.
+                if (!FileSystem.Directory.Exists(target))
+                {
+                    DeleteSnapshotRecord(chainId);
+                }
+
                 if (TryMoveIntoPlace(directory, target))
                 {
                     // A record never points at a snapshot that a crash could still take back.

@@ -56,7 +56,8 @@ public sealed partial class ContentStore
         // image's own; another chain's when another build made the layer first); the others go.
         foreach (var (file, blob, record) in ListLazyBlobRecords())
         {
-            if (blob is { } digest && blobs.Contains(digest) && record is not null)
+            // A record whose blob is written (a crash after the write, before the record went) keeps nothing.
+            if (blob is { } digest && blobs.Contains(digest) && record is not null && !HasBlobFile(digest))
             {
                 snapshots.Add(record.Snapshot);
             }

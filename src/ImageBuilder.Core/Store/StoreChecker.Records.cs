@@ -79,7 +79,17 @@ public sealed partial class StoreChecker
     private async Task<string?> LazyRecordProblemAsync(string file, CancellationToken cancellationToken)
     {
         var fs = store.FileSystem;
-        if (!Digest.TryParse("sha256:" + fs.Path.GetFileName(file), out var blob) || LazyBlobRecord.TryParse(fs.File.ReadAllBytes(file)) is null)
+        byte[] bytes;
+        try
+        {
+            bytes = fs.File.ReadAllBytes(file);
+        }
+        catch (FileNotFoundException)
+        {
+            return null; // its blob was made (and the record removed) by a save or push meanwhile
+        }
+
+        if (!Digest.TryParse("sha256:" + fs.Path.GetFileName(file), out var blob) || LazyBlobRecord.TryParse(bytes) is null)
         {
             return "it is damaged (not a record ibuild can read)";
         }

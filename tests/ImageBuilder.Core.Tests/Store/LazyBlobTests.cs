@@ -139,6 +139,26 @@ public sealed class LazyBlobTests : IDisposable
         Assert.Equal(layer.Digest, Digest.Sha256(Store.ReadBlob(layer.Digest)));
     }
 
+    [Fact]
+    public async Task Prune_drops_a_lazy_record_whose_blob_is_written_and_the_other_chain_s_snapshot_it_named()
+    {
+        var layer = await Store.CommitLayerAsync(Upper(("app/built", "hello")), null, Epoch, _ => { }, CancellationToken.None);
+        var baseLayer = await Store.CommitLayerAsync(Upper(("base", "b")), null, Epoch, _ => { }, CancellationToken.None);
+        var onTop = await Store.CommitLayerAsync(Upper(("app/built", "hello")), baseLayer.DiffId, Epoch, _ => { }, CancellationToken.None);
+        Tag("app:1", baseLayer, onTop);
+        // A crash between writing the blob and removing its record: both are there.
+        var record = Path.Combine(place.Directory.Combine("store"), "ibuild", "lazy-blobs", layer.Digest.Encoded);
+        var saved = File.ReadAllBytes(record);
+        Store.ReadBlob(layer.Digest);
+        File.WriteAllBytes(record, saved);
+
+        Store.Prune();
+
+        Assert.False(Store.HasSnapshot(layer.DiffId));
+        Assert.Null(Store.FindLazyBlob(layer.Digest));
+        Assert.Equal(layer.Digest, Digest.Sha256(Store.ReadBlob(layer.Digest)));
+    }
+
     private string Upper(params (string Path, string Content)[] files)
     {
         var upper = Store.CreateScratchDirectory();
