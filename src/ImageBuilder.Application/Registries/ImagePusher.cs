@@ -20,6 +20,9 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
     /// <summary>Blobs sent at once.</summary>
     public const int Parallelism = 4;
 
+    // Blobs taken as already in the repository without asking (this push's).
+    private int skipped;
+
     public async Task<Digest> PushAsync(ImageRecord image, ImageReference destination, CancellationToken cancellationToken)
     {
         using var protect = store.ProtectNewContent();
@@ -31,7 +34,6 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         var layers = await ConvertAndPushLayersAsync(recompressor, image, client, repository, known, cancellationToken);
         var converted = recompressor.WithLayers(image, layers);
         Descriptor[] blobs = [.. converted.Manifest.Layers, converted.Manifest.Config];
-        var skipped = blobs.Any(b => store.HasBlobSource(b.Digest, known));
         await PushBlobAsync(client, repository, converted.Manifest.Config, known, cancellationToken);
         var manifest = store.ReadBlob(converted.ManifestDescriptor.Digest);
         var reference = destination.Tag ?? destination.Digest?.ToString() ?? ImageReference.DefaultTag;
@@ -41,7 +43,7 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         {
             digest = await client.PushManifestAsync(repository, reference, manifest, mediaType, cancellationToken);
         }
-        catch (RegistryException e) when (e.ErrorCode is "MANIFEST_BLOB_UNKNOWN" or "BLOB_UNKNOWN" || (skipped && e.StatusCode is 400 or 404))
+        catch (RegistryException e) when (e.ErrorCode is "MANIFEST_BLOB_UNKNOWN" or "BLOB_UNKNOWN" || (Volatile.Read(ref skipped) > 0 && e.StatusCode is 400 or 404))
         {
             // A blob this store pushed there earlier is gone (deleted, garbage-collected; registries
             // say so with MANIFEST_BLOB_UNKNOWN, some with a bare 400 or 404): check every one, then again.
@@ -93,6 +95,7 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
     {
         if (known is not null && store.HasBlobSource(blob.Digest, known))
         {
+            Interlocked.Increment(ref skipped);
             log($"{blob.Digest.Encoded[..12]}: layer already exists");
             return;
         }

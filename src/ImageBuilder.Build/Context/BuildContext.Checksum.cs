@@ -74,7 +74,7 @@ public sealed partial class BuildContext
 
         phase.Arg("entries", entries);
 
-        return Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.Finish()));
+        return Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.CurrentHash()));
     }
 
     // Length-prefixed, so no name can imitate a field boundary.

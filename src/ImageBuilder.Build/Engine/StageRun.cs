@@ -131,7 +131,7 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
             hash.Append(part);
         }
 
-        return Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.Finish()));
+        return Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.CurrentHash()));
     }
 
     private static BuildException Located(ErrorCode code, string message, StepPlan step, string? hint = null, IReadOnlyList<string>? output = null) =>

@@ -139,7 +139,7 @@ public sealed class Sha256Hasher : IDisposable
     }
 
     /// <summary>The hash of everything appended so far (more may be appended after).</summary>
-    public byte[] Finish() => large?.GetCurrentHash() ?? Sha256.HashManaged(buffered.GetBuffer().AsSpan(0, (int)buffered.Length));
+    public byte[] CurrentHash() => large?.GetCurrentHash() ?? Sha256.HashManaged(buffered.GetBuffer().AsSpan(0, (int)buffered.Length));
 
     public void Dispose()
     {

@@ -21,7 +21,7 @@ internal sealed class DigestingWriteStream(Stream destination, bool hashing = tr
     public TimeSpan HashTime { get; private set; }
 
     public Digest Digest => hashing
-        ? Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.Finish()))
+        ? Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.CurrentHash()))
         : throw new InvalidOperationException("this stream only counts");
 
     public override long Length => BytesWritten;

@@ -63,7 +63,7 @@ public sealed class Sha256Tests
                 offset += count;
             }
 
-            Assert.Equal(SHA256.HashData(data), hasher.Finish());
+            Assert.Equal(SHA256.HashData(data), hasher.CurrentHash());
         }
     }
 }

@@ -65,10 +65,7 @@ public sealed class RegistryPushPullTests(PlainRegistry registry) : IClassFixtur
     [RegistryRootFact]
     public async Task A_second_push_to_the_same_repository_asks_nothing_about_the_blobs_it_pushed_there()
     {
-        var repository = RegistryTestKit.Repository("again");
-        var reference = $"{Server.Host}/{repository}:1";
-        var store = dir.Combine("store");
-        await RegistryTestKit.PushBusyboxAsync(store, reference);
+        var (repository, reference, store) = await PushBusyboxToNewRepositoryAsync("again");
         Assert.Equal(3, Server.CountRequests("PUT", repository, 3));
         var heads = HeadsTo(repository);
 
@@ -83,6 +80,16 @@ public sealed class RegistryPushPullTests(PlainRegistry registry) : IClassFixtur
         Assert.Equal(await RegistryTestKit.DiffIdsWithSkopeoAsync(reference), await RegistryTestKit.DiffIdsWithSkopeoAsync($"{Server.Host}/{repository}:2"));
     }
 
+    /// <summary>busybox pushed from a new store to a new repository (tag 1): its name, the reference and the store.</summary>
+    private async Task<(string Repository, string Reference, string Store)> PushBusyboxToNewRepositoryAsync(string prefix)
+    {
+        var repository = RegistryTestKit.Repository(prefix);
+        var reference = $"{Server.Host}/{repository}:1";
+        var store = dir.Combine("store");
+        await RegistryTestKit.PushBusyboxAsync(store, reference);
+        return (repository, reference, store);
+    }
+
     /// <summary>HEAD requests for blobs of <paramref name="repository"/> in the registry's log, answered or not (a 404 is logged as an error).</summary>
     private int HeadsTo(string repository) => Server.Log.Split('\n').Count(line => line.Contains("http.request.method=HEAD ", StringComparison.Ordinal)
         && line.Contains($"/v2/{repository}/blobs/", StringComparison.Ordinal) && line.Contains("msg=\"response completed", StringComparison.Ordinal));
@@ -90,10 +97,7 @@ public sealed class RegistryPushPullTests(PlainRegistry registry) : IClassFixtur
     [RegistryRootFact]
     public async Task A_push_after_the_registry_lost_a_blob_checks_every_blob_and_succeeds()
     {
-        var repository = RegistryTestKit.Repository("lost");
-        var reference = $"{Server.Host}/{repository}:1";
-        var store = dir.Combine("store");
-        await RegistryTestKit.PushBusyboxAsync(store, reference);
+        var (repository, _, store) = await PushBusyboxToNewRepositoryAsync("lost");
         // The repository's links to its layers go, as a registry's delete and garbage collection would take them.
         Directory.Delete(Path.Combine(Server.Directory, "data", "docker", "registry", "v2", "repositories", repository, "_layers"), recursive: true);
 
