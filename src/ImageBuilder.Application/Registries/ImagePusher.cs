@@ -13,25 +13,57 @@ namespace ImageBuilder.Application.Registries;
 /// overlaps another's compression (nothing is asked about a blob this store pushed to or pulled
 /// from the repository before; a HEAD skips what the repository has; a layer pulled from another
 /// repository of the registry is mounted from there); then the config, then the manifest.
-/// Returns the manifest's digest.
+/// Returns the manifest's digest. Its lines are held until every layer is converted: converting
+/// a layer a build has not written may need rootless ibuild's user namespace, and the push then
+/// runs again inside, which prints them again.
 /// </summary>
 public sealed class ImagePusher(ContentStore store, RegistryAccess registries, Action<string> log)
 {
     /// <summary>Blobs sent at once.</summary>
     public const int Parallelism = 4;
 
+    private readonly HeldLines lines = new(log);
+
     // Blobs taken as already in the repository without asking (this push's).
     private int skipped;
 
-    public async Task<Digest> PushAsync(ImageRecord image, ImageReference destination, CancellationToken cancellationToken)
+    public Task<Digest> PushAsync(ImageRecord image, ImageReference destination, CancellationToken cancellationToken) =>
+        ReleasingLinesAsync(() => PushImageAsync(image, destination, cancellationToken));
+
+    /// <summary>Makes the repository hold every blob (from the store), <see cref="Parallelism"/> at once.</summary>
+    internal Task PushBlobsAsync(IRegistryClient client, string repository, IEnumerable<Descriptor> blobs, CancellationToken cancellationToken) =>
+        ReleasingLinesAsync(async () =>
+        {
+            await PushEachBlobAsync(client, repository, blobs, cancellationToken);
+            return true;
+        });
+
+    /// <summary>Runs <paramref name="push"/>, then writes the lines still held; not when the push must run again inside the user namespace.</summary>
+    private async Task<T> ReleasingLinesAsync<T>(Func<Task<T>> push)
+    {
+        try
+        {
+            var result = await push();
+            lines.Release();
+            return result;
+        }
+        catch (Exception e) when (e is not UserNamespaceRequiredException)
+        {
+            lines.Release();
+            throw;
+        }
+    }
+
+    private async Task<Digest> PushImageAsync(ImageRecord image, ImageReference destination, CancellationToken cancellationToken)
     {
         using var protect = store.ProtectNewContent();
         var client = registries.Client(destination.Registry);
         var repository = destination.Repository;
-        log($"The push refers to repository [{destination.Registry}/{repository}]");
+        lines.Write($"The push refers to repository [{destination.Registry}/{repository}]");
         var recompressor = new LayerRecompressor(store);
         var known = $"{destination.Registry}/{repository}";
         var layers = await ConvertAndPushLayersAsync(recompressor, image, client, repository, known, cancellationToken);
+        lines.Release();
         var converted = recompressor.WithLayers(image, layers);
         Descriptor[] blobs = [.. converted.Manifest.Layers, converted.Manifest.Config];
         await PushBlobAsync(client, repository, converted.Manifest.Config, known, cancellationToken);
@@ -47,13 +79,13 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         {
             // A blob this store pushed there earlier is gone (deleted, garbage-collected; registries
             // say so with MANIFEST_BLOB_UNKNOWN, some with a bare 400 or 404): check every one, then again.
-            log($"{destination.ToFamiliarString()}: the registry no longer has every blob pushed there before; checking each");
-            await PushBlobsAsync(client, repository, blobs, cancellationToken);
+            lines.Write($"{destination.ToFamiliarString()}: the registry no longer has every blob pushed there before; checking each");
+            await PushEachBlobAsync(client, repository, blobs, cancellationToken);
             digest = await client.PushManifestAsync(repository, reference, manifest, mediaType, cancellationToken);
         }
 
         store.RecordBlobSources(blobs.Select(b => b.Digest), known);
-        log($"{destination.ToFamiliarString()}: digest: {digest} size: {manifest.Length}");
+        lines.Write($"{destination.ToFamiliarString()}: digest: {digest} size: {manifest.Length}");
         return digest;
     }
 
@@ -64,6 +96,7 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         var layers = image.Manifest.Layers;
         var converted = new Descriptor[layers.Count];
         var distinct = Enumerable.Range(0, layers.Count).GroupBy(i => layers[i].Digest).ToList();
+        var toConvert = distinct.Count;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(distinct, options, async (same, token) =>
         {
@@ -74,13 +107,17 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
                 converted[index] = layer;
             }
 
+            if (Interlocked.Decrement(ref toConvert) == 0)
+            {
+                lines.Release();
+            }
+
             await PushBlobAsync(client, repository, layer, known, token);
         });
         return converted;
     }
 
-    /// <summary>Makes the repository hold every blob (from the store), <see cref="Parallelism"/> at once.</summary>
-    internal async Task PushBlobsAsync(IRegistryClient client, string repository, IEnumerable<Descriptor> blobs, CancellationToken cancellationToken)
+    private async Task PushEachBlobAsync(IRegistryClient client, string repository, IEnumerable<Descriptor> blobs, CancellationToken cancellationToken)
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(blobs.DistinctBy(b => b.Digest).ToList(), options, (blob, token) => new ValueTask(PushBlobAsync(client, repository, blob, null, token)));
@@ -96,18 +133,49 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         if (known is not null && store.HasBlobSource(blob.Digest, known))
         {
             Interlocked.Increment(ref skipped);
-            log($"{blob.Digest.Encoded[..12]}: layer already exists");
+            lines.Write($"{blob.Digest.Encoded[..12]}: layer already exists");
             return;
         }
 
         var mountFrom = store.BlobMountSource(blob.Digest, client.Registry, repository);
         var result = await client.PushBlobAsync(repository, blob, () => store.OpenBlob(blob.Digest), mountFrom, cancellationToken);
         var name = blob.Digest.Encoded[..12];
-        log(result switch
+        lines.Write(result switch
         {
             BlobPushResult.AlreadyExists => $"{name}: layer already exists",
             BlobPushResult.Mounted => $"{name}: mounted from {mountFrom}",
             _ => $"{name}: pushed ({ByteSize.Decimal(blob.Size)})",
         });
+    }
+
+    /// <summary>Lines held until <see cref="Release"/>, then written as they come.</summary>
+    private sealed class HeldLines(Action<string> log)
+    {
+        private List<string>? held = [];
+
+        public void Write(string line)
+        {
+            lock (this)
+            {
+                if (held is not null)
+                {
+                    held.Add(line);
+                    return;
+                }
+            }
+
+            log(line);
+        }
+
+        public void Release()
+        {
+            List<string>? lines;
+            lock (this)
+            {
+                (lines, held) = (held, null);
+            }
+
+            lines?.ForEach(log);
+        }
     }
 }

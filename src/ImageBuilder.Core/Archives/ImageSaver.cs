@@ -24,6 +24,9 @@ public enum ArchiveFormat
 /// </summary>
 public sealed class ImageSaver(ContentStore store)
 {
+    /// <summary>Layers made from their snapshots at once.</summary>
+    private const int LazyLayersAtOnce = 4;
+
     public async Task SaveAsync(
         IReadOnlyList<(ImageRecord Image, ImageReference? Name)> images, string outputPath, ArchiveFormat format,
         CancellationToken cancellationToken)
@@ -85,6 +88,18 @@ public sealed class ImageSaver(ContentStore store)
             }).ToList(),
         };
 
+        var blobs = images.SelectMany(i => new[] { i.Image.ManifestDescriptor.Digest, i.Image.Manifest.Config.Digest }
+                .Concat(i.Image.Manifest.Layers.Select(l => l.Digest)))
+            .Distinct()
+            .OrderBy(d => d.Encoded, StringComparer.Ordinal)
+            .ToList();
+
+        // Layers a build has not written yet are made (from their snapshots) before the first
+        // byte goes out: making one may need rootless ibuild's user namespace, and the command
+        // then runs again inside, which an archive half-written to a pipe would not survive.
+        var options = new ParallelOptions { MaxDegreeOfParallelism = LazyLayersAtOnce, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(blobs.Where(d => !unified.ContainsKey(d)), options, async (digest, token) => await store.WriteLazyBlobAsync(digest, token));
+
         var tar = new ArchiveTarWriter(output);
         await tar.AddFileAsync("oci-layout", OciJson.Serialize(OciLayoutHeader.Current), cancellationToken);
         await tar.AddFileAsync("index.json", OciJson.Serialize(index), cancellationToken);
@@ -96,10 +111,6 @@ public sealed class ImageSaver(ContentStore store)
 
         await tar.AddDirectoryAsync("blobs/", cancellationToken);
         await tar.AddDirectoryAsync("blobs/sha256/", cancellationToken);
-        var blobs = images.SelectMany(i => new[] { i.Image.ManifestDescriptor.Digest, i.Image.Manifest.Config.Digest }
-                .Concat(i.Image.Manifest.Layers.Select(l => l.Digest)))
-            .Distinct()
-            .OrderBy(d => d.Encoded, StringComparer.Ordinal);
         foreach (var digest in blobs)
         {
             if (unified.TryGetValue(digest, out var bytes))

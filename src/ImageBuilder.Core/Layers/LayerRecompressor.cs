@@ -6,7 +6,9 @@ namespace ImageBuilder.Core.Layers;
 /// <summary>
 /// Gives an image's layers another compression: builds store layers uncompressed (as docker's
 /// own image store does), and exports and pushes compress them. Each conversion is stored as a
-/// blob and remembered by (diff id, compression), so a layer is compressed once per store.
+/// blob and remembered by (diff id, compression), so a layer is compressed once per store. A
+/// layer a build has not written yet (a lazy blob) is packed from its snapshot straight into the
+/// new compression: its uncompressed blob is never written.
 /// The config, and so the image id, stays the same; the manifest changes.
 /// </summary>
 public sealed class LayerRecompressor(ContentStore store)
@@ -67,6 +69,42 @@ public sealed class LayerRecompressor(ContentStore store)
             return known;
         }
 
+        (Digest Digest, long Size) blob;
+        if (await ConvertFromSnapshotAsync(layer, diffId, target, cancellationToken) is { } made)
+        {
+            blob = made;
+        }
+        else
+        {
+            blob = await ConvertBlobAsync(layer, diffId, target, cancellationToken);
+        }
+
+        var converted = new Descriptor { MediaType = MediaTypes.OciLayerFor(target), Digest = blob.Digest, Size = blob.Size };
+        store.RecordConvertedLayer(diffId, target, converted);
+        store.RecordLayerDiffId(converted.Digest, diffId);
+        return converted;
+    }
+
+    /// <summary>A layer a build has not written yet (uncompressed, lazy): its snapshot packed straight into <paramref name="target"/>, or null.</summary>
+    private async Task<(Digest Digest, long Size)?> ConvertFromSnapshotAsync(Descriptor layer, Digest diffId, LayerCompression target, CancellationToken cancellationToken)
+    {
+        if (layer.Digest != diffId || store.HasBlobFile(layer.Digest) || store.FindLazyBlob(layer.Digest) is null)
+        {
+            return null;
+        }
+
+        await using var writer = store.BeginBlob();
+        if (await store.PackLazyBlobAsync(layer.Digest, writer.Stream, target, cancellationToken) is not { } packed)
+        {
+            return null;
+        }
+
+        return writer.Commit(packed.Digest);
+    }
+
+    /// <summary>The layer's blob read, decompressed when it is, and compressed again in <paramref name="target"/>.</summary>
+    private async Task<(Digest Digest, long Size)> ConvertBlobAsync(Descriptor layer, Digest diffId, LayerCompression target, CancellationToken cancellationToken)
+    {
         await using var source = store.OpenBlob(layer.Digest);
         var (_, tar) = await LayerStreamFormat.OpenAsync(source, cancellationToken);
         (Digest Digest, long Size) blob;
@@ -93,10 +131,7 @@ public sealed class LayerRecompressor(ContentStore store)
             blob = writer.Commit(null);
         }
 
-        var converted = new Descriptor { MediaType = MediaTypes.OciLayerFor(target), Digest = blob.Digest, Size = blob.Size };
-        store.RecordConvertedLayer(diffId, target, converted);
         store.RecordLayerDiffId(layer.Digest, diffId);
-        store.RecordLayerDiffId(converted.Digest, diffId);
-        return converted;
+        return blob;
     }
 }

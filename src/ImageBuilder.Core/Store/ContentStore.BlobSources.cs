@@ -28,7 +28,7 @@ public sealed partial class ContentStore
             }
 
             var lines = known.Prepend(repository).Take(MaxBlobSources).Select(l => l + "\n");
-            WriteFileAtomically(path, System.Text.Encoding.UTF8.GetBytes(string.Concat(lines)));
+            WriteHintAtomically(path, System.Text.Encoding.UTF8.GetBytes(string.Concat(lines)));
         }
     }
 

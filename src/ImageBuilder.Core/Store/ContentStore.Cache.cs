@@ -50,7 +50,7 @@ public sealed partial class ContentStore
     public void RecordConvertedLayer(Digest diffId, LayerCompression compression, Descriptor layer)
     {
         FileSystem.Directory.CreateDirectory(ConvertedRecordsPath);
-        WriteFileAtomically(ConvertedPath(diffId, compression), new CacheRecord("", layer, diffId).ToJson());
+        WriteHintAtomically(ConvertedPath(diffId, compression), new CacheRecord("", layer, diffId).ToJson());
     }
 
     private string ConvertedPath(Digest diffId, LayerCompression compression) =>
@@ -73,7 +73,7 @@ public sealed partial class ContentStore
     public void RecordLayerDiffId(Digest blob, Digest diffId)
     {
         FileSystem.Directory.CreateDirectory(LayerDiffIdsPath);
-        WriteFileAtomically(LayerDiffIdPath(blob), Encoding.UTF8.GetBytes(diffId.ToString()));
+        WriteHintAtomically(LayerDiffIdPath(blob), Encoding.UTF8.GetBytes(diffId.ToString()));
     }
 
     private string LayerDiffIdPath(Digest blob) => Path(LayerDiffIdsPath, blob.Encoded);

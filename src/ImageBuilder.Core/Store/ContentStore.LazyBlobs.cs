@@ -135,12 +135,26 @@ public sealed partial class ContentStore
         return packed;
     }
 
+    /// <summary>Writes <paramref name="blob"/> if it is a layer not written yet, from its snapshot; does nothing for any other blob.</summary>
+    /// <exception cref="StoreException">DigestMismatch: the snapshot no longer packs to the blob (its files changed).</exception>
+    public async Task WriteLazyBlobAsync(Digest blob, CancellationToken cancellationToken)
+    {
+        if (!HasBlobFile(blob))
+        {
+            await TryMakeBlobAsync(blob, cancellationToken);
+        }
+    }
+
     /// <summary>
     /// Writes the blob of <paramref name="blob"/>'s lazy record by packing its snapshot; false when
     /// there is no usable record (or its snapshot is gone).
     /// </summary>
     /// <exception cref="StoreException">DigestMismatch: the snapshot no longer packs to the blob (its files changed).</exception>
-    private bool TryMakeBlob(Digest blob)
+    private bool TryMakeBlob(Digest blob) =>
+        // Off the caller's synchronization context: OpenBlob is synchronous, packing is not.
+        Task.Run(() => TryMakeBlobAsync(blob, CancellationToken.None)).GetAwaiter().GetResult();
+
+    private async Task<bool> TryMakeBlobAsync(Digest blob, CancellationToken cancellationToken)
     {
         if (FindLazyBlob(blob) is not { } record || !HasSnapshot(record.Snapshot))
         {
@@ -150,11 +164,32 @@ public sealed partial class ContentStore
         using var phase = BuildTrace.Phase("layer blob");
         phase.Arg("bytes", record.Size);
         var options = new LayerPackOptions(LayerCompression.None, null, record.Epoch);
-
-        // Off the caller's synchronization context: OpenBlob is synchronous, packing is not.
-        Task.Run(() => WriteBlobFromTreeAsync(SnapshotPath(record.Snapshot), blob, options, CancellationToken.None)).GetAwaiter().GetResult();
+        await WriteBlobFromTreeAsync(SnapshotPath(record.Snapshot), blob, options, cancellationToken);
         DeleteTree(LazyBlobPath(blob));
         return true;
+    }
+
+    /// <summary>
+    /// Packs the snapshot that the lazy layer <paramref name="blob"/> is made from straight into
+    /// <paramref name="destination"/> in <paramref name="compression"/>, without writing the
+    /// (uncompressed) blob itself: push and export compress a built layer in one pass. Null when
+    /// the blob is written, or has no usable record: read it then.
+    /// </summary>
+    /// <exception cref="StoreException">DigestMismatch: the snapshot no longer packs to the blob (its files changed).</exception>
+    public async Task<PackedLayer?> PackLazyBlobAsync(Digest blob, Stream destination, LayerCompression compression, CancellationToken cancellationToken)
+    {
+        if (HasBlobFile(blob) || FindLazyBlob(blob) is not { } record || !HasSnapshot(record.Snapshot))
+        {
+            return null;
+        }
+
+        using var phase = BuildTrace.Phase("layer from snapshot");
+        phase.Arg("bytes", record.Size);
+        var tree = SnapshotPath(record.Snapshot);
+        var packed = await Packer().PackAsync(tree, destination, new LayerPackOptions(compression, null, record.Epoch), cancellationToken);
+        return packed.DiffId == blob ? packed : throw new StoreException(
+            StoreError.DigestMismatch,
+            $"layer {blob} cannot be made from {tree}: its files changed since the build (they pack to {packed.DiffId}); `ibuild fsck --repair` removes what is broken");
     }
 
     /// <summary>Packs <paramref name="tree"/> into the blob store; it must give <paramref name="blob"/>.</summary>

@@ -262,19 +262,38 @@ public sealed partial class ContentStore
     internal string NewTemporaryPath() =>
         Path(TemporaryPath, $"{Environment.ProcessId}-{(ulong)Random.Shared.NextInt64():x16}");
 
+    /// <summary>Replaces <paramref name="path"/> with <paramref name="content"/> atomically and durably (file, then rename, then directory).</summary>
     internal void WriteFileAtomically(string path, byte[] content)
+    {
+        var temp = WriteTemporaryFile(content, durable: true);
+        FileSystem.File.Move(temp, path, overwrite: true);
+        SyncDirectory(FileSystem.Path.GetDirectoryName(path)!);
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="path"/> with <paramref name="content"/> atomically, but not durably:
+    /// for hints (where a blob was pushed, what a layer converts to, a blob's diff id), which a
+    /// power loss may take back or leave empty, and which then are simply not known. Each names
+    /// blobs, which are durable before it is written, and is checked against them when read.
+    /// </summary>
+    internal void WriteHintAtomically(string path, byte[] content)
+    {
+        FileSystem.File.Move(WriteTemporaryFile(content, durable: false), path, overwrite: true);
+    }
+
+    private string WriteTemporaryFile(byte[] content, bool durable)
     {
         var temp = NewTemporaryPath();
         FileSystem.Directory.CreateDirectory(TemporaryPath);
-        using (var stream = FileSystem.FileStream.New(temp, FileMode.CreateNew, FileAccess.Write))
+        using var stream = FileSystem.FileStream.New(temp, FileMode.CreateNew, FileAccess.Write);
+        stream.Write(content);
+        if (durable)
         {
-            stream.Write(content);
             using var durability = Tracing.BuildTrace.Durability("fsync");
             stream.Flush(flushToDisk: true);
         }
 
-        FileSystem.File.Move(temp, path, overwrite: true);
-        SyncDirectory(FileSystem.Path.GetDirectoryName(path)!);
+        return temp;
     }
 
     /// <summary>Makes the entries of <paramref name="directory"/> durable (fsync): a rename into it survives a crash.</summary>

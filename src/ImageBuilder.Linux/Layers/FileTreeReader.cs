@@ -1,5 +1,6 @@
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Linux.Native;
+using ImageBuilder.Linux.Rootless;
 
 namespace ImageBuilder.Linux.Layers;
 
@@ -18,26 +19,32 @@ namespace ImageBuilder.Linux.Layers;
 /// whiteouts, and is not opaque). The host's <c>security.selinux</c> label is not carried either.
 /// Sockets are skipped: a tar cannot hold them. Names must be
 /// UTF-8, and paths are used whole, so a path is limited to PATH_MAX (4096 bytes).
+/// Rootless ibuild that has not entered its user namespace yet reads a tree through a
+/// <see cref="NamespaceView"/>: owners and file capabilities as the namespace sees them, and a
+/// file it may not read sends the command into the namespace.
 /// </remarks>
 public sealed class FileTreeReader : IFileTreeReader
 {
     private const string HostOnlySelinuxLabel = "security.selinux";
 
-    /// <summary>Outside rootless ibuild's user namespace a snapshot's files of other owners may not be readable, and their owners read as other ids.</summary>
-    private static void RequireUserNamespace() => Rootless.HostMode.Current.RequireUserNamespace("reading a file tree with its owners");
+    private const string ReadingOutside = "reading a file the user may not read";
+
+    /// <summary>How this process sees a tree as its user namespace does: null when it is in it (or root).</summary>
+    private static NamespaceView? View() =>
+        HostMode.Current is { Pending: true } mode ? new NamespaceView(mode.Users, mode.Groups) : null;
 
     /// <inheritdoc />
     public IEnumerable<FileTreeEntry> Enumerate(string root)
     {
         ArgumentNullException.ThrowIfNull(root);
-        RequireUserNamespace();
-        var status = Syscalls.LStat(root);
+        var view = View();
+        var status = Denied(() => Syscalls.LStat(root));
         if (status.FileType != FileStatus.TypeDirectory)
         {
             throw new IOException($"{root}: not a directory");
         }
 
-        return Walk(TrimRoot(root));
+        return view is null ? Walk(TrimRoot(root), null) : Outside(Walk(TrimRoot(root), view));
     }
 
     /// <inheritdoc />
@@ -45,23 +52,50 @@ public sealed class FileTreeReader : IFileTreeReader
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(entry);
-        RequireUserNamespace();
         if (entry.Kind != FileTreeEntryKind.RegularFile)
         {
             throw new ArgumentException($"{entry.Path}: only a regular file has content (this is a {entry.Kind})", nameof(entry));
         }
 
-        var handle = Syscalls.OpenReadNoFollow(TrimRoot(root) + "/" + entry.Path);
+        var handle = Denied(() => Syscalls.OpenReadNoFollow(TrimRoot(root) + "/" + entry.Path));
         return new FileStream(handle, FileAccess.Read, bufferSize: 0);
+    }
+
+    /// <summary>
+    /// <paramref name="read"/>, where a refusal (EACCES, EPERM) of a process outside rootless
+    /// ibuild's user namespace means the namespace is needed (its root may read what the user cannot).
+    /// </summary>
+    private static T Denied<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception error)
+        {
+            HostMode.Current.RequireUserNamespaceIfDenied(error, ReadingOutside);
+            throw;
+        }
+    }
+
+    // The walk of a process outside the namespace: a directory or attribute it may not read
+    // sends the command into the namespace.
+    private static IEnumerable<FileTreeEntry> Outside(IEnumerable<FileTreeEntry> entries)
+    {
+        using var walk = entries.GetEnumerator();
+        while (Denied(walk.MoveNext))
+        {
+            yield return walk.Current;
+        }
     }
 
     // Depth first with an explicit stack of directory listings, so a deep tree costs no
     // nested iterators; memory is the listings along the current path plus the hardlink map.
-    private static IEnumerable<FileTreeEntry> Walk(string root)
+    private static IEnumerable<FileTreeEntry> Walk(string root, NamespaceView? view)
     {
         var firstNames = new Dictionary<(ulong Device, ulong Inode), string>();
         var stack = new Stack<DirectoryListing>();
-        stack.Push(DirectoryListing.Read(root, relativeDirectory: ""));
+        stack.Push(DirectoryListing.Read(root, relativeDirectory: "", view));
         while (stack.Count > 0)
         {
             var listing = stack.Peek();
@@ -88,7 +122,7 @@ public sealed class FileTreeReader : IFileTreeReader
             yield return entry;
             if (entry.Kind == FileTreeEntryKind.Directory)
             {
-                stack.Push(DirectoryListing.Read(root + "/" + entry.Path, entry.Path));
+                stack.Push(DirectoryListing.Read(root + "/" + entry.Path, entry.Path, view));
             }
         }
     }
@@ -104,12 +138,12 @@ public sealed class FileTreeReader : IFileTreeReader
     {
         private int next;
 
-        public static DirectoryListing Read(string directory, string relativeDirectory)
+        public static DirectoryListing Read(string directory, string relativeDirectory, NamespaceView? view)
         {
             var children = new List<DirectoryChild>();
             foreach (var name in Syscalls.ListDirectory(directory))
             {
-                var child = DirectoryChild.Describe(directory, relativeDirectory, name);
+                var child = DirectoryChild.Describe(directory, relativeDirectory, name, view);
                 if (child is not null)
                 {
                     children.Add(child);
@@ -144,7 +178,7 @@ public sealed class FileTreeReader : IFileTreeReader
 
     private sealed record DirectoryChild(byte[] Name, FileTreeEntry Entry, FileStatus Status)
     {
-        public static DirectoryChild? Describe(string directory, string relativeDirectory, DirectoryName directoryName)
+        public static DirectoryChild? Describe(string directory, string relativeDirectory, DirectoryName directoryName, NamespaceView? view)
         {
             var name = directoryName.Name;
             var path = directory + "/" + name;
@@ -154,25 +188,25 @@ public sealed class FileTreeReader : IFileTreeReader
                 Path = relativeDirectory.Length == 0 ? name : relativeDirectory + "/" + name,
                 Kind = FileTreeEntryKind.RegularFile,
                 Mode = status.Permissions,
-                Uid = (int)status.Uid,
-                Gid = (int)status.Gid,
+                Uid = view?.Uid(status.Uid) ?? (int)status.Uid,
+                Gid = view?.Gid(status.Gid) ?? (int)status.Gid,
                 ModificationTime = status.ModificationTime,
             };
 
             switch (status.FileType)
             {
                 case FileStatus.TypeRegular:
-                    var regular = ReadAttributes(path, out var whiteout, out _);
+                    var regular = ReadAttributes(path, view, out var whiteout, out _);
                     entry = whiteout && status.Size == 0
                         ? entry with { Kind = FileTreeEntryKind.Whiteout }
                         : entry with { Size = status.Size, ExtendedAttributes = regular };
                     break;
                 case FileStatus.TypeDirectory:
-                    var attributes = ReadAttributes(path, out _, out var opaque);
+                    var attributes = ReadAttributes(path, view, out _, out var opaque);
                     entry = entry with { Kind = FileTreeEntryKind.Directory, ExtendedAttributes = attributes, Opaque = opaque };
                     break;
                 case FileStatus.TypeSymlink:
-                    entry = entry with { Kind = FileTreeEntryKind.Symlink, LinkTarget = Syscalls.ReadLink(path), ExtendedAttributes = ReadAttributes(path, out _, out _) };
+                    entry = entry with { Kind = FileTreeEntryKind.Symlink, LinkTarget = Syscalls.ReadLink(path), ExtendedAttributes = ReadAttributes(path, view, out _, out _) };
                     break;
                 case FileStatus.TypeCharDevice when status.SpecialDevice == 0:
                     entry = entry with { Kind = FileTreeEntryKind.Whiteout };
@@ -183,11 +217,11 @@ public sealed class FileTreeReader : IFileTreeReader
                         Kind = status.FileType == FileStatus.TypeCharDevice ? FileTreeEntryKind.CharDevice : FileTreeEntryKind.BlockDevice,
                         DeviceMajor = status.DeviceMajor,
                         DeviceMinor = status.DeviceMinor,
-                        ExtendedAttributes = ReadAttributes(path, out _, out _),
+                        ExtendedAttributes = ReadAttributes(path, view, out _, out _),
                     };
                     break;
                 case FileStatus.TypeFifo:
-                    entry = entry with { Kind = FileTreeEntryKind.Fifo, ExtendedAttributes = ReadAttributes(path, out _, out _) };
+                    entry = entry with { Kind = FileTreeEntryKind.Fifo, ExtendedAttributes = ReadAttributes(path, view, out _, out _) };
                     break;
                 default:
                     return null; // a socket: tar has no type for it
@@ -197,7 +231,7 @@ public sealed class FileTreeReader : IFileTreeReader
         }
 
         // The attributes to carry, plus what overlayfs' own attributes say about the object.
-        private static IReadOnlyDictionary<string, byte[]> ReadAttributes(string path, out bool whiteout, out bool opaque)
+        private static IReadOnlyDictionary<string, byte[]> ReadAttributes(string path, NamespaceView? view, out bool whiteout, out bool opaque)
         {
             whiteout = false;
             opaque = false;
@@ -222,7 +256,7 @@ public sealed class FileTreeReader : IFileTreeReader
                 if (Syscalls.GetExtendedAttribute(path, name) is { } value)
                 {
                     carried ??= new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-                    carried[name] = value;
+                    carried[name] = view?.Attribute(name, value) ?? value;
                 }
             }
 

@@ -26,6 +26,20 @@ public sealed record IdMap(IReadOnlyList<IdRange> Ranges)
 
     public bool Contains(long id) => Ranges.Any(r => r.Contains(id));
 
+    /// <summary>The id that host id <paramref name="outside"/> is in this namespace, or null when it maps no id there.</summary>
+    public long? InsideOf(long outside)
+    {
+        foreach (var range in Ranges)
+        {
+            if (outside >= range.Outside && outside - range.Outside < range.Count)
+            {
+                return range.Inside + (outside - range.Outside);
+            }
+        }
+
+        return null;
+    }
+
     public static IdMap ForUsers() => Parse(File.ReadAllText("/proc/self/uid_map"));
 
     public static IdMap ForGroups() => Parse(File.ReadAllText("/proc/self/gid_map"));

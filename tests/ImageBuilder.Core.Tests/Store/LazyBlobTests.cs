@@ -159,6 +159,46 @@ public sealed class LazyBlobTests : IDisposable
         Assert.Equal(layer.Digest, Digest.Sha256(Store.ReadBlob(layer.Digest)));
     }
 
+    [Fact]
+    public async Task Converting_a_lazy_layer_packs_its_snapshot_into_the_same_gzip_blob_and_writes_no_uncompressed_blob()
+    {
+        var layer = await Store.CommitLayerAsync(Upper(("app/built", "hello"), ("etc/conf", "x=1")), null, Epoch, _ => { }, CancellationToken.None);
+        var descriptor = new Descriptor { MediaType = MediaTypes.OciLayer, Digest = layer.Digest, Size = layer.Size };
+
+        var converted = await new LayerRecompressor(Store).ConvertLayerAsync(descriptor, layer.DiffId, LayerCompression.Gzip, CancellationToken.None);
+
+        Assert.False(File.Exists(Store.BlobPath(layer.Digest)));
+        Assert.NotNull(Store.FindLazyBlob(layer.Digest));
+        Assert.Equal(converted, Store.FindConvertedLayer(layer.DiffId, LayerCompression.Gzip));
+        Assert.Equal(layer.DiffId, Store.FindLayerDiffId(converted.Digest));
+
+        // The bytes a conversion of the written blob gives, in another store.
+        var other = ContentStore.Open(new FileSystem(), place.Directory.Combine("other"), Tree);
+        await using (var blob = Store.OpenBlob(layer.Digest))
+        {
+            await other.WriteBlobAsync(blob, layer.Digest, CancellationToken.None);
+        }
+
+        var fromBlob = await new LayerRecompressor(other).ConvertLayerAsync(descriptor, layer.DiffId, LayerCompression.Gzip, CancellationToken.None);
+        Assert.Equal(fromBlob, converted);
+        Assert.Equal(other.ReadBlob(fromBlob.Digest), Store.ReadBlob(converted.Digest));
+    }
+
+    [Fact]
+    public async Task Converting_a_lazy_layer_whose_snapshot_changed_is_refused()
+    {
+        var layer = await Store.CommitLayerAsync(Upper(("app/built", "hello")), null, Epoch, _ => { }, CancellationToken.None);
+        File.WriteAllText(Path.Combine(Store.SnapshotPath(layer.DiffId), "app", "built"), "tampered");
+        var descriptor = new Descriptor { MediaType = MediaTypes.OciLayer, Digest = layer.Digest, Size = layer.Size };
+
+        var error = await Assert.ThrowsAsync<StoreException>(() => new LayerRecompressor(Store).ConvertLayerAsync(descriptor, layer.DiffId, LayerCompression.Gzip, CancellationToken.None));
+
+        Assert.Equal(StoreError.DigestMismatch, error.Reason);
+        Assert.Contains("its files changed", error.Message);
+        Assert.Null(Store.FindConvertedLayer(layer.DiffId, LayerCompression.Gzip));
+        Assert.Empty(Store.ListScratch());
+    }
+
     private string Upper(params (string Path, string Content)[] files)
     {
         var upper = Store.CreateScratchDirectory();

@@ -68,6 +68,24 @@ internal sealed class RootlessUser
     /// <summary>Gives <paramref name="path"/> (a context the test wrote as root) to the user.</summary>
     public void Own(string path) => Check(Run("chown", "-R", $"{Name}:", path), "chown");
 
+    /// <summary>
+    /// A PATH with dotnet, newuidmap and newgidmap (so the id maps ibuild plans stay the same)
+    /// and no unshare, in <paramref name="directory"/> (which becomes the user's): an ibuild that
+    /// cannot enter a user namespace, and says "rootless ibuild needs unshare" when it tries.
+    /// </summary>
+    public async Task<string> PathWithoutUnshareAsync(string directory)
+    {
+        var bin = Directory.CreateDirectory(Path.Combine(directory, "bin-without-unshare")).FullName;
+        foreach (var program in new[] { "dotnet", "newuidmap", "newgidmap" })
+        {
+            var found = (await Tools.Run("sh", "-c", $"readlink -f \"$(command -v {program})\"")).Ok().Stdout.Trim();
+            File.CreateSymbolicLink(Path.Combine(bin, program), found);
+        }
+
+        Own(directory);
+        return bin;
+    }
+
     /// <summary>Runs <c>ibuild ARGS</c> as the user and waits for it.</summary>
     public Task<Tools.Result> Ibuild(params string[] args) => IbuildOnPath(Environment.GetEnvironmentVariable("PATH")!, args);
 
