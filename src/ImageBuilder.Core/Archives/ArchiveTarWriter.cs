@@ -35,6 +35,20 @@ internal sealed class ArchiveTarWriter(Stream output)
         await output.WriteAsync(new byte[TarHeaderEncoder.Padding(size)], cancellationToken);
     }
 
+    /// <summary>A file of <paramref name="size"/> bytes that <paramref name="write"/> writes (exactly that many) into the stream it is given.</summary>
+    public async Task AddFileAsync(string name, long size, Func<Stream, Task> write, CancellationToken cancellationToken)
+    {
+        await WriteHeaderAsync(new TarHeader { Name = name, TypeFlag = TarTypeFlag.Regular, Mode = 0x1A4, Size = size }, cancellationToken);
+        var body = new BoundedBody(output, name, size);
+        await write(body);
+        if (body.Written != size)
+        {
+            throw new IOException($"{name} came out {body.Written} bytes long, not {size}");
+        }
+
+        await output.WriteAsync(new byte[TarHeaderEncoder.Padding(size)], cancellationToken);
+    }
+
     public Task AddFileAsync(string name, byte[] content, CancellationToken cancellationToken) =>
         AddFileAsync(name, new MemoryStream(content), content.Length, cancellationToken);
 
@@ -47,5 +61,33 @@ internal sealed class ArchiveTarWriter(Stream output)
         header.Clear();
         TarHeaderEncoder.Encode(entry, header);
         await output.WriteAsync(header.WrittenMemory, cancellationToken);
+    }
+
+    /// <summary>An entry's body: passes writes through, refusing any beyond the size its header gave.</summary>
+    private sealed class BoundedBody(Stream output, string name, long size) : ForwardWriteStream
+    {
+        public long Written { get; private set; }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Count(buffer.Length);
+            output.Write(buffer);
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Count(buffer.Length);
+            return output.WriteAsync(buffer, cancellationToken);
+        }
+
+        private void Count(int bytes)
+        {
+            if (Written + bytes > size)
+            {
+                throw new IOException($"{name} is longer than the {size} bytes its header says");
+            }
+
+            Written += bytes;
+        }
     }
 }

@@ -20,7 +20,11 @@ public enum ArchiveFormat
 /// <c>ibuild save</c>: writes images from the store as one archive. Blobs are copied as
 /// stored (so digests and the image ids stay the same), each once; the tar is
 /// deterministic (sorted names, zero times, root owner). The output appears whole or not
-/// at all: it is written beside the target and renamed into place.
+/// at all: it is written beside the target and renamed into place. A layer a build has not
+/// written yet is packed from its snapshot straight into that file; into a pipe (or anything
+/// written in place), where a failure half-way could not be taken back, such layers are made
+/// first — making one may need rootless ibuild's user namespace, and the command then runs
+/// again inside.
 /// </summary>
 public sealed class ImageSaver(ContentStore store)
 {
@@ -35,7 +39,7 @@ public sealed class ImageSaver(ContentStore store)
         {
             // A symlink, a FIFO or a device (-o /dev/stdout): write into it, never replace it.
             await using var target = new FileStream(outputPath, FileMode.Open, FileAccess.Write);
-            await WriteAsync(images, target, format, cancellationToken);
+            await WriteArchiveAsync(images, target, format, abandonable: false, cancellationToken);
             return;
         }
 
@@ -45,7 +49,7 @@ public sealed class ImageSaver(ContentStore store)
         {
             await using (var output = CreateExclusive(temporary))
             {
-                await WriteAsync(images, output, format, cancellationToken);
+                await WriteArchiveAsync(images, output, format, abandonable: true, cancellationToken);
                 output.Flush(flushToDisk: true);
             }
 
@@ -58,8 +62,18 @@ public sealed class ImageSaver(ContentStore store)
         }
     }
 
-    public async Task WriteAsync(
+    /// <summary>Writes the archive into <paramref name="output"/> (standard output): every byte that goes out stays out.</summary>
+    public Task WriteAsync(
         IReadOnlyList<(ImageRecord Image, ImageReference? Name)> stored, Stream output, ArchiveFormat format,
+        CancellationToken cancellationToken) =>
+        WriteArchiveAsync(stored, output, format, abandonable: false, cancellationToken);
+
+    /// <summary>
+    /// The archive; layers not written yet packed into it from their snapshots when the output
+    /// is <paramref name="abandonable"/> (a temporary file, removed on failure), else made first.
+    /// </summary>
+    private async Task WriteArchiveAsync(
+        IReadOnlyList<(ImageRecord Image, ImageReference? Name)> stored, Stream output, ArchiveFormat format, bool abandonable,
         CancellationToken cancellationToken)
     {
         // A stored manifest whose media types mix the OCI and Docker families (made by an older
@@ -94,11 +108,11 @@ public sealed class ImageSaver(ContentStore store)
             .OrderBy(d => d.Encoded, StringComparer.Ordinal)
             .ToList();
 
-        // Layers a build has not written yet are made (from their snapshots) before the first
-        // byte goes out: making one may need rootless ibuild's user namespace, and the command
-        // then runs again inside, which an archive half-written to a pipe would not survive.
-        var options = new ParallelOptions { MaxDegreeOfParallelism = LazyLayersAtOnce, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(blobs.Where(d => !unified.ContainsKey(d)), options, async (digest, token) => await store.WriteLazyBlobAsync(digest, token));
+        if (!abandonable)
+        {
+            var options = new ParallelOptions { MaxDegreeOfParallelism = LazyLayersAtOnce, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(blobs.Where(d => !unified.ContainsKey(d)), options, async (digest, token) => await store.WriteLazyBlobAsync(digest, token));
+        }
 
         var tar = new ArchiveTarWriter(output);
         await tar.AddFileAsync("oci-layout", OciJson.Serialize(OciLayoutHeader.Current), cancellationToken);
@@ -119,11 +133,29 @@ public sealed class ImageSaver(ContentStore store)
                 continue;
             }
 
+            var name = $"blobs/{digest.Algorithm}/{digest.Encoded}";
+            if (!store.HasBlobFile(digest) && store.FindLazyBlob(digest) is { } lazy && store.HasSnapshot(lazy.Snapshot))
+            {
+                await tar.AddFileAsync(name, lazy.Size, body => PackLazyAsync(digest, body, cancellationToken), cancellationToken);
+                continue;
+            }
+
             await using var blob = store.OpenBlob(digest);
-            await tar.AddFileAsync($"blobs/{digest.Algorithm}/{digest.Encoded}", blob, store.BlobSize(digest), cancellationToken);
+            await tar.AddFileAsync(name, blob, store.BlobSize(digest), cancellationToken);
         }
 
         await tar.FinishAsync(cancellationToken);
+    }
+
+    /// <summary>A layer not written yet, packed from its snapshot into <paramref name="body"/>.</summary>
+    private async Task PackLazyAsync(Digest layer, Stream body, CancellationToken cancellationToken)
+    {
+        if (await store.PackLazyBlobAsync(layer, body, LayerCompression.None, cancellationToken) is null)
+        {
+            // Written by another process meanwhile: the same bytes.
+            await using var blob = store.OpenBlob(layer);
+            await blob.CopyToAsync(body, cancellationToken);
+        }
     }
 
     private static string TemporaryName(string outputPath, int pid) => outputPath + $".ibuild-{pid}.tmp";

@@ -199,6 +199,23 @@ public sealed class LazyBlobTests : IDisposable
         Assert.Empty(Store.ListScratch());
     }
 
+    [Fact]
+    public async Task Saving_to_a_file_packs_a_lazy_layer_into_the_archive_and_a_pipe_gets_the_same_bytes_from_the_written_blob()
+    {
+        var layer = await Store.CommitLayerAsync(Upper(("app/built", "hello"), ("etc/conf", "x=1")), null, Epoch, _ => { }, CancellationToken.None);
+        Tag("app:1", layer);
+        IReadOnlyList<(ImageRecord, ImageReference?)> images = [(Store.ResolveImage("app:1"), ImageReference.Parse("app:1"))];
+        var file = place.Directory.Combine("app.tar");
+
+        await new Core.Archives.ImageSaver(Store).SaveAsync(images, file, Core.Archives.ArchiveFormat.Docker, CancellationToken.None);
+
+        Assert.False(File.Exists(Store.BlobPath(layer.Digest)));
+        using var piped = new MemoryStream();
+        await new Core.Archives.ImageSaver(Store).WriteAsync(images, piped, Core.Archives.ArchiveFormat.Docker, CancellationToken.None);
+        Assert.True(File.Exists(Store.BlobPath(layer.Digest)));
+        Assert.Equal(piped.ToArray(), File.ReadAllBytes(file));
+    }
+
     private string Upper(params (string Path, string Content)[] files)
     {
         var upper = Store.CreateScratchDirectory();
