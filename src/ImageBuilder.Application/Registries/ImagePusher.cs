@@ -30,13 +30,12 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
     public Task<Digest> PushAsync(ImageRecord image, ImageReference destination, CancellationToken cancellationToken) =>
         ReleasingLinesAsync(() => PushImageAsync(image, destination, cancellationToken));
 
-    /// <summary>Makes the repository hold every blob (from the store), <see cref="Parallelism"/> at once.</summary>
-    internal Task PushBlobsAsync(IRegistryClient client, string repository, IEnumerable<Descriptor> blobs, CancellationToken cancellationToken) =>
-        ReleasingLinesAsync(async () =>
-        {
-            await PushEachBlobAsync(client, repository, blobs, cancellationToken);
-            return true;
-        });
+    /// <summary>Makes the repository hold every blob (from the store, written already: nothing is held), <see cref="Parallelism"/> at once.</summary>
+    internal Task PushBlobsAsync(IRegistryClient client, string repository, IEnumerable<Descriptor> blobs, CancellationToken cancellationToken)
+    {
+        lines.Release();
+        return PushEachBlobAsync(client, repository, blobs, cancellationToken);
+    }
 
     /// <summary>Runs <paramref name="push"/>, then writes the lines still held; not when the push must run again inside the user namespace.</summary>
     private async Task<T> ReleasingLinesAsync<T>(Func<Task<T>> push)
@@ -148,34 +147,34 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         });
     }
 
-    /// <summary>Lines held until <see cref="Release"/>, then written as they come.</summary>
+    /// <summary>Lines held until <see cref="Release"/>, then written as they come; in the order they came, whatever the thread.</summary>
     private sealed class HeldLines(Action<string> log)
     {
+        private readonly Lock gate = new();
         private List<string>? held = [];
 
         public void Write(string line)
         {
-            lock (this)
+            lock (gate)
             {
                 if (held is not null)
                 {
                     held.Add(line);
-                    return;
+                }
+                else
+                {
+                    log(line);
                 }
             }
-
-            log(line);
         }
 
         public void Release()
         {
-            List<string>? lines;
-            lock (this)
+            lock (gate)
             {
-                (lines, held) = (held, null);
+                held?.ForEach(log);
+                held = null;
             }
-
-            lines?.ForEach(log);
         }
     }
 }

@@ -39,7 +39,7 @@ internal sealed class ArchiveTarWriter(Stream output)
     public async Task AddFileAsync(string name, long size, Func<Stream, Task> write, CancellationToken cancellationToken)
     {
         await WriteHeaderAsync(new TarHeader { Name = name, TypeFlag = TarTypeFlag.Regular, Mode = 0x1A4, Size = size }, cancellationToken);
-        var body = new BoundedBody(output, name, size);
+        var body = new BoundedBody(output, size);
         await write(body);
         if (body.Written != size)
         {
@@ -63,31 +63,25 @@ internal sealed class ArchiveTarWriter(Stream output)
         await output.WriteAsync(header.WrittenMemory, cancellationToken);
     }
 
-    /// <summary>An entry's body: passes writes through, refusing any beyond the size its header gave.</summary>
-    private sealed class BoundedBody(Stream output, string name, long size) : ForwardWriteStream
+    /// <summary>
+    /// An entry's body: passes writes through up to the size its header gave and counts the rest
+    /// without writing it, so that the writer's own check (a layer's digest) speaks first and
+    /// <see cref="AddFileAsync(string, long, Func{Stream, Task}, CancellationToken)"/> refuses a wrong length after it.
+    /// </summary>
+    private sealed class BoundedBody(Stream output, long size) : ForwardWriteStream
     {
         public long Written { get; private set; }
 
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            Count(buffer.Length);
-            output.Write(buffer);
-        }
+        public override void Write(ReadOnlySpan<byte> buffer) => output.Write(buffer[..Fitting(buffer.Length)]);
 
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            Count(buffer.Length);
-            return output.WriteAsync(buffer, cancellationToken);
-        }
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            output.WriteAsync(buffer[..Fitting(buffer.Length)], cancellationToken);
 
-        private void Count(int bytes)
+        private int Fitting(int bytes)
         {
-            if (Written + bytes > size)
-            {
-                throw new IOException($"{name} is longer than the {size} bytes its header says");
-            }
-
+            var fitting = (int)Math.Clamp(size - Written, 0, bytes);
             Written += bytes;
+            return fitting;
         }
     }
 }

@@ -37,7 +37,7 @@ public sealed class ImageSaver(ContentStore store)
     {
         if (WritesInPlace(outputPath))
         {
-            // A symlink, a FIFO or a device (-o /dev/stdout): write into it, never replace it.
+            // A symlink, or anything under /dev (-o /dev/stdout, a process substitution's /dev/fd/N): write into it, never replace it.
             await using var target = new FileStream(outputPath, FileMode.Open, FileAccess.Write);
             await WriteArchiveAsync(images, target, format, abandonable: false, cancellationToken);
             return;
@@ -111,7 +111,7 @@ public sealed class ImageSaver(ContentStore store)
         if (!abandonable)
         {
             var options = new ParallelOptions { MaxDegreeOfParallelism = LazyLayersAtOnce, CancellationToken = cancellationToken };
-            await Parallel.ForEachAsync(blobs.Where(d => !unified.ContainsKey(d)), options, async (digest, token) => await store.WriteLazyBlobAsync(digest, token));
+            await Parallel.ForEachAsync(blobs.Where(d => !unified.ContainsKey(d)), options, async (digest, token) => await store.WriteBlobFileAsync(digest, token));
         }
 
         var tar = new ArchiveTarWriter(output);
@@ -134,7 +134,7 @@ public sealed class ImageSaver(ContentStore store)
             }
 
             var name = $"blobs/{digest.Algorithm}/{digest.Encoded}";
-            if (!store.HasBlobFile(digest) && store.FindLazyBlob(digest) is { } lazy && store.HasSnapshot(lazy.Snapshot))
+            if (abandonable && !store.HasBlobFile(digest) && store.FindLazyBlob(digest) is { } lazy && store.HasSnapshot(lazy.Snapshot))
             {
                 await tar.AddFileAsync(name, lazy.Size, body => PackLazyAsync(digest, body, cancellationToken), cancellationToken);
                 continue;

@@ -7,9 +7,11 @@ namespace ImageBuilder.Core.Store;
 /// <summary>
 /// Layers written once. A build's layer is its step's upper dir, which becomes the snapshot; the
 /// layer blob (uncompressed, so its digest is its diff id) is only hashed at commit time, and a
-/// <see cref="LazyBlobRecord"/> says which snapshot packs to it. The first reader that needs
-/// the bytes (<see cref="OpenBlob"/>: save, push, export, load's checks) makes the blob by packing
-/// the snapshot again, checks it against its digest, and keeps it as any other blob.
+/// <see cref="LazyBlobRecord"/> says which snapshot packs to it. Push and <c>save -o FILE</c> pack
+/// the snapshot straight into what they write (<see cref="PackLazyBlobAsync"/>); the first other
+/// reader that needs the bytes (<see cref="OpenBlob"/>: a save into a pipe, exports, load's
+/// checks) makes the blob by packing the snapshot again, checks it against its digest, and keeps
+/// it as any other blob.
 /// </summary>
 public sealed partial class ContentStore
 {
@@ -135,13 +137,13 @@ public sealed partial class ContentStore
         return packed;
     }
 
-    /// <summary>Writes <paramref name="blob"/> if it is a layer not written yet, from its snapshot; does nothing for any other blob.</summary>
-    /// <exception cref="StoreException">DigestMismatch: the snapshot no longer packs to the blob (its files changed).</exception>
-    public async Task WriteLazyBlobAsync(Digest blob, CancellationToken cancellationToken)
+    /// <summary>Makes <paramref name="blob"/> a file in <c>blobs/</c>: a layer not written yet is written from its snapshot.</summary>
+    /// <exception cref="StoreException">BlobNotFound: neither a file nor makeable; DigestMismatch: the snapshot no longer packs to the blob (its files changed).</exception>
+    public async Task WriteBlobFileAsync(Digest blob, CancellationToken cancellationToken)
     {
-        if (!HasBlobFile(blob))
+        if (!HasBlobFile(blob) && !await TryMakeBlobAsync(blob, cancellationToken) && !HasBlobFile(blob))
         {
-            await TryMakeBlobAsync(blob, cancellationToken);
+            throw BlobMissing(blob);
         }
     }
 

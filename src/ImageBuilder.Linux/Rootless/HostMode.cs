@@ -86,7 +86,7 @@ public sealed record HostMode(bool Rootless, uint OutsideUid, IdMap Users, IdMap
 
     /// <summary>
     /// Stops a <see cref="Pending"/> process before it does what only the user namespace can
-    /// (<paramref name="what"/>: mount, run a step, write or read a snapshot with its owners):
+    /// (<paramref name="what"/>: mount, run a step, write a tree with its owners):
     /// the command line then runs the command again inside. Does nothing anywhere else.
     /// </summary>
     /// <exception cref="UserNamespaceRequiredException">This process is <see cref="Pending"/>.</exception>

@@ -18,6 +18,7 @@ public sealed class NamespaceView(IdMap users, IdMap groups)
     private const uint RevisionMask = 0xFF000000;
     private const uint Revision2 = 0x02000000;
     private const uint Revision3 = 0x03000000;
+    private const uint EffectiveFlag = 0x000001; // VFS_CAP_FLAGS_EFFECTIVE, the one flag there is
     private const int Version2Size = 20; // magic, then permitted and inheritable for two 32-bit words
     private const int Version3Size = 24; // the same, then the root uid
 
@@ -66,7 +67,7 @@ public sealed class NamespaceView(IdMap users, IdMap groups)
         if (root == 0)
         {
             var v2 = value[..Version2Size];
-            BinaryPrimitives.WriteUInt32LittleEndian(v2, Revision2 | (magic & ~RevisionMask));
+            BinaryPrimitives.WriteUInt32LittleEndian(v2, Revision2 | (magic & EffectiveFlag));
             return v2;
         }
 

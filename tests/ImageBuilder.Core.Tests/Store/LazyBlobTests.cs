@@ -216,6 +216,22 @@ public sealed class LazyBlobTests : IDisposable
         Assert.Equal(piped.ToArray(), File.ReadAllBytes(file));
     }
 
+    [Fact]
+    public async Task Saving_to_a_file_a_lazy_layer_whose_snapshot_grew_says_its_files_changed_and_leaves_no_archive()
+    {
+        var layer = await Store.CommitLayerAsync(Upper(("app/built", "hello")), null, Epoch, _ => { }, CancellationToken.None);
+        Tag("app:1", layer);
+        File.WriteAllText(Path.Combine(Store.SnapshotPath(layer.DiffId), "app", "built"), new string('x', 100_000));
+        IReadOnlyList<(ImageRecord, ImageReference?)> images = [(Store.ResolveImage("app:1"), ImageReference.Parse("app:1"))];
+        var file = place.Directory.Combine("app.tar");
+
+        var error = await Assert.ThrowsAsync<StoreException>(() => new Core.Archives.ImageSaver(Store).SaveAsync(images, file, Core.Archives.ArchiveFormat.Docker, CancellationToken.None));
+
+        Assert.Equal(StoreError.DigestMismatch, error.Reason);
+        Assert.Contains("its files changed", error.Message);
+        Assert.Empty(Directory.EnumerateFiles(place.Directory.Path, "app.tar*"));
+    }
+
     private string Upper(params (string Path, string Content)[] files)
     {
         var upper = Store.CreateScratchDirectory();
