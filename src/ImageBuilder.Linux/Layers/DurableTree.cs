@@ -7,6 +7,12 @@ namespace ImageBuilder.Linux.Layers;
 /// nothing else on its file system: every regular file and every directory is fsynced. Symlinks,
 /// devices and fifos cannot be opened for fsync; their inodes are written with their directory's
 /// entries (ext4's and xfs's journals commit a directory's fsync with the inodes it names).
+/// A file with several names in the tree is fsynced once. A file with a name outside the tree
+/// (more links than names in it) is skipped: the one way ibuild makes such a file is an
+/// incremental COPY linking an unchanged file of its previous snapshot (<see cref="SharedTree"/>),
+/// whose inodes were made durable before that snapshot was renamed into place and never change;
+/// the new name is the directory's, fsynced here. A RUN's upper dir cannot hold one (overlayfs
+/// copies a lower file up before linking it; a link across mounts is EXDEV).
 /// </summary>
 /// <remarks>
 /// A first pass only starts the write-back of every file (sync_file_range, which does not wait),
@@ -26,9 +32,7 @@ public static class DurableTree
     /// <summary>fsyncs every regular file and directory under <paramref name="root"/>, and <paramref name="root"/> itself.</summary>
     public static void Sync(string root)
     {
-        var files = new List<string>();
-        var directories = new List<string>();
-        Collect(root.TrimEnd('/'), files, directories);
+        var (files, directories) = Collect(root);
         foreach (var file in files)
         {
             using var handle = Syscalls.OpenForSync(file, directory: false);
@@ -73,19 +77,32 @@ public static class DurableTree
         Syscalls.Sync(handle);
     }
 
-    private static void Collect(string directory, List<string> files, List<string> directories)
+    /// <summary>What <see cref="Sync"/> fsyncs: one name of each regular file that has no name outside the tree, and every directory.</summary>
+    internal static (List<string> Files, List<string> Directories) Collect(string root)
+    {
+        var found = new Dictionary<(ulong Device, ulong Inode), (string Path, ulong Links, int Names)>();
+        var directories = new List<string>();
+        Collect(root.TrimEnd('/'), found, directories);
+        return (found.Values.Where(f => (ulong)f.Names >= f.Links).Select(f => f.Path).ToList(), directories);
+    }
+
+    /// <summary>Every directory, and every regular file by inode: its first path, its link count and how many names it has in the tree.</summary>
+    private static void Collect(
+        string directory, Dictionary<(ulong Device, ulong Inode), (string Path, ulong Links, int Names)> files, List<string> directories)
     {
         directories.Add(directory);
         foreach (var name in Syscalls.ListDirectory(directory))
         {
             var path = directory + "/" + name.Name;
-            switch (Syscalls.LStat(path).FileType)
+            var status = Syscalls.LStat(path);
+            switch (status.FileType)
             {
                 case FileStatus.TypeDirectory:
                     Collect(path, files, directories);
                     break;
                 case FileStatus.TypeRegular:
-                    files.Add(path);
+                    var key = (status.Device, status.Inode);
+                    files[key] = files.TryGetValue(key, out var seen) ? seen with { Names = seen.Names + 1 } : (path, status.LinkCount, 1);
                     break;
             }
         }

@@ -81,10 +81,10 @@ public sealed class RootlessDeviceNodeTests : IDisposable
         Assert.DoesNotContain(await LayerListingAsync(rootless, "added:1"), l => l.EndsWith("opt/null", StringComparison.Ordinal));
     }
 
-    /// <summary>tar -tv of all the image's layer blobs, as GNU tar reads them (a save writes the build's blobs first).</summary>
+    /// <summary>tar -tv of all the image's layer blobs, as GNU tar reads them (a save into a device writes the build's blobs first).</summary>
     private static async Task<string[]> LayerListingAsync(BuildFixture fixture, string image)
     {
-        (await fixture.Ibuild("--root", fixture.Store, "save", "-o", Path.Combine(fixture.Store, "..", "written.tar"), image)).Ok();
+        (await fixture.Ibuild("--root", fixture.Store, "save", "-o", "/dev/null", image)).Ok();
         using var inspect = JsonDocument.Parse((await fixture.Ibuild("--root", fixture.Store, "inspect", image)).Ok().Stdout);
         var layers = inspect.RootElement.GetProperty("Manifest").GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("digest").GetString()!).ToList();
         var listing = new List<string>();

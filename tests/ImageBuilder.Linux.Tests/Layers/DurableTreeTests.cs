@@ -8,6 +8,33 @@ namespace ImageBuilder.Linux.Tests.Layers;
 public sealed class DurableTreeTests
 {
     [Fact]
+    public void A_file_is_synced_once_by_one_of_its_names_and_a_file_linked_from_a_snapshot_is_not_synced_again()
+    {
+        using var dir = new TempDirectory();
+        var snapshot = Directory.CreateDirectory(dir.Combine("snapshot")).FullName;
+        var root = Directory.CreateDirectory(dir.Combine("tree", "app")).Parent!.FullName;
+        File.WriteAllText(Path.Combine(snapshot, "unchanged"), "durable since its snapshot");
+        Link(Path.Combine(snapshot, "unchanged"), Path.Combine(root, "app", "unchanged"));
+        File.WriteAllText(Path.Combine(root, "app", "new"), "written by this step");
+        File.WriteAllText(Path.Combine(root, "app", "twice"), "two names in the tree");
+        Link(Path.Combine(root, "app", "twice"), Path.Combine(root, "twice-again"));
+
+        var (files, directories) = DurableTree.Collect(root);
+
+        Assert.Equal(2, files.Count);
+        Assert.Contains(Path.Combine(root, "app", "new"), files);
+        Assert.Single(files, f => f.EndsWith("twice", StringComparison.Ordinal) || f.EndsWith("twice-again", StringComparison.Ordinal));
+        Assert.Equal([root, Path.Combine(root, "app")], directories.Order(StringComparer.Ordinal));
+    }
+
+    private static void Link(string existing, string name)
+    {
+        using var ln = System.Diagnostics.Process.Start("ln", [existing, name]);
+        ln.WaitForExit();
+        Assert.Equal(0, ln.ExitCode);
+    }
+
+    [Fact]
     public void A_tree_of_many_files_symlinks_and_a_fifo_is_synced_and_left_as_it_was()
     {
         using var dir = new TempDirectory();
