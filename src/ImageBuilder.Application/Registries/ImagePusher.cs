@@ -2,6 +2,7 @@ using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.References;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Core.Tracing;
 using ImageBuilder.Registry;
 
 namespace ImageBuilder.Application.Registries;
@@ -137,7 +138,13 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         }
 
         var mountFrom = store.BlobMountSource(blob.Digest, client.Registry, repository);
-        var result = await client.PushBlobAsync(repository, blob, () => store.OpenBlob(blob.Digest), mountFrom, cancellationToken);
+        BlobPushResult result;
+        using (var phase = BuildTrace.Phase("upload").Arg("bytes", blob.Size))
+        {
+            result = await client.PushBlobAsync(repository, blob, () => store.OpenBlob(blob.Digest), mountFrom, cancellationToken);
+            phase.Arg("result", result.ToString().ToLowerInvariant());
+        }
+
         var name = blob.Digest.Encoded[..12];
         lines.Write(result switch
         {

@@ -223,5 +223,7 @@ public sealed partial class BuildContext
         {
             entry.ContentHash = hash;
         }
+
+        Interlocked.Increment(ref hashedSinceLoad);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using ImageBuilder.Build.Context;
 using ImageBuilder.TestSupport;
 
@@ -215,14 +214,59 @@ public sealed class BuildContextTests : IDisposable
         Assert.True(File.Exists(cachePath));
 
         // Tamper with the remembered hash: a warm load trusts it while the stat is unchanged ...
-        var document = JsonNode.Parse(File.ReadAllText(cachePath))!;
-        document["Files"]!["a.txt"]!["Sha256"] = new string('0', 64);
-        File.WriteAllText(cachePath, document.ToJsonString());
+        var root = Path.GetFullPath(Context).TrimEnd('/');
+        var files = StatCache.Load(cachePath, root);
+        files["a.txt"] = files["a.txt"] with { Sha256 = new string('0', 64) };
+        StatCache.Save(cachePath, root, files);
         Assert.NotEqual(fresh, BuildContext.Load(Context, null, cachePath).Checksum(["a.txt"]).ToString());
 
         // ... and re-hashes once the file's stat changes.
         File.SetLastWriteTimeUtc(Path.Combine(Context, "a.txt"), new DateTime(2003, 1, 1, 0, 0, 0, DateTimeKind.Utc));
         Assert.Equal(fresh, BuildContext.Load(Context, null, cachePath).Checksum(["a.txt"]).ToString());
+    }
+
+    [Fact]
+    public void A_build_that_hashed_nothing_new_leaves_the_stat_cache_as_it_was()
+    {
+        Write("a.txt", "a");
+        Write("b.txt", "b");
+        var cachePath = dir.Combine("store", "statcache.json");
+        var first = BuildContext.Load(Context, null, cachePath);
+        first.Checksum(["a.txt", "b.txt"]);
+        first.SaveStatCache();
+        var written = File.GetLastWriteTimeUtc(cachePath);
+        File.SetLastWriteTimeUtc(cachePath, written.AddHours(-1));
+
+        var warm = BuildContext.Load(Context, null, cachePath);
+        warm.Checksum(["a.txt", "b.txt"]);
+        warm.SaveStatCache();
+        Assert.Equal(written.AddHours(-1), File.GetLastWriteTimeUtc(cachePath));
+
+        Write("b.txt", "changed");
+        var changed = BuildContext.Load(Context, null, cachePath);
+        changed.Checksum(["a.txt", "b.txt"]);
+        changed.SaveStatCache();
+        Assert.NotEqual(written.AddHours(-1), File.GetLastWriteTimeUtc(cachePath));
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(Context, "b.txt"))));
+        Assert.Equal(hash, StatCache.Load(cachePath, Path.GetFullPath(Context).TrimEnd('/'))["b.txt"].Sha256);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    [InlineData(9)]
+    [InlineData(60)]
+    public void A_cut_stat_cache_is_an_empty_one(int keep)
+    {
+        Write("a.txt", "a");
+        var cachePath = dir.Combine("store", "statcache");
+        var root = Path.GetFullPath(Context).TrimEnd('/');
+        StatCache.Save(cachePath, root, new(StringComparer.Ordinal) { ["a.txt"] = new StatCacheRecord(1, 2, 3, 4, 5, new string('a', 64)) });
+        Assert.Single(StatCache.Load(cachePath, root));
+        File.WriteAllBytes(cachePath, File.ReadAllBytes(cachePath)[..keep]);
+
+        Assert.Empty(StatCache.Load(cachePath, root));
+        Assert.Equal(Sum("a.txt"), BuildContext.Load(Context, null, cachePath).Checksum(["a.txt"]).ToString());
     }
 
     [Fact]
