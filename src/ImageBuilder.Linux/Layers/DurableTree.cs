@@ -11,8 +11,9 @@ namespace ImageBuilder.Linux.Layers;
 /// (more links than names in it) is skipped: the one way ibuild makes such a file is an
 /// incremental COPY linking an unchanged file of its previous snapshot (<see cref="SharedTree"/>),
 /// whose inodes were made durable before that snapshot was renamed into place and never change;
-/// the new name is the directory's, fsynced here. A RUN's upper dir cannot hold one (overlayfs
-/// copies a lower file up before linking it; a link across mounts is EXDEV).
+/// the new name is the directory's, fsynced here. A RUN's upper dir cannot hold one (overlayfs,
+/// mounted with <c>index=off</c>, copies a lower file up before linking it, with no name outside
+/// the upper dir; a link across mounts is EXDEV).
 /// </summary>
 /// <remarks>
 /// A first pass only starts the write-back of every file (sync_file_range, which does not wait),

@@ -88,6 +88,11 @@ public static unsafe partial class Syscalls
             {
                 Check(SetString(context, "upperdir", upperDir), $"overlay upperdir {upperDir}");
                 Check(SetString(context, "workdir", workDir ?? throw new ArgumentNullException(nameof(workDir))), $"overlay workdir {workDir}");
+
+                // Whatever the kernel's default (CONFIG_OVERLAY_FS_INDEX): with the index, a lower
+                // file linked in a step keeps a name in workdir/index, outside the upper dir, which
+                // DurableTree takes for a file shared with a durable snapshot. Docker's overlay2 sets it too.
+                Check(SetString(context, "index", "off"), "overlay index=off");
             }
 
             if (Rootless.HostMode.Current.InUserNamespace)
@@ -122,7 +127,7 @@ public static unsafe partial class Syscalls
 
     private static void MountOverlayClassic(string target, IReadOnlyList<string> lowerDirs, string? upperDir, string? workDir, ulong attributes)
     {
-        var options = "lowerdir=" + string.Join(':', lowerDirs) + (upperDir is null ? "" : $",upperdir={upperDir},workdir={workDir}")
+        var options = "lowerdir=" + string.Join(':', lowerDirs) + (upperDir is null ? "" : $",upperdir={upperDir},workdir={workDir},index=off")
             + (Rootless.HostMode.Current.InUserNamespace ? ",userxattr" : "");
         if (options.Length >= 4096)
         {
