@@ -28,30 +28,27 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
     // Blobs taken as already in the repository without asking (this push's).
     private int skipped;
 
-    public Task<Digest> PushAsync(ImageRecord image, ImageReference destination, CancellationToken cancellationToken) =>
-        ReleasingLinesAsync(() => PushImageAsync(image, destination, cancellationToken));
+    public async Task<Digest> PushAsync(ImageRecord image, ImageReference destination, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var digest = await PushImageAsync(image, destination, cancellationToken);
+            lines.Release();
+            return digest;
+        }
+        catch (Exception e) when (e is not UserNamespaceRequiredException)
+        {
+            // Said with the error; not when the push must run again inside the user namespace.
+            lines.Release();
+            throw;
+        }
+    }
 
     /// <summary>Makes the repository hold every blob (from the store, written already: nothing is held), <see cref="Parallelism"/> at once.</summary>
     internal Task PushBlobsAsync(IRegistryClient client, string repository, IEnumerable<Descriptor> blobs, CancellationToken cancellationToken)
     {
         lines.Release();
         return PushEachBlobAsync(client, repository, blobs, cancellationToken);
-    }
-
-    /// <summary>Runs <paramref name="push"/>, then writes the lines still held; not when the push must run again inside the user namespace.</summary>
-    private async Task<T> ReleasingLinesAsync<T>(Func<Task<T>> push)
-    {
-        try
-        {
-            var result = await push();
-            lines.Release();
-            return result;
-        }
-        catch (Exception e) when (e is not UserNamespaceRequiredException)
-        {
-            lines.Release();
-            throw;
-        }
     }
 
     private async Task<Digest> PushImageAsync(ImageRecord image, ImageReference destination, CancellationToken cancellationToken)
