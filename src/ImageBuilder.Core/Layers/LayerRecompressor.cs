@@ -88,7 +88,7 @@ public sealed class LayerRecompressor(ContentStore store)
     /// <summary>A layer a build has not written yet (uncompressed, lazy): its snapshot packed straight into <paramref name="target"/>, or null.</summary>
     private async Task<(Digest Digest, long Size)?> ConvertFromSnapshotAsync(Descriptor layer, Digest diffId, LayerCompression target, CancellationToken cancellationToken)
     {
-        if (layer.Digest != diffId || store.HasBlobFile(layer.Digest) || store.FindLazyBlob(layer.Digest) is null)
+        if (layer.Digest != diffId || store.HasBlobFile(layer.Digest))
         {
             return null;
         }
