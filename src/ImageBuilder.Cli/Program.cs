@@ -8,6 +8,7 @@ using ImageBuilder.Linux.Rootless;
 // and the commands that only read the store start outside and enter when they turn out to need
 // it (UserNamespaceRequiredException), so that a fully cached build does not pay for a second
 // start. Root, and commands that need neither the store nor a container, go on here.
+NamespaceHandOff.ReceiveAtStart();
 var use = CommandLineApp.WhenToEnterUserNamespace(args);
 var stdout = Console.Out;
 var stderr = Console.Error;

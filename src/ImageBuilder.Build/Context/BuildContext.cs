@@ -70,9 +70,16 @@ public sealed partial class BuildContext
         }
 
         var ignore = DockerIgnoreFile.Load(new FileSystem(), root, dockerfilePath);
+        if (Received(root, dockerfilePath, ignore, statCachePath) is { } handed)
+        {
+            phase.Arg("handedOver", true);
+            return handed;
+        }
+
         var cache = StatCache.Load(statCachePath, root);
-        var rootEntry = Describe("", status, null, new SortedDictionary<string, ContextEntry>(StringComparer.Ordinal));
-        var walk = new Walk(root, ignore.Matcher, cache);
+        var outside = HostMode.Current.Pending ? HostMode.Current : null;
+        var rootEntry = Describe("", status, null, new SortedDictionary<string, ContextEntry>(StringComparer.Ordinal), outside);
+        var walk = new Walk(root, ignore.Matcher, cache, outside);
         try
         {
             walk.ReadChildren(rootEntry, MatchInfo.None);
@@ -88,7 +95,13 @@ public sealed partial class BuildContext
         }
 
         phase.Arg("entries", walk.Entries).Arg("hashesFromStatCache", walk.CachedHashes);
-        return new BuildContext(root, ignore, rootEntry, statCachePath);
+        var context = new BuildContext(root, ignore, rootEntry, statCachePath);
+        if (outside is not null)
+        {
+            context.OfferToNamespace(dockerfilePath);
+        }
+
+        return context;
     }
 
     /// <summary>Whether a .dockerignore leaves anything out at all.</summary>
@@ -174,7 +187,8 @@ public sealed partial class BuildContext
         }
     }
 
-    private static ContextEntry Describe(string path, FileStatus status, string? linkTarget, SortedDictionary<string, ContextEntry>? children) => new()
+    /// <summary>An entry for what lstat said; owners as the user namespace sees them when <paramref name="outside"/> (rootless ibuild before it enters).</summary>
+    private static ContextEntry Describe(string path, FileStatus status, string? linkTarget, SortedDictionary<string, ContextEntry>? children, HostMode? outside) => new()
     {
         Path = path,
         Kind = status.FileType switch
@@ -185,8 +199,8 @@ public sealed partial class BuildContext
             _ => ContextEntryKind.Special,
         },
         Mode = status.Mode,
-        Uid = status.Uid,
-        Gid = status.Gid,
+        Uid = AsNamespaceSees(status.Uid, outside?.Users),
+        Gid = AsNamespaceSees(status.Gid, outside?.Groups),
         Size = status.Size,
         ModifiedNanoseconds = (status.ModifiedSeconds * 1_000_000_000) + status.ModifiedNanoseconds,
         ChangedNanoseconds = (status.ChangedSeconds * 1_000_000_000) + status.ChangedNanoseconds,
@@ -197,7 +211,7 @@ public sealed partial class BuildContext
     };
 
     /// <summary>The one walk of the context directory.</summary>
-    private sealed class Walk(string root, PatternMatcher matcher, Dictionary<string, StatCacheRecord> cache)
+    private sealed class Walk(string root, PatternMatcher matcher, Dictionary<string, StatCacheRecord> cache, HostMode? outside)
     {
         /// <summary>Entries kept so far.</summary>
         public long Entries { get; private set; }
@@ -222,7 +236,7 @@ public sealed partial class BuildContext
                 }
 
                 var link = status.FileType == FileStatus.TypeSymlink ? Syscalls.ReadLink(hostDirectory + "/" + name.Name) : null;
-                var entry = Describe(path, status, link, isDirectory ? new SortedDictionary<string, ContextEntry>(StringComparer.Ordinal) : null);
+                var entry = Describe(path, status, link, isDirectory ? new SortedDictionary<string, ContextEntry>(StringComparer.Ordinal) : null, outside);
                 if (isDirectory && !ReadChildren(entry, info) && ignored)
                 {
                     continue; // an ignored directory stays only as the parent of something re-included

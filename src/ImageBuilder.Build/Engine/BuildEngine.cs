@@ -1,4 +1,5 @@
 using ImageBuilder.Build.Context;
+using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Store;
 using ImageBuilder.Core.Tracing;
@@ -60,12 +61,16 @@ public sealed class BuildEngine(ContentStore store, BuildMachine machine, IBuild
         }
         catch
         {
-            // The hashes are right whatever became of the build: the next one (rootless ibuild in
-            // its user namespace, after a miss outside it; a retry after a failed step) need not
-            // hash the context again. Saved quietly here, never in place of the build's own error.
+            // The hashes are right whatever became of the build: the next one (a retry after a
+            // failed step) need not hash the context again. Saved quietly here, never in place of
+            // the build's own error; not when rootless ibuild enters its user namespace, where the
+            // context goes with its hashes (BuildContext.HandOff) and the build inside saves them.
             try
             {
-                SaveStatCache(shared);
+                if (!tasks.Any(t => t.Exception?.InnerException is UserNamespaceRequiredException))
+                {
+                    SaveStatCache(shared);
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

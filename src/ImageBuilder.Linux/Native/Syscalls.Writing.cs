@@ -163,6 +163,18 @@ public static unsafe partial class Syscalls
             : FileNodeType.Socket;
     }
 
+    /// <summary>
+    /// A new file in memory (memfd_create) that a program this process executes inherits: no
+    /// close-on-exec, unlike every other descriptor .NET and ibuild open.
+    /// </summary>
+    public static SafeFileHandle CreateInheritedMemoryFile(string name)
+    {
+        fixed (byte* n = WritingNames.Encode(name))
+        {
+            return WritingDescriptors.Own(memfd_create(n, 0), nameof(memfd_create));
+        }
+    }
+
     /// <summary>Raw descriptors for Tmds.LibC calls; the SafeFileHandle stays the owner (callers hold it in a using).</summary>
     private static class WritingDescriptors
     {

@@ -72,7 +72,7 @@ public static class UserNamespaceEntry
     /// <summary>
     /// As root: returns, nothing to do. As any other user: prints the plan's warning (unless
     /// <paramref name="warned"/> already) and execs ibuild again in the namespace (with
-    /// <see cref="HostMode.RootlessVariable"/> set); returns only by throwing
+    /// <see cref="HostMode.RootlessVariable"/> set, and what <see cref="NamespaceHandOff"/> holds); returns only by throwing
     /// <see cref="RootlessException"/> when that cannot start.
     /// </summary>
     public static void EnterIfNotRoot(IReadOnlyList<string> arguments, TextWriter stderr, bool warned = false)
@@ -101,6 +101,7 @@ public static class UserNamespaceEntry
         }
 
         Environment.SetEnvironmentVariable(HostMode.RootlessVariable, uid.ToString(CultureInfo.InvariantCulture));
+        Environment.SetEnvironmentVariable(NamespaceHandOff.Variable, NamespaceHandOff.Pack());
         Exec(plan.Argv);
     }
 

@@ -73,6 +73,26 @@ public sealed class RootlessEntryTests : IDisposable
     }
 
     [RootFact]
+    public async Task A_cached_bind_of_the_context_hits_outside_the_namespace_where_its_owners_are_the_hosts_ids()
+    {
+        // A read-only bind of the whole context counts its files' owners in the cache key: the
+        // user's own files outside, the namespace's root's inside. The build outside must see them
+        // as the namespace does, or it would never find what a build inside recorded (here one
+        // that starts there: --output enters first).
+        var noUnshare = await StoreWithAppAsync();
+        File.WriteAllText(Path.Combine(Context, "Dockerfile"), "FROM box:1\nRUN --mount=type=bind,target=/ctx cat /ctx/a.txt > /seen\n");
+        var subordinate = Linux.Rootless.SubordinateIds.Read(Linux.Rootless.SubordinateIds.UsersFile, User.Name, User.Uid)[0].Start + 41;
+        File.WriteAllText(Path.Combine(Context, "theirs.txt"), "a container user's file\n");
+        (await Tools.Run("chown", $"{subordinate}:{subordinate}", Path.Combine(Context, "theirs.txt"))).Ok();
+        (await User.Ibuild("--root", Store, "build", "--output", $"type=local,dest={dir.Combine("out")}", "-t", "bind:1", Context)).Ok();
+
+        var again = (await User.IbuildOnPath(noUnshare, "--root", Store, "build", "--progress", "plain", "-t", "bind:2", Context)).Ok();
+
+        Assert.Single(again.Stderr.Split('\n'), l => l.EndsWith(" CACHED", StringComparison.Ordinal));
+        Assert.Equal("from the context\n", (await User.Ibuild("--root", Store, "run", "bind:2", "cat", "/seen")).Ok().Stdout);
+    }
+
+    [RootFact]
     public async Task A_new_store_and_a_killed_builds_scratch_are_dealt_with_inside_the_namespace()
     {
         var noUnshare = await PathWithoutUnshareAsync();

@@ -37,10 +37,25 @@ public sealed class RootlessIncrementalCopyTests : IDisposable
         (await fresh.Ibuild("--root", fresh.Store, "build", "--progress", "quiet", "-t", "full", fresh.Context)).Ok();
 
         Assert.Equal((await fresh.LayersAsync("full")).Take(2), (await again.LayersAsync("incremental")).Take(2));
-        using var json = JsonDocument.Parse(File.ReadAllBytes(trace));
-        Assert.Contains(json.RootElement.GetProperty("traceEvents").EnumerateArray(),
-            e => e.TryGetProperty("args", out var args) && args.TryGetProperty("copyKept", out var kept) && kept.GetInt64() > 0);
+        var events = Events(trace);
+        Assert.Contains(events, e => Arg(e, "copyKept") is { } kept && kept.GetInt64() > 0);
+
+        // The build outside read and hashed the context, then stopped at the COPY to enter: the
+        // build inside took that context over instead of reading it again, and kept its hashes.
+        Assert.Contains(events, e => e.GetProperty("name").GetString() == "context load" && Arg(e, "handedOver")?.GetBoolean() == true);
+        var warm = Path.Combine(again.User.NewDirectory(), "warm.json");
+        (await again.Ibuild("--root", again.Store, "build", "--trace", warm, "-t", "incremental", again.Context)).Ok();
+        Assert.Equal(0, Events(warm).Single(e => e.GetProperty("name").GetString() == "context hashing").GetProperty("args").GetProperty("filesHashed").GetInt64());
     }
+
+    private static List<JsonElement> Events(string trace)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllBytes(trace));
+        return [.. json.RootElement.GetProperty("traceEvents").EnumerateArray().Select(e => e.Clone())];
+    }
+
+    private static JsonElement? Arg(JsonElement traceEvent, string name) =>
+        traceEvent.TryGetProperty("args", out var args) && args.TryGetProperty(name, out var value) ? value : null;
 
     // The layer holds the files' times: the second context gets the first one's.
     private static void SameTimes(string from, string to)
