@@ -7,11 +7,12 @@ namespace ImageBuilder.Build.Copying;
 /// An .xz file decompressed by the xz tool (`xz -dc`), for the filters SharpCompress does not
 /// implement (Delta: it throws <see cref="NotImplementedException"/>); the tool, which containerd
 /// also runs for xz layers, reads every filter. A non-zero exit at the end is invalid data.
+/// Everything is read synchronously: this runs on file work's thread, which must not queue work
+/// to the thread pool (see OverlayWorkspace); xz writes a line to stderr, then exits.
 /// </summary>
 internal sealed class XzTool : ForwardReadStream
 {
     private readonly Process process;
-    private readonly Task<string> errors;
 
     private XzTool(string path)
     {
@@ -29,8 +30,6 @@ internal sealed class XzTool : ForwardReadStream
         {
             throw new InvalidDataException($"xz: this archive uses a filter only the xz tool reads, and it could not be run ({e.Message}); install xz-utils", e);
         }
-
-        errors = process.StandardError.ReadToEndAsync();
     }
 
     /// <summary>SharpCompress's decoder when it reads the file's filters, else the xz tool.</summary>
@@ -61,7 +60,7 @@ internal sealed class XzTool : ForwardReadStream
             process.WaitForExit();
             if (process.ExitCode != 0)
             {
-                throw new InvalidDataException($"xz: {errors.GetAwaiter().GetResult().Trim()}");
+                throw new InvalidDataException($"xz: {process.StandardError.ReadToEnd().Trim()}");
             }
         }
 

@@ -31,6 +31,15 @@ public static unsafe partial class Syscalls
     /// <summary>unshare(2) for the calling thread.</summary>
     internal static void Unshare(int flags) => ThrowIfFailed(unshare(flags), "unshare");
 
+    /// <summary>umount2(2) with MNT_DETACH: the mount leaves the calling thread's namespace at once.</summary>
+    internal static void DetachMount(string target)
+    {
+        fixed (byte* t = Utf8OrNull(target))
+        {
+            ThrowIfFailed(umount2(t, 2), $"umount {target}");
+        }
+    }
+
     /// <summary>mount(2); null strings are passed as NULL.</summary>
     internal static void Mount(string? source, string target, string? fileSystemType, ulong flags, string? data)
     {

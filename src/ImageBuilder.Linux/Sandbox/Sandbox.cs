@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using ImageBuilder.Core.Tracing;
 using ImageBuilder.Linux.Native;
@@ -22,35 +21,6 @@ public sealed partial class Sandbox(SandboxOptions options)
 {
     public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    // Process starts its SIGCHLD handling thread, and pipe streams their socket event loop, on
-    // first use; a thread in a new PID namespace can no longer create threads, so both must be
-    // started before any unshare. Starting /bin/cat with all three streams redirected does it.
-    private static readonly Lazy<bool> ProcessSupportStarted = new(() =>
-    {
-        try
-        {
-            var start = new ProcessStartInfo("/bin/cat")
-            {
-                UseShellExecute = false,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            using var process = Process.Start(start)!;
-            process.StandardInput.BaseStream.Write("x"u8);
-            process.StandardInput.Close();
-            var error = process.StandardError.BaseStream.CopyToAsync(Stream.Null);
-            process.StandardOutput.BaseStream.CopyToAsync(Stream.Null).GetAwaiter().GetResult();
-            error.GetAwaiter().GetResult();
-            process.WaitForExit();
-        }
-        catch (Win32Exception)
-        {
-            // Starting failed after the runtime's process support was set up: that is all we need.
-        }
-
-        return true;
-    });
 
     public async Task<SandboxResult> RunAsync(SandboxSpec spec, Stream stdout, Stream stderr, CancellationToken cancellationToken)
     {
@@ -62,7 +32,7 @@ public sealed partial class Sandbox(SandboxOptions options)
         Rootless.HostMode.Current.RequireUserNamespace("running a container");
         using (BuildTrace.Phase("process support"))
         {
-            _ = ProcessSupportStarted.Value;
+            ProcessSupport.EnsureStarted();
         }
 
         // ibuild run's private network lives as long as its one process.
