@@ -91,6 +91,7 @@ public sealed partial class RegistryClient : IRegistryClient, IDisposable
         await probeGate.WaitAsync(cancellationToken);
         try
         {
+            using var phase = ImageBuilder.Core.Tracing.BuildTrace.Phase("registry probe");
             return baseUri ??= await SpeaksTlsAsync(cancellationToken) ? Endpoint.BaseUri : Endpoint.PlainHttpUri;
         }
         finally

@@ -10,18 +10,23 @@ namespace ImageBuilder.Application.Registries;
 /// <summary>
 /// <c>ibuild push</c> (and <c>build --push</c>): each layer given gzip compression (once per
 /// store, by <see cref="LayerRecompressor"/>; the store keeps them uncompressed) and pushed as
-/// soon as it is compressed, <see cref="Parallelism"/> layers at once, so that one layer's upload
-/// overlaps another's compression (nothing is asked about a blob this store pushed to or pulled
-/// from the repository before; a HEAD skips what the repository has; a layer pulled from another
-/// repository of the registry is mounted from there); then the config, then the manifest.
-/// Returns the manifest's digest. Its lines are held until every layer is converted: converting
-/// a layer a build has not written may need rootless ibuild's user namespace, and the push then
-/// runs again inside, which prints them again.
+/// soon as it is compressed. Compressing is the CPU's work and uploading the registry's, so they
+/// are limited apart: <see cref="ConversionsAtOnce"/> layers compress while up to
+/// <see cref="Parallelism"/> blobs upload, and the config (the same whatever the layers'
+/// compression) uploads from the start (nothing is asked about a blob this store pushed to or
+/// pulled from the repository before; a HEAD skips what the repository has; a layer pulled from
+/// another repository of the registry is mounted from there); then the manifest. The first
+/// failure cancels the rest. Returns the manifest's digest. Its lines are held until every layer
+/// is converted: converting a layer a build has not written may need rootless ibuild's user
+/// namespace, and the push then runs again inside, which prints them again.
 /// </summary>
 public sealed class ImagePusher(ContentStore store, RegistryAccess registries, Action<string> log)
 {
     /// <summary>Blobs sent at once.</summary>
     public const int Parallelism = 4;
+
+    /// <summary>Layers compressed at once (a big one also compresses its chunks in parallel).</summary>
+    private static readonly int ConversionsAtOnce = Math.Max(2, Environment.ProcessorCount);
 
     private readonly HeldLines lines = new(log);
 
@@ -59,14 +64,27 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         lines.Write($"The push refers to repository [{destination.Registry}/{repository}]");
         var recompressor = new LayerRecompressor(store);
         var known = $"{destination.Registry}/{repository}";
-        var layers = await ConvertAndPushLayersAsync(recompressor, image, client, repository, known, cancellationToken);
+        var forms = new RegistryLayerForms(store);
+        var wanted = forms.Wanted(image);
+        var converted = new Descriptor[image.Manifest.Layers.Count];
+        using var uploads = new SemaphoreSlim(Parallelism);
+        await AllOrNothingAsync(cancellationToken, token =>
+        {
+            // The layers the registry may hold already wait for that answer; the others start at once.
+            var adopting = wanted.Count > 0 ? forms.AdoptAsync(image, destination, [.. wanted], client, token) : Task.CompletedTask;
+            return
+            [
+                adopting,
+                PushBlobAsync(client, repository, image.Manifest.Config, known, uploads, token),
+                ConvertAndPushLayersAsync(recompressor, image, converted, client, repository, known, uploads, diffId => wanted.Contains(diffId) ? adopting : Task.CompletedTask, token),
+            ];
+        });
         lines.Release();
-        var converted = recompressor.WithLayers(image, layers);
-        Descriptor[] blobs = [.. converted.Manifest.Layers, converted.Manifest.Config];
-        await PushBlobAsync(client, repository, converted.Manifest.Config, known, cancellationToken);
-        var manifest = store.ReadBlob(converted.ManifestDescriptor.Digest);
+        var withLayers = recompressor.WithLayers(image, converted);
+        Descriptor[] blobs = [.. withLayers.Manifest.Layers, withLayers.Manifest.Config];
+        var manifest = store.ReadBlob(withLayers.ManifestDescriptor.Digest);
         var reference = destination.Tag ?? destination.Digest?.ToString() ?? ImageReference.DefaultTag;
-        var mediaType = converted.ManifestDescriptor.MediaType ?? MediaTypes.OciManifest;
+        var mediaType = withLayers.ManifestDescriptor.MediaType ?? MediaTypes.OciManifest;
         Digest digest;
         try
         {
@@ -86,19 +104,33 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         return digest;
     }
 
-    /// <summary>The image's layers in gzip (in order), each pushed once it is: the same layer twice is converted and pushed once.</summary>
-    private async Task<Descriptor[]> ConvertAndPushLayersAsync(
-        LayerRecompressor recompressor, ImageRecord image, IRegistryClient client, string repository, string known, CancellationToken cancellationToken)
+    /// <summary>
+    /// The image's layers in gzip, into <paramref name="converted"/> (in order), each pushed once it
+    /// is (after <paramref name="before"/> its diff id): the same layer twice is converted and pushed once.
+    /// </summary>
+    private async Task ConvertAndPushLayersAsync(
+        LayerRecompressor recompressor, ImageRecord image, Descriptor[] converted, IRegistryClient client, string repository, string known,
+        SemaphoreSlim uploads, Func<Digest, Task> before, CancellationToken cancellationToken)
     {
         var layers = image.Manifest.Layers;
-        var converted = new Descriptor[layers.Count];
         var distinct = Enumerable.Range(0, layers.Count).GroupBy(i => layers[i].Digest).ToList();
         var toConvert = distinct.Count;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(distinct, options, async (same, token) =>
+        using var conversions = new SemaphoreSlim(ConversionsAtOnce);
+        await AllOrNothingAsync(cancellationToken, token => distinct.Select(async same =>
         {
             var first = same.First();
-            var layer = await recompressor.ConvertLayerAsync(layers[first], image.Config.RootFs.DiffIds[first], LayerCompression.Gzip, token);
+            Descriptor layer;
+            await before(image.Config.RootFs.DiffIds[first]);
+            await conversions.WaitAsync(token);
+            try
+            {
+                layer = await recompressor.ConvertLayerAsync(layers[first], image.Config.RootFs.DiffIds[first], LayerCompression.Gzip, token);
+            }
+            finally
+            {
+                conversions.Release();
+            }
+
             foreach (var index in same)
             {
                 converted[index] = layer;
@@ -109,15 +141,50 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
                 lines.Release();
             }
 
-            await PushBlobAsync(client, repository, layer, known, token);
-        });
-        return converted;
+            await PushBlobAsync(client, repository, layer, known, uploads, token);
+        }));
+    }
+
+    /// <summary>
+    /// Runs the tasks <paramref name="start"/> makes with a token the first failure cancels; when
+    /// one fails, waits for the rest and throws that first failure (not the cancellations it caused).
+    /// </summary>
+    private static async Task AllOrNothingAsync(CancellationToken cancellationToken, Func<CancellationToken, IEnumerable<Task>> start)
+    {
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tasks = start(failFast.Token).Select(async task =>
+        {
+            try
+            {
+                await task;
+            }
+            catch
+            {
+                await failFast.CancelAsync();
+                throw;
+            }
+        }).ToList();
+        try
+        {
+            await Task.WhenAll(tasks);
+        }
+        catch
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var first = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault(e => e is not OperationCanceledException);
+            if (first is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+            }
+
+            throw;
+        }
     }
 
     private async Task PushEachBlobAsync(IRegistryClient client, string repository, IEnumerable<Descriptor> blobs, CancellationToken cancellationToken)
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(blobs.DistinctBy(b => b.Digest).ToList(), options, (blob, token) => new ValueTask(PushBlobAsync(client, repository, blob, null, token)));
+        await Parallel.ForEachAsync(blobs.DistinctBy(b => b.Digest).ToList(), options, (blob, token) => new ValueTask(PushBlobAsync(client, repository, blob, null, null, token)));
     }
 
     /// <summary>
@@ -125,7 +192,8 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
     /// <paramref name="known"/> before is taken as there, without asking: if it is not, the
     /// manifest's push says so, and then every blob is checked.
     /// </summary>
-    private async Task PushBlobAsync(IRegistryClient client, string repository, Descriptor blob, string? known, CancellationToken cancellationToken)
+    private async Task PushBlobAsync(
+        IRegistryClient client, string repository, Descriptor blob, string? known, SemaphoreSlim? uploads, CancellationToken cancellationToken)
     {
         if (known is not null && store.HasBlobSource(blob.Digest, known))
         {
@@ -136,10 +204,20 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
 
         var mountFrom = store.BlobMountSource(blob.Digest, client.Registry, repository);
         BlobPushResult result;
-        using (var phase = BuildTrace.Phase("upload").Arg("bytes", blob.Size))
+        if (uploads is not null)
         {
+            await uploads.WaitAsync(cancellationToken);
+        }
+
+        try
+        {
+            using var phase = BuildTrace.Phase("upload").Arg("bytes", blob.Size);
             result = await client.PushBlobAsync(repository, blob, () => store.OpenBlob(blob.Digest), mountFrom, cancellationToken);
             phase.Arg("result", result.ToString().ToLowerInvariant());
+        }
+        finally
+        {
+            uploads?.Release();
         }
 
         var name = blob.Digest.Encoded[..12];
