@@ -152,14 +152,21 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
     private static async Task AllOrNothingAsync(CancellationToken cancellationToken, Func<CancellationToken, IEnumerable<Task>> start)
     {
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Exception? first = null;
         var tasks = start(failFast.Token).Select(async task =>
         {
             try
             {
                 await task;
             }
-            catch
+            catch (Exception e)
             {
+                // The first real failure, in time: what the cancellation makes the others throw next is not the reason.
+                if (e is not OperationCanceledException)
+                {
+                    Interlocked.CompareExchange(ref first, e, null);
+                }
+
                 await failFast.CancelAsync();
                 throw;
             }
@@ -171,10 +178,9 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         catch
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var first = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault(e => e is not OperationCanceledException);
-            if (first is not null)
+            if (Volatile.Read(ref first) is { } failure)
             {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
             }
 
             throw;

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.References;
@@ -42,6 +41,9 @@ internal sealed class RegistryLayerForms(ContentStore store)
     /// </summary>
     public async Task AdoptAsync(ImageRecord image, ImageReference destination, HashSet<Digest> wanted, IRegistryClient client, CancellationToken cancellationToken)
     {
+        // The size of each wanted layer as stored (uncompressed): all the registry's form may unpack to.
+        var local = Enumerable.Range(0, image.Manifest.Layers.Count).Where(i => wanted.Contains(image.Config.RootFs.DiffIds[i]))
+            .DistinctBy(i => image.Config.RootFs.DiffIds[i]).ToDictionary(i => image.Config.RootFs.DiffIds[i], i => image.Manifest.Layers[i].Size);
         var candidates = store.ListImages()
             .Where(other => other.Config.RootFs.DiffIds.Any(wanted.Contains))
             .SelectMany(other => other.Tags.Where(tag => tag.Registry == client.Registry && tag.Tag is not null && tag.ToString() != destination.ToString()))
@@ -53,10 +55,12 @@ internal sealed class RegistryLayerForms(ContentStore store)
             using var phase = BuildTrace.Phase("registry layer lookup").Arg("ref", candidate.ToString());
             try
             {
-                phase.Arg("adopted", await AdoptFromAsync(candidate, wanted, client, cancellationToken));
+                phase.Arg("adopted", await AdoptFromAsync(candidate, wanted, local, client, cancellationToken));
             }
-            catch (Exception e) when (e is RegistryException or LayerFormatException or IOException or InvalidDataException or JsonException or HttpRequestException)
+            catch (Exception e) when (e is not (OperationCanceledException or UserNamespaceRequiredException))
             {
+                // Only a shortcut: whatever went wrong, the layer is compressed here as before.
+                phase.Arg("error", e.Message);
             }
 
             if (wanted.Count == 0)
@@ -67,7 +71,8 @@ internal sealed class RegistryLayerForms(ContentStore store)
     }
 
     /// <summary>Adopts what <paramref name="reference"/>'s image in the registry has of <paramref name="wanted"/> (removed from it); returns how many.</summary>
-    private async Task<int> AdoptFromAsync(ImageReference reference, HashSet<Digest> wanted, IRegistryClient client, CancellationToken cancellationToken)
+    private async Task<int> AdoptFromAsync(
+        ImageReference reference, HashSet<Digest> wanted, Dictionary<Digest, long> local, IRegistryClient client, CancellationToken cancellationToken)
     {
         var fetched = await client.GetManifestAsync(reference.Repository, reference.Tag!, cancellationToken);
         if (fetched.IsIndex)
@@ -94,12 +99,12 @@ internal sealed class RegistryLayerForms(ContentStore store)
                 writer.Commit(layer.Digest);
             }
 
-            if (await DiffIdAsync(layer.Digest, cancellationToken) != diffIds[i])
+            if (await GzipDiffIdAsync(layer.Digest, local[diffIds[i]], cancellationToken) != diffIds[i])
             {
                 continue; // left for prune: nothing refers to it
             }
 
-            var gzip = new Descriptor { MediaType = MediaTypes.OciLayerFor(LayerCompression.Gzip), Digest = layer.Digest, Size = layer.Size };
+            var gzip = new Descriptor { MediaType = MediaTypes.OciLayerFor(LayerCompression.Gzip), Digest = layer.Digest, Size = store.BlobSize(layer.Digest) };
             store.RecordConvertedLayer(diffIds[i], LayerCompression.Gzip, gzip);
             store.RecordLayerDiffId(layer.Digest, diffIds[i]);
             store.RecordBlobSources([layer.Digest], $"{reference.Registry}/{reference.Repository}");
@@ -110,15 +115,37 @@ internal sealed class RegistryLayerForms(ContentStore store)
         return adopted;
     }
 
-    /// <summary>The sha256 of the tar the stored blob unpacks to.</summary>
-    private async Task<Digest> DiffIdAsync(Digest blob, CancellationToken cancellationToken)
+    /// <summary>
+    /// The sha256 of the tar the stored blob unpacks to, when it is gzip and unpacks to no more
+    /// than <paramref name="limit"/> bytes (the layer as the store has it); null otherwise.
+    /// </summary>
+    private async Task<Digest?> GzipDiffIdAsync(Digest blob, long limit, CancellationToken cancellationToken)
     {
         await using var source = store.OpenBlob(blob);
-        var (_, tar) = await LayerStreamFormat.OpenAsync(source, cancellationToken);
+        var (compression, tar) = await LayerStreamFormat.OpenAsync(source, cancellationToken);
         await using (tar)
         {
-            using var sha = SHA256.Create();
-            return Digest.Parse("sha256:" + Convert.ToHexStringLower(await sha.ComputeHashAsync(tar, cancellationToken)));
+            if (compression != LayerCompression.Gzip)
+            {
+                return null;
+            }
+
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[1 << 16];
+            long total = 0;
+            int read;
+            while ((read = await tar.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                total += read;
+                if (total > limit)
+                {
+                    return null;
+                }
+
+                sha.AppendData(buffer, 0, read);
+            }
+
+            return Digest.Parse("sha256:" + Convert.ToHexStringLower(sha.GetHashAndReset()));
         }
     }
 }

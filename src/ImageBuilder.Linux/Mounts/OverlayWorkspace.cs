@@ -49,7 +49,14 @@ public static class OverlayWorkspace
         {
             while (mounted.TryPop(out var target))
             {
-                Syscalls.DetachMount(target);
+                try
+                {
+                    Syscalls.DetachMount(target);
+                }
+                catch (LinuxException)
+                {
+                    // Never in place of the work's own error; the namespace ends with the thread anyway.
+                }
             }
         }
     });
@@ -81,7 +88,8 @@ public static class OverlayWorkspace
             Name = "ibuild private mounts",
         };
         thread.Start();
-        await Task.Run(thread.Join);
+        // A thread of its own waits (not a pool thread held for a 20-second COPY).
+        await Task.Factory.StartNew(thread.Join, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         error?.Throw();
     }
 

@@ -156,7 +156,15 @@ public static unsafe partial class Syscalls
 
         var flags = ((attributes & MountAttrReadOnly) != 0 ? MountReadOnly : 0) | ((attributes & MountAttrNoSuid) != 0 ? MountNoSuid : 0)
             | ((attributes & MountAttrNoDev) != 0 ? MountNoDev : 0);
-        Mount("overlay", target, "overlay", flags, options);
+        try
+        {
+            Mount("overlay", target, "overlay", flags, options);
+        }
+        catch (LinuxException e) when (e.Errno == 22 && upperDir is not null)
+        {
+            // Before Linux 5.10 there is no volatile option: the mount as it was.
+            Mount("overlay", target, "overlay", flags, options.Replace(",volatile", "", StringComparison.Ordinal));
+        }
     }
 
     private static bool SetString(int context, string key, string value)

@@ -62,8 +62,9 @@ public static class NamespaceHandOff
                 {
                     contents[name] = content();
                 }
-                catch (Exception e) when (e is IOException or InvalidOperationException or LinuxException)
+                catch (Exception e) when (e is not OutOfMemoryException)
                 {
+                    // Left out: the receiver does that work itself.
                 }
             }
         }
@@ -73,10 +74,20 @@ public static class NamespaceHandOff
             return null;
         }
 
-        Packed?.Dispose();
-        Packed = Syscalls.CreateInheritedMemoryFile("ibuild-handoff");
-        RandomAccess.Write(Packed, Encode(contents), 0);
-        return Packed.DangerousGetHandle().ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            Packed?.Dispose();
+            Packed = Syscalls.CreateInheritedMemoryFile("ibuild-handoff");
+            RandomAccess.Write(Packed, Encode(contents), 0);
+            return Packed.DangerousGetHandle().ToString(CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or LinuxException or UnauthorizedAccessException)
+        {
+            // Only a shortcut: the command inside does the work again.
+            Packed?.Dispose();
+            Packed = null;
+            return null;
+        }
     }
 
     /// <summary>

@@ -41,15 +41,21 @@ public sealed class RegistryLayerFormsTests(PlainRegistry registry) : IClassFixt
     }
 
     [RegistryRootFact]
-    public async Task A_registry_image_whose_layer_does_not_unpack_to_its_claimed_diff_id_is_not_trusted()
+    public Task A_registry_image_whose_layer_does_not_unpack_to_its_claimed_diff_id_is_not_trusted() => NotTrustedAsync(plainTar: false);
+
+    [RegistryRootFact]
+    public Task A_registry_image_whose_gzip_layer_is_the_plain_tar_is_not_trusted() => NotTrustedAsync(plainTar: true);
+
+    private async Task NotTrustedAsync(bool plainTar)
     {
-        // Another repository's image claims the base's diff id for a layer of other bytes.
+        // Another repository's image claims the base's diff id for a "gzip" layer of other bytes,
+        // or for the base's own tar, uncompressed, which would unpack to that diff id.
         var named = $"{Server.Host}/{RegistryTestKit.Repository("lying")}:1";
         var archive = await ArchiveNamedAsync(named);
         var store = dir.Combine("store");
         (await Tools.Ibuild("--root", store, "load", "-i", archive)).Ok();
         var config = await File.ReadAllBytesAsync(Path.Combine(store, "blobs", "sha256", (await RegistryTestKit.InspectAsync(store, named)).Id[7..]));
-        var forged = await PushForgedImageAsync(named, config);
+        var forged = await PushForgedImageAsync(named, config, plainTar ? await File.ReadAllBytesAsync(await BusyboxRootfs.PathAsync()) : null);
         var destination = $"{Server.Host}/{RegistryTestKit.Repository("app")}:1";
 
         var push = (await Tools.Ibuild("--root", store, "push", named, destination)).Ok();
@@ -85,8 +91,11 @@ public sealed class RegistryLayerFormsTests(PlainRegistry registry) : IClassFixt
         return archive;
     }
 
-    /// <summary>Pushes <paramref name="config"/> with a gzip layer of random bytes as <paramref name="reference"/>; returns the layer's digest.</summary>
-    private async Task<string> PushForgedImageAsync(string reference, byte[] config)
+    /// <summary>
+    /// Pushes <paramref name="config"/> as <paramref name="reference"/> with one layer said to be
+    /// gzip: <paramref name="layer"/>, or random bytes gzipped; returns the layer's digest.
+    /// </summary>
+    private async Task<string> PushForgedImageAsync(string reference, byte[] config, byte[]? layer)
     {
         var (repository, tag) = (reference[(Server.Host.Length + 1)..reference.LastIndexOf(':')], reference[(reference.LastIndexOf(':') + 1)..]);
         using var buffer = new MemoryStream();
@@ -95,7 +104,7 @@ public sealed class RegistryLayerFormsTests(PlainRegistry registry) : IClassFixt
             gzip.Write(RandomNumberGenerator.GetBytes(4096));
         }
 
-        var layer = buffer.ToArray();
+        layer ??= buffer.ToArray();
         var layerDigest = Digest.Parse("sha256:" + Convert.ToHexStringLower(SHA256.HashData(layer)));
         var configDigest = Digest.Parse("sha256:" + Convert.ToHexStringLower(SHA256.HashData(config)));
         using var client = new RegistryClient(Server.Host, new RegistryClientOptions { InsecureRegistries = [Server.Host] });
