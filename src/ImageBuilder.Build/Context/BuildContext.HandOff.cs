@@ -14,8 +14,8 @@ public sealed partial class BuildContext
     private const string HandOffName = "build-context";
     private const int HandOffVersion = 1;
 
-    /// <summary>The kernel's overflow id: what the namespace shows for an owner it does not map.</summary>
-    private const uint UnmappedId = 65534;
+    /// <summary>The kernel's overflow ids: what the namespace shows for an owner it does not map.</summary>
+    private static readonly Lazy<(uint User, uint Group)> Overflow = new(() => (OverflowId("overflowuid"), OverflowId("overflowgid")));
 
     /// <summary>Outside the namespace: offers this context to the build that may run again inside.</summary>
     private void OfferToNamespace(string? dockerfilePath) =>
@@ -150,7 +150,10 @@ public sealed partial class BuildContext
 
     private static string? ReadOptional(BinaryReader reader) => reader.ReadBoolean() ? reader.ReadString() : null;
 
-    /// <summary>An owner as the user namespace will see it: outside it, the host's id mapped in (or the overflow id); elsewhere as it is.</summary>
-    private static uint AsNamespaceSees(uint id, IdMap? outsideMap) =>
-        outsideMap is null ? id : outsideMap.InsideOf(id) is { } inside ? (uint)inside : UnmappedId;
+    /// <summary>An owner as the user namespace will see it: outside it, the host's id mapped in (or <paramref name="overflow"/>); elsewhere as it is.</summary>
+    private static uint AsNamespaceSees(uint id, IdMap? outsideMap, uint overflow) =>
+        outsideMap is null ? id : outsideMap.InsideOf(id) is { } inside ? (uint)inside : overflow;
+
+    private static uint OverflowId(string name) =>
+        uint.TryParse(Linux.SystemFile.ReadOrNull("/proc/sys/kernel/" + name)?.Trim(), out var id) ? id : 65534;
 }

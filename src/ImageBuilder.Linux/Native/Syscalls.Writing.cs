@@ -169,10 +169,22 @@ public static unsafe partial class Syscalls
     /// </summary>
     public static SafeFileHandle CreateInheritedMemoryFile(string name)
     {
+        int fd;
         fixed (byte* n = WritingNames.Encode(name))
         {
-            return WritingDescriptors.Own(memfd_create(n, 0), nameof(memfd_create));
+            fd = ThrowIfFailed(memfd_create(n, 0), nameof(memfd_create));
         }
+
+        if (fd > 2)
+        {
+            return WritingDescriptors.Own(fd, nameof(memfd_create));
+        }
+
+        // With standard input, output or error closed it would take one of their numbers, which
+        // the program executed next reads as such: moved above them (F_DUPFD keeps no close-on-exec).
+        var moved = fcntl(fd, F_DUPFD, 3);
+        close(fd);
+        return WritingDescriptors.Own(moved, "fcntl F_DUPFD");
     }
 
     /// <summary>Raw descriptors for Tmds.LibC calls; the SafeFileHandle stays the owner (callers hold it in a using).</summary>
