@@ -183,8 +183,9 @@ public static unsafe partial class Syscalls
         // With standard input, output or error closed it would take one of their numbers, which
         // the program executed next reads as such: moved above them (F_DUPFD keeps no close-on-exec).
         var moved = fcntl(fd, F_DUPFD, 3);
+        var error = errno;
         close(fd);
-        return WritingDescriptors.Own(moved, "fcntl F_DUPFD");
+        return moved == -1 ? throw new LinuxException("fcntl F_DUPFD", error) : WritingDescriptors.Own(moved, "fcntl F_DUPFD");
     }
 
     /// <summary>Raw descriptors for Tmds.LibC calls; the SafeFileHandle stays the owner (callers hold it in a using).</summary>
