@@ -19,7 +19,7 @@ namespace ImageBuilder.Linux.Mounts;
 /// workers from the thread that queues work, as completing a task does) once ran a later step's
 /// scratch cleanup, whose recursive delete went through the overlay's merged dir into its upper
 /// dir — by then a committed snapshot — and left whiteouts of the base's directories in it (a
-/// rootless bigctx build, found by the benchmark). So the thread completes nothing (a pool thread
+/// rootless bigctx build, found by the benchmark). So the thread completes nothing (a thread of its own
 /// waits for it to end), .NET's process support is started before it (XzTool starts xz there),
 /// and its mounts are detached before it ends, so that even a thread started there by mistake
 /// finds an empty directory.

@@ -27,7 +27,7 @@ public sealed class NamespaceHandOffTests
     }
 
     [Fact]
-    public void The_memory_file_survives_an_exec_and_holds_what_was_written()
+    public void The_memory_file_is_not_closed_on_exec_and_holds_what_was_written()
     {
         using var file = Syscalls.CreateInheritedMemoryFile("ibuild-handoff-test");
         RandomAccess.Write(file, "handed"u8.ToArray(), 0);
