@@ -28,5 +28,7 @@ public interface IRegistryClient
 
     Task<BlobPushResult> PushBlobAsync(string repository, Descriptor blob, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
 
+    Task<BlobPushResult> UploadBlobAsync(string repository, Descriptor blob, Func<Stream> openContent, CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<string>> ListTagsAsync(string repository, CancellationToken cancellationToken = default);
 }

@@ -30,6 +30,23 @@ public sealed partial class RegistryClient
             return BlobPushResult.AlreadyExists;
         }
 
+        return await SendBlobAsync(repository, blob, openContent, mountFrom, cancellationToken);
+    }
+
+    /// <summary>
+    /// Uploads the blob without asking first whether the repository has it (a registry that does
+    /// keeps one copy): for a small blob the client knows to be new, where the HEAD would cost
+    /// more than the bytes. Otherwise as <see cref="PushBlobAsync(string, Descriptor, Func{Stream}, string?, CancellationToken)"/>.
+    /// </summary>
+    public Task<BlobPushResult> UploadBlobAsync(string repository, Descriptor blob, Func<Stream> openContent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(blob);
+        ArgumentNullException.ThrowIfNull(openContent);
+        return SendBlobAsync(repository, blob, openContent, null, cancellationToken);
+    }
+
+    private async Task<BlobPushResult> SendBlobAsync(string repository, Descriptor blob, Func<Stream> openContent, string? mountFrom, CancellationToken cancellationToken)
+    {
         var operation = $"push blob {blob.Digest} to {Registry}/{repository}";
         for (var attempt = 1; ; attempt++)
         {

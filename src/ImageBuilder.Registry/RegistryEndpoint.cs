@@ -8,11 +8,12 @@ public sealed record RegistryEndpoint
     /// <summary>The host docker.io's API lives on.</summary>
     public const string DockerHubApiHost = "registry-1.docker.io";
 
-    private RegistryEndpoint(string registry, Uri baseUri, bool allowsPlainHttp, bool listedInsecure)
+    private RegistryEndpoint(string registry, Uri baseUri, bool loopback, bool listedInsecure)
     {
         Registry = registry;
         BaseUri = baseUri;
-        AllowsPlainHttp = allowsPlainHttp;
+        Loopback = loopback;
+        AllowsPlainHttp = loopback || listedInsecure;
         ListedInsecure = listedInsecure;
     }
 
@@ -23,10 +24,13 @@ public sealed record RegistryEndpoint
     public Uri BaseUri { get; }
 
     /// <summary>
-    /// A loopback registry or one listed as insecure: HTTPS is tried first and, when the registry
-    /// does not speak TLS, plain HTTP is used (as docker does).
+    /// A loopback registry or one listed as insecure: when the registry does not speak TLS, plain
+    /// HTTP is used (as docker does).
     /// </summary>
     public bool AllowsPlainHttp { get; }
+
+    /// <summary>On this machine (localhost, 127.0.0.0/8, ::1): nothing said to it leaves the machine.</summary>
+    public bool Loopback { get; }
 
     /// <summary>Listed as insecure: when it speaks TLS, its certificate is not verified (as docker does).</summary>
     public bool ListedInsecure { get; }
@@ -62,7 +66,7 @@ public sealed record RegistryEndpoint
             throw new ArgumentException($"\"{registry}\" is not a registry host (host or host:port)", nameof(registry));
         }
 
-        return new RegistryEndpoint(name, uri, listed || IsLoopback(host), listed);
+        return new RegistryEndpoint(name, uri, IsLoopback(host), listed);
     }
 
     /// <summary>The host of <c>host[:port]</c>; an IPv6 literal keeps its brackets.</summary>

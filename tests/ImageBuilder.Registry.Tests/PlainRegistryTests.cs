@@ -19,6 +19,20 @@ public sealed class PlainRegistryTests(PlainRegistryFixture fixture) : IClassFix
     }
 
     [RegistryFact]
+    public async Task A_plain_loopback_registry_is_found_without_a_tls_handshake()
+    {
+        using var proxy = new CuttingProxy(Server.Port, cutAfter: long.MaxValue);
+        using var client = new RegistryClient(proxy.Host, new RegistryClientOptions { Retry = Clients.FastRetry });
+
+        await client.PingAsync();
+
+        Assert.Equal($"http://{proxy.Host}/", client.BaseUri?.ToString());
+        Assert.StartsWith("GET /v2/ HTTP/1.1", proxy.Requests, StringComparison.Ordinal);
+        // A TLS ClientHello opens with a handshake record: 0x16, then the version's 0x03.
+        Assert.DoesNotContain("\u0016\u0003", proxy.Requests, StringComparison.Ordinal);
+    }
+
+    [RegistryFact]
     public async Task Monolithic_push_then_pull_gives_back_the_same_bytes()
     {
         using var client = Clients.For(Server);

@@ -25,7 +25,7 @@ public sealed class RegistryEndpointTests
     {
         var endpoint = RegistryEndpoint.Resolve(name);
 
-        Assert.True(endpoint.AllowsPlainHttp);
+        Assert.True(endpoint.AllowsPlainHttp && endpoint.Loopback);
         Assert.False(endpoint.ListedInsecure);
         Assert.Equal(plain, endpoint.PlainHttpUri.ToString());
         Assert.Equal("https", endpoint.BaseUri.Scheme);
@@ -41,7 +41,7 @@ public sealed class RegistryEndpointTests
         var byPort = RegistryEndpoint.Resolve("reg.internal:5000", ["reg.internal:5000"]);
         var byHost = RegistryEndpoint.Resolve("Reg.Internal:5000", ["reg.internal"]);
 
-        Assert.True(byPort.AllowsPlainHttp && byPort.ListedInsecure);
+        Assert.True(byPort.AllowsPlainHttp && byPort.ListedInsecure && !byPort.Loopback);
         Assert.True(byHost.AllowsPlainHttp && byHost.ListedInsecure);
         Assert.Equal("reg.internal:5000", byHost.Registry);
     }

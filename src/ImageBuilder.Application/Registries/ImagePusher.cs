@@ -14,8 +14,9 @@ namespace ImageBuilder.Application.Registries;
 /// are limited apart: <see cref="ConversionsAtOnce"/> layers compress while up to
 /// <see cref="Parallelism"/> blobs upload, and the config (the same whatever the layers'
 /// compression) uploads from the start (nothing is asked about a blob this store pushed to or
-/// pulled from the repository before; a HEAD skips what the repository has; a layer pulled from
-/// another repository of the registry is mounted from there); then the manifest. The first
+/// pulled from the repository before; a HEAD skips what the repository has, but for a small layer
+/// this push compressed first, sent at once; a layer pulled from another repository of the
+/// registry is mounted from there); then the manifest. The first
 /// failure cancels the rest. Returns the manifest's digest. Its lines are held until every layer
 /// is converted: converting a layer a build has not written may need rootless ibuild's user
 /// namespace, and the push then runs again inside, which prints them again.
@@ -24,6 +25,12 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
 {
     /// <summary>Blobs sent at once.</summary>
     public const int Parallelism = 4;
+
+    /// <summary>
+    /// The size up to which a layer compressed by this push is uploaded without a HEAD first: a
+    /// round trip costs more than its bytes (a registry's CPU, on a push of many small layers).
+    /// </summary>
+    private const long AskAbove = 64 * 1024;
 
     /// <summary>Layers compressed at once (a big one also compresses its chunks in parallel).</summary>
     private static readonly int ConversionsAtOnce = Math.Max(2, Environment.ProcessorCount);
@@ -65,18 +72,18 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         var recompressor = new LayerRecompressor(store);
         var known = $"{destination.Registry}/{repository}";
         var forms = new RegistryLayerForms(store);
-        var wanted = forms.Wanted(image);
+        var lookup = forms.Plan(image, destination);
         var converted = new Descriptor[image.Manifest.Layers.Count];
         using var uploads = new SemaphoreSlim(Parallelism);
         await AllOrNothingAsync(cancellationToken, token =>
         {
             // The layers the registry may hold already wait for that answer; the others start at once.
-            var adopting = wanted.Count > 0 ? forms.AdoptAsync(image, destination, [.. wanted], client, token) : Task.CompletedTask;
+            var adopting = lookup.Wanted.Count > 0 ? forms.AdoptAsync(image, lookup, client, token) : Task.CompletedTask;
             return
             [
                 adopting,
                 PushBlobAsync(client, repository, image.Manifest.Config, known, uploads, token),
-                ConvertAndPushLayersAsync(recompressor, image, converted, client, repository, known, uploads, diffId => wanted.Contains(diffId) ? adopting : Task.CompletedTask, token),
+                ConvertAndPushLayersAsync(recompressor, image, converted, client, repository, known, uploads, diffId => lookup.Wanted.Contains(diffId) ? adopting : Task.CompletedTask, token),
             ];
         });
         lines.Release();
@@ -122,6 +129,10 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
             Descriptor layer;
             await before(image.Config.RootFs.DiffIds[first]);
             await conversions.WaitAsync(token);
+            // A layer compressed here for the first time is new to every registry (but for a
+            // reproducible build's twin): a small one is sent without asking.
+            var fresh = MediaTypes.GetLayerCompression(layers[first].MediaType) != LayerCompression.Gzip
+                && store.FindConvertedLayer(image.Config.RootFs.DiffIds[first], LayerCompression.Gzip) is null;
             try
             {
                 layer = await recompressor.ConvertLayerAsync(layers[first], image.Config.RootFs.DiffIds[first], LayerCompression.Gzip, token);
@@ -141,7 +152,7 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
                 lines.Release();
             }
 
-            await PushBlobAsync(client, repository, layer, known, uploads, token);
+            await PushBlobAsync(client, repository, layer, known, uploads, token, ask: !fresh || layer.Size > AskAbove);
         }));
     }
 
@@ -196,10 +207,11 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
     /// <summary>
     /// Makes the repository hold the blob. One this store pushed to (or pulled from)
     /// <paramref name="known"/> before is taken as there, without asking: if it is not, the
-    /// manifest's push says so, and then every blob is checked.
+    /// manifest's push says so, and then every blob is checked. Without <paramref name="ask"/>, it
+    /// is uploaded without a HEAD first.
     /// </summary>
     private async Task PushBlobAsync(
-        IRegistryClient client, string repository, Descriptor blob, string? known, SemaphoreSlim? uploads, CancellationToken cancellationToken)
+        IRegistryClient client, string repository, Descriptor blob, string? known, SemaphoreSlim? uploads, CancellationToken cancellationToken, bool ask = true)
     {
         if (known is not null && store.HasBlobSource(blob.Digest, known))
         {
@@ -218,7 +230,9 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         try
         {
             using var phase = BuildTrace.Phase("upload").Arg("bytes", blob.Size);
-            result = await client.PushBlobAsync(repository, blob, () => store.OpenBlob(blob.Digest), mountFrom, cancellationToken);
+            result = ask
+                ? await client.PushBlobAsync(repository, blob, () => store.OpenBlob(blob.Digest), mountFrom, cancellationToken)
+                : await client.UploadBlobAsync(repository, blob, () => store.OpenBlob(blob.Digest), cancellationToken);
             phase.Arg("result", result.ToString().ToLowerInvariant());
         }
         finally

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Security.Cryptography;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
@@ -26,31 +27,51 @@ internal sealed class RegistryLayerForms(ContentStore store)
     /// <summary>Candidate images fetched at most, per push.</summary>
     private const int MaxCandidates = 2;
 
-    /// <summary>The diff ids of <paramref name="image"/>'s layers that are stored uncompressed with no gzip form known.</summary>
-    public HashSet<Digest> Wanted(ImageRecord image) =>
-        Enumerable.Range(0, image.Manifest.Layers.Count)
+    /// <summary>
+    /// What a push of <paramref name="image"/> to <paramref name="destination"/> may adopt: the diff
+    /// ids of its layers stored uncompressed with no gzip form known that an image of the store
+    /// named in the destination's registry (not the destination: it is what the push makes) holds
+    /// too, and those names. Only these layers wait for <see cref="AdoptAsync"/>; the others (a
+    /// build's own) compress at once.
+    /// </summary>
+    public Lookup Plan(ImageRecord image, ImageReference destination)
+    {
+        var uncompressed = Enumerable.Range(0, image.Manifest.Layers.Count)
             .Where(i => MediaTypes.GetLayerCompression(image.Manifest.Layers[i].MediaType) == LayerCompression.None)
             .Select(i => image.Config.RootFs.DiffIds[i])
             .Where(diffId => store.FindConvertedLayer(diffId, LayerCompression.Gzip) is null)
             .ToHashSet();
+        var wanted = new HashSet<Digest>();
+        var candidates = new List<ImageReference>();
+        foreach (var other in uncompressed.Count == 0 ? [] : store.ListImages())
+        {
+            var held = other.Config.RootFs.DiffIds.Where(uncompressed.Contains).ToList();
+            var names = other.Tags.Where(tag => tag.Registry == destination.Registry && tag.Tag is not null && tag.ToString() != destination.ToString()).ToList();
+            if (held.Count == 0 || names.Count == 0 || candidates.Count == MaxCandidates)
+            {
+                continue;
+            }
+
+            wanted.UnionWith(held);
+            candidates.AddRange(names.Where(name => !candidates.Any(c => c.ToString() == name.ToString())).Take(MaxCandidates - candidates.Count));
+        }
+
+        return new Lookup(wanted, candidates);
+    }
 
     /// <summary>
-    /// Adopts the registry's gzip form of what it can of <paramref name="wanted"/> (from
-    /// <see cref="Wanted"/>; what is adopted is removed) for <paramref name="image"/>'s push to
-    /// <paramref name="destination"/> (which is not asked: it is what the push makes).
+    /// Adopts the registry's gzip form of what it can of <paramref name="lookup"/>'s layers (what is
+    /// adopted is removed from its <see cref="Lookup.Wanted"/>) for <paramref name="image"/>'s push,
+    /// trying each of its candidate names in turn.
     /// </summary>
-    public async Task AdoptAsync(ImageRecord image, ImageReference destination, HashSet<Digest> wanted, IRegistryClient client, CancellationToken cancellationToken)
+    public async Task AdoptAsync(ImageRecord image, Lookup lookup, IRegistryClient client, CancellationToken cancellationToken)
     {
+        var wanted = new HashSet<Digest>(lookup.Wanted);
+
         // The size of each wanted layer as stored (uncompressed): all the registry's form may unpack to.
         var local = Enumerable.Range(0, image.Manifest.Layers.Count).Where(i => wanted.Contains(image.Config.RootFs.DiffIds[i]))
             .DistinctBy(i => image.Config.RootFs.DiffIds[i]).ToDictionary(i => image.Config.RootFs.DiffIds[i], i => image.Manifest.Layers[i].Size);
-        var candidates = store.ListImages()
-            .Where(other => other.Config.RootFs.DiffIds.Any(wanted.Contains))
-            .SelectMany(other => other.Tags.Where(tag => tag.Registry == client.Registry && tag.Tag is not null && tag.ToString() != destination.ToString()))
-            .DistinctBy(tag => tag.ToString())
-            .Take(MaxCandidates)
-            .ToList();
-        foreach (var candidate in candidates)
+        foreach (var candidate in lookup.Candidates)
         {
             using var phase = BuildTrace.Phase("registry layer lookup").Arg("ref", candidate.ToString());
             try
@@ -92,14 +113,10 @@ internal sealed class RegistryLayerForms(ContentStore store)
                 continue;
             }
 
-            if (!store.HasBlob(layer.Digest))
-            {
-                await using var writer = store.BeginBlob();
-                await client.PullBlobAsync(reference.Repository, layer, writer.Stream, cancellationToken);
-                writer.Commit(layer.Digest);
-            }
-
-            if (await GzipDiffIdAsync(layer.Digest, local[diffIds[i]], cancellationToken) != diffIds[i])
+            var unpacked = store.HasBlob(layer.Digest)
+                ? await StoredGzipDiffIdAsync(layer.Digest, local[diffIds[i]], cancellationToken)
+                : await PullCheckedAsync(client, reference.Repository, layer, local[diffIds[i]], cancellationToken);
+            if (unpacked != diffIds[i])
             {
                 continue; // left for prune: nothing refers to it
             }
@@ -116,12 +133,51 @@ internal sealed class RegistryLayerForms(ContentStore store)
     }
 
     /// <summary>
-    /// The sha256 of the tar the stored blob unpacks to, when it is gzip and unpacks to no more
-    /// than <paramref name="limit"/> bytes (the layer as the store has it); null otherwise.
+    /// Downloads the registry's layer into the store and, as it comes, unpacks it
+    /// (<see cref="GzipDiffIdAsync"/>): the check costs no time after the download.
     /// </summary>
-    private async Task<Digest?> GzipDiffIdAsync(Digest blob, long limit, CancellationToken cancellationToken)
+    private async Task<Digest?> PullCheckedAsync(IRegistryClient client, string repository, Descriptor layer, long limit, CancellationToken cancellationToken)
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19, useSynchronizationContext: false));
+        var check = Task.Run(async () =>
+        {
+            await using var unpacking = pipe.Reader.AsStream();
+            return await GzipDiffIdAsync(unpacking, limit, cancellationToken);
+        }, cancellationToken);
+        await using var writer = store.BeginBlob();
+        try
+        {
+            await using (var tee = new TeeStream(writer.Stream, pipe.Writer))
+            {
+                await client.PullBlobAsync(repository, layer, tee, cancellationToken);
+            }
+
+            await pipe.Writer.CompleteAsync();
+        }
+        catch (Exception e)
+        {
+            await pipe.Writer.CompleteAsync(e);
+            await check.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+
+        var unpacked = await check;
+        writer.Commit(layer.Digest);
+        return unpacked;
+    }
+
+    private async Task<Digest?> StoredGzipDiffIdAsync(Digest blob, long limit, CancellationToken cancellationToken)
     {
         await using var source = store.OpenBlob(blob);
+        return await GzipDiffIdAsync(source, limit, cancellationToken);
+    }
+
+    /// <summary>
+    /// The sha256 of the tar <paramref name="source"/> unpacks to, when it is gzip and unpacks to no
+    /// more than <paramref name="limit"/> bytes (the layer as the store has it); null otherwise.
+    /// </summary>
+    private static async Task<Digest?> GzipDiffIdAsync(Stream source, long limit, CancellationToken cancellationToken)
+    {
         var (compression, tar) = await LayerStreamFormat.OpenAsync(source, cancellationToken);
         await using (tar)
         {
@@ -148,4 +204,7 @@ internal sealed class RegistryLayerForms(ContentStore store)
             return Digest.Parse("sha256:" + Convert.ToHexStringLower(sha.GetHashAndReset()));
         }
     }
+
+    /// <summary>The layers a push may adopt (diff ids) and the names of the store's images in the destination's registry that hold them.</summary>
+    public sealed record Lookup(IReadOnlySet<Digest> Wanted, IReadOnlyList<ImageReference> Candidates);
 }

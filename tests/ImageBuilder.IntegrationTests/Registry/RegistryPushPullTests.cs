@@ -80,6 +80,29 @@ public sealed class RegistryPushPullTests(PlainRegistry registry) : IClassFixtur
         Assert.Equal(await RegistryTestKit.DiffIdsWithSkopeoAsync(reference), await RegistryTestKit.DiffIdsWithSkopeoAsync($"{Server.Host}/{repository}:2"));
     }
 
+    [RegistryRootFact]
+    public async Task A_small_layer_the_push_compresses_first_is_uploaded_without_asking_the_registry()
+    {
+        var context = dir.Combine("context");
+        Directory.CreateDirectory(context);
+        await File.WriteAllTextAsync(Path.Combine(context, "hello"), "a layer of a few bytes\n");
+        await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), "FROM box:1\nCOPY hello /hello\n");
+        var store = dir.Combine("store");
+        (await Tools.Ibuild("--root", store, "import", await BusyboxRootfs.PathAsync(), "-t", "box:1")).Ok();
+        (await Tools.Ibuild("--root", store, "build", "-t", "small:1", context)).Ok();
+        var repository = RegistryTestKit.Repository("small");
+        var reference = $"{Server.Host}/{repository}:1";
+
+        var push = (await Tools.Ibuild("--root", store, "push", "small:1", reference)).Ok();
+
+        // PUTs of two layers, the config and the manifest; HEADs for the imported base and the
+        // config, none for the layer the build made (stored uncompressed, gzipped by this push).
+        Assert.Equal(4, Server.CountRequests("PUT", repository, 4));
+        Assert.Equal(2, HeadsTo(repository));
+        Assert.Equal(3, push.Stderr.Split('\n').Count(l => l.Contains(": pushed (", StringComparison.Ordinal)));
+        Assert.Equal((await RegistryTestKit.InspectAsync(store, "small:1")).DiffIds, await RegistryTestKit.DiffIdsWithSkopeoAsync(reference));
+    }
+
     /// <summary>busybox pushed from a new store to a new repository (tag 1): its name, the reference and the store.</summary>
     private async Task<(string Repository, string Reference, string Store)> PushBusyboxToNewRepositoryAsync(string prefix)
     {
