@@ -1,3 +1,4 @@
+using ImageBuilder.Core.Hashing;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Store;
@@ -28,6 +29,8 @@ internal sealed partial class StageRun
             return chain.Append(step.CreatedBy, cached, key);
         }
 
+        // The step will pack a layer: OpenSSL's hashing loads meanwhile (4–5 ms otherwise in its way).
+        Sha256.WarmUp();
         AnticipateRuns();
         using (BuildTrace.Phase("slot wait"))
         {

@@ -41,8 +41,10 @@ public sealed class LinuxStepRunner(SandboxOptions options) : IStepRunner
     {
         if (mode == NetworkMode.Private && !HostMode.Current.Pending)
         {
-            // The outcome (a running network, or the failure every later step gets) is the shared network's to keep.
-            _ = network.GetAsync(CancellationToken.None).ContinueWith(
+            // The outcome (a running network, or the failure every later step gets) is the shared
+            // network's to keep. Started on a pool thread: making the namespace is synchronous work
+            // (~4 ms) that the step anticipating it should not wait for.
+            _ = Task.Run(() => network.GetAsync(CancellationToken.None)).ContinueWith(
                 t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
     }

@@ -30,6 +30,20 @@ public static class Sha256
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ];
 
+    private static int warmedUp;
+
+    /// <summary>
+    /// Loads OpenSSL's SHA-256 on a pool thread, once per process: a build about to pack a layer
+    /// (the tar is hashed by OpenSSL, whatever its size) then does not wait for the loading.
+    /// </summary>
+    public static void WarmUp()
+    {
+        if (Interlocked.Exchange(ref warmedUp, 1) == 0)
+        {
+            _ = Task.Run(() => SHA256.HashData(ReadOnlySpan<byte>.Empty));
+        }
+    }
+
     /// <summary>The SHA-256 of <paramref name="data"/>.</summary>
     public static byte[] Hash(ReadOnlySpan<byte> data) => data.Length <= SmallInput ? HashManaged(data) : SHA256.HashData(data);
 
