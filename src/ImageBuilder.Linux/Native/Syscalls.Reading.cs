@@ -248,7 +248,7 @@ public static unsafe partial class Syscalls
     }
 }
 
-file static class ReadingNative
+internal static class ReadingNative
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
