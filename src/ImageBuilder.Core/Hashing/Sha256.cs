@@ -30,7 +30,7 @@ public static class Sha256
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ];
 
-    private static int warmedUp;
+    private static int WarmUpStarted;
 
     /// <summary>
     /// Loads OpenSSL's SHA-256 on a pool thread, once per process: a build about to pack a layer
@@ -38,7 +38,7 @@ public static class Sha256
     /// </summary>
     public static void WarmUp()
     {
-        if (Interlocked.Exchange(ref warmedUp, 1) == 0)
+        if (Interlocked.Exchange(ref WarmUpStarted, 1) == 0)
         {
             _ = Task.Run(() => SHA256.HashData(ReadOnlySpan<byte>.Empty));
         }
