@@ -41,4 +41,7 @@ internal static class ProcessSupport
     });
 
     public static void EnsureStarted() => _ = Started.Value;
+
+    /// <summary>Starts it on a pool thread: a build's first COPY or RUN then does not wait (~4 ms) for it.</summary>
+    public static void WarmUp() => _ = Task.Run(EnsureStarted);
 }
