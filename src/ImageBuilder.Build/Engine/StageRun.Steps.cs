@@ -95,13 +95,17 @@ internal sealed partial class StageRun
         await shared.Machine.Layers.EnsureSnapshotAsync(ChainId.Next(parent, diffId), layer, diffId, cancellationToken);
     }
 
-    /// <summary>After a miss, the stage's RUN steps on the private network are likely to run: the runner may start it now.</summary>
+    /// <summary>
+    /// After a miss, the stage's RUN steps are likely to run: the runner may prepare them now (on
+    /// the private network when one of them is).
+    /// </summary>
     private void AnticipateRuns()
     {
-        if (!anticipated && stage.Steps.OfType<RunStep>().Any(run => NetworkOf(run) == NetworkMode.Private))
+        var runs = stage.Steps.OfType<RunStep>().Select(NetworkOf).ToList();
+        if (!anticipated && runs.Count > 0)
         {
             anticipated = true;
-            shared.Machine.Runner.Anticipate(NetworkMode.Private);
+            shared.Machine.Runner.Anticipate(runs.Contains(NetworkMode.Private) ? NetworkMode.Private : runs[0]);
         }
     }
 
