@@ -14,8 +14,9 @@ public interface IStepRunner : IAsyncDisposable
 
     /// <summary>
     /// A step on <paramref name="network"/> will probably run soon (its stage has just missed the
-    /// cache): the runner may start what such a step shares (the private network) in the
-    /// background, so that the step does not wait for it. A failure surfaces when a step asks.
+    /// cache): the runner may prepare what such a step needs and shares (its syscall filter, the
+    /// private network) in the background, so that the step does not wait for it. A failure
+    /// surfaces when a step asks.
     /// </summary>
     void Anticipate(NetworkMode network)
     {
