@@ -74,11 +74,12 @@ public sealed partial class RegistryClient : IRegistryClient, IDisposable
 
     /// <summary>
     /// The base URI: HTTPS, or for a loopback or insecure registry that does not speak TLS, plain
-    /// HTTP, found out once with a probe of <c>/v2/</c>: a loopback registry is asked over plain
-    /// HTTP first (nothing leaves the machine, and the local registry usually is plain: this saves
-    /// loading TLS and a refused handshake, 6–10 ms of every push to it), an insecure one over
-    /// HTTPS accepting any certificate; a port that speaks TLS refuses plain HTTP, and the other
-    /// way round.
+    /// HTTP, found out once with a probe of <c>/v2/</c>: a loopback registry named with its port
+    /// is asked over plain HTTP first (nothing leaves the machine, and the local registry usually
+    /// is plain: this saves loading TLS and a refused handshake, 6–10 ms of every push to it; one
+    /// port speaks one of the two, and a TLS port answers a plain request with 400 or closes it),
+    /// others over HTTPS accepting any certificate. Without a port the two are different ports (80
+    /// and 443), and port 80 may well answer something else: HTTPS is asked first.
     /// </summary>
     private async ValueTask<Uri> BaseUriAsync(CancellationToken cancellationToken)
     {
@@ -96,7 +97,7 @@ public sealed partial class RegistryClient : IRegistryClient, IDisposable
         try
         {
             using var phase = ImageBuilder.Core.Tracing.BuildTrace.Phase("registry probe");
-            return baseUri ??= Endpoint.Loopback && await AnswersOverPlainHttpAsync(cancellationToken) ? Endpoint.PlainHttpUri
+            return baseUri ??= PlainFirst && await AnswersOverPlainHttpAsync(cancellationToken) ? Endpoint.PlainHttpUri
                 : await SpeaksTlsAsync(cancellationToken) ? Endpoint.BaseUri : Endpoint.PlainHttpUri;
         }
         finally
@@ -105,10 +106,14 @@ public sealed partial class RegistryClient : IRegistryClient, IDisposable
         }
     }
 
+    /// <summary>Whether plain HTTP is asked first: a loopback registry named with its port.</summary>
+    internal bool PlainFirst => Endpoint.Loopback && !Endpoint.BaseUri.IsDefaultPort;
+
     /// <summary>
-    /// Whether <c>/v2/</c> over plain HTTP gets an answer other than 400: a TLS port answers a
-    /// plain request with 400 (Go's and nginx's servers) or closes the connection. Asked with the
-    /// client's own connection pool, so the connection serves the requests that follow.
+    /// Whether <c>/v2/</c> over plain HTTP gets an answer, other than 400 (a TLS port answers a
+    /// plain request so, Go's and nginx's servers, or closes the connection) or a redirect (to
+    /// HTTPS, say). Asked with the client's own connection pool, so the connection serves the
+    /// requests that follow.
     /// </summary>
     private async Task<bool> AnswersOverPlainHttpAsync(CancellationToken cancellationToken)
     {
@@ -117,7 +122,7 @@ public sealed partial class RegistryClient : IRegistryClient, IDisposable
         try
         {
             using var response = await http.GetAsync(new Uri(Endpoint.PlainHttpUri, "v2/"), timeout.Token);
-            return response.StatusCode != HttpStatusCode.BadRequest;
+            return response.StatusCode != HttpStatusCode.BadRequest && (int)response.StatusCode is < 300 or >= 400;
         }
         catch (Exception e) when (e is HttpRequestException or IOException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {

@@ -31,6 +31,21 @@ public sealed class RegistryEndpointTests
         Assert.Equal("https", endpoint.BaseUri.Scheme);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1:5000", true)]
+    [InlineData("[::1]:5000", true)]
+    [InlineData("localhost:8443", true)]
+    [InlineData("localhost", false)]
+    [InlineData("127.0.0.1", false)]
+    [InlineData("reg.internal:5000", false)]
+    public void Only_a_loopback_registry_named_with_its_port_is_asked_over_plain_http_first(string name, bool plainFirst)
+    {
+        // Without a port, HTTPS is 443 and plain HTTP 80: another server on 80 must not win.
+        using var client = new RegistryClient(name, new RegistryClientOptions { InsecureRegistries = ["reg.internal:5000"] });
+
+        Assert.Equal(plainFirst, client.PlainFirst);
+    }
+
     [Fact]
     public void Other_registries_are_https_only_unless_listed_insecure_by_host_or_host_and_port()
     {

@@ -221,6 +221,7 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         }
 
         var mountFrom = store.BlobMountSource(blob.Digest, client.Registry, repository);
+        ask |= mountFrom is not null;
         BlobPushResult result;
         if (uploads is not null)
         {

@@ -138,18 +138,36 @@ internal sealed class RegistryLayerForms(ContentStore store)
     /// </summary>
     private async Task<Digest?> PullCheckedAsync(IRegistryClient client, string repository, Descriptor layer, long limit, CancellationToken cancellationToken)
     {
+        await using var writer = store.BeginBlob();
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19, useSynchronizationContext: false));
+
+        // A layer the check has refused (not gzip, bigger than the layer, not even gzip's framing)
+        // is not downloaded further.
+        using var refused = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var check = Task.Run(async () =>
         {
-            await using var unpacking = pipe.Reader.AsStream();
-            return await GzipDiffIdAsync(unpacking, limit, cancellationToken);
+            try
+            {
+                await using var unpacking = pipe.Reader.AsStream();
+                return await GzipDiffIdAsync(unpacking, limit, cancellationToken) ?? await RefuseAsync();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await refused.CancelAsync();
+                throw;
+            }
+
+            async Task<Digest?> RefuseAsync()
+            {
+                await refused.CancelAsync();
+                return null;
+            }
         }, cancellationToken);
-        await using var writer = store.BeginBlob();
         try
         {
             await using (var tee = new TeeStream(writer.Stream, pipe.Writer))
             {
-                await client.PullBlobAsync(repository, layer, tee, cancellationToken);
+                await client.PullBlobAsync(repository, layer, tee, refused.Token);
             }
 
             await pipe.Writer.CompleteAsync();
@@ -157,13 +175,18 @@ internal sealed class RegistryLayerForms(ContentStore store)
         catch (Exception e)
         {
             await pipe.Writer.CompleteAsync(e);
-            await check.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            await check.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            if (e is OperationCanceledException && refused.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return await check; // the check stopped the download: its verdict, or its failure
+            }
+
             throw;
         }
 
-        var unpacked = await check;
+        var checkedDiffId = await check;
         writer.Commit(layer.Digest);
-        return unpacked;
+        return checkedDiffId;
     }
 
     private async Task<Digest?> StoredGzipDiffIdAsync(Digest blob, long limit, CancellationToken cancellationToken)

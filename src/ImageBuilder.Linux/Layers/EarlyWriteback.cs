@@ -23,24 +23,32 @@ public sealed class EarlyWriteback : IDisposable
 
     private const int MaxDepth = 32;
     private const int MaxEntries = 200_000;
-    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan DefaultPeriod = TimeSpan.FromMilliseconds(500);
 
     private readonly string upperDir;
+    private readonly long dirtyThreshold;
+    private readonly TimeSpan period;
     private readonly ManualResetEventSlim stop = new();
     private readonly Thread thread;
+    private int started;
 
-    private EarlyWriteback(string upperDir)
+    private EarlyWriteback(string upperDir, long dirtyThreshold, TimeSpan period)
     {
         this.upperDir = upperDir;
+        this.dirtyThreshold = dirtyThreshold;
+        this.period = period;
         thread = new Thread(Run) { IsBackground = true, Name = "ibuild writeback" };
         thread.Start();
     }
 
-    /// <summary>Files written back so far (for tests and the trace).</summary>
-    public int Started { get; private set; }
+    /// <summary>Files whose write-back it started so far.</summary>
+    public int Started => Volatile.Read(ref started);
 
     /// <summary>Starts watching <paramref name="upperDir"/> until disposed.</summary>
-    public static EarlyWriteback Start(string upperDir) => new(upperDir);
+    public static EarlyWriteback Start(string upperDir) => new(upperDir, DirtyThreshold, DefaultPeriod);
+
+    /// <summary>As <see cref="Start(string)"/>, with another threshold and period (tests).</summary>
+    internal static EarlyWriteback Start(string upperDir, long dirtyThreshold, TimeSpan period) => new(upperDir, dirtyThreshold, period);
 
     public void Dispose()
     {
@@ -52,21 +60,22 @@ public sealed class EarlyWriteback : IDisposable
     private void Run()
     {
         long since = 0;
-        while (!stop.Wait(Period))
+        while (!stop.Wait(period))
         {
             // Files modified in the last period before the previous walk may have grown after it looked.
-            var now = (DateTimeOffset.UtcNow - Period).ToUnixTimeMilliseconds() * 1_000_000;
+            var now = (DateTimeOffset.UtcNow - period).ToUnixTimeMilliseconds() * 1_000_000;
             try
             {
-                if (DirtyBytes() >= DirtyThreshold)
+                if (DirtyBytes() >= dirtyThreshold)
                 {
-                    Started += Syscalls.StartTreeWriteback(upperDir, MinimumSize, since, MaxDepth, MaxEntries);
+                    Interlocked.Add(ref started, Syscalls.StartTreeWriteback(upperDir, MinimumSize, since, MaxDepth, MaxEntries, () => stop.IsSet));
                     since = now;
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception)
             {
-                // Only a head start for the flush at the end, which reports what goes wrong.
+                // Only a head start for the flush at the end, which reports what goes wrong; a
+                // failure on this thread of its own must never end ibuild.
             }
         }
     }

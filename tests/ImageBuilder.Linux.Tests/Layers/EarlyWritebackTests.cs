@@ -12,6 +12,8 @@ public sealed class EarlyWritebackTests
 {
     private const long Big = EarlyWriteback.MinimumSize;
 
+    private static readonly Func<bool> Never = () => false;
+
     [Fact]
     public void Big_regular_files_of_the_tree_are_started_and_nothing_through_a_symlink()
     {
@@ -30,13 +32,13 @@ public sealed class EarlyWritebackTests
             Assert.Equal(0, mkfifo.ExitCode);
         }
 
-        Assert.Equal(2, Syscalls.StartTreeWriteback(tree, Big, 0, maxDepth: 32, maxEntries: 1000));
-        Assert.Equal(1, Syscalls.StartTreeWriteback(tree, Big, 0, maxDepth: 0, maxEntries: 1000));
-        Assert.Equal(0, Syscalls.StartTreeWriteback(tree, Big, DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds() * 1_000_000, 32, 1000));
+        Assert.Equal(2, Syscalls.StartTreeWriteback(tree, Big, 0, maxDepth: 32, maxEntries: 1000, Never));
+        Assert.Equal(1, Syscalls.StartTreeWriteback(tree, Big, 0, maxDepth: 0, maxEntries: 1000, Never));
+        Assert.Equal(0, Syscalls.StartTreeWriteback(tree, Big, DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds() * 1_000_000, 32, 1000, Never));
     }
 
     [Fact]
-    public void The_walk_stops_after_its_entries_and_a_missing_tree_is_nothing()
+    public void The_walk_stops_after_its_entries_or_when_told_and_a_missing_tree_is_nothing()
     {
         using var dir = new TempDirectory();
         var tree = Directory.CreateDirectory(dir.Combine("upper")).FullName;
@@ -45,8 +47,27 @@ public sealed class EarlyWritebackTests
             File.WriteAllBytes(Path.Combine(tree, $"big{i}"), new byte[Big]);
         }
 
-        Assert.Equal(3, Syscalls.StartTreeWriteback(tree, Big, 0, 32, maxEntries: 3));
-        Assert.Equal(2, Syscalls.StartTreeWriteback(tree, Big, 0, 32, maxEntries: 2));
-        Assert.Equal(0, Syscalls.StartTreeWriteback(dir.Combine("missing"), Big, 0, 32, 1000));
+        Assert.Equal(3, Syscalls.StartTreeWriteback(tree, Big, 0, 32, maxEntries: 3, Never));
+        Assert.Equal(2, Syscalls.StartTreeWriteback(tree, Big, 0, 32, maxEntries: 2, Never));
+        Assert.Equal(0, Syscalls.StartTreeWriteback(dir.Combine("missing"), Big, 0, 32, 1000, Never));
+        Assert.Equal(0, Syscalls.StartTreeWriteback(tree, Big, 0, 32, 1000, () => true));
+    }
+
+    [Fact]
+    public void While_it_watches_a_tree_a_big_file_written_there_has_its_write_back_started_and_disposing_ends_it()
+    {
+        using var dir = new TempDirectory();
+        var tree = Directory.CreateDirectory(dir.Combine("upper")).FullName;
+        var watching = EarlyWriteback.Start(tree, dirtyThreshold: 0, TimeSpan.FromMilliseconds(20));
+        File.WriteAllBytes(Path.Combine(tree, "big"), new byte[Big * 3]);
+
+        SpinWait.SpinUntil(() => watching.Started > 0, TimeSpan.FromSeconds(30));
+        watching.Dispose();
+        var afterDispose = watching.Started;
+        File.WriteAllBytes(Path.Combine(tree, "later"), new byte[Big * 3]);
+        Thread.Sleep(100);
+
+        Assert.True(afterDispose > 0);
+        Assert.Equal(afterDispose, watching.Started);
     }
 }
