@@ -105,6 +105,46 @@ public sealed partial class RegistryClient
         return BlobPushResult.Uploaded;
     }
 
+    /// <summary>
+    /// Uploads a blob whose bytes are still being made (a layer being compressed): a POST, a PATCH
+    /// for each chunk of up to <see cref="RegistryClientOptions.UploadChunkSize"/> (8 MiB at most) as
+    /// <paramref name="content"/> gives it, to its end, then the PUT with the digest that
+    /// <paramref name="digest"/> gives once they are all made. Nothing is asked first (the digest
+    /// is not known yet) and nothing is retried (the bytes cannot be read again): a failure is the
+    /// caller's to fall back from. Returns the size sent.
+    /// </summary>
+    public async Task<long> UploadStreamAsync(string repository, Stream content, Func<Task<Digest>> digest, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(digest);
+        var operation = $"push a blob to {Registry}/{repository}";
+        Uri location;
+        using (var response = await SendAsync(HttpMethod.Post, $"{RepositoryPath(repository)}/blobs/uploads/", RegistryScope.Push(repository),
+            () => new ByteArrayContent([]), "upload", cancellationToken, retry: false))
+        {
+            if (response.StatusCode != HttpStatusCode.Accepted)
+            {
+                throw await ErrorAsync(response, operation, RegistryErrorReason.NameUnknown, cancellationToken);
+            }
+
+            location = UploadLocation(response, operation);
+        }
+
+        // Chunks of at most 8 MiB: a push may stream two layers at once, and each holds its chunk in memory.
+        var buffer = new byte[Math.Min(options.UploadChunkSize, 8 << 20)];
+        long offset = 0;
+        int length;
+        while ((length = await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken)) > 0)
+        {
+            location = await PatchAsync(repository, location, buffer, offset, length, operation, cancellationToken);
+            offset += length;
+        }
+
+        var made = await digest();
+        await CompleteAsync(repository, new Descriptor { MediaType = "application/octet-stream", Digest = made, Size = offset }, location, [], operation, cancellationToken);
+        return offset;
+    }
+
     /// <summary>PATCH each chunk with its Content-Range; the registry answers with the next location.</summary>
     private async Task<Uri> SendChunksAsync(string repository, Descriptor blob, Stream content, Uri location, string operation, CancellationToken cancellationToken)
     {
@@ -118,21 +158,7 @@ public sealed partial class RegistryClient
                 throw new RegistryException(RegistryErrorReason.DigestMismatch, $"{operation}: the content ended after {offset} of {blob.Size} bytes");
             }
 
-            var first = offset;
-            var chunkLength = length;
-            using var response = await SendAsync(HttpMethod.Patch, location, RegistryScope.Push(repository), () =>
-            {
-                var body = new ByteArrayContent(buffer, 0, chunkLength);
-                body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                body.Headers.TryAddWithoutValidation("Content-Range", $"{first}-{first + chunkLength - 1}");
-                return body;
-            }, "upload", cancellationToken, retry: false);
-            if (response.StatusCode != HttpStatusCode.Accepted)
-            {
-                throw await ErrorAsync(response, operation, RegistryErrorReason.UploadInvalid, cancellationToken);
-            }
-
-            location = UploadLocation(response, operation);
+            location = await PatchAsync(repository, location, buffer, offset, length, operation, cancellationToken);
             offset += length;
         }
 
@@ -142,6 +168,24 @@ public sealed partial class RegistryClient
         }
 
         return location;
+    }
+
+    /// <summary>One PATCH of <paramref name="length"/> bytes at <paramref name="first"/>; the location the registry gives next.</summary>
+    private async Task<Uri> PatchAsync(string repository, Uri location, byte[] buffer, long first, int length, string operation, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Patch, location, RegistryScope.Push(repository), () =>
+        {
+            var body = new ByteArrayContent(buffer, 0, length);
+            body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            body.Headers.TryAddWithoutValidation("Content-Range", $"{first}-{first + length - 1}");
+            return body;
+        }, "upload", cancellationToken, retry: false);
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw await ErrorAsync(response, operation, RegistryErrorReason.UploadInvalid, cancellationToken);
+        }
+
+        return UploadLocation(response, operation);
     }
 
     /// <summary>PUT LOCATION?digest=… with the last (or only) bytes; the registry checks the digest.</summary>

@@ -67,6 +67,24 @@ public sealed class PlainRegistryTests(PlainRegistryFixture fixture) : IClassFix
     }
 
     [RegistryFact]
+    public async Task A_streamed_upload_sends_chunks_as_they_come_and_its_digest_last_and_a_wrong_digest_is_refused()
+    {
+        using var client = Clients.For(Server, configure: o => o with { UploadChunkSize = 64 * 1024 });
+        var repository = Clients.Repository("streamed");
+        var blob = TestBlob.Random(64 * 1024 * 3 + 7, seed: 4);
+        var other = TestBlob.Random(1000, seed: 5);
+
+        var sent = await client.UploadStreamAsync(repository, new MemoryStream(blob.Content), () => Task.FromResult(blob.Descriptor.Digest));
+        var refused = await Assert.ThrowsAsync<RegistryException>(() =>
+            client.UploadStreamAsync(repository, new MemoryStream(other.Content), () => Task.FromResult(blob.Descriptor.Digest)));
+
+        Assert.Equal(blob.Content.Length, sent);
+        Assert.Equal(blob.Content, await client.GetBlobBytesAsync(repository, blob.Descriptor));
+        Assert.Equal(4 + 1, Server.CountRequests("PATCH", repository, expected: 5));
+        Assert.Equal(RegistryErrorReason.DigestMismatch, refused.Reason);
+    }
+
+    [RegistryFact]
     public async Task A_blob_the_repository_has_is_not_sent_again()
     {
         using var client = Clients.For(Server);

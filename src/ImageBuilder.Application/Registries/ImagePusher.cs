@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.References;
@@ -31,6 +32,9 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
     /// round trip costs more than its bytes (a registry's CPU, on a push of many small layers).
     /// </summary>
     private const long AskAbove = 64 * 1024;
+
+    /// <summary>The uncompressed size above which a layer this push compresses first is uploaded as it is compressed.</summary>
+    private const long StreamAbove = 16 << 20;
 
     /// <summary>Layers compressed at once (a big one also compresses its chunks in parallel).</summary>
     private static readonly int ConversionsAtOnce = Math.Max(2, Environment.ProcessorCount);
@@ -133,9 +137,16 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
             // reproducible build's twin): a small one is sent without asking.
             var fresh = MediaTypes.GetLayerCompression(layers[first].MediaType) != LayerCompression.Gzip
                 && store.FindConvertedLayer(image.Config.RootFs.DiffIds[first], LayerCompression.Gzip) is null;
+            // A big one is uploaded while it is compressed.
+            var streamed = fresh && layers[first].Size > StreamAbove ? new StreamedUpload(client, repository, token) : null;
             try
             {
-                layer = await recompressor.ConvertLayerAsync(layers[first], image.Config.RootFs.DiffIds[first], LayerCompression.Gzip, token);
+                layer = await recompressor.ConvertLayerAsync(layers[first], image.Config.RootFs.DiffIds[first], LayerCompression.Gzip, token, streamed is null ? null : streamed.Observe);
+            }
+            catch (Exception e) when (streamed is not null)
+            {
+                await streamed.AbandonAsync(e);
+                throw;
             }
             finally
             {
@@ -150,6 +161,12 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
             if (Interlocked.Decrement(ref toConvert) == 0)
             {
                 lines.Release();
+            }
+
+            if (streamed is not null && await streamed.FinishAsync(layer))
+            {
+                lines.Write($"{layer.Digest.Encoded[..12]}: pushed ({ByteSize.Decimal(layer.Size)}, while compressed)");
+                return;
             }
 
             await PushBlobAsync(client, repository, layer, known, uploads, token, ask: !fresh || layer.Size > AskAbove);
@@ -248,6 +265,54 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
             BlobPushResult.Mounted => $"{name}: mounted from {mountFrom}",
             _ => $"{name}: pushed ({ByteSize.Decimal(blob.Size)})",
         });
+    }
+
+    /// <summary>
+    /// A fresh layer's upload while it is compressed (<see cref="IRegistryClient.UploadStreamAsync"/>:
+    /// POST, a PATCH per chunk as it comes, the PUT with the digest at the end) through a pipe beside
+    /// the store's blob: on the apt bench the 1.3 s upload of its 223 MB layer no longer follows the
+    /// 4 s of compression. When the upload fails, the compression goes on into the store alone and
+    /// the layer is then pushed as any other.
+    /// </summary>
+    private sealed class StreamedUpload
+    {
+        private readonly Pipe pipe = new(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20, useSynchronizationContext: false));
+        private readonly TaskCompletionSource<Digest> digest = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Task<long> upload;
+
+        public StreamedUpload(IRegistryClient client, string repository, CancellationToken cancellationToken) =>
+            upload = Task.Run(async () =>
+            {
+                // Disposing the stream completes the pipe's reader: after a failure the compression's writes go to the blob alone.
+                await using var content = pipe.Reader.AsStream();
+                return await client.UploadStreamAsync(repository, content, () => digest.Task, cancellationToken);
+            }, CancellationToken.None);
+
+        /// <summary>The stream the compression writes to: the blob's, and the upload's.</summary>
+        public Stream Observe(Stream blob) => new TeeStream(blob, pipe.Writer);
+
+        /// <summary>After the compression: whether the registry has the layer from this upload.</summary>
+        public async Task<bool> FinishAsync(Descriptor layer)
+        {
+            await pipe.Writer.CompleteAsync();
+            digest.TrySetResult(layer.Digest);
+            try
+            {
+                return await upload == layer.Size;
+            }
+            catch (Exception e) when (e is RegistryException or HttpRequestException or IOException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>The compression failed: the upload ends with it.</summary>
+        public async Task AbandonAsync(Exception failure)
+        {
+            await pipe.Writer.CompleteAsync(failure);
+            digest.TrySetCanceled();
+            await upload.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
     }
 
     /// <summary>Lines held until <see cref="Release"/>, then written as they come; in the order they came, whatever the thread.</summary>

@@ -56,8 +56,13 @@ public sealed class LayerRecompressor(ContentStore store)
         return image with { ManifestDescriptor = descriptor, Manifest = manifest };
     }
 
-    /// <summary>One layer (diff id <paramref name="diffId"/>) in <paramref name="target"/> compression: the layer itself, a known conversion, or a new one.</summary>
-    public async Task<Descriptor> ConvertLayerAsync(Descriptor layer, Digest diffId, LayerCompression target, CancellationToken cancellationToken)
+    /// <summary>
+    /// One layer (diff id <paramref name="diffId"/>) in <paramref name="target"/> compression: the
+    /// layer itself, a known conversion, or a new one — whose bytes, as they are written, also go
+    /// through <paramref name="observe"/> (given the blob's stream, it returns the one to write to).
+    /// </summary>
+    public async Task<Descriptor> ConvertLayerAsync(
+        Descriptor layer, Digest diffId, LayerCompression target, CancellationToken cancellationToken, Func<Stream, Stream>? observe = null)
     {
         if (MediaTypes.GetLayerCompression(layer.MediaType) == target)
         {
@@ -70,13 +75,14 @@ public sealed class LayerRecompressor(ContentStore store)
         }
 
         (Digest Digest, long Size) blob;
-        if (await ConvertFromSnapshotAsync(layer, diffId, target, cancellationToken) is { } made)
+        observe ??= static stream => stream;
+        if (await ConvertFromSnapshotAsync(layer, diffId, target, observe, cancellationToken) is { } made)
         {
             blob = made;
         }
         else
         {
-            blob = await ConvertBlobAsync(layer, diffId, target, cancellationToken);
+            blob = await ConvertBlobAsync(layer, diffId, target, observe, cancellationToken);
         }
 
         var converted = new Descriptor { MediaType = MediaTypes.OciLayerFor(target), Digest = blob.Digest, Size = blob.Size };
@@ -86,7 +92,8 @@ public sealed class LayerRecompressor(ContentStore store)
     }
 
     /// <summary>A layer a build has not written yet (uncompressed, lazy): its snapshot packed straight into <paramref name="target"/>, or null.</summary>
-    private async Task<(Digest Digest, long Size)?> ConvertFromSnapshotAsync(Descriptor layer, Digest diffId, LayerCompression target, CancellationToken cancellationToken)
+    private async Task<(Digest Digest, long Size)?> ConvertFromSnapshotAsync(
+        Descriptor layer, Digest diffId, LayerCompression target, Func<Stream, Stream> observe, CancellationToken cancellationToken)
     {
         if (layer.Digest != diffId || store.HasBlobFile(layer.Digest))
         {
@@ -94,7 +101,8 @@ public sealed class LayerRecompressor(ContentStore store)
         }
 
         await using var writer = store.BeginBlob();
-        if (await store.PackLazyBlobAsync(layer.Digest, writer.Stream, target, cancellationToken) is not { } packed)
+        // The observer's stream is not disposed: it leaves the blob's open.
+        if (await store.PackLazyBlobAsync(layer.Digest, observe(writer.Stream), target, cancellationToken) is not { } packed)
         {
             return null;
         }
@@ -103,14 +111,15 @@ public sealed class LayerRecompressor(ContentStore store)
     }
 
     /// <summary>The layer's blob read, decompressed when it is, and compressed again in <paramref name="target"/>.</summary>
-    private async Task<(Digest Digest, long Size)> ConvertBlobAsync(Descriptor layer, Digest diffId, LayerCompression target, CancellationToken cancellationToken)
+    private async Task<(Digest Digest, long Size)> ConvertBlobAsync(
+        Descriptor layer, Digest diffId, LayerCompression target, Func<Stream, Stream> observe, CancellationToken cancellationToken)
     {
         await using var source = store.OpenBlob(layer.Digest);
         var (_, tar) = await LayerStreamFormat.OpenAsync(source, cancellationToken);
         (Digest Digest, long Size) blob;
         await using (var writer = store.BeginBlob())
         {
-            await using (var encoder = LayerEncoder.Create(new LayerPackOptions(target), writer.Stream))
+            await using (var encoder = LayerEncoder.Create(new LayerPackOptions(target), observe(writer.Stream)))
             {
                 using var sink = new TarChunkSink(encoder);
                 var buffer = new byte[1 << 20];

@@ -103,6 +103,30 @@ public sealed class RegistryPushPullTests(PlainRegistry registry) : IClassFixtur
         Assert.Equal((await RegistryTestKit.InspectAsync(store, "small:1")).DiffIds, await RegistryTestKit.DiffIdsWithSkopeoAsync(reference));
     }
 
+    [RegistryRootFact]
+    public async Task A_big_layer_the_push_compresses_first_is_uploaded_in_chunks_while_it_is_compressed()
+    {
+        var context = dir.Combine("big-context");
+        Directory.CreateDirectory(context);
+        await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), "FROM box:1\nRUN head -c 24000000 /dev/urandom > /big\n");
+        var store = dir.Combine("store");
+        (await Tools.Ibuild("--root", store, "import", await BusyboxRootfs.PathAsync(), "-t", "box:1")).Ok();
+        (await Tools.Ibuild("--root", store, "build", "--network", "none", "-t", "big:1", context)).Ok();
+        var repository = RegistryTestKit.Repository("big");
+        var reference = $"{Server.Host}/{repository}:1";
+
+        var push = (await Tools.Ibuild("--root", store, "push", "big:1", reference)).Ok();
+
+        // Chunks of 8 MiB at most: the 24 MB of random bytes stay about that size in gzip.
+        Assert.Contains(", while compressed)", push.Stderr);
+        Assert.True(Server.CountRequests("PATCH", repository, 3) >= 3);
+        Assert.Equal((await RegistryTestKit.InspectAsync(store, "big:1")).DiffIds, await RegistryTestKit.DiffIdsWithSkopeoAsync(reference));
+        var copy = dir.Combine("copy");
+        (await Tools.Run("skopeo", "copy", "-q", "--src-tls-verify=false", $"docker://{reference}", $"dir:{copy}")).Ok();
+        var layer = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(copy, "manifest.json"))).RootElement.GetProperty("layers")[1].GetProperty("digest").GetString()!;
+        Assert.Equal(layer, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(copy, layer[7..])))));
+    }
+
     /// <summary>busybox pushed from a new store to a new repository (tag 1): its name, the reference and the store.</summary>
     private async Task<(string Repository, string Reference, string Store)> PushBusyboxToNewRepositoryAsync(string prefix)
     {
