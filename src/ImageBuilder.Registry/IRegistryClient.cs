@@ -30,7 +30,7 @@ public interface IRegistryClient
 
     Task<BlobPushResult> UploadBlobAsync(string repository, Descriptor blob, Func<Stream> openContent, CancellationToken cancellationToken = default);
 
-    Task<long> UploadStreamAsync(string repository, Stream content, Func<Task<Digest>> digest, CancellationToken cancellationToken = default);
+    Task<long> UploadStreamAsync(string repository, Stream content, Func<Task<Descriptor>> made, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<string>> ListTagsAsync(string repository, CancellationToken cancellationToken = default);
 }

@@ -108,15 +108,16 @@ public sealed partial class RegistryClient
     /// <summary>
     /// Uploads a blob whose bytes are still being made (a layer being compressed): a POST, a PATCH
     /// for each chunk of up to <see cref="RegistryClientOptions.UploadChunkSize"/> (8 MiB at most) as
-    /// <paramref name="content"/> gives it, to its end, then the PUT with the digest that
-    /// <paramref name="digest"/> gives once they are all made. Nothing is asked first (the digest
-    /// is not known yet) and nothing is retried (the bytes cannot be read again): a failure is the
-    /// caller's to fall back from. Returns the size sent.
+    /// <paramref name="content"/> gives it, to its end, then the PUT with the digest of the blob
+    /// that <paramref name="made"/> gives once they are all made (refused, with no PUT, when its
+    /// size is not what was sent). Nothing is asked first (the digest is not known yet) and nothing
+    /// is retried (the bytes cannot be read again): a failure is the caller's to fall back from.
+    /// Returns the size sent.
     /// </summary>
-    public async Task<long> UploadStreamAsync(string repository, Stream content, Func<Task<Digest>> digest, CancellationToken cancellationToken = default)
+    public async Task<long> UploadStreamAsync(string repository, Stream content, Func<Task<Descriptor>> made, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        ArgumentNullException.ThrowIfNull(digest);
+        ArgumentNullException.ThrowIfNull(made);
         var operation = $"push a blob to {Registry}/{repository}";
         Uri location;
         using (var response = await SendAsync(HttpMethod.Post, $"{RepositoryPath(repository)}/blobs/uploads/", RegistryScope.Push(repository),
@@ -130,7 +131,7 @@ public sealed partial class RegistryClient
             location = UploadLocation(response, operation);
         }
 
-        // Chunks of at most 8 MiB: a push may stream two layers at once, and each holds its chunk in memory.
+        // Chunks of at most 8 MiB: each stream holds its chunk in memory (a push streams two layers at most).
         var buffer = new byte[Math.Min(options.UploadChunkSize, 8 << 20)];
         long offset = 0;
         int length;
@@ -140,8 +141,13 @@ public sealed partial class RegistryClient
             offset += length;
         }
 
-        var made = await digest();
-        await CompleteAsync(repository, new Descriptor { MediaType = "application/octet-stream", Digest = made, Size = offset }, location, [], operation, cancellationToken);
+        var blob = await made();
+        if (blob.Size != offset)
+        {
+            throw new RegistryException(RegistryErrorReason.DigestMismatch, $"{operation}: {offset} bytes were sent for the {blob.Size} of {blob.Digest}");
+        }
+
+        await CompleteAsync(repository, blob, location, [], operation, cancellationToken);
         return offset;
     }
 

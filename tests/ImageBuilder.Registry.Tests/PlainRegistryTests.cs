@@ -72,16 +72,20 @@ public sealed class PlainRegistryTests(PlainRegistryFixture fixture) : IClassFix
         using var client = Clients.For(Server, configure: o => o with { UploadChunkSize = 64 * 1024 });
         var repository = Clients.Repository("streamed");
         var blob = TestBlob.Random(64 * 1024 * 3 + 7, seed: 4);
-        var other = TestBlob.Random(1000, seed: 5);
+        var other = TestBlob.Random(64 * 1024 * 3 + 7, seed: 5);
 
-        var sent = await client.UploadStreamAsync(repository, new MemoryStream(blob.Content), () => Task.FromResult(blob.Descriptor.Digest));
+        var sent = await client.UploadStreamAsync(repository, new MemoryStream(blob.Content), () => Task.FromResult(blob.Descriptor));
         var refused = await Assert.ThrowsAsync<RegistryException>(() =>
-            client.UploadStreamAsync(repository, new MemoryStream(other.Content), () => Task.FromResult(blob.Descriptor.Digest)));
+            client.UploadStreamAsync(repository, new MemoryStream(other.Content), () => Task.FromResult(blob.Descriptor)));
+        var cut = await Assert.ThrowsAsync<RegistryException>(() =>
+            client.UploadStreamAsync(repository, new MemoryStream(other.Content, 0, 100), () => Task.FromResult(other.Descriptor)));
 
         Assert.Equal(blob.Content.Length, sent);
         Assert.Equal(blob.Content, await client.GetBlobBytesAsync(repository, blob.Descriptor));
-        Assert.Equal(4 + 1, Server.CountRequests("PATCH", repository, expected: 5));
+        Assert.Equal(4 + 4 + 1, Server.CountRequests("PATCH", repository, expected: 9));
         Assert.Equal(RegistryErrorReason.DigestMismatch, refused.Reason);
+        Assert.Equal(RegistryErrorReason.DigestMismatch, cut.Reason);
+        Assert.Null(await client.HeadBlobAsync(repository, other.Descriptor.Digest));
     }
 
     [RegistryFact]

@@ -36,6 +36,9 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
     /// <summary>The uncompressed size above which a layer this push compresses first is uploaded as it is compressed.</summary>
     private const long StreamAbove = 16 << 20;
 
+    /// <summary>Layers uploaded while compressed at once, at most (the others are uploaded after).</summary>
+    private const int StreamsAtOnce = 2;
+
     /// <summary>Layers compressed at once (a big one also compresses its chunks in parallel).</summary>
     private static readonly int ConversionsAtOnce = Math.Max(2, Environment.ProcessorCount);
 
@@ -127,6 +130,7 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         var distinct = Enumerable.Range(0, layers.Count).GroupBy(i => layers[i].Digest).ToList();
         var toConvert = distinct.Count;
         using var conversions = new SemaphoreSlim(ConversionsAtOnce);
+        using var streams = new SemaphoreSlim(StreamsAtOnce);
         await AllOrNothingAsync(cancellationToken, token => distinct.Select(async same =>
         {
             var first = same.First();
@@ -138,7 +142,7 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
             var fresh = MediaTypes.GetLayerCompression(layers[first].MediaType) != LayerCompression.Gzip
                 && store.FindConvertedLayer(image.Config.RootFs.DiffIds[first], LayerCompression.Gzip) is null;
             // A big one is uploaded while it is compressed.
-            var streamed = fresh && layers[first].Size > StreamAbove ? new StreamedUpload(client, repository, token) : null;
+            var streamed = fresh && layers[first].Size > StreamAbove ? StreamedUpload.TryStart(client, repository, streams, token) : null;
             try
             {
                 layer = await recompressor.ConvertLayerAsync(layers[first], image.Config.RootFs.DiffIds[first], LayerCompression.Gzip, token, streamed is null ? null : streamed.Observe);
@@ -163,7 +167,7 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
                 lines.Release();
             }
 
-            if (streamed is not null && await streamed.FinishAsync(layer))
+            if (streamed is not null && await streamed.FinishAsync(layer, token))
             {
                 lines.Write($"{layer.Digest.Encoded[..12]}: pushed ({ByteSize.Decimal(layer.Size)}, while compressed)");
                 return;
@@ -277,41 +281,63 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
     private sealed class StreamedUpload
     {
         private readonly Pipe pipe = new(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20, useSynchronizationContext: false));
-        private readonly TaskCompletionSource<Digest> digest = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<Descriptor> made = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly CancellationTokenSource stop;
+        private readonly SemaphoreSlim slot;
         private readonly Task<long> upload;
 
-        public StreamedUpload(IRegistryClient client, string repository, CancellationToken cancellationToken) =>
+        private StreamedUpload(IRegistryClient client, string repository, SemaphoreSlim slot, CancellationToken cancellationToken)
+        {
+            this.slot = slot;
+            stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             upload = Task.Run(async () =>
             {
                 // Disposing the stream completes the pipe's reader: after a failure the compression's writes go to the blob alone.
                 await using var content = pipe.Reader.AsStream();
-                return await client.UploadStreamAsync(repository, content, () => digest.Task, cancellationToken);
+                return await client.UploadStreamAsync(repository, content, () => made.Task, stop.Token);
             }, CancellationToken.None);
+        }
+
+        /// <summary>A streamed upload when one of <paramref name="slots"/> is free (memory: a chunk and the pipe each), else null.</summary>
+        public static StreamedUpload? TryStart(IRegistryClient client, string repository, SemaphoreSlim slots, CancellationToken cancellationToken) =>
+            slots.Wait(0) ? new StreamedUpload(client, repository, slots, cancellationToken) : null;
 
         /// <summary>The stream the compression writes to: the blob's, and the upload's.</summary>
         public Stream Observe(Stream blob) => new TeeStream(blob, pipe.Writer);
 
-        /// <summary>After the compression: whether the registry has the layer from this upload.</summary>
-        public async Task<bool> FinishAsync(Descriptor layer)
+        /// <summary>After the compression: whether the registry has the layer from this upload (any failure but the push's cancellation falls back).</summary>
+        public async Task<bool> FinishAsync(Descriptor layer, CancellationToken cancellationToken)
         {
             await pipe.Writer.CompleteAsync();
-            digest.TrySetResult(layer.Digest);
+            made.TrySetResult(layer);
             try
             {
                 return await upload == layer.Size;
             }
-            catch (Exception e) when (e is RegistryException or HttpRequestException or IOException)
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
             {
                 return false;
             }
+            finally
+            {
+                End();
+            }
         }
 
-        /// <summary>The compression failed: the upload ends with it.</summary>
+        /// <summary>The compression failed: the upload ends with it, at once.</summary>
         public async Task AbandonAsync(Exception failure)
         {
             await pipe.Writer.CompleteAsync(failure);
-            digest.TrySetCanceled();
+            made.TrySetCanceled();
+            await stop.CancelAsync();
             await upload.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            End();
+        }
+
+        private void End()
+        {
+            stop.Dispose();
+            slot.Release();
         }
     }
 

@@ -163,7 +163,7 @@ public sealed class Sha256Hasher : IDisposable
     }
 
     /// <summary>The hash of everything appended so far (more may be appended after).</summary>
-    public byte[] CurrentHash() => large?.GetCurrentHash() ?? Sha256.HashManaged(buffered.GetBuffer().AsSpan(0, (int)buffered.Length));
+    public byte[] CurrentHash() => large?.GetCurrentHash() ?? Sha256.Hash(buffered.GetBuffer().AsSpan(0, (int)buffered.Length));
 
     public void Dispose()
     {
