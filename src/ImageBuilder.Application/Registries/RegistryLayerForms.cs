@@ -53,7 +53,13 @@ internal sealed class RegistryLayerForms(ContentStore store)
             }
 
             wanted.UnionWith(held);
-            candidates.AddRange(names.Where(name => !candidates.Any(c => c.ToString() == name.ToString())).Take(MaxCandidates - candidates.Count));
+            foreach (var name in names.TakeWhile(_ => candidates.Count < MaxCandidates))
+            {
+                if (!candidates.Exists(known => known.ToString() == name.ToString()))
+                {
+                    candidates.Add(name);
+                }
+            }
         }
 
         return new Lookup(wanted, candidates);

@@ -101,10 +101,15 @@ internal sealed partial class StageRun
     /// </summary>
     private void AnticipateRuns()
     {
-        var runs = stage.Steps.OfType<RunStep>().Select(NetworkOf).ToList();
-        if (!anticipated && runs.Count > 0)
+        if (anticipated)
         {
-            anticipated = true;
+            return;
+        }
+
+        anticipated = true;
+        var runs = stage.Steps.OfType<RunStep>().Select(NetworkOf).ToList();
+        if (runs.Count > 0)
+        {
             shared.Machine.Runner.Anticipate(runs.Contains(NetworkMode.Private) ? NetworkMode.Private : runs[0]);
         }
     }
