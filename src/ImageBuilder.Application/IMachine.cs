@@ -31,6 +31,9 @@ public interface IMachine
     /// <summary>fsync of a directory: what was renamed into it survives a crash (the store's renames).</summary>
     void SyncDirectory(string directory);
 
+    /// <summary>Asks the file system to place each tree made in the store's scratch <paramref name="directory"/> on its own (ext4: FS_TOPDIR_FL).</summary>
+    void SpreadTrees(string directory);
+
     /// <summary>The build engine over <paramref name="store"/>, running steps on this machine.</summary>
     BuildEngine CreateEngine(ContentStore store, IBuildProgress progress);
 

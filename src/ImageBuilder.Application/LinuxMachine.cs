@@ -28,6 +28,8 @@ public sealed class LinuxMachine(SandboxOptions? sandboxOptions = null) : IMachi
 
     public void SyncDirectory(string directory) => DurableTree.SyncDirectory(directory);
 
+    public void SpreadTrees(string directory) => ScratchPlacement.SpreadTrees(directory);
+
     public BuildEngine CreateEngine(ContentStore store, IBuildProgress progress) =>
         new(store, LinuxBuildMachine.Create(store, Options), progress);
 

@@ -23,6 +23,15 @@ internal sealed class RecordingMachine : IMachine
 
     public void SyncDirectory(string directory) => real.SyncDirectory(directory);
 
+    public void SpreadTrees(string directory)
+    {
+        SpreadDirectories.Add(directory);
+        real.SpreadTrees(directory);
+    }
+
+    /// <summary>The directories <see cref="SpreadTrees"/> was asked to mark.</summary>
+    public List<string> SpreadDirectories { get; } = [];
+
     public List<SandboxSpec> Containers { get; } = [];
 
     /// <summary>Whether the upper and work dirs existed while the container "ran".</summary>

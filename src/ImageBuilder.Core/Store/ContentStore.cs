@@ -42,7 +42,8 @@ public sealed partial class ContentStore
 
     internal string SnapshotsPath => Path(OwnPath, "snapshots");
 
-    internal string TemporaryPath => Path(OwnPath, "tmp");
+    /// <summary>The scratch area: step upper dirs, unpacked layers and temporary files are made in it, then renamed into place.</summary>
+    public string TemporaryPath => Path(OwnPath, "tmp");
 
     private string GcLockPath => Path(OwnPath, "gc.lock");
 
