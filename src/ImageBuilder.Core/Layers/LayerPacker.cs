@@ -31,7 +31,7 @@ public sealed class LayerPacker(IFileTreeReader reader)
         // One pass: the tar, the diff id, compression and the blob's digest; the trace's "pack".
         using var phase = BuildTrace.Phase("pack");
         await using var encoder = LayerEncoder.Create(options, output);
-        using var sink = new TarChunkSink(encoder);
+        await using var sink = new TarChunkSink(encoder);
         var tar = new TarArchiveWriter(sink, options.SourceDateEpoch);
         var entries = 0L;
 

@@ -121,7 +121,7 @@ public sealed class LayerRecompressor(ContentStore store)
         {
             await using (var encoder = LayerEncoder.Create(new LayerPackOptions(target), observe(writer.Stream)))
             {
-                using var sink = new TarChunkSink(encoder);
+                await using var sink = new TarChunkSink(encoder);
                 var buffer = new byte[1 << 20];
                 int read;
                 while ((read = await tar.ReadAsync(buffer, cancellationToken)) > 0)

@@ -1,31 +1,48 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using ImageBuilder.Core.Oci;
 
 namespace ImageBuilder.Core.Layers;
 
 /// <summary>
-/// Collects the uncompressed tar stream into fixed-size chunks, hashes it for the diffID as it
-/// goes, and hands every full chunk to the encoder. A chunk is handed over only when more
-/// bytes need room, so the last chunk (the one <see cref="CompleteAsync"/> marks final) is
-/// never empty: it holds at least the end-of-archive blocks.
+/// Collects the uncompressed tar stream into fixed-size chunks and hands every full chunk to the
+/// encoder, hashing it for the diffID on the way: on a task of its own, so that reading the
+/// files and hashing overlap (SHA-256 runs at 1.8 GB/s here and reading from the page cache at
+/// about 4: a 200 MB layer's pack took 164 ms with the hash in line, 112 of them hashing). A
+/// chunk is handed over only when more bytes need room, so the last chunk (the one
+/// <see cref="CompleteAsync"/> marks final) is never empty: it holds at least the
+/// end-of-archive blocks.
 /// </summary>
-internal sealed class TarChunkSink(LayerEncoder encoder, int chunkSize = TarChunkSink.DefaultChunkSize) : IDisposable
+internal sealed class TarChunkSink(LayerEncoder encoder, int chunkSize = TarChunkSink.DefaultChunkSize) : IAsyncDisposable
 {
     public const int DefaultChunkSize = 1 << 20;
+
+    /// <summary>Chunks read ahead of the hash, at most.</summary>
+    private const int HashAhead = 3;
 
     private static readonly byte[] Zeros = new byte[2 * TarHeaderEncoder.BlockSize];
 
     private readonly IncrementalHash diffHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly Channel<TarChunk> toHash = Channel.CreateBounded<TarChunk>(new BoundedChannelOptions(HashAhead)
+    {
+        SingleReader = true,
+        SingleWriter = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    private readonly CancellationTokenSource stop = new();
     private byte[]? buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
     private int filled;
+    private Task? hasher;
+    private long hashTicks;
 
     /// <summary>Bytes of tar written so far.</summary>
     public long Length { get; private set; }
 
-    /// <summary>Time spent hashing the tar for the diff id (the trace shows it).</summary>
-    public TimeSpan HashTime { get; private set; }
+    /// <summary>Time spent hashing the tar for the diff id (the trace shows it); complete once <see cref="CompleteAsync"/> returned.</summary>
+    public TimeSpan HashTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref hashTicks));
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
@@ -64,15 +81,38 @@ internal sealed class TarChunkSink(LayerEncoder encoder, int chunkSize = TarChun
         }
     }
 
-    /// <summary>Hands the last chunk to the encoder and returns the diffID.</summary>
+    /// <summary>Hands the last chunk to the encoder (once every chunk is hashed) and returns the diffID.</summary>
     public async ValueTask<Digest> CompleteAsync(CancellationToken cancellationToken)
     {
         await HandOverAsync(isFinal: true, cancellationToken);
+        toHash.Writer.TryComplete();
+        await StartHasher(cancellationToken).WaitAsync(cancellationToken);
         return Digest.Parse("sha256:" + Convert.ToHexStringLower(diffHash.GetHashAndReset()));
     }
 
-    public void Dispose()
+    /// <summary>Stops the hash task (a pack that failed or was cancelled) and returns the buffers it did not take.</summary>
+    public async ValueTask DisposeAsync()
     {
+        toHash.Writer.TryComplete();
+        await stop.CancelAsync();
+        try
+        {
+            if (hasher is not null)
+            {
+                await hasher;
+            }
+        }
+        catch (Exception)
+        {
+            // Already reported through HandOverAsync or CompleteAsync, or the pack was abandoned.
+        }
+
+        while (toHash.Reader.TryRead(out var left))
+        {
+            left.Return();
+        }
+
+        stop.Dispose();
         diffHash.Dispose();
         if (buffer is not null)
         {
@@ -99,15 +139,45 @@ internal sealed class TarChunkSink(LayerEncoder encoder, int chunkSize = TarChun
         Length += count;
     }
 
-    private ValueTask HandOverAsync(bool isFinal, CancellationToken cancellationToken)
+    private async ValueTask HandOverAsync(bool isFinal, CancellationToken cancellationToken)
     {
         var buffer = this.buffer ?? throw new InvalidOperationException("the tar stream is already complete");
-        var started = Stopwatch.GetTimestamp();
-        diffHash.AppendData(buffer, 0, filled);
-        HashTime += Stopwatch.GetElapsedTime(started);
         var chunk = new TarChunk(buffer, filled, isFinal);
         this.buffer = isFinal ? null : ArrayPool<byte>.Shared.Rent(chunkSize);
         filled = 0;
-        return encoder.WriteAsync(chunk, cancellationToken);
+        var hashing = StartHasher(cancellationToken);
+        try
+        {
+            await toHash.Writer.WriteAsync(chunk, cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            // The hash task failed (the encoder did) and closed the queue: its exception is the one to report.
+            await hashing;
+            throw;
+        }
     }
+
+    /// <summary>The task that hashes each chunk, in order, then hands it to the encoder.</summary>
+    private Task StartHasher(CancellationToken cancellationToken) => hasher ??= Task.Run(
+        async () =>
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
+            try
+            {
+                await foreach (var chunk in toHash.Reader.ReadAllAsync(linked.Token))
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    diffHash.AppendData(chunk.Buffer, 0, chunk.Length);
+                    Interlocked.Add(ref hashTicks, Stopwatch.GetTimestamp() - started);
+                    await encoder.WriteAsync(chunk, linked.Token);
+                }
+            }
+            catch (Exception error)
+            {
+                toHash.Writer.TryComplete(error);
+                throw;
+            }
+        },
+        CancellationToken.None);
 }
