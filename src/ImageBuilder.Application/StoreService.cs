@@ -26,15 +26,12 @@ public sealed class StoreService(IFileSystem fileSystem, IMachine machine)
         }
 
         // Lazy layer blobs are packed from snapshots with the machine's reader; directories are
-        // fsynced only on a disk (a mock file system has none).
-        var store = ContentStore.Open(fileSystem, path, machine.TreeReader, fileSystem is FileSystem ? machine.SyncDirectory : null);
+        // fsynced, and each step's tree placed on its own (ScratchPlacement: a cold build right
+        // after a big store was deleted took 3-6 times as long without it), only on a disk (a
+        // mock file system has none).
+        var onDisk = fileSystem is FileSystem;
+        var store = ContentStore.Open(fileSystem, path, machine.TreeReader, onDisk ? machine.SyncDirectory : null, onDisk ? machine.SpreadTrees : null);
         store.ClaimOwner(mode.StoreOwner);
-        if (fileSystem is FileSystem)
-        {
-            // Each step's tree placed on its own: see ScratchPlacement (a cold build right after a
-            // big store was deleted took 3-6 times as long without it).
-            machine.SpreadTrees(store.TemporaryPath);
-        }
         if (removeStaleScratch)
         {
             if (mode.Pending && store.HasTemporaries)

@@ -17,11 +17,11 @@ public sealed class StoreServiceTests : IDisposable
     {
         var stores = new ApplicationServices(new FileSystem(), machine, () => Stream.Null).Stores;
 
-        var store = stores.Open(dir.Combine("store"));
+        stores.Open(dir.Combine("store"));
         stores.Open(dir.Combine("store"));
 
-        Assert.Equal(dir.Combine("store", "ibuild", "tmp"), store.TemporaryPath);
-        Assert.Equal([store.TemporaryPath, store.TemporaryPath], machine.SpreadDirectories);
+        var scratch = dir.Combine("store", "ibuild", "tmp");
+        Assert.Equal([scratch, scratch], machine.SpreadDirectories);
     }
 
     [Fact]

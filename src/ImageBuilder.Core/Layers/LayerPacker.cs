@@ -8,11 +8,11 @@ namespace ImageBuilder.Core.Layers;
 /// the same single pass that writes the blob. Memory stays flat whatever the layer's size.
 /// </summary>
 /// <remarks>
-/// Three stages run at once: this method's task walks the tree and writes the tar into 1 MiB
-/// chunks (hashing them for the diffID), the encoder compresses the chunks (gzip: several
-/// chunks in parallel; zstd: one stream on its own task), and its consumer writes the blob
-/// while hashing it for the digest. Bounded queues between the stages keep a handful of
-/// chunks in memory at most.
+/// Four stages run at once: this method's task walks the tree and writes the tar into 1 MiB
+/// chunks, the sink's task hashes them for the diffID (<see cref="TarChunkSink"/>), the encoder
+/// compresses the chunks (gzip: several chunks in parallel; zstd: one stream on its own task),
+/// and its consumer writes the blob while hashing it for the digest. Bounded queues between the
+/// stages keep a handful of chunks in memory at most.
 /// </remarks>
 public sealed class LayerPacker(IFileTreeReader reader)
 {

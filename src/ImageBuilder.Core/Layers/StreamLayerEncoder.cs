@@ -6,7 +6,7 @@ namespace ImageBuilder.Core.Layers;
 
 /// <summary>
 /// Writes the chunks, in order, through one compressing stream (or none) on the consumer task:
-/// the producer reads files and hashes while this compresses, so two cores are busy.
+/// the walk reads files and the sink's task hashes them while this compresses.
 /// </summary>
 internal sealed class StreamLayerEncoder(Stream output, Func<Stream, Stream> openEncoder, bool hashOutput)
     : QueuedLayerEncoder<TarChunk>(output, capacity: 4, hashOutput)

@@ -37,6 +37,7 @@ internal sealed class TarChunkSink(LayerEncoder encoder, int chunkSize = TarChun
     private int filled;
     private Task? hasher;
     private long hashTicks;
+    private bool disposed;
 
     /// <summary>Bytes of tar written so far.</summary>
     public long Length { get; private set; }
@@ -93,6 +94,12 @@ internal sealed class TarChunkSink(LayerEncoder encoder, int chunkSize = TarChun
     /// <summary>Stops the hash task (a pack that failed or was cancelled) and returns the buffers it did not take.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
         toHash.Writer.TryComplete();
         await stop.CancelAsync();
         try
@@ -158,7 +165,10 @@ internal sealed class TarChunkSink(LayerEncoder encoder, int chunkSize = TarChun
         }
     }
 
-    /// <summary>The task that hashes each chunk, in order, then hands it to the encoder.</summary>
+    /// <summary>
+    /// The task that hashes each chunk, in order, then hands it to the encoder; it stops on the
+    /// token of the first hand-over (a pack passes one token throughout) or when the sink is disposed.
+    /// </summary>
     private Task StartHasher(CancellationToken cancellationToken) => hasher ??= Task.Run(
         async () =>
         {

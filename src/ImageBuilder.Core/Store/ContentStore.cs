@@ -42,8 +42,7 @@ public sealed partial class ContentStore
 
     internal string SnapshotsPath => Path(OwnPath, "snapshots");
 
-    /// <summary>The scratch area: step upper dirs, unpacked layers and temporary files are made in it, then renamed into place.</summary>
-    public string TemporaryPath => Path(OwnPath, "tmp");
+    internal string TemporaryPath => Path(OwnPath, "tmp");
 
     private string GcLockPath => Path(OwnPath, "gc.lock");
 
@@ -83,7 +82,9 @@ public sealed partial class ContentStore
     /// <param name="root">The store's directory.</param>
     /// <param name="treeReader">Reads snapshots, to make layer blobs that were not written yet (<see cref="LazyBlobRecord"/>).</param>
     /// <param name="syncDirectory">fsync of a directory, so that what is renamed into it survives a crash.</param>
-    public static ContentStore Open(IFileSystem fileSystem, string root, IFileTreeReader? treeReader = null, Action<string>? syncDirectory = null)
+    /// <param name="spreadTrees">Asks the file system to place each tree made in the given directory (the scratch area) on its own.</param>
+    public static ContentStore Open(
+        IFileSystem fileSystem, string root, IFileTreeReader? treeReader = null, Action<string>? syncDirectory = null, Action<string>? spreadTrees = null)
     {
         var store = new ContentStore(fileSystem, fileSystem.Path.GetFullPath(root), treeReader, syncDirectory);
         var fs = fileSystem;
@@ -103,6 +104,7 @@ public sealed partial class ContentStore
         fs.Directory.CreateDirectory(Path(store.BlobsPath, "sha256"));
         fs.Directory.CreateDirectory(store.SnapshotsPath);
         fs.Directory.CreateDirectory(store.TemporaryPath);
+        spreadTrees?.Invoke(store.TemporaryPath);
         var layout = Path(store.Root, "oci-layout");
         if (!fs.File.Exists(layout))
         {

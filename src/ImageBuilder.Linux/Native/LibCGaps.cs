@@ -12,6 +12,10 @@ internal static unsafe partial class LibCGaps
     [LibraryImport("libc", SetLastError = true)]
     public static partial int prctl(int option, ulong a, ulong b, ulong c, ulong d);
 
+    // Tmds.LibC 0.5 has no fstatfs (nor struct statfs, whose first field is f_type, a C long).
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int fstatfs(int fd, byte* buffer);
+
     // Tmds.LibC 0.5 has no capset (nor struct __user_cap_header/data).
     [LibraryImport("libc", SetLastError = true)]
     public static partial int capset(uint* header, uint* data);

@@ -155,12 +155,90 @@ public sealed class LayerPackerBlobTests
     }
 
     [Theory]
+    [InlineData(LayerCompression.None)]
+    [InlineData(LayerCompression.Gzip)]
+    [InlineData(LayerCompression.Zstd)]
+    public async Task A_pack_cancelled_while_its_output_is_stuck_stops_once_the_output_returns(LayerCompression compression)
+    {
+        // 16 MiB of tar: more chunks than every queue between the walk and the output holds.
+        var tree = new FakeFileTree().GeneratedFile("big.bin", 16 << 20, seed: 3);
+        var output = new StuckStream();
+        using var cancel = new CancellationTokenSource();
+
+        var pack = Task.Run(() => new LayerPacker(tree).PackAsync("/", output, new LayerPackOptions(compression), cancel.Token));
+        await output.Entered;
+        await cancel.CancelAsync();
+        output.Release();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pack);
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(10)]
     public async Task Gzip_levels_outside_1_to_9_are_refused(int level)
     {
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
             new LayerPacker(new FakeFileTree()).PackAsync("/", Stream.Null, new LayerPackOptions(GzipLevel: level), CancellationToken.None));
+    }
+
+    /// <summary>An output whose first write waits until <see cref="Release"/>, as a stuck disk.</summary>
+    private sealed class StuckStream : Stream
+    {
+        private readonly TaskCompletionSource entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ManualResetEventSlim released = new();
+
+        public Task Entered => entered.Task;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => 0; set => throw new NotSupportedException(); }
+
+        public void Release() => released.Set();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            entered.TrySetResult();
+            released.Wait();
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            Write(buffer, offset, count);
+            return Task.CompletedTask;
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Write([], 0, buffer.Length);
+            return ValueTask.CompletedTask;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                released.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 
     private sealed class FailingStream : Stream

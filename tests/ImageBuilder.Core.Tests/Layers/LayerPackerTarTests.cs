@@ -176,6 +176,19 @@ public sealed class LayerPackerTarTests
     }
 
     [Fact]
+    public async Task A_big_file_that_shrank_fails_the_pack_with_its_name_after_chunks_were_hashed()
+    {
+        // Recorded at 16 MiB, 6 MiB left: the walk has handed several chunks to the hash by then.
+        var tree = new FakeFileTree().Add(new FileTreeEntry { Path = "shrunk.bin", Kind = FileTreeEntryKind.RegularFile, Size = 16 << 20 });
+        var shrunk = new FakeFileTree().GeneratedFile("shrunk.bin", 6 << 20, seed: 4);
+
+        var error = await Assert.ThrowsAsync<IOException>(() =>
+            new LayerPacker(new ShrinkingReader(tree, shrunk)).PackAsync("/", Stream.Null, new LayerPackOptions(), CancellationToken.None));
+
+        Assert.Contains("shrunk.bin", error.Message);
+    }
+
+    [Fact]
     public async Task A_link_entry_without_a_target_is_refused()
     {
         var tree = new FakeFileTree().Add(new FileTreeEntry { Path = "s", Kind = FileTreeEntryKind.Symlink });
