@@ -13,8 +13,9 @@ public interface ILayerCommitter
 {
     /// <summary>Keeps <paramref name="upperDir"/> as the snapshot on top of <paramref name="parentChainId"/> (none: the
     /// first layer) and its uncompressed layer (times clamped at <paramref name="sourceDateEpoch"/>) as a blob of the
-    /// store, written when first read (<see cref="Core.Store.ContentStore.CommitLayerAsync"/>).</summary>
-    Task<PackedLayer> CommitAsync(string upperDir, Digest? parentChainId, DateTimeOffset? sourceDateEpoch, CancellationToken cancellationToken);
+    /// store, written when first read (<see cref="Core.Store.ContentStore.CommitLayerAsync"/>); the dir is moved only
+    /// once <paramref name="placeAfter"/> (when given) completed, while the next step may have it as a lower dir.</summary>
+    Task<PackedLayer> CommitAsync(string upperDir, Digest? parentChainId, DateTimeOffset? sourceDateEpoch, Task? placeAfter, CancellationToken cancellationToken);
 
     /// <summary>The snapshots of an image's layers, bottom first, each unpacked from its blob where missing.</summary>
     /// <exception cref="Core.Store.StoreException">A blob is missing, the counts differ, or a layer does not unpack to its diff id.</exception>

@@ -18,11 +18,12 @@ internal sealed partial class StageRun
     private async Task<LayerChain> StepAsync(
         StepPlan step, LayerChain chain, byte[][] keyParts, Func<StepRoot, StepHandle, Task> work, CancellationToken cancellationToken)
     {
-        RequireStackable(step, chain.Layers.Count);
+        RequireStackable(step, chain.Layers.Count + (pending is null ? 0 : 1));
         var (key, cached) = LookUp(chain.Key, [step.Describe(), .. keyParts]);
         BuildTrace.Annotate("cached", cached is not null);
         if (cached is not null)
         {
+            chain = await SettleAsync(chain);
             var hit = shared.Progress.Start(step.Title);
             await EnsureSnapshotAsync(chain, cached, cancellationToken);
             shared.Progress.Cached(hit);
@@ -38,13 +39,25 @@ internal sealed partial class StageRun
         }
 
         var handle = shared.Progress.Start(step.Title);
-        var root = new StepRoot(chain.LowerDirs(Store), Store.CreateScratchDirectory());
+        // The previous RUN's layer, while it is still hashed, is this step's top lower dir where it is.
+        var lowerDirs = pending is { } below ? chain.LowerDirs(Store).Prepend(below.Root.UpperDir).ToList() : chain.LowerDirs(Store);
+        var root = new StepRoot(lowerDirs, Store.CreateScratchDirectory());
+        var deferred = false;
         try
         {
             Directory.CreateDirectory(root.UpperDir);
             Directory.CreateDirectory(root.WorkDir);
             await work(root, handle);
             cancellationToken.ThrowIfCancellationRequested();
+            chain = await SettleAsync(chain);
+            if (placeNextLater && Directory.EnumerateFileSystemEntries(root.UpperDir).Any())
+            {
+                pending = Defer(chain, step, key, root, cancellationToken);
+                deferred = true;
+                shared.Progress.Done(handle);
+                return chain with { Key = key };
+            }
+
             var record = await CommitLayerAsync(chain, root.UpperDir, cancellationToken);
             WriteCacheRecord(key, record);
             shared.Progress.Done(handle);
@@ -60,12 +73,74 @@ internal sealed partial class StageRun
         finally
         {
             shared.Slots.Release();
-            using (BuildTrace.Phase("scratch cleanup"))
+            if (!deferred)
             {
-                TryDelete(root.ScratchDir);
+                using (BuildTrace.Phase("scratch cleanup"))
+                {
+                    TryDelete(root.ScratchDir);
+                }
             }
         }
     }
+
+    /// <summary>
+    /// Starts committing a RUN's layer that the next RUN will run on: it is hashed and made durable
+    /// now, beside that RUN, and moved into place once <see cref="SettleAsync"/> opens its gate (the
+    /// next RUN has it as a lower dir where it is until then). The returned chain is the one below
+    /// with the step's key; the layer joins it when settled.
+    /// </summary>
+    private PendingLayer Defer(LayerChain chain, StepPlan step, Digest key, StepRoot root, CancellationToken cancellationToken)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var parent = chain.ChainIds.Count > 0 ? chain.ChainIds[^1] : (Digest?)null;
+        var commit = shared.Machine.Layers.CommitAsync(root.UpperDir, parent, shared.Options.SourceDateEpoch, gate.Task, cancellationToken);
+        return new PendingLayer(chain, step, key, root, gate, commit);
+    }
+
+    /// <summary>
+    /// The chain with the pending layer (if any) in it: its gate opens (nothing runs on its dir any
+    /// more), its commit is awaited, its cache record written, its scratch removed. Without a pending
+    /// layer, <paramref name="chain"/> itself.
+    /// </summary>
+    private async Task<LayerChain> SettleAsync(LayerChain chain)
+    {
+        if (pending is not { } below)
+        {
+            return chain;
+        }
+
+        pending = null;
+        below.Gate.TrySetResult();
+        try
+        {
+            var record = RecordOf(await below.Commit);
+            WriteCacheRecord(below.Key, record);
+            return below.Chain.Append(below.Step.CreatedBy, record, below.Key);
+        }
+        finally
+        {
+            TryDelete(below.Root.ScratchDir);
+        }
+    }
+
+    /// <summary>After a failure: the pending layer is kept if its commit succeeds (a run again hits its cache), its scratch removed either way.</summary>
+    private async Task AbandonPendingAsync()
+    {
+        try
+        {
+            if (pending is { } below)
+            {
+                await SettleAsync(below.Chain);
+            }
+        }
+        catch (Exception)
+        {
+            // The failure that stopped the stage is the one to report.
+        }
+    }
+
+    /// <summary>A RUN's layer being committed while the next RUN runs on it.</summary>
+    private sealed record PendingLayer(LayerChain Chain, StepPlan Step, Digest Key, StepRoot Root, TaskCompletionSource Gate, Task<PackedLayer> Commit);
 
     /// <summary>The upper dir as a layer blob and a snapshot; an empty upper dir makes no layer (history says empty_layer).</summary>
     private async Task<CacheRecord> CommitLayerAsync(LayerChain chain, string upper, CancellationToken cancellationToken)
@@ -76,12 +151,12 @@ internal sealed partial class StageRun
             return new CacheRecord(Now(), null, null);
         }
 
-        var options = shared.Options;
         var parent = chain.ChainIds.Count > 0 ? chain.ChainIds[^1] : (Digest?)null;
-        var packed = await shared.Machine.Layers.CommitAsync(upper, parent, options.SourceDateEpoch, cancellationToken);
-        var layer = new Descriptor { MediaType = MediaTypes.OciLayerFor(LayerCompression.None), Digest = packed.Digest, Size = packed.Size };
-        return new CacheRecord(Now(), layer, packed.DiffId);
+        return RecordOf(await shared.Machine.Layers.CommitAsync(upper, parent, shared.Options.SourceDateEpoch, null, cancellationToken));
     }
+
+    private CacheRecord RecordOf(PackedLayer packed) =>
+        new(Now(), new Descriptor { MediaType = MediaTypes.OciLayerFor(LayerCompression.None), Digest = packed.Digest, Size = packed.Size }, packed.DiffId);
 
     /// <summary>A cached layer's snapshot, unpacked again from its blob if a prune, fsck or another store removed it.</summary>
     private async Task EnsureSnapshotAsync(LayerChain chain, CacheRecord record, CancellationToken cancellationToken)

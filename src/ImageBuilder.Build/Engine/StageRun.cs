@@ -19,23 +19,48 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
     // Whether this stage has told the runner its RUN steps are coming (once is enough).
     private bool anticipated;
 
+    // A RUN's layer still being committed while the next RUN runs on it (StageRun.Steps: Defer, SettleAsync).
+    private PendingLayer? pending;
+
+    // Whether the step now running is a RUN followed by a RUN: its layer may then be committed beside that one.
+    private bool placeNextLater;
+
     public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
     {
         // A stage's steps run one after another: one track of the trace per stage, a span per step.
         using var track = BuildTrace.Track($"stage {stage.Index}" + (stage.Name is { } name ? $" ({name})" : ""));
         var chain = await BaseAsync(cancellationToken);
-        foreach (var step in stage.Steps)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var traced = BuildTrace.Step(step.Title);
-            chain = step switch
+            for (var i = 0; i < stage.Steps.Count; i++)
             {
-                ConfigStep config => ApplyConfig(config, chain),
-                RunStep run => await RunStepAsync(run, chain, cancellationToken),
-                CopyStep copy => await CopyStepAsync(copy, chain, cancellationToken),
-                WorkdirStep workdir => await StepAsync(workdir, chain, [], (root, _) => WorkdirAsync(workdir, root), cancellationToken),
-                _ => throw new InvalidOperationException($"unknown step {step.GetType().Name}"),
-            };
+                var step = stage.Steps[i];
+                cancellationToken.ThrowIfCancellationRequested();
+                using var traced = BuildTrace.Step(step.Title);
+                if (step is not RunStep)
+                {
+                    chain = await SettleAsync(chain);
+                }
+
+                // A RUN followed by a RUN: its layer's hash can run beside the next one's process
+                // (layers bench: 0.14 s of the first RUN's 200 MB hashed while the second runs).
+                placeNextLater = step is RunStep && i + 1 < stage.Steps.Count && stage.Steps[i + 1] is RunStep;
+                chain = step switch
+                {
+                    ConfigStep config => ApplyConfig(config, chain),
+                    RunStep run => await RunStepAsync(run, chain, cancellationToken),
+                    CopyStep copy => await CopyStepAsync(copy, chain, cancellationToken),
+                    WorkdirStep workdir => await StepAsync(workdir, chain, [], (root, _) => WorkdirAsync(workdir, root), cancellationToken),
+                    _ => throw new InvalidOperationException($"unknown step {step.GetType().Name}"),
+                };
+            }
+
+            chain = await SettleAsync(chain);
+        }
+        catch (Exception)
+        {
+            await AbandonPendingAsync();
+            throw;
         }
 
         return new StageResult(chain, chain.ToConfig(stage.Config));

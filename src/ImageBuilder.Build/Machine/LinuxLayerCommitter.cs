@@ -9,8 +9,8 @@ namespace ImageBuilder.Build.Machine;
 /// <summary>The real <see cref="ILayerCommitter"/>: the layer packer and unpacker over Linux's file tree reader and writer.</summary>
 public sealed class LinuxLayerCommitter(ContentStore store) : ILayerCommitter
 {
-    public Task<PackedLayer> CommitAsync(string upperDir, Digest? parentChainId, DateTimeOffset? sourceDateEpoch, CancellationToken cancellationToken) =>
-        store.CommitLayerAsync(upperDir, parentChainId, sourceDateEpoch, DurableTree.Sync, cancellationToken);
+    public Task<PackedLayer> CommitAsync(string upperDir, Digest? parentChainId, DateTimeOffset? sourceDateEpoch, Task? placeAfter, CancellationToken cancellationToken) =>
+        store.CommitLayerAsync(upperDir, parentChainId, sourceDateEpoch, DurableTree.Sync, placeAfter, cancellationToken);
 
     public Task EnsureSnapshotsAsync(IReadOnlyList<Descriptor> layers, IReadOnlyList<Digest> diffIds, CancellationToken cancellationToken) =>
         store.UnpackSnapshotsAsync(layers, diffIds, Unpacker(), cancellationToken);

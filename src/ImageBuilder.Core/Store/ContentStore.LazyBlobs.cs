@@ -70,10 +70,12 @@ public sealed partial class ContentStore
     /// from it (<see cref="LazyBlobRecord"/>), in that order, each durable before the next; see
     /// docs/ARCHITECTURE.md, "The store". When the snapshot exists already (another build made
     /// the same chain) the directory goes; if that snapshot cannot vouch for the blob, the blob is
-    /// written from the directory first.
+    /// written from the directory first. With <paramref name="placeAfter"/>, the directory is packed
+    /// and made durable at once but moved (or deleted) only once that task completed: the next
+    /// step may be running on it as a lower dir meanwhile.
     /// </summary>
     public async Task<PackedLayer> CommitLayerAsync(
-        string directory, Digest? parentChainId, DateTimeOffset? epoch, Action<string> flush, CancellationToken cancellationToken)
+        string directory, Digest? parentChainId, DateTimeOffset? epoch, Action<string> flush, Task? placeAfter, CancellationToken cancellationToken)
     {
         var options = new LayerPackOptions(LayerCompression.None, null, epoch);
 
@@ -100,6 +102,14 @@ public sealed partial class ContentStore
         finally
         {
             await durable.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        if (placeAfter is not null)
+        {
+            using (BuildTrace.Phase("place wait"))
+            {
+                await placeAfter.WaitAsync(cancellationToken);
+            }
         }
 
         var blob = packed.Digest;

@@ -87,7 +87,7 @@ internal sealed class EngineHarness : IDisposable
             await File.WriteAllTextAsync(full, content);
         }
 
-        var packed = await Layers.CommitAsync(upper, null, null, CancellationToken.None);
+        var packed = await Layers.CommitAsync(upper, null, null, null, CancellationToken.None);
         Layers.Commits.Clear();
         return (new Descriptor { MediaType = MediaTypes.OciLayerFor(LayerCompression.None), Digest = packed.Digest, Size = packed.Size }, packed.DiffId);
     }

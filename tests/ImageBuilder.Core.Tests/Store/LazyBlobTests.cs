@@ -33,7 +33,7 @@ public sealed class LazyBlobTests : IDisposable
         var flushed = new List<string>();
         var upper = Upper(("app/built", "hello"));
 
-        var packed = await Store.CommitLayerAsync(upper, null, Epoch, flushed.Add, CancellationToken.None);
+        var packed = await Store.CommitLayerAsync(upper, null, Epoch, flushed.Add, null, CancellationToken.None);
 
         Assert.Equal(packed.DiffId, packed.Digest);
         Assert.False(File.Exists(Store.BlobPath(packed.Digest)));
@@ -49,7 +49,7 @@ public sealed class LazyBlobTests : IDisposable
     public async Task Reading_a_lazy_blob_writes_the_bytes_an_eager_pack_gives_and_keeps_them()
     {
         var eager = await EagerPackAsync(("app/built", "hello"), ("etc/conf", "x=1"));
-        var packed = await Store.CommitLayerAsync(Upper(("app/built", "hello"), ("etc/conf", "x=1")), null, Epoch, _ => { }, CancellationToken.None);
+        var packed = await Store.CommitLayerAsync(Upper(("app/built", "hello"), ("etc/conf", "x=1")), null, Epoch, _ => { }, null, CancellationToken.None);
 
         var read = Store.ReadBlob(packed.Digest);
 
@@ -63,7 +63,7 @@ public sealed class LazyBlobTests : IDisposable
     [Fact]
     public async Task A_lazy_blob_whose_snapshot_changed_is_refused_and_no_blob_is_written()
     {
-        var packed = await Store.CommitLayerAsync(Upper(("app/built", "hello")), null, Epoch, _ => { }, CancellationToken.None);
+        var packed = await Store.CommitLayerAsync(Upper(("app/built", "hello")), null, Epoch, _ => { }, null, CancellationToken.None);
         File.WriteAllText(Path.Combine(Store.SnapshotPath(packed.DiffId), "app", "built"), "tampered");
 
         var error = Assert.Throws<StoreException>(() => Store.OpenBlob(packed.Digest));
@@ -77,7 +77,7 @@ public sealed class LazyBlobTests : IDisposable
     [Fact]
     public async Task A_lazy_blob_whose_snapshot_is_gone_is_not_in_the_store()
     {
-        var packed = await Store.CommitLayerAsync(Upper(("app/built", "hello")), null, Epoch, _ => { }, CancellationToken.None);
+        var packed = await Store.CommitLayerAsync(Upper(("app/built", "hello")), null, Epoch, _ => { }, null, CancellationToken.None);
 
         Store.DeleteSnapshot(packed.DiffId);
 
@@ -95,10 +95,10 @@ public sealed class LazyBlobTests : IDisposable
         SetTimes(first, Epoch.AddSeconds(50));
         var second = Upper(("app/built", "hello"));
         SetTimes(second, Epoch);
-        var firstPacked = await Store.CommitLayerAsync(first, null, Epoch, _ => { }, CancellationToken.None);
+        var firstPacked = await Store.CommitLayerAsync(first, null, Epoch, _ => { }, null, CancellationToken.None);
         Store.DeleteBlob(firstPacked.Digest);
 
-        var secondPacked = await Store.CommitLayerAsync(second, null, Epoch.AddSeconds(100), _ => { }, CancellationToken.None);
+        var secondPacked = await Store.CommitLayerAsync(second, null, Epoch.AddSeconds(100), _ => { }, null, CancellationToken.None);
 
         Assert.Equal(firstPacked.Digest, secondPacked.Digest);
         Assert.False(Directory.Exists(second));
@@ -109,8 +109,8 @@ public sealed class LazyBlobTests : IDisposable
     [Fact]
     public async Task Prune_keeps_a_tagged_lazy_layer_and_its_snapshot_and_drops_an_untagged_one_with_its_record()
     {
-        var kept = await Store.CommitLayerAsync(Upper(("app/kept", "k")), null, Epoch, _ => { }, CancellationToken.None);
-        var dropped = await Store.CommitLayerAsync(Upper(("app/dropped", "d")), null, Epoch, _ => { }, CancellationToken.None);
+        var kept = await Store.CommitLayerAsync(Upper(("app/kept", "k")), null, Epoch, _ => { }, null, CancellationToken.None);
+        var dropped = await Store.CommitLayerAsync(Upper(("app/dropped", "d")), null, Epoch, _ => { }, null, CancellationToken.None);
         Tag("app:1", kept);
 
         Store.Prune();
@@ -127,9 +127,9 @@ public sealed class LazyBlobTests : IDisposable
     public async Task Prune_keeps_the_snapshot_of_another_chain_that_a_tagged_lazy_layer_is_made_from()
     {
         // The same layer on top of another layer: chain ids differ, the lazy record names the first snapshot.
-        var layer = await Store.CommitLayerAsync(Upper(("app/built", "hello")), null, Epoch, _ => { }, CancellationToken.None);
-        var baseLayer = await Store.CommitLayerAsync(Upper(("base", "b")), null, Epoch, _ => { }, CancellationToken.None);
-        var onTop = await Store.CommitLayerAsync(Upper(("app/built", "hello")), baseLayer.DiffId, Epoch, _ => { }, CancellationToken.None);
+        var layer = await Store.CommitLayerAsync(Upper(("app/built", "hello")), null, Epoch, _ => { }, null, CancellationToken.None);
+        var baseLayer = await Store.CommitLayerAsync(Upper(("base", "b")), null, Epoch, _ => { }, null, CancellationToken.None);
+        var onTop = await Store.CommitLayerAsync(Upper(("app/built", "hello")), baseLayer.DiffId, Epoch, _ => { }, null, CancellationToken.None);
         Assert.Equal(layer.Digest, onTop.Digest);
         Tag("app:1", baseLayer, onTop);
 
@@ -142,9 +142,9 @@ public sealed class LazyBlobTests : IDisposable
     [Fact]
     public async Task Prune_drops_a_lazy_record_whose_blob_is_written_and_the_other_chain_s_snapshot_it_named()
     {
-        var layer = await Store.CommitLayerAsync(Upper(("app/built", "hello")), null, Epoch, _ => { }, CancellationToken.None);
-        var baseLayer = await Store.CommitLayerAsync(Upper(("base", "b")), null, Epoch, _ => { }, CancellationToken.None);
-        var onTop = await Store.CommitLayerAsync(Upper(("app/built", "hello")), baseLayer.DiffId, Epoch, _ => { }, CancellationToken.None);
+        var layer = await Store.CommitLayerAsync(Upper(("app/built", "hello")), null, Epoch, _ => { }, null, CancellationToken.None);
+        var baseLayer = await Store.CommitLayerAsync(Upper(("base", "b")), null, Epoch, _ => { }, null, CancellationToken.None);
+        var onTop = await Store.CommitLayerAsync(Upper(("app/built", "hello")), baseLayer.DiffId, Epoch, _ => { }, null, CancellationToken.None);
         Tag("app:1", baseLayer, onTop);
         // A crash between writing the blob and removing its record: both are there.
         var record = Path.Combine(place.Directory.Combine("store"), "ibuild", "lazy-blobs", layer.Digest.Encoded);
@@ -162,7 +162,7 @@ public sealed class LazyBlobTests : IDisposable
     [Fact]
     public async Task Converting_a_lazy_layer_packs_its_snapshot_into_the_same_gzip_blob_and_writes_no_uncompressed_blob()
     {
-        var layer = await Store.CommitLayerAsync(Upper(("app/built", "hello"), ("etc/conf", "x=1")), null, Epoch, _ => { }, CancellationToken.None);
+        var layer = await Store.CommitLayerAsync(Upper(("app/built", "hello"), ("etc/conf", "x=1")), null, Epoch, _ => { }, null, CancellationToken.None);
         var descriptor = new Descriptor { MediaType = MediaTypes.OciLayer, Digest = layer.Digest, Size = layer.Size };
 
         var converted = await new LayerRecompressor(Store).ConvertLayerAsync(descriptor, layer.DiffId, LayerCompression.Gzip, CancellationToken.None);
@@ -187,7 +187,7 @@ public sealed class LazyBlobTests : IDisposable
     [Fact]
     public async Task Converting_a_lazy_layer_whose_snapshot_changed_is_refused()
     {
-        var layer = await Store.CommitLayerAsync(Upper(("app/built", "hello")), null, Epoch, _ => { }, CancellationToken.None);
+        var layer = await Store.CommitLayerAsync(Upper(("app/built", "hello")), null, Epoch, _ => { }, null, CancellationToken.None);
         File.WriteAllText(Path.Combine(Store.SnapshotPath(layer.DiffId), "app", "built"), "tampered");
         var descriptor = new Descriptor { MediaType = MediaTypes.OciLayer, Digest = layer.Digest, Size = layer.Size };
 
@@ -202,7 +202,7 @@ public sealed class LazyBlobTests : IDisposable
     [Fact]
     public async Task Saving_to_a_file_packs_a_lazy_layer_into_the_archive_and_a_pipe_gets_the_same_bytes_from_the_written_blob()
     {
-        var layer = await Store.CommitLayerAsync(Upper(("app/built", "hello"), ("etc/conf", "x=1")), null, Epoch, _ => { }, CancellationToken.None);
+        var layer = await Store.CommitLayerAsync(Upper(("app/built", "hello"), ("etc/conf", "x=1")), null, Epoch, _ => { }, null, CancellationToken.None);
         Tag("app:1", layer);
         IReadOnlyList<(ImageRecord, ImageReference?)> images = [(Store.ResolveImage("app:1"), ImageReference.Parse("app:1"))];
         var file = place.Directory.Combine("app.tar");
@@ -219,7 +219,7 @@ public sealed class LazyBlobTests : IDisposable
     [Fact]
     public async Task Saving_to_a_file_a_lazy_layer_whose_snapshot_grew_says_its_files_changed_and_leaves_no_archive()
     {
-        var layer = await Store.CommitLayerAsync(Upper(("app/built", "hello")), null, Epoch, _ => { }, CancellationToken.None);
+        var layer = await Store.CommitLayerAsync(Upper(("app/built", "hello")), null, Epoch, _ => { }, null, CancellationToken.None);
         Tag("app:1", layer);
         File.WriteAllText(Path.Combine(Store.SnapshotPath(layer.DiffId), "app", "built"), new string('x', 100_000));
         IReadOnlyList<(ImageRecord, ImageReference?)> images = [(Store.ResolveImage("app:1"), ImageReference.Parse("app:1"))];

@@ -29,7 +29,7 @@ public sealed partial class StoreCheckerTests
         var upper = store.CreateScratchDirectory();
         Directory.CreateDirectory(Path.Combine(upper, "app"));
         File.WriteAllText(Path.Combine(upper, "app", "built"), content);
-        var packed = await store.CommitLayerAsync(upper, null, null, _ => { }, CancellationToken.None);
+        var packed = await store.CommitLayerAsync(upper, null, null, _ => { }, null, CancellationToken.None);
         if (written)
         {
             store.OpenBlob(packed.Digest).Dispose();

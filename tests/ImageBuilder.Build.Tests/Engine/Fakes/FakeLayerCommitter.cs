@@ -20,12 +20,20 @@ internal sealed class FakeLayerCommitter(ContentStore store) : ILayerCommitter
     /// <summary>The snapshots that were missing and made again.</summary>
     public ConcurrentQueue<Digest> Unpacked { get; } = new();
 
-    public Task<PackedLayer> CommitAsync(string upperDir, Digest? parentChainId, DateTimeOffset? sourceDateEpoch, CancellationToken cancellationToken)
+    public Task<PackedLayer> CommitAsync(string upperDir, Digest? parentChainId, DateTimeOffset? sourceDateEpoch, Task? placeAfter, CancellationToken cancellationToken)
     {
         Commits.Enqueue(Directory.EnumerateFiles(upperDir, "*", SearchOption.AllDirectories)
             .ToDictionary(f => Path.GetRelativePath(upperDir, f), File.ReadAllText));
-        return store.CommitLayerAsync(upperDir, parentChainId, sourceDateEpoch, _ => { }, cancellationToken);
+        if (placeAfter is not null)
+        {
+            Deferred.Enqueue(upperDir);
+        }
+
+        return store.CommitLayerAsync(upperDir, parentChainId, sourceDateEpoch, _ => { }, placeAfter, cancellationToken);
     }
+
+    /// <summary>The upper dirs whose move into place waited for the next step.</summary>
+    public ConcurrentQueue<string> Deferred { get; } = new();
 
     public async Task EnsureSnapshotsAsync(IReadOnlyList<Descriptor> layers, IReadOnlyList<Digest> diffIds, CancellationToken cancellationToken)
     {

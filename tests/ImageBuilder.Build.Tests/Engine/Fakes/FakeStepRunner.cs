@@ -37,9 +37,15 @@ internal sealed class FakeStepRunner : IStepRunner
     /// <summary>The one request whose command is <paramref name="command"/>.</summary>
     public StepProcess Run(string command) => Assert.Single(Runs, r => r.Argv[^1] == command);
 
+    /// <summary>What each command's lower dirs held when it ran (top first; each its files' relative paths), by command.</summary>
+    public ConcurrentDictionary<string, IReadOnlyList<IReadOnlyList<string>>> Seen { get; } = new();
+
     public async Task<StepExit> RunAsync(StepProcess process, Stream stdout, Stream stderr, CancellationToken cancellationToken)
     {
         Runs.Enqueue(process);
+        Seen[process.Argv[^1]] = process.Root.LowerDirs
+            .Select(d => (IReadOnlyList<string>)[.. Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(d, f)).Order(StringComparer.Ordinal)])
+            .ToList();
         var now = Interlocked.Increment(ref running);
         for (var most = mostAtOnce; now > most; most = mostAtOnce)
         {
