@@ -52,7 +52,7 @@ internal sealed partial class StageRun
             chain = await SettleAsync(chain);
             if (placeNextLater && Directory.EnumerateFileSystemEntries(root.UpperDir).Any())
             {
-                pending = Defer(chain, step, key, root, cancellationToken);
+                pending = Defer(chain, step, key, root, handle, cancellationToken);
                 deferred = true;
                 shared.Progress.Done(handle);
                 return chain with { Key = key };
@@ -65,7 +65,8 @@ internal sealed partial class StageRun
         }
         catch (Exception e)
         {
-            var message = e is OperationCanceledException ? "canceled" : e.Message;
+            // The previous RUN's commit failing is that step's error (SettleAsync said so), not this one's.
+            var message = e is OperationCanceledException || ReferenceEquals(e, pendingFailure) ? "canceled" : e.Message;
             BuildTrace.Annotate("failed", message);
             shared.Progress.Failed(handle, message);
             throw;
@@ -89,12 +90,13 @@ internal sealed partial class StageRun
     /// next RUN has it as a lower dir where it is until then). The returned chain is the one below
     /// with the step's key; the layer joins it when settled.
     /// </summary>
-    private PendingLayer Defer(LayerChain chain, StepPlan step, Digest key, StepRoot root, CancellationToken cancellationToken)
+    private PendingLayer Defer(LayerChain chain, StepPlan step, Digest key, StepRoot root, StepHandle handle, CancellationToken cancellationToken)
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var parent = chain.ChainIds.Count > 0 ? chain.ChainIds[^1] : (Digest?)null;
+        var created = Now();
         var commit = shared.Machine.Layers.CommitAsync(root.UpperDir, parent, shared.Options.SourceDateEpoch, gate.Task, cancellationToken);
-        return new PendingLayer(chain, step, key, root, gate, commit);
+        return new PendingLayer(chain, step, key, root, handle, created, gate, commit);
     }
 
     /// <summary>
@@ -113,17 +115,36 @@ internal sealed partial class StageRun
         below.Gate.TrySetResult();
         try
         {
-            var record = RecordOf(await below.Commit);
+            PackedLayer packed;
+            using (BuildTrace.Phase("settle"))
+            {
+                packed = await below.Commit;
+            }
+
+            var record = RecordOf(packed, below.Created);
             WriteCacheRecord(below.Key, record);
             return below.Chain.Append(below.Step.CreatedBy, record, below.Key);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Its step was shown done when its process ended: it is the one that failed.
+            shared.Progress.Failed(below.Handle, e.Message);
+            pendingFailure = e;
+            throw;
+        }
         finally
         {
-            TryDelete(below.Root.ScratchDir);
+            using (BuildTrace.Phase("scratch cleanup"))
+            {
+                TryDelete(below.Root.ScratchDir);
+            }
         }
     }
 
-    /// <summary>After a failure: the pending layer is kept if its commit succeeds (a run again hits its cache), its scratch removed either way.</summary>
+    /// <summary>
+    /// After a failure or a cancellation: the pending layer is still placed and cached if it was
+    /// packed (a run again hits it), its scratch removed either way.
+    /// </summary>
     private async Task AbandonPendingAsync()
     {
         try
@@ -139,8 +160,9 @@ internal sealed partial class StageRun
         }
     }
 
-    /// <summary>A RUN's layer being committed while the next RUN runs on it.</summary>
-    private sealed record PendingLayer(LayerChain Chain, StepPlan Step, Digest Key, StepRoot Root, TaskCompletionSource Gate, Task<PackedLayer> Commit);
+    /// <summary>A RUN's layer being committed while the next RUN runs on it; <paramref name="Created"/> is when its process ended.</summary>
+    private sealed record PendingLayer(
+        LayerChain Chain, StepPlan Step, Digest Key, StepRoot Root, StepHandle Handle, string Created, TaskCompletionSource Gate, Task<PackedLayer> Commit);
 
     /// <summary>The upper dir as a layer blob and a snapshot; an empty upper dir makes no layer (history says empty_layer).</summary>
     private async Task<CacheRecord> CommitLayerAsync(LayerChain chain, string upper, CancellationToken cancellationToken)
@@ -152,11 +174,11 @@ internal sealed partial class StageRun
         }
 
         var parent = chain.ChainIds.Count > 0 ? chain.ChainIds[^1] : (Digest?)null;
-        return RecordOf(await shared.Machine.Layers.CommitAsync(upper, parent, shared.Options.SourceDateEpoch, null, cancellationToken));
+        return RecordOf(await shared.Machine.Layers.CommitAsync(upper, parent, shared.Options.SourceDateEpoch, null, cancellationToken), Now());
     }
 
-    private CacheRecord RecordOf(PackedLayer packed) =>
-        new(Now(), new Descriptor { MediaType = MediaTypes.OciLayerFor(LayerCompression.None), Digest = packed.Digest, Size = packed.Size }, packed.DiffId);
+    private static CacheRecord RecordOf(PackedLayer packed, string created) =>
+        new(created, new Descriptor { MediaType = MediaTypes.OciLayerFor(LayerCompression.None), Digest = packed.Digest, Size = packed.Size }, packed.DiffId);
 
     /// <summary>A cached layer's snapshot, unpacked again from its blob if a prune, fsck or another store removed it.</summary>
     private async Task EnsureSnapshotAsync(LayerChain chain, CacheRecord record, CancellationToken cancellationToken)

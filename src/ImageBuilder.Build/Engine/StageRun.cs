@@ -22,6 +22,9 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
     // A RUN's layer still being committed while the next RUN runs on it (StageRun.Steps: Defer, SettleAsync).
     private PendingLayer? pending;
 
+    // The error of a pending layer's commit, which its own step reported.
+    private Exception? pendingFailure;
+
     // Whether the step now running is a RUN followed by a RUN: its layer may then be committed beside that one.
     private bool placeNextLater;
 

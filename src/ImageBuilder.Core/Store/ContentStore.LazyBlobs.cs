@@ -72,7 +72,8 @@ public sealed partial class ContentStore
     /// the same chain) the directory goes; if that snapshot cannot vouch for the blob, the blob is
     /// written from the directory first. With <paramref name="placeAfter"/>, the directory is packed
     /// and made durable at once but moved (or deleted) only once that task completed: the next
-    /// step may be running on it as a lower dir meanwhile.
+    /// step may be running on it as a lower dir meanwhile. The caller must complete it, also when
+    /// the build is cancelled: a layer already packed is then still placed (and can be cached).
     /// </summary>
     public async Task<PackedLayer> CommitLayerAsync(
         string directory, Digest? parentChainId, DateTimeOffset? epoch, Action<string> flush, Task? placeAfter, CancellationToken cancellationToken)
@@ -108,7 +109,7 @@ public sealed partial class ContentStore
         {
             using (BuildTrace.Phase("place wait"))
             {
-                await placeAfter.WaitAsync(cancellationToken);
+                await placeAfter;
             }
         }
 

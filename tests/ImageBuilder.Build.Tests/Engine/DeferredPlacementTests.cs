@@ -43,7 +43,7 @@ public sealed class DeferredPlacementTests
     }
 
     [Fact]
-    public async Task Only_a_RUN_followed_by_a_RUN_waits_and_the_image_is_the_same_as_without()
+    public async Task Only_a_RUN_directly_followed_by_a_RUN_waits()
     {
         using var harness = WithTwoRuns();
         harness.WriteContext("a.txt", "a");
@@ -84,6 +84,44 @@ public sealed class DeferredPlacementTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Within(build));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Scratch(harness)));
+
+        // The first RUN's layer was packed: it is cached all the same.
+        two.Release();
+        harness.Runner.Runs.Clear();
+        await harness.BuildAsync(TwoRuns);
+        Assert.Equal(["two"], harness.Runner.Commands);
+    }
+
+    [Fact]
+    public async Task A_deferred_commit_that_fails_is_the_first_RUN_s_error_and_the_second_is_canceled()
+    {
+        using var harness = WithTwoRuns();
+        harness.Layers.FailWhen = upper => File.Exists(Path.Combine(upper, "1")) ? new IOException("disk full") : null;
+
+        var error = await Assert.ThrowsAsync<IOException>(() => harness.BuildAsync(TwoRuns));
+
+        Assert.Equal("disk full", error.Message);
+        Assert.Equal(
+            [("RUN one", "disk full"), ("RUN two", "canceled")],
+            harness.Progress.FailedSteps.Select(f => (f.Title[(f.Title.IndexOf(']', StringComparison.Ordinal) + 2)..], f.Message)));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Scratch(harness)));
+        Assert.Equal(0, harness.CacheRecords);
+    }
+
+    [Fact]
+    public async Task The_first_RUN_s_history_time_is_when_its_process_ended_not_when_the_second_did()
+    {
+        using var harness = WithTwoRuns();
+        var two = harness.Runner.On("two").Blocks();
+
+        var build = harness.BuildAsync(TwoRuns);
+        await Within(two.Started);
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        two.Release();
+        var image = await Within(build);
+
+        var created = image.Config.History!.Select(h => DateTimeOffset.Parse(h.Created!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.True(created[^1] - created[^2] >= TimeSpan.FromSeconds(1), $"{created[^2]:O} then {created[^1]:O}");
     }
 
     private static string Scratch(EngineHarness harness) => Path.Combine(harness.Store.Root, "ibuild", "tmp");

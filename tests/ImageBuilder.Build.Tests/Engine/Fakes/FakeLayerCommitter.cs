@@ -29,8 +29,16 @@ internal sealed class FakeLayerCommitter(ContentStore store) : ILayerCommitter
             Deferred.Enqueue(upperDir);
         }
 
+        if (FailWhen?.Invoke(upperDir) is { } error)
+        {
+            return Task.FromException<PackedLayer>(error);
+        }
+
         return store.CommitLayerAsync(upperDir, parentChainId, sourceDateEpoch, _ => { }, placeAfter, cancellationToken);
     }
+
+    /// <summary>The error a commit of the given upper dir fails with (a full disk, say); null: it succeeds.</summary>
+    public Func<string, Exception?>? FailWhen { get; set; }
 
     /// <summary>The upper dirs whose move into place waited for the next step.</summary>
     public ConcurrentQueue<string> Deferred { get; } = new();
