@@ -64,7 +64,7 @@ public sealed class RunServiceTests : IDisposable
 
         Assert.Equal(RunRefusal.NoCommand, error.Reason);
         Assert.Empty(machine.Containers);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Root, "ibuild", "tmp")));
+        Assert.Empty(StoreScratch.Leftovers(Root));
     }
 
     [RootFact]

@@ -106,6 +106,6 @@ internal sealed class BuildFixture : IDisposable
     public void AssertNothingLeft()
     {
         Assert.Empty(ProcessTable.MountsUnder(Store));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Store, "ibuild", "tmp")));
+        Assert.Empty(StoreScratch.Leftovers(Store));
     }
 }

@@ -96,7 +96,7 @@ public sealed class RunCommandTests : IDisposable
     private void AssertNothingLeft()
     {
         Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), line => line.Contains(Store, StringComparison.Ordinal));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Store, "ibuild", "tmp")));
+        Assert.Empty(StoreScratch.Leftovers(Store));
         var cgroups = Directory.Exists("/sys/fs/cgroup")
             ? Directory.EnumerateDirectories("/sys/fs/cgroup", "ibuild-*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 5, IgnoreInaccessible = true })
                 .Where(d => d.Contains($"ibuild-{Environment.ProcessId}-", StringComparison.Ordinal)).ToList()

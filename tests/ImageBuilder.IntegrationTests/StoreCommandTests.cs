@@ -175,6 +175,6 @@ public sealed class StoreCommandTests : IDisposable
         var id = (await Tools.Ibuild("--root", store, "import", big, "-t", "big:1")).Ok().Stdout.Trim();
         Assert.Contains("big", (await Tools.Ibuild("--root", store, "images")).Ok().Stdout);
         Assert.StartsWith("sha256:", id);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(store, "ibuild", "tmp")));
+        Assert.Empty(StoreScratch.Leftovers(store));
     }
 }

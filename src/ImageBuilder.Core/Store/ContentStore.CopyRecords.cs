@@ -35,8 +35,7 @@ public sealed partial class ContentStore
     {
         ArgumentNullException.ThrowIfNull(manifest);
         FileSystem.Directory.CreateDirectory(CopyRecordsPath);
-        FileSystem.Directory.CreateDirectory(TemporaryPath);
-        var temp = NewTemporaryPath();
+        var temp = NewTemporaryFilePath();
         using (var stream = FileSystem.FileStream.New(temp, FileMode.CreateNew, FileAccess.Write))
         {
             stream.Write(Encoding.UTF8.GetBytes(chainId + "\n"));

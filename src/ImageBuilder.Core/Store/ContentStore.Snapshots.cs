@@ -146,22 +146,31 @@ public sealed partial class ContentStore
     /// <summary><see cref="ExcludeWriters"/> if no writer runs right now, else null (never waits).</summary>
     internal StoreLock? TryExcludeWriters() => StoreLock.TryAcquire(FileSystem, GcLockPath, shared: false);
 
-    /// <summary>What is in scratch (full paths); every entry is a leftover while no writer holds gc.lock.</summary>
-    internal IReadOnlyList<string> ListScratch() =>
-        FileSystem.Directory.Exists(TemporaryPath) ? FileSystem.Directory.EnumerateFileSystemEntries(TemporaryPath).Order(StringComparer.Ordinal).ToList() : [];
+    /// <summary>
+    /// What is in scratch (full paths), a directory for files (<see cref="FileScratchSuffix"/>) by
+    /// what it holds; every entry is a leftover while no writer holds gc.lock.
+    /// </summary>
+    public IReadOnlyList<string> ListScratch() =>
+        [.. ScratchEntries().SelectMany(entry => IsFileScratch(entry) ? FileSystem.Directory.EnumerateFileSystemEntries(entry) : [entry]).Order(StringComparer.Ordinal)];
 
-    /// <summary>Removes everything in scratch; the caller holds gc.lock exclusively.</summary>
+    /// <summary>Removes everything in scratch (and the directories for files, empty or not); the caller holds gc.lock exclusively.</summary>
     internal int RemoveScratch()
     {
         var removed = 0;
-        foreach (var entry in ListScratch())
+        foreach (var entry in ScratchEntries())
         {
+            removed += IsFileScratch(entry) ? FileSystem.Directory.EnumerateFileSystemEntries(entry).Count() : 1;
             DeleteTree(entry);
-            removed++;
         }
 
         return removed;
     }
+
+    private IEnumerable<string> ScratchEntries() =>
+        FileSystem.Directory.Exists(TemporaryPath) ? FileSystem.Directory.EnumerateFileSystemEntries(TemporaryPath) : [];
+
+    private bool IsFileScratch(string entry) =>
+        entry.EndsWith(FileScratchSuffix, StringComparison.Ordinal) && FileSystem.Directory.Exists(entry);
 
     internal void DeleteTree(string path)
     {

@@ -22,6 +22,12 @@ public sealed partial class ContentStore
     /// <summary>fsync of a directory (its entries); nothing on a file system that has no disk.</summary>
     private readonly Action<string> syncDirectory;
 
+    /// <summary>The name of this object's directory for files in scratch (<see cref="NewTemporaryFilePath"/>).</summary>
+    private readonly string fileScratchName = $"{Environment.ProcessId}-{(ulong)Random.Shared.NextInt64():x16}{FileScratchSuffix}";
+
+    // Whether that directory was made by this object (then removed when the process ends).
+    private int fileScratchMade;
+
     private ContentStore(IFileSystem fileSystem, string root, IFileTreeReader? treeReader, Action<string>? syncDirectory)
     {
         FileSystem = fileSystem;
@@ -43,6 +49,9 @@ public sealed partial class ContentStore
     internal string SnapshotsPath => Path(OwnPath, "snapshots");
 
     internal string TemporaryPath => Path(OwnPath, "tmp");
+
+    /// <summary>The ending of the directories of scratch that hold files being written (<see cref="NewTemporaryFilePath"/>): what is left is what they hold.</summary>
+    internal const string FileScratchSuffix = ".files";
 
     private string GcLockPath => Path(OwnPath, "gc.lock");
 
@@ -236,7 +245,7 @@ public sealed partial class ContentStore
     }
 
     /// <summary>Starts a blob whose digest is known only at the end: write to <see cref="BlobWriter.Stream"/>, then commit.</summary>
-    public BlobWriter BeginBlob() => new(this, NewTemporaryPath());
+    public BlobWriter BeginBlob() => new(this, NewTemporaryFilePath());
 
     public IEnumerable<Digest> ListBlobs()
     {
@@ -258,12 +267,47 @@ public sealed partial class ContentStore
     }
 
     /// <summary>
-    /// A fresh path under the store's scratch area, named for this process. Unique, not secret
+    /// A fresh path for a directory in the store's scratch area, named for this process. Unique, not secret
     /// (only the store's owner can write there, and files are made with CreateNew): so not
     /// RandomNumberGenerator, whose first use starts OpenSSL (4–5 ms).
     /// </summary>
     internal string NewTemporaryPath() =>
         Path(TemporaryPath, $"{Environment.ProcessId}-{(ulong)Random.Shared.NextInt64():x16}");
+
+    /// <summary>
+    /// A fresh path for a file written before it is renamed into place (a blob, a record), in this
+    /// store object's own directory of scratch (<see cref="FileScratchSuffix"/>, named at random,
+    /// made again if a clean-up removed it). Why not scratch itself: on ext4 without a journal a new
+    /// file's inode is taken in its directory's block group, past every inode deleted there in the
+    /// last minute, each read from disk; scratch lies in the group of the store deleted just before
+    /// it (bench.py's reset), and a push's 170 files then cost 60 ms of CPU (perf: ext4_create →
+    /// recently_deleted). A new directory in scratch, which carries FS_TOPDIR_FL
+    /// (<see cref="Open"/>'s spreadTrees), goes to a group its name picks.
+    /// </summary>
+    internal string NewTemporaryFilePath()
+    {
+        var directory = Path(TemporaryPath, fileScratchName);
+        FileSystem.Directory.CreateDirectory(directory);
+        if (FileSystem is FileSystem && Interlocked.Exchange(ref fileScratchMade, 1) == 0)
+        {
+            // Removed, when empty, as the process ends (a later clean-up takes it otherwise).
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveIfEmpty(directory);
+        }
+
+        return Path(directory, $"{(ulong)Random.Shared.NextInt64():x16}");
+    }
+
+    private static void RemoveIfEmpty(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not empty, or gone already: a later clean-up (or nothing) is needed.
+        }
+    }
 
     /// <summary>Replaces <paramref name="path"/> with <paramref name="content"/> atomically and durably (file, then rename, then directory).</summary>
     internal void WriteFileAtomically(string path, byte[] content)
@@ -286,8 +330,7 @@ public sealed partial class ContentStore
 
     private string WriteTemporaryFile(byte[] content, bool durable)
     {
-        var temp = NewTemporaryPath();
-        FileSystem.Directory.CreateDirectory(TemporaryPath);
+        var temp = NewTemporaryFilePath();
         using var stream = FileSystem.FileStream.New(temp, FileMode.CreateNew, FileAccess.Write);
         stream.Write(content);
         if (durable)

@@ -32,7 +32,7 @@ public sealed class DeferredPlacementTests
         Assert.Equal([below], harness.Layers.Deferred);
         Assert.False(Directory.Exists(below));
         Assert.Equal(2, harness.Snapshots);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Scratch(harness)));
+        Assert.Empty(harness.Store.ListScratch());
 
         harness.Runner.Runs.Clear();
         var second = await harness.BuildAsync(TwoRuns);
@@ -52,7 +52,7 @@ public sealed class DeferredPlacementTests
 
         Assert.Empty(harness.Layers.Deferred);
         Assert.Equal([["1"]], harness.Runner.Seen["two"]);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Scratch(harness)));
+        Assert.Empty(harness.Store.ListScratch());
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class DeferredPlacementTests
 
         await Assert.ThrowsAsync<BuildException>(() => harness.BuildAsync(TwoRuns));
 
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Scratch(harness)));
+        Assert.Empty(harness.Store.ListScratch());
         harness.Runner.On("two").Exits(0);
         harness.Runner.Runs.Clear();
         await harness.BuildAsync(TwoRuns);
@@ -83,7 +83,7 @@ public sealed class DeferredPlacementTests
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Within(build));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Scratch(harness)));
+        Assert.Empty(harness.Store.ListScratch());
 
         // The first RUN's layer was packed: it is cached all the same.
         two.Release();
@@ -104,7 +104,7 @@ public sealed class DeferredPlacementTests
         Assert.Equal(
             [("RUN one", "disk full"), ("RUN two", "canceled")],
             harness.Progress.FailedSteps.Select(f => (f.Title[(f.Title.IndexOf(']', StringComparison.Ordinal) + 2)..], f.Message)));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Scratch(harness)));
+        Assert.Empty(harness.Store.ListScratch());
         Assert.Equal(0, harness.CacheRecords);
     }
 

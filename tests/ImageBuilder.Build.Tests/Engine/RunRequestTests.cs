@@ -237,7 +237,7 @@ public sealed class RunRequestTests
         Assert.Empty(harness.Runner.Runs);
         Assert.Empty(harness.Files.Owners);
         Assert.False(Directory.Exists(made));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(harness.Store.Root, "ibuild", "tmp")));
+        Assert.Empty(harness.Store.ListScratch());
     }
 
     [Fact]

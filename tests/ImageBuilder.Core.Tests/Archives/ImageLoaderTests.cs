@@ -64,7 +64,7 @@ public sealed class ImageLoaderTests : IDisposable
         Assert.Equal(good.ManifestDescriptor.Digest, store.ResolveImage(Tag).ManifestDescriptor.Digest);
         Assert.Equal(index, File.ReadAllBytes(dir.Combine("store", "index.json")));
         Assert.Equal(snapshots, store.ListSnapshots().Select(s => s.ToString()).Order().ToList());
-        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Combine("store", "ibuild", "tmp")));
+        Assert.Empty(store.ListScratch());
     }
 
     [Theory]
@@ -93,7 +93,7 @@ public sealed class ImageLoaderTests : IDisposable
 
         Assert.Empty(store.ListSnapshots());
         Assert.Empty(store.ListImages());
-        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Combine("store", "ibuild", "tmp")));
+        Assert.Empty(store.ListScratch());
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public sealed class BlobSourcesTests : IDisposable
         store.RecordBlobSources([Layer], "registry.example/repo9");
         Assert.Equal("repo9", store.BlobMountSource(Layer, "registry.example", except: "elsewhere"));
         Assert.Equal(8, File.ReadAllLines(dir.Combine("store", "ibuild", "sources", Layer.Encoded)).Length);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Combine("store", "ibuild", "tmp")));
+        Assert.Empty(store.ListScratch());
     }
 
     [Fact]

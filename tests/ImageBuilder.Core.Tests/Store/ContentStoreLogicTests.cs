@@ -191,6 +191,44 @@ public sealed class ContentStoreLogicTests
     }
 
     [Fact]
+    public void Files_are_written_in_a_directory_of_scratch_of_their_own_which_leaves_nothing_behind()
+    {
+        using (var writer = store.BeginBlob())
+        {
+            writer.Stream.Write("blob"u8);
+            var beingWritten = Assert.Single(store.ListScratch());
+            var directory = Path.GetDirectoryName(beingWritten)!;
+
+            // Not scratch itself: a directory in it, made for this store object.
+            Assert.Equal("/store/ibuild/tmp", Path.GetDirectoryName(directory));
+            Assert.EndsWith(ContentStore.FileScratchSuffix, directory, StringComparison.Ordinal);
+            writer.Commit(null);
+        }
+
+        store.RecordLayerDiffId(Digest.Sha256("blob"u8), Digest.Sha256("tar"u8));
+
+        // Renamed into place: the directory is left, empty, and is no leftover.
+        Assert.Single(fs.Directory.EnumerateDirectories("/store/ibuild/tmp"));
+        Assert.Empty(store.ListScratch());
+        Assert.False(store.HasTemporaries);
+    }
+
+    [Fact]
+    public void A_killed_writers_files_are_leftovers_and_its_directory_goes_with_them()
+    {
+        fs.AddFile($"/store/ibuild/tmp/777-0a{ContentStore.FileScratchSuffix}/half-written-blob", new MockFileData("x"));
+        fs.AddFile($"/store/ibuild/tmp/777-0a{ContentStore.FileScratchSuffix}/half-written-record", new MockFileData("y"));
+        fs.AddDirectory($"/store/ibuild/tmp/778-0b{ContentStore.FileScratchSuffix}");
+
+        Assert.Equal(2, store.ListScratch().Count);
+        Assert.Equal(2, store.RemoveStaleTemporaries());
+        Assert.Empty(fs.Directory.EnumerateFileSystemEntries("/store/ibuild/tmp"));
+
+        // This store object's own directory is made again on its next write.
+        Assert.Equal(Digest.Sha256("after"u8), store.WriteBlob("after"u8));
+    }
+
+    [Fact]
     public void Prune_clears_scratch_and_counts_it()
     {
         fs.AddFile("/store/ibuild/tmp/999-leftover", new MockFileData("x"));

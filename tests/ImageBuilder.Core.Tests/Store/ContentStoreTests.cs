@@ -86,7 +86,7 @@ public sealed class ContentStoreTests : IDisposable
 
         Assert.Equal(first, second);
         Assert.Single(store.ListBlobs());
-        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Combine("store", "ibuild", "tmp")));
+        Assert.Empty(store.ListScratch());
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class ContentStoreTests : IDisposable
 
         Assert.Equal(StoreError.DigestMismatch, error.Reason);
         Assert.Empty(store.ListBlobs());
-        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Combine("store", "ibuild", "tmp")));
+        Assert.Empty(store.ListScratch());
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class ContentStoreTests : IDisposable
         }
 
         Assert.Empty(store.ListBlobs());
-        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Combine("store", "ibuild", "tmp")));
+        Assert.Empty(store.ListScratch());
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public sealed class ContentStoreTests : IDisposable
             throw new InvalidOperationException("killed midway");
         }, CancellationToken.None));
         Assert.False(store.HasSnapshot(chainId));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Combine("store", "ibuild", "tmp")));
+        Assert.Empty(store.ListScratch());
 
         var path = await store.EnsureSnapshotAsync(chainId, scratch =>
         {

@@ -150,7 +150,7 @@ public sealed partial class StoreCheckerTests : IDisposable
         var problem = Assert.Single(report.Problems);
         Assert.Equal(StoreDamage.BrokenSnapshot, problem.Damage);
         Assert.Equal($"its files differ from those of layer {image.Layer.Digest}, which it is unpacked from", problem.Reason);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Combine("store", "ibuild", "tmp")));
+        Assert.Empty(store.ListScratch());
     }
 
     [Fact]

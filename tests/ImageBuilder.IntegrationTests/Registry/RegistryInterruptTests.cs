@@ -46,7 +46,7 @@ public sealed class RegistryInterruptTests(PlainRegistry registry) : IClassFixtu
         var pull = (await Tools.Ibuild("--root", store, "pull", reference)).Ok();
 
         Assert.Equal(4, RegistryTestKit.AssertEveryBlobVerifies(store));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(scratch));
+        Assert.Empty(StoreScratch.Leftovers(store));
         Assert.Equal((await RegistryTestKit.InspectAsync(store, reference)).Id, pull.Stdout.Trim());
         Assert.Equal($"{LayerSize}\n", (await Tools.Ibuild("--root", store, "run", reference, "busybox", "stat", "-c", "%s", "/large.bin")).Ok().Stdout);
     }

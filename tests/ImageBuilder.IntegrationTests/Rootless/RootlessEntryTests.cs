@@ -112,7 +112,7 @@ public sealed class RootlessEntryTests : IDisposable
 
         (await User.Ibuild("--root", fresh, "images")).Ok();
         Assert.False(Directory.Exists(leftover));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(fresh, "ibuild", "tmp")));
+        Assert.Empty(StoreScratch.Leftovers(fresh));
     }
 
     [RootFact]

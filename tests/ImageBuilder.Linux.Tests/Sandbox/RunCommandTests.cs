@@ -24,7 +24,7 @@ public sealed class RunCommandTests
 
         Assert.Equal(0, Ibuild(store, out stdout, out stderr, "run", "bb", "sh", "-c", "test -e /keep-me || test -e /made || echo clean"));
         Assert.Equal("clean\n", stdout);
-        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(store, "ibuild", "tmp")));
+        Assert.Empty(StoreScratch.Leftovers(store));
         Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(temp.Path, StringComparison.Ordinal));
     }
 
