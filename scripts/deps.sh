@@ -13,10 +13,13 @@
 #   uidmap  newuidmap and newgidmap, which map a rootless user's subordinate ids (/etc/subuid) into its user namespace
 #   slirp4netns  the user-mode network stack of a build's private network (--network default)
 #   iproute2  ip, which joins the network tests' own namespaces to the host's (veth pairs)
+#   qemu-user-static binfmt-support  QEMU user emulation registered with binfmt_misc (F flag):
+#              RUN steps of another architecture (build --platform linux/arm64); the multi-platform
+#              tests also take Debian's busybox-static:arm64 (into /var/cache/ibuild-tests/arm64)
 # Needs root (apt-get); as another user it only reports what is missing.
 set -euo pipefail
-packages=(busybox-static skopeo umoci podman gcc xz-utils docker.io docker-registry apache2-utils libseccomp2 uidmap slirp4netns iproute2)
-commands=(busybox skopeo umoci podman gcc xz /usr/sbin/dockerd /usr/bin/docker-registry htpasswd lib:libseccomp.so.2 newuidmap slirp4netns ip)
+packages=(busybox-static skopeo umoci podman gcc xz-utils docker.io docker-registry apache2-utils libseccomp2 uidmap slirp4netns iproute2 qemu-user-static binfmt-support)
+commands=(busybox skopeo umoci podman gcc xz /usr/sbin/dockerd /usr/bin/docker-registry htpasswd lib:libseccomp.so.2 newuidmap slirp4netns ip qemu-aarch64-static update-binfmts)
 missing=()
 for i in "${!packages[@]}"; do
   case "${commands[$i]}" in
@@ -28,12 +31,38 @@ done
 if [ "$(id -u)" -eq 0 ] && [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
   chmod 0666 /dev/net/tun
 fi
-[ ${#missing[@]} -eq 0 ] && exit 0
-if [ "$(id -u)" -ne 0 ]; then
-  echo "deps.sh: missing ${missing[*]}; run as root (or apt-get install ${missing[*]})" >&2
-  exit 0
+
+# Another architecture's programs run through binfmt_misc: mounted, and Debian's QEMU handlers
+# registered (each with the F flag), every time (a fresh container has neither); an arm64
+# busybox for the multi-platform tests' base images. Idempotent.
+emulation() {
+  [ -e /proc/sys/fs/binfmt_misc/status ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || return 0
+  [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || true
+  local cache=/var/cache/ibuild-tests/arm64
+  [ -x "$cache/bin/busybox" ] && return 0
+  dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+  apt-get update -qq >/dev/null 2>&1 || true
+  local download
+  download=$(mktemp -d)
+  chmod 0755 "$download"
+  if (cd "$download" && apt-get download -qq busybox-static:arm64 >/dev/null 2>&1); then
+    mkdir -p "$cache"
+    dpkg-deb -x "$download"/busybox-static_*_arm64.deb "$cache"
+  else
+    echo "deps.sh: could not download busybox-static:arm64 (the multi-platform tests need it)" >&2
+  fi
+  rm -rf "$download"
+}
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "deps.sh: missing ${missing[*]}; run as root (or apt-get install ${missing[*]})" >&2
+    exit 0
+  fi
+  echo "deps.sh: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null || true
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" $([[ " ${missing[*]} " == *" gcc "* ]] && echo libc6-dev) >/dev/null
 fi
-echo "deps.sh: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null || true
-apt-get install -y -qq --no-install-recommends "${missing[@]}" $([[ " ${missing[*]} " == *" gcc "* ]] && echo libc6-dev) >/dev/null
+[ "$(id -u)" -eq 0 ] && emulation
+exit 0

@@ -1,5 +1,6 @@
 using ImageBuilder.Core.Archives;
 using ImageBuilder.Core.Layers;
+using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.References;
 using ImageBuilder.Core.Store;
 
@@ -16,30 +17,51 @@ public sealed class ArchiveService(StoreService stores, IMachine machine)
     public Task<IReadOnlyList<ImageRecord>> LoadAsync(string? root, Stream archive, CancellationToken cancellationToken) =>
         Loader(root).LoadAsync(archive, cancellationToken);
 
-    /// <summary>Writes the images <paramref name="targets"/> name to <paramref name="path"/>, or to <paramref name="output"/> when the path is null.</summary>
+    /// <summary>
+    /// Writes the images <paramref name="targets"/> name to <paramref name="path"/>, or to
+    /// <paramref name="output"/> when the path is null. A multi-platform image goes whole into an
+    /// OCI archive, unless <paramref name="platform"/> picks one of its images (which a docker archive needs).
+    /// </summary>
+    /// <exception cref="StoreException">A multi-platform image in a docker archive without a platform (InvalidInput, naming its platforms).</exception>
     public async Task SaveAsync(
-        string? root, IReadOnlyList<string> targets, ArchiveFormat format, string? path, Func<Stream> output, CancellationToken cancellationToken)
+        string? root, IReadOnlyList<string> targets, ArchiveFormat format, string? path, Func<Stream> output, CancellationToken cancellationToken,
+        Platform? platform = null)
     {
         var store = stores.Open(root);
         // Saving may write layer blobs (made from their snapshots): a prune waits until they are.
         using var protect = store.ProtectNewContent();
-        var images = targets.Select(target =>
+        var images = new List<(ImageRecord, ImageReference?)>();
+        var indexes = new List<(IndexRecord, ImageReference?)>();
+        foreach (var target in targets)
         {
-            var image = store.ResolveImage(target);
-            var name = ImageReference.TryParse(target, out var reference, out _)
-                ? image.Tags.FirstOrDefault(t => t.ToString() == reference.ToString())
-                : null;
-            return (image, name);
-        }).ToList();
+            ImageReference? NameIn(IReadOnlyList<ImageReference> tags) =>
+                ImageReference.TryParse(target, out var reference, out _) ? tags.FirstOrDefault(t => t.ToString() == reference.ToString()) : null;
+            if (platform is null && store.FindIndex(target) is { } index)
+            {
+                if (format == ArchiveFormat.Docker)
+                {
+                    throw new StoreException(StoreError.InvalidInput,
+                        $"{target} is a multi-platform image ({string.Join(", ", index.Platforms)}) and a docker archive holds one platform's image: " +
+                        "choose one with --platform, or save them all with --format oci");
+                }
+
+                indexes.Add((index, NameIn(index.Tags)));
+                continue;
+            }
+
+            var image = store.ResolveImage(target, platform);
+            images.Add((image, NameIn(image.Tags)));
+        }
+
         var saver = new ImageSaver(store);
         if (path is null)
         {
             await using var stream = output();
-            await saver.WriteAsync(images, stream, format, cancellationToken);
+            await saver.WriteAsync(images, stream, format, cancellationToken, indexes);
         }
         else
         {
-            await saver.SaveAsync(images, path, format, cancellationToken);
+            await saver.SaveAsync(images, path, format, cancellationToken, indexes);
         }
     }
 

@@ -15,6 +15,13 @@ namespace ImageBuilder.Application;
 public sealed record BuildRequest(
     string? Root, string ContextDir, string? DockerfilePath, DockerfileDocument Document, PlanOptions Plan, EngineOptions Engine)
 {
+    /// <summary>
+    /// <c>--platform a,b,…</c> with more than one platform: the target is built once for each (the
+    /// plan's <see cref="PlanOptions.Platform"/> set to it) and the images named as one index. Empty:
+    /// one image, for the plan's platform.
+    /// </summary>
+    public IReadOnlyList<Core.Oci.Platform> Platforms { get; init; } = [];
+
     /// <summary><c>-t</c>: the image's names; none leaves it untagged (still kept until a prune).</summary>
     public IReadOnlyList<ImageReference> Tags { get; init; } = [];
 

@@ -23,7 +23,7 @@ public sealed partial class BuildService
     }
 
     private async Task PushAsync(
-        ContentStore store, RegistryAccess registries, BuildPlan plan, BuiltImage built, BuildRequest request, IBuildProgress progress,
+        ContentStore store, RegistryAccess registries, IReadOnlyList<PlatformBuild> builds, BuildRequest request, IBuildProgress progress,
         CancellationToken cancellationToken)
     {
         var destinations = new List<ImageReference>();
@@ -39,12 +39,15 @@ public sealed partial class BuildService
 
         if (destinations.Count > 0)
         {
-            var image = new ImageRecord(built.Manifest, built.ImageManifest, built.Config, request.Tags);
+            var images = builds.Select(b => (new ImageRecord(b.Image.Manifest, b.Image.ImageManifest, b.Image.Config, request.Tags), b.Platform)).ToList();
             foreach (var destination in destinations.DistinctBy(d => d.ToString()))
             {
                 using var phase = BuildTrace.Phase("push").Arg("ref", destination.ToFamiliarString());
                 var lines = new List<string>();
-                await new ImagePusher(store, registries, ProgressNotes.Collect(lines)).PushAsync(image, destination, cancellationToken);
+                var pusher = new ImagePusher(store, registries, ProgressNotes.Collect(lines));
+                await (request.Platforms.Count == 0
+                    ? pusher.PushAsync(images[0].Item1, destination, cancellationToken)
+                    : pusher.PushIndexAsync(images, destination, cancellationToken));
                 progress.Note($"pushing {destination.ToFamiliarString()}", lines);
             }
         }
@@ -53,7 +56,7 @@ public sealed partial class BuildService
         {
             using var phase = BuildTrace.Phase("cache export").Arg("ref", cacheTo.Reference.ToFamiliarString());
             var lines = new List<string>();
-            var keys = RegistryCache.KeysToExport(plan, built, cacheTo.Max);
+            var keys = builds.SelectMany(b => RegistryCache.KeysToExport(b.Plan, b.Image, cacheTo.Max)).Distinct().ToList();
             await new RegistryCache(store, registries, machine.TreeWriter, ProgressNotes.Collect(lines)).ExportAsync(cacheTo.Reference, keys, cancellationToken);
             progress.Note($"exporting cache to {cacheTo.Reference.ToFamiliarString()}", lines);
         }

@@ -12,7 +12,7 @@ namespace ImageBuilder.Application;
 /// </summary>
 public sealed partial class BuildService
 {
-    private static async Task<BuiltImage> TracedAsync(string tracePath, Func<Task<BuiltImage>> build, Action<string> warn)
+    private static async Task<T> TracedAsync<T>(string tracePath, Func<Task<T>> build, Action<string> warn)
     {
         var path = Path.GetFullPath(tracePath);
         // Refused before the build, not after it: a trace that cannot be written should not cost a build.
@@ -27,7 +27,7 @@ public sealed partial class BuildService
         }
 
         var trace = new BuildTrace();
-        BuiltImage built;
+        T built;
         using (trace.Activate())
         {
             try

@@ -1,6 +1,7 @@
 using ImageBuilder.Application.Registries;
 using ImageBuilder.Build.Context;
 using ImageBuilder.Build.Engine;
+using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Store;
 using ImageBuilder.Core.Tracing;
 using ImageBuilder.Linux.Rootless;
@@ -18,14 +19,15 @@ namespace ImageBuilder.Application;
 /// </summary>
 public sealed partial class BuildService(StoreService stores, IMachine machine, ExportService exports)
 {
+    /// <summary>Builds; returns the id: the image's (its config digest), or a multi-platform build's index digest.</summary>
     /// <exception cref="Dockerfile.DockerfileException">The plan is refused (located).</exception>
     /// <exception cref="BuildException">A step failed.</exception>
-    public Task<BuiltImage> BuildAsync(BuildRequest request, IBuildProgress progress, Action<string> warn, CancellationToken cancellationToken) =>
+    public Task<Digest> BuildAsync(BuildRequest request, IBuildProgress progress, Action<string> warn, CancellationToken cancellationToken) =>
         request.TracePath is { } tracePath
             ? TracedAsync(tracePath, () => RunAsync(request, progress, warn, cancellationToken), warn)
             : RunAsync(request, progress, warn, cancellationToken);
 
-    private async Task<BuiltImage> RunAsync(BuildRequest request, IBuildProgress progress, Action<string> warn, CancellationToken cancellationToken)
+    private async Task<Digest> RunAsync(BuildRequest request, IBuildProgress progress, Action<string> warn, CancellationToken cancellationToken)
     {
         if (request.Engine.Limits is not null && machine.WhyLimitsUnavailable() is { } why)
         {
@@ -45,60 +47,101 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
         // the blobs, snapshots and cache records this build wrote or reused before they are named.
         using var protect = store.ProtectNewContent();
         using var registries = new RegistryAccess(request.Registries);
-        var source = new RegistryImageSource(
-            store, registries, machine.TreeWriter, request.Pull, request.Plan.Platform, (title, lines) => progress.Note(title, lines));
-        BuildPlan plan;
-        using (var planning = BuildTrace.Phase("plan"))
+        var source = new RegistryImageSource(store, registries, machine.TreeWriter, request.Pull, (title, lines) => progress.Note(title, lines));
+        IReadOnlyList<Platform> platforms = request.Platforms.Count > 0 ? request.Platforms : [request.Plan.Platform];
+        var builds = new List<PlatformBuild>();
+        var warned = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var platform in platforms)
         {
-            plan = await new Planner(source).PlanAsync(request.Document, request.Plan, cancellationToken);
-            planning.Arg("stages", plan.Stages.Count).Arg("steps", plan.Stages.Sum(s => s.Steps.Count));
+            // One platform after the other: a stage the platforms share (FROM --platform=$BUILDPLATFORM
+            // without TARGET* args) runs for the first and is a cache hit for the others.
+            var options = request.Plan with { Platform = platform, ShowPlatform = platforms.Count > 1 };
+            BuildPlan plan;
+            using (var planning = BuildTrace.Phase("plan").Arg("platform", platform.ToString()))
+            {
+                plan = await new Planner(source).PlanAsync(request.Document, options, cancellationToken);
+                planning.Arg("stages", plan.Stages.Count).Arg("steps", plan.Stages.Sum(s => s.Steps.Count));
+            }
+
+            foreach (var warning in plan.Warnings.Where(warned.Add))
+            {
+                warn(warning);
+            }
+
+            if (builds.Count == 0)
+            {
+                await ImportCacheAsync(store, registries, request, progress, cancellationToken);
+            }
+
+            builds.Add(new PlatformBuild(platform, plan, await RunStepsAsync(store, plan, request, progress, cancellationToken)));
         }
 
-        foreach (var warning in plan.Warnings)
+        if (request.Platforms.Count == 0)
         {
-            warn(warning);
+            var built = builds[0].Image;
+            using (BuildTrace.Phase("name"))
+            {
+                Name(store, built.Manifest, built.Id, request, progress);
+            }
+
+            if (request.Output is { Type: not "registry" } output)
+            {
+                using var exporting = BuildTrace.Phase("export").Arg("type", output.Type);
+                await exports.ExportAsync(store, built, request.Tags, output, cancellationToken);
+                progress.Note($"exporting to {output.Type}", [$"wrote {output.Destination}"]);
+            }
+
+            await PushAsync(store, registries, builds, request, progress, cancellationToken);
+            return built.Id;
         }
 
-        await ImportCacheAsync(store, registries, request, progress, cancellationToken);
-        var statCache = store.StatCachePath(request.ContextDir);
-        BuiltImage built;
-        using (BuildTrace.Phase("steps"))
-        {
-            // Disposed as soon as the steps are done: that stops the build's private network, if a step started it.
-            await using var engine = machine.CreateEngine(store, progress);
-            built = await engine.BuildAsync(
-                plan, () => BuildContext.Load(request.ContextDir, request.DockerfilePath, statCache), request.Engine, cancellationToken);
-        }
-
+        var images = builds.Select(b => (new ImageRecord(b.Image.Manifest, b.Image.ImageManifest, b.Image.Config, request.Tags), b.Platform)).ToList();
+        Descriptor index;
         using (BuildTrace.Phase("name"))
         {
-            Name(store, built, request, progress);
+            index = store.WriteImageIndex(images);
+            Name(store, index, index.Digest, request, progress);
         }
 
-        if (request.Output is { Type: not "registry" } output)
+        if (request.Output is { Type: not "registry" } multiOutput)
         {
-            using var exporting = BuildTrace.Phase("export").Arg("type", output.Type);
-            await exports.ExportAsync(store, built, request.Tags, output, cancellationToken);
-            progress.Note($"exporting to {output.Type}", [$"wrote {output.Destination}"]);
+            using var exporting = BuildTrace.Phase("export").Arg("type", multiOutput.Type);
+            await exports.ExportIndexAsync(store, images, request.Tags, multiOutput, cancellationToken);
+            progress.Note($"exporting to {multiOutput.Type}", [$"wrote {multiOutput.Destination}"]);
         }
 
-        await PushAsync(store, registries, plan, built, request, progress, cancellationToken);
-        return built;
+        await PushAsync(store, registries, builds, request, progress, cancellationToken);
+        return index.Digest;
     }
 
-    /// <summary>Tags the image with every -t name (none: kept untagged).</summary>
-    private static void Name(ContentStore store, BuiltImage built, BuildRequest request, IBuildProgress progress)
+    private async Task<BuiltImage> RunStepsAsync(ContentStore store, BuildPlan plan, BuildRequest request, IBuildProgress progress, CancellationToken cancellationToken)
+    {
+        using var steps = BuildTrace.Phase("steps");
+        var statCache = store.StatCachePath(request.ContextDir);
+
+        // Disposed as soon as the steps are done: that stops the build's private network, if a step started it.
+        await using var engine = machine.CreateEngine(store, progress);
+        return await engine.BuildAsync(
+            plan, () => BuildContext.Load(request.ContextDir, request.DockerfilePath, statCache), request.Engine, cancellationToken);
+    }
+
+    /// <summary>Tags the image (or index) with every -t name (none: kept untagged).</summary>
+    private static void Name(ContentStore store, Descriptor manifest, Digest id, BuildRequest request, IBuildProgress progress)
     {
         if (request.Tags.Count == 0)
         {
-            store.Tag(built.Manifest, null);
+            store.Tag(manifest, null);
         }
 
         foreach (var name in request.Tags)
         {
-            store.Tag(built.Manifest, name);
+            store.Tag(manifest, name);
         }
 
-        progress.Note("naming the image", request.Tags.Select(n => $"naming to {n}").Prepend($"writing image {built.Id}"));
+        var what = MediaTypes.IsIndex(manifest.MediaType) ? $"writing image index {id} ({request.Platforms.Count} platforms)" : $"writing image {id}";
+        progress.Note("naming the image", request.Tags.Select(n => $"naming to {n}").Prepend(what));
     }
 }
+
+/// <summary>One platform's build: its plan and the image it made.</summary>
+internal sealed record PlatformBuild(Platform Platform, BuildPlan Plan, BuiltImage Image);

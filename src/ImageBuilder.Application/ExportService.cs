@@ -36,6 +36,35 @@ public sealed class ExportService(IMachine machine, Func<Stream> standardOutput)
         }
     }
 
+    /// <summary>
+    /// A multi-platform build's export: an OCI archive holding the index and every platform's
+    /// image; a docker archive, a tar or a directory hold one file system, so they are refused,
+    /// naming the platforms.
+    /// </summary>
+    /// <exception cref="IOException">Not <c>type=oci</c> (printed as one line, exit 1, as an export's failure).</exception>
+    public async Task ExportIndexAsync(
+        ContentStore store, IReadOnlyList<(ImageRecord Image, Platform Platform)> images, IReadOnlyList<ImageReference> names, BuildOutput output,
+        CancellationToken cancellationToken)
+    {
+        if (output.Type != "oci")
+        {
+            throw new IOException(
+                $"--output type={output.Type} holds one platform's image, and this build made {images.Count} ({string.Join(", ", images.Select(i => i.Platform))}): " +
+                "export them with type=oci (an OCI archive with the index), or build one --platform for this output");
+        }
+
+        var recompressor = new LayerRecompressor(store);
+        var converted = new List<(ImageRecord, Platform)>();
+        foreach (var (image, platform) in images)
+        {
+            converted.Add((await recompressor.ConvertAsync(image, output.Compression, cancellationToken), platform));
+        }
+
+        var index = store.WriteImageIndex(converted);
+        var record = store.LoadIndex(index, names);
+        await new ImageSaver(store).SaveAsync([], output.Destination, ArchiveFormat.Oci, cancellationToken, [(record, names.FirstOrDefault())]);
+    }
+
     /// <summary>The image's merged file system as one tar (no whiteouts), or unpacked into a directory.</summary>
     private async Task ExportFileSystemAsync(ContentStore store, BuiltImage built, BuildOutput output, CancellationToken cancellationToken)
     {

@@ -48,6 +48,9 @@ public interface IMachine
     /// <summary>Why steps and containers cannot get resource limits here (rootless on cgroup v1, say), or null when they can.</summary>
     string? WhyLimitsUnavailable();
 
+    /// <summary>Why programs of <paramref name="platform"/> cannot run here (another architecture, no emulator registered), with what to do; null when they can.</summary>
+    (string Reason, string Hint)? WhyCannotRun(Core.Oci.Platform platform);
+
     /// <summary>Removes the cgroups of ibuild processes that were killed.</summary>
     void RemoveStaleCgroups();
 }

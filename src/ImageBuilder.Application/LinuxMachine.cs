@@ -40,6 +40,8 @@ public sealed class LinuxMachine(SandboxOptions? sandboxOptions = null) : IMachi
 
     public string? WhyLimitsUnavailable() => CgroupScope.WhyLimitsUnavailable();
 
+    public (string Reason, string Hint)? WhyCannotRun(Core.Oci.Platform platform) => Linux.Emulation.BinfmtMisc.WhyCannotRun(platform);
+
     /// <summary>Rootless on cgroup v1 no cgroup of ibuild's can exist (nor may this user remove root's).</summary>
     public void RemoveStaleCgroups()
     {

@@ -22,6 +22,9 @@ public sealed record RunRequest(string? Root, string Image, IReadOnlyList<string
     public NetworkMode Network { get; init; } = NetworkMode.Private;
 
     public ResourceLimits? Limits { get; init; }
+
+    /// <summary><c>--platform</c>: which image of a multi-platform image (default: this machine's).</summary>
+    public Core.Oci.Platform? Platform { get; init; }
 }
 
 /// <summary>Why a container could not be run (not: its command failed).</summary>
@@ -70,7 +73,13 @@ public sealed class RunService(StoreService stores, IMachine machine)
 
         machine.RemoveStaleCgroups();
 
-        var image = store.ResolveImage(request.Image);
+        var image = store.ResolveImage(request.Image, request.Platform);
+        var platform = new Core.Oci.Platform { Os = image.Config.Os, Architecture = image.Config.Architecture, Variant = image.Config.Variant };
+        if (platform.Architecture.Length > 0 && machine.WhyCannotRun(platform) is var (reason, hint))
+        {
+            throw new RunRefusedException(RunRefusal.Sandbox, reason, hint);
+        }
+
         var config = image.Config.Config;
         var command = request.Command.Count > 0 ? request.Command : config?.Cmd ?? [];
         var argv = (config?.Entrypoint ?? []).Concat(command).ToList();

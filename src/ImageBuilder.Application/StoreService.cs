@@ -1,4 +1,5 @@
 using System.IO.Abstractions;
+using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.References;
 using ImageBuilder.Core.Store;
 
@@ -47,19 +48,32 @@ public sealed class StoreService(IFileSystem fileSystem, IMachine machine)
 
     public IReadOnlyList<ImageRecord> ListImages(string? root) => Open(root).ListImages();
 
-    /// <summary>The image <paramref name="target"/> names, with its manifest's and config's bytes as stored.</summary>
-    public ImageDetails Inspect(string? root, string target)
+    /// <summary>The store's multi-platform images (<c>images</c> shows a row for each).</summary>
+    public IReadOnlyList<IndexRecord> ListIndexes(string? root) => Open(root).ListIndexes();
+
+    /// <summary>
+    /// The image <paramref name="target"/> names, with its manifest's and config's bytes as stored
+    /// (of a multi-platform image, <paramref name="platform"/>'s image, default this machine's).
+    /// </summary>
+    public ImageDetails Inspect(string? root, string target, Platform? platform = null)
     {
         var store = Open(root);
-        var image = store.ResolveImage(target);
+        var image = store.ResolveImage(target, platform);
         return new ImageDetails(image, store.ReadBlob(image.ManifestDescriptor.Digest), store.ReadBlob(image.Id));
     }
 
-    /// <summary>Gives the image <paramref name="source"/> (a name or id) the name <paramref name="target"/>.</summary>
+    /// <summary>The multi-platform image <paramref name="target"/> names, with its index's bytes as stored; null when it names a single image.</summary>
+    public (IndexRecord Index, byte[] Bytes)? InspectIndex(string? root, string target)
+    {
+        var store = Open(root);
+        return store.FindIndex(target) is { } index ? (index, store.ReadBlob(index.Id)) : null;
+    }
+
+    /// <summary>Gives the image <paramref name="source"/> (a name or id; a multi-platform image as a whole) the name <paramref name="target"/>.</summary>
     public void Tag(string? root, string source, ImageReference target)
     {
         var store = Open(root);
-        store.Tag(store.ResolveImage(source).ManifestDescriptor, target);
+        store.Tag(store.FindIndex(source)?.IndexDescriptor ?? store.ResolveImage(source).ManifestDescriptor, target);
     }
 
     /// <summary>
@@ -95,6 +109,11 @@ public sealed class StoreService(IFileSystem fileSystem, IMachine machine)
 
     private static Removal Remove(ContentStore store, string target, bool force)
     {
+        if (store.FindIndex(target) is { } index)
+        {
+            return RemoveIndex(store, index, target, force);
+        }
+
         var image = store.ResolveImage(target);
         var tag = ImageReference.TryParse(target, out var reference, out _)
             ? image.Tags.FirstOrDefault(t => t.ToString() == reference.ToString())
@@ -113,6 +132,26 @@ public sealed class StoreService(IFileSystem fileSystem, IMachine machine)
 
         store.RemoveImage(image);
         return new Removal(image.Tags, image.Id, null);
+    }
+
+    /// <summary>A multi-platform image's name, or (by id) the whole index, as <see cref="Remove(ContentStore, string, bool)"/> does for an image.</summary>
+    private static Removal RemoveIndex(ContentStore store, IndexRecord index, string target, bool force)
+    {
+        var tag = ImageReference.TryParse(target, out var reference, out _) ? index.Tags.FirstOrDefault(t => t.ToString() == reference.ToString()) : null;
+        if (tag is not null)
+        {
+            store.Untag(tag);
+            return new Removal([tag], null, null);
+        }
+
+        if (index.Tags.Count > 1 && !force)
+        {
+            throw new StoreException(StoreError.Ambiguous,
+                $"image {index.Id.Encoded[..12]} has {index.Tags.Count} names; remove them by name, or use -f to remove the image");
+        }
+
+        store.RemoveIndexEntries((digest, _) => digest == index.Id);
+        return new Removal(index.Tags, index.Id, null);
     }
 }
 

@@ -27,6 +27,9 @@ public sealed record StagePlan(
     ImageConfig Config,
     IReadOnlySet<int> DependsOn)
 {
+    /// <summary>The platform the stage is built for (its RUN steps run as), from its config.</summary>
+    public Platform Platform => new() { Os = Config.Os, Architecture = Config.Architecture, Variant = Config.Variant };
+
     public override string ToString() => DisplayName;
 }
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ImageBuilder.Core.Oci;
 using ImageBuilder.Dockerfile;
 using ImageBuilder.Dockerfile.Instructions;
 
@@ -81,11 +82,16 @@ public sealed partial class Planner
         /// The base image <paramref name="reference"/> names, as resolved before this pass; a reference not
         /// resolved yet ends the pass (<see cref="ImageNeeded"/>) so that <see cref="PlanAsync"/> looks it up.
         /// </summary>
-        public BaseImage FindImage(string reference, SourceSpan span)
+        public BaseImage FindImage(string reference, Platform platform, SourceSpan span)
         {
-            if (!images.TryGetValue(reference, out var lookup))
+            if (!images.TryGetValue(LookupKey(reference, platform), out var lookup))
             {
-                throw new ImageNeeded(reference);
+                throw new ImageNeeded(reference, platform);
+            }
+
+            if (lookup.Failure is ImagePlatformException missing)
+            {
+                throw new DockerfileException(ErrorCode.UnsupportedPlatform, missing.Message, span, missing.Hint);
             }
 
             if (lookup.Failure is { } e)

@@ -33,14 +33,15 @@ public sealed partial class Planner(IImageSource images)
                 return plan;
             }
 
-            var reference = pass.Needed!;
+            var (reference, platform) = pass.Needed!.Value;
+            var key = LookupKey(reference, platform);
             try
             {
-                resolved[reference] = new ImageLookup(await images.FindAsync(reference, cancellationToken), null);
+                resolved[key] = new ImageLookup(await images.FindAsync(reference, platform, cancellationToken), null);
             }
             catch (ImageSourceException e)
             {
-                resolved[reference] = new ImageLookup(null, e);
+                resolved[key] = new ImageLookup(null, e);
             }
         }
     }
@@ -48,7 +49,6 @@ public sealed partial class Planner(IImageSource images)
     /// <summary>One planning pass: the plan, or the first image reference it needs that is not resolved yet.</summary>
     private PassResult PlanPass(DockerfileDocument document, PlanOptions options, IReadOnlyDictionary<string, ImageLookup> resolved)
     {
-        RequireSupported(options.Platform, null);
         var expander = new InstructionExpander(document.EscapeToken);
         var global = ArgScope.Global(options.BuildArgs, options.Platform);
         foreach (var arg in document.GlobalArgs)
@@ -73,7 +73,7 @@ public sealed partial class Planner(IImageSource images)
         }
         catch (ImageNeeded needed)
         {
-            return new PassResult(null, needed.Reference);
+            return new PassResult(null, (needed.Reference, needed.Platform));
         }
 
         var unused = options.BuildArgs.Keys.Where(k => !global.Used.Contains(k) && !ArgScope.ProxyArgs.Contains(k)).Order(StringComparer.Ordinal).ToList();
@@ -109,26 +109,20 @@ public sealed partial class Planner(IImageSource images)
         return done.Task;
     }
 
-    internal static void RequireSupported(Platform platform, SourceSpan? span)
-    {
-        var current = Platform.Current;
-        if (platform.Os != current.Os || platform.Architecture != current.Architecture)
-        {
-            throw new DockerfileException(ErrorCode.UnsupportedPlatform,
-                $"platform {platform} is not supported: ibuild builds for the machine it runs on ({current})", span,
-                "drop --platform, or build on a machine of that platform");
-        }
-    }
+    /// <summary>How a looked-up image is kept: an image is looked up once per reference and platform.</summary>
+    internal static string LookupKey(string reference, Platform platform) => $"{reference}\n{platform}";
 }
 
 /// <summary>What the image source said about one reference: the image (null: none), or why it could not be had.</summary>
 internal sealed record ImageLookup(BaseImage? Image, ImageSourceException? Failure);
 
-/// <summary>A pass's outcome: the plan, or the reference it stopped at.</summary>
-internal sealed record PassResult(BuildPlan? Plan, string? Needed);
+/// <summary>A pass's outcome: the plan, or the reference (and platform) it stopped at.</summary>
+internal sealed record PassResult(BuildPlan? Plan, (string Reference, Platform Platform)? Needed);
 
 /// <summary>Thrown through the planning recursion when it reaches a reference not resolved yet: the pass ends, the lookup runs.</summary>
-internal sealed class ImageNeeded(string reference) : Exception($"image {reference} is not resolved yet")
+internal sealed class ImageNeeded(string reference, Platform platform) : Exception($"image {reference} ({platform}) is not resolved yet")
 {
     public string Reference => reference;
+
+    public Platform Platform => platform;
 }

@@ -76,7 +76,7 @@ internal sealed partial class StagePlanner
             return new StageSource(other.Index);
         }
 
-        return new ImageSource(session.FindImage(from, instruction.Span));
+        return new ImageSource(session.FindImage(from, platform, instruction.Span));
     }
 
     /// <summary>

@@ -11,6 +11,9 @@ internal sealed partial class StagePlanner(Planner.Session session, Stage stage,
     private static readonly string[] DefaultShell = ["/bin/sh", "-c"];
 
     private ArgScope args = session.Global.ForStage();
+
+    // The platform the stage is built for (set with its base).
+    private Platform platform = session.Options.Platform;
     private readonly List<StepPlan> steps = [];
     private readonly HashSet<int> dependsOn = [];
     private ExecutionConfig config = new();
@@ -22,17 +25,14 @@ internal sealed partial class StagePlanner(Planner.Session session, Stage stage,
     public StagePlan Plan()
     {
         var from = (FromInstruction)session.Expander.Expand(stage.From, session.Global.ForExpansion());
-        if (from.Platform is { Length: > 0 } platformText)
+        Platform? asked = null;
+        if (from.Platform is { Length: > 0 } platformText && !Platform.TryParse(platformText, out asked))
         {
-            if (!Platform.TryParse(platformText, out var platform))
-            {
-                throw new DockerfileException(ErrorCode.UnsupportedPlatform, $"\"{platformText}\" is not a platform (os/arch[/variant])", from.Span);
-            }
-
-            Planner.RequireSupported(platform, from.Span);
+            throw new DockerfileException(ErrorCode.UnsupportedPlatform, $"\"{platformText}\" is not a platform (os/arch[/variant])", from.Span,
+                "write it as os/arch or os/arch/variant, e.g. linux/arm64 or $BUILDPLATFORM");
         }
 
-        var (stageBase, baseConfig, triggers) = ResolveBase(from);
+        var (stageBase, baseConfig, triggers) = ResolveBase(from, asked);
         config = (baseConfig.Config ?? new ExecutionConfig()) with { OnBuild = null };
         author = baseConfig.Author;
         var commands = triggers.Concat(stage.Commands).ToList();
@@ -46,15 +46,15 @@ internal sealed partial class StagePlanner(Planner.Session session, Stage stage,
         {
             Author = author,
             Config = config with { Labels = FinalLabels() },
-            Architecture = session.Options.Platform.Architecture,
-            Os = session.Options.Platform.Os,
-            Variant = session.Options.Platform.Variant,
+            Architecture = platform.Architecture,
+            Os = platform.Os,
+            Variant = platform.Variant,
             Created = null,
             History = null,
             RootFs = new RootFs { DiffIds = [] },
         };
         session.RecordArgs(stage.Index, args);
-        var label = string.Join(' ', new[] { DisplayName, $"1/{Number(totalFileSteps + 1)}" }.Where(s => s.Length > 0));
+        var label = string.Join(' ', new[] { PlatformLabel, DisplayName, $"1/{Number(totalFileSteps + 1)}" }.Where(s => s.Length > 0));
         var fromTitle = $"[{label}] FROM {from.Image}";
         return new StagePlan(stage.Index, stage.Name, DisplayName, fromTitle, stageBase, steps, final, dependsOn);
     }
@@ -64,8 +64,13 @@ internal sealed partial class StagePlanner(Planner.Session session, Stage stage,
     /// <summary>How progress names the stage: its name, <c>stage-N</c>, or nothing for an unnamed last stage.</summary>
     private string DisplayName => stage.Name ?? (stage.Index == session.Document.Stages.Count - 1 ? "" : $"stage-{stage.Index}");
 
-    private (StageBase, ImageConfig, IReadOnlyList<Instruction>) ResolveBase(FromInstruction from)
+    /// <summary>
+    /// The base, its config and ONBUILD triggers; and <see cref="platform"/>: <paramref name="asked"/>
+    /// (<c>FROM --platform</c>), else a base stage's, else the build's target, as in BuildKit.
+    /// </summary>
+    private (StageBase, ImageConfig, IReadOnlyList<Instruction>) ResolveBase(FromInstruction from, Platform? asked)
     {
+        platform = asked ?? session.Options.Platform;
         if (string.Equals(from.Image, "scratch", StringComparison.OrdinalIgnoreCase))
         {
             var empty = new ImageConfig
@@ -82,11 +87,12 @@ internal sealed partial class StagePlanner(Planner.Session session, Stage stage,
         {
             var basePlan = session.Visit(earlier.Index, path);
             dependsOn.Add(earlier.Index);
+            platform = asked ?? basePlan.Platform;
             args = session.ArgsOf(earlier.Index).Inherit();
             return (new StageOutputBase(earlier.Index), basePlan.Config, Triggers(basePlan.Config, from));
         }
 
-        var image = session.FindImage(from.Image, from.Span);
+        var image = session.FindImage(from.Image, platform, from.Span);
         return (new ImageBase(image), image.Config, Triggers(image.Config, from));
     }
 
@@ -135,11 +141,14 @@ internal sealed partial class StagePlanner(Planner.Session session, Stage stage,
         var counter = instruction is RunInstruction or CopyInstruction or AddInstruction or WorkdirInstruction
             ? $"{Number(++fileSteps + 1)}/{Number(totalFileSteps + 1)}"
             : null;
-        var label = string.Join(' ', new[] { DisplayName, counter }.Where(s => !string.IsNullOrEmpty(s)));
+        var label = string.Join(' ', new[] { PlatformLabel, DisplayName, counter }.Where(s => !string.IsNullOrEmpty(s)));
         var text = instruction.Original.Trim();
         var firstLine = text.Split('\n')[0];
         return (label.Length == 0 ? "" : $"[{label}] ") + (firstLine.Length > 0 ? firstLine : instruction.Keyword);
     }
+
+    /// <summary>The stage's platform, when progress shows it (a multi-platform build).</summary>
+    private string PlatformLabel => session.Options.ShowPlatform ? platform.ToString() : "";
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

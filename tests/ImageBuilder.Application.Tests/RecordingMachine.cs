@@ -52,5 +52,11 @@ internal sealed class RecordingMachine : IMachine
 
     public string? WhyLimitsUnavailable() => null;
 
+    /// <summary>Programs of these platforms cannot run (a machine without their emulator).</summary>
+    public HashSet<string> Unrunnable { get; } = [];
+
+    public (string Reason, string Hint)? WhyCannotRun(Core.Oci.Platform platform) =>
+        Unrunnable.Contains(platform.ToString()) ? ($"no emulator for {platform}", "install one") : null;
+
     public void RemoveStaleCgroups() => CgroupCleanUps++;
 }

@@ -16,7 +16,7 @@ public sealed class AsyncImageSourceTests
     {
         public Dictionary<string, int> Lookups { get; } = [];
 
-        public async Task<BaseImage?> FindAsync(string reference, CancellationToken cancellationToken)
+        public async Task<BaseImage?> FindAsync(string reference, Platform platform, CancellationToken cancellationToken)
         {
             await Task.Yield();
             Lookups[reference] = Lookups.GetValueOrDefault(reference) + 1;
@@ -31,7 +31,7 @@ public sealed class AsyncImageSourceTests
     {
         public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public async Task<BaseImage?> FindAsync(string reference, CancellationToken cancellationToken)
+        public async Task<BaseImage?> FindAsync(string reference, Platform platform, CancellationToken cancellationToken)
         {
             Started.TrySetResult();
             await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -41,7 +41,7 @@ public sealed class AsyncImageSourceTests
 
     private sealed class FailingImages : IImageSource
     {
-        public Task<BaseImage?> FindAsync(string reference, CancellationToken cancellationToken) =>
+        public Task<BaseImage?> FindAsync(string reference, Platform platform, CancellationToken cancellationToken) =>
             throw new ImageSourceException("could not be pulled: connection refused", "check that the registry is reachable");
     }
 

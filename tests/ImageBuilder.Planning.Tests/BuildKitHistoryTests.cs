@@ -12,7 +12,7 @@ public sealed class BuildKitHistoryTests
 {
     private sealed class OneImage : IImageSource
     {
-        public Task<BaseImage?> FindAsync(string reference, CancellationToken cancellationToken) => Task.FromResult<BaseImage?>(reference != "base" ? null : new BaseImage(reference, Digest.Parse("sha256:" + new string('b', 64)), new ImageConfig
+        public Task<BaseImage?> FindAsync(string reference, Platform platform, CancellationToken cancellationToken) => Task.FromResult<BaseImage?>(reference != "base" ? null : new BaseImage(reference, Digest.Parse("sha256:" + new string('b', 64)), new ImageConfig
         {
             Architecture = Platform.Current.Architecture,
             Os = "linux",

@@ -10,7 +10,7 @@ public sealed class EntitlementTests
 
     private sealed class OneImage(ExecutionConfig config) : IImageSource
     {
-        public Task<BaseImage?> FindAsync(string reference, CancellationToken cancellationToken) => Task.FromResult(reference == "base"
+        public Task<BaseImage?> FindAsync(string reference, Platform platform, CancellationToken cancellationToken) => Task.FromResult(reference == "base"
             ? new BaseImage(reference, SomeManifest, new ImageConfig
             {
                 Architecture = Platform.Current.Architecture,

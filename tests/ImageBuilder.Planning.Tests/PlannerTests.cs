@@ -10,7 +10,7 @@ public sealed class PlannerTests
 
     private sealed class FakeImages(params (string Name, ImageConfig Config)[] images) : IImageSource
     {
-        public Task<BaseImage?> FindAsync(string reference, CancellationToken cancellationToken) =>
+        public Task<BaseImage?> FindAsync(string reference, Platform platform, CancellationToken cancellationToken) =>
             Task.FromResult(images.Where(i => i.Name == reference).Select(i => new BaseImage(reference, SomeManifest, i.Config)).FirstOrDefault());
     }
 
@@ -127,12 +127,85 @@ public sealed class PlannerTests
         Assert.Contains($"TARGETARCH={Platform.Current.Architecture}", run.Environment);
     }
 
-    [Fact]
-    public void Another_platform_is_refused()
+    private static readonly Platform Arm64 = Platform.Parse("linux/arm64");
+
+    /// <summary>Images by name, each for the platforms listed; records every lookup with its platform.</summary>
+    private sealed class PlatformImages(params (string Name, string[] Platforms)[] images) : IImageSource
     {
-        var other = Platform.Current.Architecture == "arm64" ? "linux/amd64" : "linux/arm64";
-        var error = Assert.Throws<DockerfileException>(() => Plan($"FROM --platform={other} base\n"));
+        public List<string> Asked { get; } = [];
+
+        public Task<BaseImage?> FindAsync(string reference, Platform platform, CancellationToken cancellationToken)
+        {
+            Asked.Add($"{reference} {platform}");
+            var image = images.FirstOrDefault(i => i.Name == reference);
+            if (image.Name is null)
+            {
+                return Task.FromResult<BaseImage?>(null);
+            }
+
+            if (!image.Platforms.Contains(platform.ToString()))
+            {
+                throw new ImagePlatformException($"image \"{reference}\" has no {platform} image (it has {string.Join(", ", image.Platforms)})", "build for one of those");
+            }
+
+            var config = Config() with { Architecture = platform.Architecture, Os = platform.Os, Variant = platform.Variant };
+            return Task.FromResult<BaseImage?>(new BaseImage(reference, SomeManifest, config));
+        }
+    }
+
+    [Fact]
+    public void Each_stage_is_built_for_its_from_platform_else_its_base_stages_else_the_target()
+    {
+        var host = Platform.Current.ToString();
+        var images = new PlatformImages(("base", [host, "linux/arm64"]));
+        var plan = Plan("""
+            FROM --platform=$BUILDPLATFORM base AS tools
+            ARG TARGETARCH
+            RUN echo building for $TARGETARCH
+            FROM tools AS more
+            RUN echo more
+            FROM base
+            COPY --from=more /out /out
+            """, new PlanOptions { Platform = Arm64 }, images);
+
+        Assert.Equal([host, host, "linux/arm64"], plan.Stages.Select(s => s.Platform.ToString()));
+        Assert.Equal(["arm64", "arm64"], plan.Stages.Select(s => s.Config.Architecture).Skip(2).Prepend(plan.Target.Config.Architecture));
+        Assert.Equivalent(new[] { $"base {host}", "base linux/arm64" }, images.Asked.Distinct(), strict: true);
+        // TARGETARCH is the build's target, also in a stage built for the build platform: what cross-compiling needs.
+        Assert.Contains("TARGETARCH=arm64", Assert.IsType<RunStep>(plan.Stages[0].Steps[1]).Environment);
+    }
+
+    [Fact]
+    public void A_base_without_the_target_platform_is_a_located_error_naming_the_platforms_it_has()
+    {
+        var images = new PlatformImages(("base", [Platform.Current.ToString()]));
+
+        var error = Assert.Throws<DockerfileException>(() => Plan("FROM scratch AS a\nFROM base\nRUN true\n", new PlanOptions { Platform = Arm64 }, images));
+
         Assert.Equal(ErrorCode.UnsupportedPlatform, error.Code);
+        Assert.Equal(2, error.Span!.Value.StartLine);
+        Assert.Contains("has no linux/arm64 image", error.Message);
+        Assert.Equal("build for one of those", error.Diagnostics[0].Hint);
+    }
+
+    [Fact]
+    public void A_from_platform_that_is_not_one_is_a_located_error()
+    {
+        var error = Assert.Throws<DockerfileException>(() => Plan("FROM --platform=arm64 base\n"));
+
+        Assert.Equal(ErrorCode.UnsupportedPlatform, error.Code);
+        Assert.Contains("\"arm64\" is not a platform", error.Message);
+    }
+
+    [Fact]
+    public void A_multi_platform_build_names_the_platform_in_each_title()
+    {
+        var images = new PlatformImages(("base", ["linux/arm64"]));
+
+        var plan = Plan("FROM base AS b\nRUN true\n", new PlanOptions { Platform = Arm64, ShowPlatform = true }, images);
+
+        Assert.Equal("[linux/arm64 b 1/2] FROM base", plan.Target.FromTitle);
+        Assert.Equal("[linux/arm64 b 2/2] RUN true", plan.Target.Steps[0].Title);
     }
 
     [Fact]

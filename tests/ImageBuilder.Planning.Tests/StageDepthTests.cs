@@ -1,3 +1,4 @@
+using ImageBuilder.Core.Oci;
 using ImageBuilder.Dockerfile;
 
 namespace ImageBuilder.Planning.Tests;
@@ -11,7 +12,7 @@ public sealed class StageDepthTests
 {
     private sealed class NoImages : IImageSource
     {
-        public Task<BaseImage?> FindAsync(string reference, CancellationToken cancellationToken) => Task.FromResult<BaseImage?>(null);
+        public Task<BaseImage?> FindAsync(string reference, Platform platform, CancellationToken cancellationToken) => Task.FromResult<BaseImage?>(null);
     }
 
     private static string Chain(int stages, bool copy) => "FROM scratch AS s0\n" + string.Concat(Enumerable.Range(1, stages - 1).Select(i => copy

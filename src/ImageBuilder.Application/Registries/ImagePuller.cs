@@ -20,7 +20,8 @@ public sealed class ImagePuller(ContentStore store, RegistryAccess registries, I
     /// <summary>Layers fetched at once.</summary>
     public const int Parallelism = 4;
 
-    public async Task<ImageRecord> PullAsync(ImageReference reference, Platform platform, CancellationToken cancellationToken)
+    /// <summary>Pulls <paramref name="platform"/>'s image of <paramref name="reference"/>, named so unless <paramref name="name"/> is false (kept untagged).</summary>
+    public async Task<ImageRecord> PullAsync(ImageReference reference, Platform platform, CancellationToken cancellationToken, bool name = true)
     {
         using var protect = store.ProtectNewContent();
         var client = registries.Client(reference.Registry);
@@ -33,7 +34,7 @@ public sealed class ImagePuller(ContentStore store, RegistryAccess registries, I
         await FetchBlobsAsync(client, repository, image.Layers, cancellationToken);
         store.RecordBlobSources(image.Layers.Select(l => l.Digest), $"{reference.Registry}/{repository}");
         var unpacker = new LayerUnpacker(treeWriter);
-        var record = await new ImageLoader(store, unpacker).CommitAsync(image, config, [reference], cancellationToken, manifest.Content);
+        var record = await new ImageLoader(store, unpacker).CommitAsync(image, config, name ? [reference] : [], cancellationToken, manifest.Content);
         log($"{reference.ToFamiliarString()}: pulled, image id {record.Id}");
         return record;
     }

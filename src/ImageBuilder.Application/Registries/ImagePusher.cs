@@ -51,13 +51,44 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
     {
         try
         {
-            var digest = await PushImageAsync(image, destination, cancellationToken);
+            var pushed = await PushImageAsync(image, destination, byDigest: false, cancellationToken);
+            lines.Release();
+            return pushed.Digest;
+        }
+        catch (Exception e) when (e is not UserNamespaceRequiredException)
+        {
+            // Said with the error; not when the push must run again inside the user namespace.
+            lines.Release();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A multi-platform image: each platform's image pushed by its digest (as <see cref="PushAsync"/>
+    /// pushes one), one after the other, then the index of what was pushed (their manifests with gzip
+    /// layers, each with its platform) under the destination's tag. Returns the index's digest.
+    /// </summary>
+    public async Task<Digest> PushIndexAsync(
+        IReadOnlyList<(ImageRecord Image, Platform Platform)> images, ImageReference destination, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var manifests = new List<Descriptor>();
+            foreach (var (image, platform) in images)
+            {
+                manifests.Add(await PushImageAsync(image, destination, byDigest: true, cancellationToken) with { Platform = platform });
+            }
+
+            var bytes = OciJson.Serialize(new ImageIndex { MediaType = MediaTypes.OciIndex, Manifests = manifests });
+            var client = registries.Client(destination.Registry);
+            var reference = destination.Tag ?? destination.Digest?.ToString() ?? ImageReference.DefaultTag;
+            var digest = await client.PushManifestAsync(destination.Repository, reference, bytes, MediaTypes.OciIndex, cancellationToken);
+            lines.Write($"{destination.ToFamiliarString()}: index digest: {digest} size: {bytes.Length} ({string.Join(", ", images.Select(i => i.Platform))})");
             lines.Release();
             return digest;
         }
         catch (Exception e) when (e is not UserNamespaceRequiredException)
         {
-            // Said with the error; not when the push must run again inside the user namespace.
             lines.Release();
             throw;
         }
@@ -70,7 +101,8 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         return PushEachBlobAsync(client, repository, blobs, cancellationToken);
     }
 
-    private async Task<Digest> PushImageAsync(ImageRecord image, ImageReference destination, CancellationToken cancellationToken)
+    /// <summary>The image's blobs, then its manifest, under the destination's tag or (<paramref name="byDigest"/>) its own digest; returns the manifest pushed.</summary>
+    private async Task<Descriptor> PushImageAsync(ImageRecord image, ImageReference destination, bool byDigest, CancellationToken cancellationToken)
     {
         using var protect = store.ProtectNewContent();
         var client = registries.Client(destination.Registry);
@@ -97,7 +129,7 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         var withLayers = recompressor.WithLayers(image, converted);
         Descriptor[] blobs = [.. withLayers.Manifest.Layers, withLayers.Manifest.Config];
         var manifest = store.ReadBlob(withLayers.ManifestDescriptor.Digest);
-        var reference = destination.Tag ?? destination.Digest?.ToString() ?? ImageReference.DefaultTag;
+        var reference = byDigest ? withLayers.ManifestDescriptor.Digest.ToString() : destination.Tag ?? destination.Digest?.ToString() ?? ImageReference.DefaultTag;
         var mediaType = withLayers.ManifestDescriptor.MediaType ?? MediaTypes.OciManifest;
         Digest digest;
         try
@@ -115,7 +147,7 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
 
         store.RecordBlobSources(blobs.Select(b => b.Digest), known);
         lines.Write($"{destination.ToFamiliarString()}: digest: {digest} size: {manifest.Length}");
-        return digest;
+        return new Descriptor { MediaType = mediaType, Digest = digest, Size = manifest.Length };
     }
 
     /// <summary>

@@ -22,18 +22,22 @@ public enum PullPolicy
 }
 
 /// <summary>
-/// Base images for the planner from the store, pulled into it on demand by <paramref name="policy"/>.
-/// The planner asks for each reference once per build; a pull stops when the build is cancelled.
+/// Base images for the planner from the store, pulled into it on demand by <paramref name="policy"/>,
+/// for the platform each stage is built for: a multi-platform image of the store gives that
+/// platform's image; a single image of another platform is left as it is, and the platform's image
+/// pulled beside it, unnamed. The planner asks for each reference and platform once per build; a
+/// pull stops when the build is cancelled.
 /// </summary>
 internal sealed class RegistryImageSource(
-    ContentStore store, RegistryAccess registries, IFileTreeWriter treeWriter, PullPolicy policy, Platform platform,
+    ContentStore store, RegistryAccess registries, IFileTreeWriter treeWriter, PullPolicy policy,
     Action<string, IReadOnlyList<string>> note) : IImageSource
 {
-    public async Task<BaseImage?> FindAsync(string reference, CancellationToken cancellationToken)
+    public async Task<BaseImage?> FindAsync(string reference, Platform platform, CancellationToken cancellationToken)
     {
-        if (policy != PullPolicy.Always && Local(reference) is { } local)
+        var local = policy == PullPolicy.Always ? null : Local(reference, platform);
+        if (local is { Image: { } image })
         {
-            return local;
+            return image;
         }
 
         if (!ImageReference.TryParse(reference, out var name, out _))
@@ -43,17 +47,25 @@ internal sealed class RegistryImageSource(
 
         if (policy == PullPolicy.Never)
         {
-            throw new ImageSourceException("--pull=never does not pull it", "pull it first (ibuild pull), or build without --pull=never");
+            throw local?.Other is { } other
+                ? new ImagePlatformException($"image \"{reference}\" in the store is {other}, not {platform}, and --pull=never does not pull it",
+                    $"pull it for that platform first (ibuild pull --platform {platform} {reference}), or build without --pull=never")
+                : new ImageSourceException("--pull=never does not pull it", "pull it first (ibuild pull), or build without --pull=never");
         }
 
         try
         {
-            using var phase = BuildTrace.Phase("pull").Arg("image", name.ToFamiliarString());
+            using var phase = BuildTrace.Phase("pull").Arg("image", name.ToFamiliarString()).Arg("platform", platform.ToString());
             var lines = new List<string>();
-            var pulled = await new ImagePuller(store, registries, treeWriter, ProgressNotes.Collect(lines)).PullAsync(name, platform, cancellationToken);
+            var puller = new ImagePuller(store, registries, treeWriter, ProgressNotes.Collect(lines));
+            var pulled = await puller.PullAsync(name, platform, cancellationToken, name: local?.Other is null);
             phase.Arg("bytes", pulled.Size);
-            note($"pulling {name.ToFamiliarString()}", lines);
+            note($"pulling {name.ToFamiliarString()}" + (platform == Platform.Current ? "" : $" ({platform})"), lines);
             return new BaseImage(reference, pulled.ManifestDescriptor.Digest, pulled.Config);
+        }
+        catch (RegistryException e) when (e.Reason == RegistryErrorReason.PlatformNotFound)
+        {
+            throw new ImagePlatformException($"image \"{reference}\" has no {platform} image: {e.Message}", "build for a platform the image has, or use another base");
         }
         catch (RegistryException e)
         {
@@ -65,16 +77,39 @@ internal sealed class RegistryImageSource(
             }, e);
         }
     }
-    private BaseImage? Local(string reference)
+
+    /// <summary>
+    /// The store's image of <paramref name="reference"/> for <paramref name="platform"/>; or, when the
+    /// store's image is of another platform, that platform; null when the store has none.
+    /// </summary>
+    /// <exception cref="ImagePlatformException">A multi-platform image of the store lacks the platform.</exception>
+    private (BaseImage? Image, Platform? Other)? Local(string reference, Platform platform)
     {
         try
         {
+            if (store.FindIndex(reference) is { } index)
+            {
+                var chosen = ContentStore.ImageFor(index, platform, reference);
+                return (new BaseImage(reference, chosen.ManifestDescriptor.Digest, chosen.Config), null);
+            }
+
             var image = store.ResolveImage(reference);
-            return new BaseImage(reference, image.ManifestDescriptor.Digest, image.Config);
+            var its = new Platform { Os = image.Config.Os, Architecture = image.Config.Architecture, Variant = image.Config.Variant };
+            return Runs(its, platform)
+                ? (new BaseImage(reference, image.ManifestDescriptor.Digest, image.Config), null)
+                : (null, its);
+        }
+        catch (StoreException e) when (e.Reason == StoreError.ImageNotFound && store.FindIndex(reference) is { } index)
+        {
+            throw new ImagePlatformException(e.Message, $"build for {string.Join(" or ", index.Platforms)}, or use another base");
         }
         catch (StoreException e) when (e.Reason == StoreError.ImageNotFound)
         {
             return null;
         }
     }
+
+    /// <summary>Whether an image made for <paramref name="image"/> serves a build for <paramref name="wanted"/> (the variant as containerd matches it).</summary>
+    private static bool Runs(Platform image, Platform wanted) =>
+        image.Architecture.Length == 0 || PlatformMatcher.Select(new ImageIndex { Manifests = [new Descriptor { MediaType = MediaTypes.OciManifest, Digest = Digest.Sha256([]), Size = 0, Platform = image }] }, wanted) is not null;
 }

@@ -18,14 +18,22 @@ public sealed class RegistryService(StoreService stores, IMachine machine)
         return await new ImagePuller(store, registries, machine.TreeWriter, log).PullAsync(reference, platform, cancellationToken);
     }
 
-    /// <summary>Pushes the image <paramref name="source"/> names to <paramref name="destination"/>; returns the manifest's digest.</summary>
+    /// <summary>
+    /// Pushes the image <paramref name="source"/> names to <paramref name="destination"/>; returns the
+    /// manifest's digest (a multi-platform image: every platform's image, then the index; its digest).
+    /// </summary>
     public async Task<Digest> PushAsync(
         string? root, string source, ImageReference destination, RegistrySettings settings, Action<string> log, CancellationToken cancellationToken)
     {
         using var registries = new RegistryAccess(settings);
         var store = stores.Open(root);
-        var image = store.ResolveImage(source);
-        return await new ImagePusher(store, registries, log).PushAsync(image, destination, cancellationToken);
+        var pusher = new ImagePusher(store, registries, log);
+        if (store.FindIndex(source) is { } index)
+        {
+            return await pusher.PushIndexAsync([.. index.Images.Select(i => (i, i.ManifestDescriptor.Platform!))], destination, cancellationToken);
+        }
+
+        return await pusher.PushAsync(store.ResolveImage(source), destination, cancellationToken);
     }
 
     /// <summary>Checks the credentials with <paramref name="registry"/>, then saves them where docker keeps them.</summary>

@@ -33,6 +33,7 @@ public sealed class BuildEngine(ContentStore store, BuildMachine machine, IBuild
     /// <exception cref="BuildException">A step failed; the diagnostic says where.</exception>
     public async Task<BuiltImage> BuildAsync(BuildPlan plan, Func<BuildContext> context, EngineOptions options, CancellationToken cancellationToken)
     {
+        RequireRunnablePlatforms(plan);
         using var protect = store.ProtectNewContent();
         ReserveThreads(options.Jobs);
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -90,6 +91,21 @@ public sealed class BuildEngine(ContentStore store, BuildMachine machine, IBuild
         SaveStatCache(shared);
         var target = await results[plan.Target.Index].Task;
         return Commit(target.Config, target.Chain.Layers) with { CacheKeys = [.. shared.UsedKeys] };
+    }
+
+    /// <summary>
+    /// Refuses, before any step runs, a plan with RUN steps for a platform this machine cannot run
+    /// (not its own, no emulator registered): located at the first such RUN.
+    /// </summary>
+    private void RequireRunnablePlatforms(BuildPlan plan)
+    {
+        foreach (var stage in plan.Stages)
+        {
+            if (stage.Steps.OfType<RunStep>().FirstOrDefault() is { } run && machine.Runner.WhyCannotRun(stage.Platform) is var (reason, hint))
+            {
+                throw new BuildException(new Dockerfile.Diagnostic(Dockerfile.ErrorCode.UnsupportedPlatform, reason, run.Instruction.Span, hint));
+            }
+        }
     }
 
     private static void SaveStatCache(StageRun.Shared shared)

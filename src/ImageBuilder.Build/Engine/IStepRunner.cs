@@ -1,3 +1,5 @@
+using ImageBuilder.Core.Oci;
+
 namespace ImageBuilder.Build.Engine;
 
 /// <summary>
@@ -21,6 +23,12 @@ public interface IStepRunner : IAsyncDisposable
     void Anticipate(NetworkMode network)
     {
     }
+
+    /// <summary>
+    /// Why RUN steps of <paramref name="platform"/> cannot run here — not the machine's and no
+    /// emulator registered for it — with what to do (the hint); null when they can.
+    /// </summary>
+    (string Reason, string Hint)? WhyCannotRun(Platform platform) => null;
 }
 
 /// <summary>

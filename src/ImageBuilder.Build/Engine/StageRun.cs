@@ -72,7 +72,9 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
         switch (stage.Base)
         {
             case ScratchBase:
-                return new LayerChain([], [], [], KeyOf("scratch"), null);
+                // The platform is part of every key (an image's is in its manifest): RUN steps of
+                // two platforms on the same files give two layers.
+                return new LayerChain([], [], [], KeyOf($"scratch {stage.Platform}"), null);
             case StageOutputBase other:
                 return (await stageResult(other.StageIndex)).Chain;
             case ImageBase image:

@@ -1,6 +1,8 @@
 using ImageBuilder.Build.Engine;
+using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Tracing;
 using ImageBuilder.Linux.Cgroups;
+using ImageBuilder.Linux.Emulation;
 using ImageBuilder.Linux.Layers;
 using ImageBuilder.Linux.Network;
 using ImageBuilder.Linux.Rootless;
@@ -17,6 +19,9 @@ public sealed class LinuxStepRunner(SandboxOptions options) : IStepRunner
 {
     private readonly Sandbox sandbox = new(options);
     private readonly SharedNetwork network = new();
+
+    /// <summary>Another platform's steps run through QEMU, which binfmt_misc must have registered (<see cref="BinfmtMisc"/>).</summary>
+    public (string Reason, string Hint)? WhyCannotRun(Platform platform) => BinfmtMisc.WhyCannotRun(platform);
 
     public async Task<StepExit> RunAsync(StepProcess process, Stream stdout, Stream stderr, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ImageBuilder.Application;
 using ImageBuilder.Core.Archives;
+using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Store;
 
 namespace ImageBuilder.Cli.Commands;
@@ -17,11 +18,12 @@ internal sealed class ArchiveCommands(
         """;
 
     public const string SaveHelp = """
-        Usage: ibuild save [--root DIR] [-o FILE] [--format docker|oci] IMAGE...
+        Usage: ibuild save [--root DIR] [-o FILE] [--format docker|oci] [--platform P] IMAGE...
 
         Writes images to an archive: docker (default; docker load and podman load read it,
         and it is an OCI layout too) or oci (an OCI archive). Without -o the archive goes to
-        standard output.
+        standard output. A multi-platform image goes into an oci archive whole (its index and
+        every platform's image); a docker archive takes one platform's image: --platform P.
         """;
 
     public const string ImportHelp = """
@@ -30,7 +32,8 @@ internal sealed class ArchiveCommands(
         Makes a one-layer image from a root filesystem tarball and prints its id.
         """;
 
-    public const string InspectHelp = "Usage: ibuild inspect [--root DIR] IMAGE\n\nPrints the image's id, names, manifest and config as JSON.";
+    public const string InspectHelp = "Usage: ibuild inspect [--root DIR] [--platform P] IMAGE\n\nPrints the image's id, names, manifest and config as JSON;\n" +
+        "of a multi-platform image, its index and platforms (with --platform P, that platform's image).";
 
     public async Task<int> LoadAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -64,7 +67,7 @@ internal sealed class ArchiveCommands(
 
     public async Task<int> SaveAsync(string[] args, CancellationToken cancellationToken)
     {
-        var reader = new ArgumentReader("save").Option("--output", "-o").Option("--format");
+        var reader = new ArgumentReader("save").Option("--output", "-o").Option("--format").Option("--platform");
         if (!reader.Read(args))
         {
             await stdout.WriteLineAsync(SaveHelp);
@@ -88,7 +91,8 @@ internal sealed class ArchiveCommands(
             "oci" or "oci-archive" => ArchiveFormat.Oci,
             var other => throw new UsageException($"save: unknown format \"{other}\" (docker or oci)"),
         };
-        await services.Archives.SaveAsync(reader.Root, reader.Positionals, format, output is "-" ? null : output, standardOutput, cancellationToken);
+        await services.Archives.SaveAsync(
+            reader.Root, reader.Positionals, format, output is "-" ? null : output, standardOutput, cancellationToken, PlatformOption(reader, "save"));
         return CommandLineApp.Success;
     }
 
@@ -114,7 +118,7 @@ internal sealed class ArchiveCommands(
 
     public async Task<int> InspectAsync(string[] args)
     {
-        var reader = new ArgumentReader("inspect");
+        var reader = new ArgumentReader("inspect").Option("--platform");
         if (!reader.Read(args, maxPositionals: 1))
         {
             await stdout.WriteLineAsync(InspectHelp);
@@ -123,7 +127,14 @@ internal sealed class ArchiveCommands(
 
         Require(reader, 1, "inspect needs an IMAGE");
 
-        var (image, manifest, config) = services.Stores.Inspect(reader.Root, reader.Positionals[0]);
+        var platform = PlatformOption(reader, "inspect");
+        if (platform is null && services.Stores.InspectIndex(reader.Root, reader.Positionals[0]) is var (index, bytes))
+        {
+            await stdout.WriteLineAsync(IndexJson(index, bytes));
+            return CommandLineApp.Success;
+        }
+
+        var (image, manifest, config) = services.Stores.Inspect(reader.Root, reader.Positionals[0], platform);
         using var buffer = new MemoryStream();
         await using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
@@ -146,6 +157,49 @@ internal sealed class ArchiveCommands(
 
         await stdout.WriteLineAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
         return CommandLineApp.Success;
+    }
+
+    /// <summary><c>--platform os/arch[/variant]</c>, or null when not given.</summary>
+    internal static Platform? PlatformOption(ArgumentReader reader, string command) => reader.Get("--platform") switch
+    {
+        null => null,
+        var text when Platform.TryParse(text, out var platform) => platform,
+        var text => throw new UsageException($"{command}: \"{text}\" is not a platform (os/arch[/variant], e.g. linux/arm64)"),
+    };
+
+    /// <summary>A multi-platform image as <c>inspect</c> prints it: id, names, platforms, each platform's image, and the index as stored.</summary>
+    private static string IndexJson(IndexRecord index, byte[] bytes)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString("Id", index.Id.ToString());
+            json.WriteStartArray("RepoTags");
+            foreach (var tag in index.Tags)
+            {
+                json.WriteStringValue(tag.ToFamiliarString());
+            }
+
+            json.WriteEndArray();
+            json.WriteString("MediaType", index.IndexDescriptor.MediaType);
+            json.WriteStartArray("Platforms");
+            foreach (var image in index.Images)
+            {
+                json.WriteStartObject();
+                json.WriteString("Platform", image.ManifestDescriptor.Platform!.ToString());
+                json.WriteString("ManifestDigest", image.ManifestDescriptor.Digest.ToString());
+                json.WriteString("Id", image.Id.ToString());
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WritePropertyName("Index");
+            JsonDocument.Parse(bytes).WriteTo(json);
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     internal static void Require(ArgumentReader reader, int count, string message)

@@ -28,7 +28,9 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
           --target STAGE           build this stage (default: the last)
           --no-cache               run every step again
           --label K=V              add a label to the image (repeatable)
-          --platform P             the target platform (only this machine's: linux/amd64 here)
+          --platform P[,P...]      the target platform (default: this machine's); several build one
+                           image each, named together as a multi-platform image (an OCI index);
+                           another architecture's RUN steps run under QEMU (binfmt_misc)
           --iidfile FILE           write the image id to FILE
           -o, --output SPEC        also export: type=oci|docker|tar,dest=FILE or type=local,dest=DIR
                            (oci, docker: ,compression=gzip|zstd|uncompressed)
@@ -165,12 +167,12 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
             var built = await builds.BuildAsync(request, progress, warning => stderr.WriteLine($"ibuild: warning: {warning}"), cancellationToken);
             if (reader.Get("--iidfile") is { } iidFile)
             {
-                await fileSystem.File.WriteAllTextAsync(iidFile, built.Id.ToString(), cancellationToken);
+                await fileSystem.File.WriteAllTextAsync(iidFile, built.ToString(), cancellationToken);
             }
 
             if (settings.Progress == "quiet")
             {
-                await stdout.WriteLineAsync(built.Id.ToString());
+                await stdout.WriteLineAsync(built.ToString());
             }
 
             return CommandLineApp.Success;

@@ -14,6 +14,9 @@ namespace ImageBuilder.Cli.Commands;
 internal sealed record BuildSettings(
     PlanOptions Plan, EngineOptions Engine, IReadOnlyList<ImageReference> Tags, BuildOutput? Output, string Progress)
 {
+    /// <summary><c>--platform a,b,…</c> with more than one platform (see <see cref="BuildRequest.Platforms"/>).</summary>
+    public IReadOnlyList<Platform> Platforms { get; init; } = [];
+
     /// <summary><c>--pull=missing|always|never</c>: when FROM (and --from) images are pulled.</summary>
     public PullPolicy Pull { get; init; } = PullPolicy.Missing;
 
@@ -36,6 +39,7 @@ internal sealed record BuildSettings(
     public BuildRequest ToRequest(string? root, string contextDir, string? dockerfilePath, DockerfileDocument document) =>
         new(root, contextDir, dockerfilePath, document, Plan, Engine)
         {
+            Platforms = Platforms,
             Tags = Tags,
             Output = Output,
             Pull = Pull,
@@ -48,11 +52,8 @@ internal sealed record BuildSettings(
 
     public static BuildSettings Read(ArgumentReader reader)
     {
-        var platform = Platform.Current;
-        if (reader.Get("--platform") is { } text && !Platform.TryParse(text, out platform))
-        {
-            throw new UsageException($"build: \"{text}\" is not a platform (os/arch[/variant])");
-        }
+        var platforms = ParsePlatforms(reader.GetAll("--platform"));
+        var platform = platforms.Count > 0 ? platforms[0] : Platform.Current;
 
         var network = NetworkOption.Read(reader, "build");
 
@@ -101,6 +102,7 @@ internal sealed record BuildSettings(
 
         return new BuildSettings(plan, engine, tags, output, progress)
         {
+            Platforms = platforms.Count > 1 ? platforms : [],
             Pull = pull,
             Push = push,
             CacheFrom = reader.GetAll("--cache-from").Select(c => ParseCache(c, "--cache-from")).ToList(),
@@ -129,6 +131,26 @@ internal sealed record BuildSettings(
         }
 
         return allowed;
+    }
+
+    /// <summary><c>--platform os/arch[/variant][,…]</c> (repeatable, as buildx): each platform once, in order.</summary>
+    private static List<Platform> ParsePlatforms(IReadOnlyList<string> items)
+    {
+        var platforms = new List<Platform>();
+        foreach (var text in items.SelectMany(i => i.Split(',')).Select(t => t.Trim()))
+        {
+            if (!Platform.TryParse(text, out var platform))
+            {
+                throw new UsageException($"build: \"{text}\" is not a platform (os/arch[/variant], e.g. linux/arm64; several: linux/amd64,linux/arm64)");
+            }
+
+            if (!platforms.Exists(p => p.ToString() == platform.ToString()))
+            {
+                platforms.Add(platform);
+            }
+        }
+
+        return platforms;
     }
 
     /// <summary>K=V, or K alone for the value of ibuild's own environment variable K (skipped when unset), as docker does.</summary>

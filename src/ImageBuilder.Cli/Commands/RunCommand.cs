@@ -13,7 +13,7 @@ internal sealed class RunCommand(RunService runs, TextWriter stdout, TextWriter 
 {
     public const string Help = """
         Usage: ibuild run [--root DIR] [--network default|host|none] [--memory M] [--pids-limit N] [--cpus C]
-                          [--user U] [--workdir D] [-e K=V]... IMAGE [CMD...]
+                          [--user U] [--workdir D] [-e K=V]... [--platform P] IMAGE [CMD...]
 
         Runs CMD (default: the image's entrypoint and command) in a sandbox over IMAGE.
         Changes are discarded.
@@ -26,12 +26,14 @@ internal sealed class RunCommand(RunService runs, TextWriter stdout, TextWriter 
           -m, --memory M        memory limit (64m, 1g; the step is OOM-killed past it)
           --pids-limit N        at most N processes
           --cpus C              CPU time, in cores (0.5 = half a core)
+          --platform P          which image of a multi-platform image (default: this machine's);
+                                another architecture's runs under QEMU (binfmt_misc)
         """;
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         var reader = new ArgumentReader("run").Option("--network").Option("--user", "-u").Option("--workdir", "-w").Option("--env", "-e")
-            .Option("--memory", "-m").Option("--pids-limit").Option("--cpus");
+            .Option("--memory", "-m").Option("--pids-limit").Option("--cpus").Option("--platform");
         if (!reader.Read(args, stopAtFirstPositional: true))
         {
             await stdout.WriteLineAsync(Help);
@@ -48,6 +50,7 @@ internal sealed class RunCommand(RunService runs, TextWriter stdout, TextWriter 
             User = reader.Get("--user"),
             Network = network,
             Limits = LimitOptions.Read(reader, "run"),
+            Platform = ArchiveCommands.PlatformOption(reader, "run"),
         };
         try
         {

@@ -21,27 +21,41 @@ internal sealed class StoreCommands(StoreService stores, TextWriter stdout)
             return CommandLineApp.Success;
         }
 
-        var rows = new List<string[]> { new[] { "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE" } };
+        // A multi-platform image is one row (its id the index digest, as docker's containerd store
+        // shows it), with a PLATFORMS column then; its images have no rows of their own.
+        var indexes = stores.ListIndexes(reader.Root);
+        var rows = new List<string[]> { new[] { "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "PLATFORMS" } };
         foreach (var image in stores.ListImages(reader.Root))
         {
-            var created = Age(image.Config.Created);
-            var id = image.Id.Encoded[..12];
-            var size = ByteSize.Decimal(image.Size);
-            if (image.Tags.Count == 0)
-            {
-                rows.Add(["<none>", "<none>", id, created, size]);
-            }
-
-            rows.AddRange(image.Tags.Select(t => new[] { t.FamiliarName, t.Tag ?? "<none>", id, created, size }));
+            AddRows(rows, image.Tags, image.Id, image.Config.Created, image.Size, "");
         }
 
-        var widths = Enumerable.Range(0, 5).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        foreach (var index in indexes)
+        {
+            var created = index.Images.Select(i => i.Config.Created).Max(StringComparer.Ordinal);
+            AddRows(rows, index.Tags, index.Id, created, index.Size, string.Join(",", index.Platforms));
+        }
+
+        var columns = indexes.Count > 0 ? 6 : 5;
+        var widths = Enumerable.Range(0, columns).Select(c => rows.Max(r => r[c].Length)).ToArray();
         foreach (var row in rows)
         {
-            await stdout.WriteLineAsync(string.Join("   ", row.Select((cell, c) => c == 4 ? cell : cell.PadRight(widths[c]))).TrimEnd());
+            await stdout.WriteLineAsync(string.Join("   ", row.Take(columns).Select((cell, c) => c == columns - 1 ? cell : cell.PadRight(widths[c]))).TrimEnd());
         }
 
         return CommandLineApp.Success;
+    }
+
+    /// <summary>One row per name (one <c>&lt;none&gt;</c> row without any).</summary>
+    private static void AddRows(List<string[]> rows, IReadOnlyList<ImageReference> tags, Core.Oci.Digest id, string? created, long size, string platforms)
+    {
+        var cells = (Id: id.Encoded[..12], Created: Age(created), Size: ByteSize.Decimal(size));
+        if (tags.Count == 0)
+        {
+            rows.Add(["<none>", "<none>", cells.Id, cells.Created, cells.Size, platforms]);
+        }
+
+        rows.AddRange(tags.Select(t => new[] { t.FamiliarName, t.Tag ?? "<none>", cells.Id, cells.Created, cells.Size, platforms }));
     }
 
     public async Task<int> TagAsync(string[] args)

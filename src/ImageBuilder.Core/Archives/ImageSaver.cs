@@ -31,15 +31,19 @@ public sealed class ImageSaver(ContentStore store)
     /// <summary>Layers made from their snapshots at once.</summary>
     private const int LazyLayersAtOnce = 4;
 
+    /// <summary>
+    /// Writes <paramref name="images"/> and (OCI archives only) the multi-platform images
+    /// <paramref name="indexes"/>, each an entry of the archive's index.json, to <paramref name="outputPath"/>.
+    /// </summary>
     public async Task SaveAsync(
         IReadOnlyList<(ImageRecord Image, ImageReference? Name)> images, string outputPath, ArchiveFormat format,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyList<(IndexRecord Index, ImageReference? Name)>? indexes = null)
     {
         if (WritesInPlace(outputPath))
         {
             // A symlink, or anything under /dev (-o /dev/stdout, a process substitution's /dev/fd/N): write into it, never replace it.
             await using var target = new FileStream(outputPath, FileMode.Open, FileAccess.Write);
-            await WriteArchiveAsync(images, target, format, abandonable: false, cancellationToken);
+            await WriteArchiveAsync(images, indexes ?? [], target, format, abandonable: false, cancellationToken);
             return;
         }
 
@@ -49,7 +53,7 @@ public sealed class ImageSaver(ContentStore store)
         {
             await using (var output = CreateExclusive(temporary))
             {
-                await WriteArchiveAsync(images, output, format, abandonable: true, cancellationToken);
+                await WriteArchiveAsync(images, indexes ?? [], output, format, abandonable: true, cancellationToken);
                 output.Flush(flushToDisk: true);
             }
 
@@ -65,17 +69,22 @@ public sealed class ImageSaver(ContentStore store)
     /// <summary>Writes the archive into <paramref name="output"/> (standard output): every byte that goes out stays out.</summary>
     public Task WriteAsync(
         IReadOnlyList<(ImageRecord Image, ImageReference? Name)> stored, Stream output, ArchiveFormat format,
-        CancellationToken cancellationToken) =>
-        WriteArchiveAsync(stored, output, format, abandonable: false, cancellationToken);
+        CancellationToken cancellationToken, IReadOnlyList<(IndexRecord Index, ImageReference? Name)>? indexes = null) =>
+        WriteArchiveAsync(stored, indexes ?? [], output, format, abandonable: false, cancellationToken);
 
     /// <summary>
     /// The archive; layers not written yet packed into it from their snapshots when the output
     /// is <paramref name="abandonable"/> (a temporary file, removed on failure), else made first.
     /// </summary>
     private async Task WriteArchiveAsync(
-        IReadOnlyList<(ImageRecord Image, ImageReference? Name)> stored, Stream output, ArchiveFormat format, bool abandonable,
-        CancellationToken cancellationToken)
+        IReadOnlyList<(ImageRecord Image, ImageReference? Name)> stored, IReadOnlyList<(IndexRecord Index, ImageReference? Name)> indexes,
+        Stream output, ArchiveFormat format, bool abandonable, CancellationToken cancellationToken)
     {
+        if (indexes.Count > 0 && format == ArchiveFormat.Docker)
+        {
+            throw new ArgumentException("a docker archive holds single-platform images only", nameof(indexes));
+        }
+
         // A stored manifest whose media types mix the OCI and Docker families (made by an older
         // ibuild from a Docker-typed base) is written unified; its new bytes exist only in the archive.
         var unified = new Dictionary<Digest, byte[]>();
@@ -90,20 +99,12 @@ public sealed class ImageSaver(ContentStore store)
         var index = new ImageIndex
         {
             MediaType = MediaTypes.OciIndex,
-            Manifests = images.Select(i => i.Image.ManifestDescriptor with
-            {
-                Annotations = i.Name is { } name
-                    ? new Dictionary<string, string>
-                    {
-                        [ContentStore.RefNameAnnotation] = name.ToFamiliarString(),
-                        [ContentStore.ImageNameAnnotation] = name.ToString(),
-                    }
-                    : null,
-            }).ToList(),
+            Manifests = [.. images.Select(i => Named(i.Image.ManifestDescriptor, i.Name)), .. indexes.Select(i => Named(i.Index.IndexDescriptor, i.Name))],
         };
 
-        var blobs = images.SelectMany(i => new[] { i.Image.ManifestDescriptor.Digest, i.Image.Manifest.Config.Digest }
-                .Concat(i.Image.Manifest.Layers.Select(l => l.Digest)))
+        var blobs = images.Select(i => i.Image).Concat(indexes.SelectMany(i => i.Index.Images))
+            .SelectMany(i => new[] { i.ManifestDescriptor.Digest, i.Manifest.Config.Digest }.Concat(i.Manifest.Layers.Select(l => l.Digest)))
+            .Concat(indexes.Select(i => i.Index.Id))
             .Distinct()
             .OrderBy(d => d.Encoded, StringComparer.Ordinal)
             .ToList();
@@ -146,6 +147,18 @@ public sealed class ImageSaver(ContentStore store)
 
         await tar.FinishAsync(cancellationToken);
     }
+
+    /// <summary>An entry of the archive's index.json: <paramref name="descriptor"/>, named (as docker save names it) when <paramref name="name"/> is given.</summary>
+    private static Descriptor Named(Descriptor descriptor, ImageReference? name) => descriptor with
+    {
+        Annotations = name is null
+            ? null
+            : new Dictionary<string, string>
+            {
+                [ContentStore.RefNameAnnotation] = name.ToFamiliarString(),
+                [ContentStore.ImageNameAnnotation] = name.ToString(),
+            },
+    };
 
     /// <summary>A layer not written yet, packed from its snapshot into <paramref name="body"/>.</summary>
     private async Task PackLazyAsync(Digest layer, Stream body, CancellationToken cancellationToken)

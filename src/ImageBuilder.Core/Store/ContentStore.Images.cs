@@ -52,12 +52,18 @@ public sealed partial class ContentStore
     /// <summary>Finds an image by name (<c>app</c>, <c>app:1</c>, <c>docker.io/library/app:1</c>), by id
     /// (config digest, <c>sha256:</c> optional, a unique prefix of at least 4 hex digits) or by manifest digest.</summary>
     /// <exception cref="StoreException">ImageNotFound or Ambiguous.</exception>
-    public ImageRecord ResolveImage(string nameOrId)
+    /// <remarks>A multi-platform image gives its image for <paramref name="platform"/> (default: this machine's).</remarks>
+    public ImageRecord ResolveImage(string nameOrId, Platform? platform = null)
     {
         var parsed = ImageReference.TryParse(nameOrId, out var reference, out _);
         if (parsed && Tagged(reference) is { } named)
         {
             return named;
+        }
+
+        if (FindIndex(nameOrId) is { } index)
+        {
+            return ImageFor(index, platform ?? Platform.Current, nameOrId);
         }
 
         var images = ListImages();
@@ -146,7 +152,7 @@ public sealed partial class ContentStore
     }
 
     /// <summary>Removes the index.json entries <paramref name="remove"/> picks (by their manifest digest and tag); returns how many went.</summary>
-    internal int RemoveIndexEntries(Func<Digest, ImageReference?, bool> remove)
+    public int RemoveIndexEntries(Func<Digest, ImageReference?, bool> remove)
     {
         using var held = Lock();
         var index = ReadIndex();
@@ -175,6 +181,16 @@ public sealed partial class ContentStore
         if (!HasBlob(manifest.Digest))
         {
             throw new StoreException(StoreError.ImageNotFound, $"image {manifest.Digest} is no longer in the store (pruned meanwhile?)");
+        }
+
+        if (MediaTypes.IsIndex(manifest.MediaType))
+        {
+            foreach (var entry in OciJson.Deserialize<ImageIndex>(ReadBlob(manifest.Digest)).Manifests)
+            {
+                RequireContent(entry);
+            }
+
+            return;
         }
 
         var image = OciJson.Deserialize<ImageManifest>(ReadBlob(manifest.Digest));

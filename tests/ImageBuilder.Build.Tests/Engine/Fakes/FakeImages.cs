@@ -9,7 +9,7 @@ internal sealed class FakeImages(ContentStore store) : IImageSource
 {
     private readonly Dictionary<string, BaseImage> images = [];
 
-    public Task<BaseImage?> FindAsync(string reference, CancellationToken cancellationToken) => Task.FromResult(images.GetValueOrDefault(reference));
+    public Task<BaseImage?> FindAsync(string reference, Platform platform, CancellationToken cancellationToken) => Task.FromResult(images.GetValueOrDefault(reference));
 
     /// <summary>Stores an image of <paramref name="layers"/> (each a snapshot directory, bottom first, with its blob and diff id).</summary>
     public void Add(string reference, ExecutionConfig? execution = null, params IReadOnlyList<(Descriptor Layer, Digest DiffId)> layers)

@@ -1,6 +1,6 @@
 using ImageBuilder.Core.Oci;
 
-namespace ImageBuilder.Registry.Tests;
+namespace ImageBuilder.Core.Tests.Oci;
 
 public sealed class PlatformMatcherTests
 {

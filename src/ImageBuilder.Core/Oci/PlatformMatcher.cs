@@ -1,6 +1,4 @@
-using ImageBuilder.Core.Oci;
-
-namespace ImageBuilder.Registry;
+namespace ImageBuilder.Core.Oci;
 
 /// <summary>
 /// Picks the manifest for a platform from an index, as containerd's matcher does: same os and
