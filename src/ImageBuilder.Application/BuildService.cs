@@ -48,7 +48,7 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
         using var protect = store.ProtectNewContent();
         using var registries = new RegistryAccess(request.Registries);
         var source = new RegistryImageSource(store, registries, machine.TreeWriter, request.Pull, (title, lines) => progress.Note(title, lines));
-        IReadOnlyList<Platform> platforms = request.Platforms.Count > 0 ? request.Platforms : [request.Plan.Platform];
+        var platforms = request.Platforms.Count > 0 ? request.Platforms : new[] { request.Plan.Platform };
         var builds = new List<PlatformBuild>();
         var warned = new HashSet<string>(StringComparer.Ordinal);
         foreach (var platform in platforms)

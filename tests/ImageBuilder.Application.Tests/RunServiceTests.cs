@@ -55,6 +55,21 @@ public sealed class RunServiceTests : IDisposable
     }
 
     [RootFact]
+    public async Task An_image_of_a_platform_the_machine_cannot_run_is_refused_with_what_to_install()
+    {
+        await ImportAsync("img:1");
+        machine.Unrunnable.Add(Core.Oci.Platform.Current.ToString());
+
+        var error = await Assert.ThrowsAsync<RunRefusedException>(
+            () => services.Runs.RunAsync(new RunRequest(Root, "img:1", ["true"]), Stream.Null, Stream.Null, CancellationToken.None));
+
+        Assert.Equal(RunRefusal.Sandbox, error.Reason);
+        Assert.Equal($"no emulator for {Core.Oci.Platform.Current}", error.Message);
+        Assert.Equal("install one", error.Hint);
+        Assert.Empty(machine.Containers);
+    }
+
+    [RootFact]
     public async Task An_image_without_a_command_is_refused_before_anything_runs()
     {
         await ImportAsync("bare:1");

@@ -164,7 +164,7 @@ internal sealed class ArchiveCommands(
     {
         null => null,
         var text when Platform.TryParse(text, out var platform) => platform,
-        var text => throw new UsageException($"{command}: \"{text}\" is not a platform (os/arch[/variant], e.g. linux/arm64)"),
+        var text => throw new UsageException($"{command}: --platform \"{text}\" is not a platform (os/arch[/variant], e.g. linux/arm64)"),
     };
 
     /// <summary>A multi-platform image as <c>inspect</c> prints it: id, names, platforms, each platform's image, and the index as stored.</summary>

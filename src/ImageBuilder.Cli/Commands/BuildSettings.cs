@@ -141,7 +141,7 @@ internal sealed record BuildSettings(
         {
             if (!Platform.TryParse(text, out var platform))
             {
-                throw new UsageException($"build: \"{text}\" is not a platform (os/arch[/variant], e.g. linux/arm64; several: linux/amd64,linux/arm64)");
+                throw new UsageException($"build: --platform \"{text}\" is not a platform (os/arch[/variant], e.g. linux/arm64; several: linux/amd64,linux/arm64)");
             }
 
             if (!platforms.Exists(p => p.ToString() == platform.ToString()))

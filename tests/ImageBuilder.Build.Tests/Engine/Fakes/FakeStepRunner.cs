@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ImageBuilder.Build.Engine;
+using ImageBuilder.Core.Oci;
 
 namespace ImageBuilder.Build.Tests.Engine.Fakes;
 
@@ -24,6 +25,17 @@ internal sealed class FakeStepRunner : IStepRunner
     public ConcurrentQueue<(NetworkMode Network, int RunsBefore)> Anticipated { get; } = new();
 
     public void Anticipate(NetworkMode network) => Anticipated.Enqueue((network, Runs.Count));
+
+    /// <summary>Platforms whose steps this runner cannot run (a machine without their emulator); asked, in order.</summary>
+    public HashSet<string> Unrunnable { get; } = [];
+
+    public List<string> AskedPlatforms { get; } = [];
+
+    public (string Reason, string Hint)? WhyCannotRun(Platform platform)
+    {
+        AskedPlatforms.Add(platform.ToString());
+        return Unrunnable.Contains(platform.ToString()) ? ($"no emulator for {platform}", "install qemu") : null;
+    }
 
     /// <summary>How often the runner was disposed (the engine does it once the build is over).</summary>
     public int Disposals { get; private set; }
