@@ -39,6 +39,52 @@ public sealed class ImagePuller(ContentStore store, RegistryAccess registries, I
         return record;
     }
 
+    /// <summary>
+    /// <c>pull --platform all</c>: the whole index <paramref name="reference"/> names, kept with the
+    /// registry's bytes (so its digest), every platform's image checked and unpacked as
+    /// <see cref="PullAsync"/> does, unnamed (the index names them); entries that are not a
+    /// platform's image (attestations, <c>unknown/unknown</c>) are kept as blobs. A single image is
+    /// pulled as it is. Returns the id: the index digest (or the image's).
+    /// </summary>
+    public async Task<Digest> PullAllAsync(ImageReference reference, CancellationToken cancellationToken)
+    {
+        using var protect = store.ProtectNewContent();
+        var client = registries.Client(reference.Registry);
+        var repository = reference.Repository;
+        var top = await client.GetManifestAsync(repository, reference.Digest?.ToString() ?? reference.Tag ?? ImageReference.DefaultTag, cancellationToken);
+        if (!top.IsIndex)
+        {
+            return (await PullAsync(reference, Platform.Current, cancellationToken)).Id;
+        }
+
+        log($"{reference.ToFamiliarString()}: pulling index {top.Digest}");
+        var loader = new ImageLoader(store, new LayerUnpacker(treeWriter));
+        foreach (var entry in top.AsImageIndex().Manifests)
+        {
+            var fetched = await client.GetManifestAsync(repository, entry.Digest.ToString(), cancellationToken);
+            if (fetched.IsIndex || entry.Platform is null or { Os: "unknown" })
+            {
+                // Kept as it is (an attestation's statement, a nested index): its blobs, not an image to unpack.
+                var blobs = fetched.IsIndex ? [] : fetched.AsImageManifest().Layers.Append(fetched.AsImageManifest().Config);
+                await FetchBlobsAsync(client, repository, blobs, cancellationToken);
+                store.WriteBlob(fetched.Content);
+                continue;
+            }
+
+            var image = fetched.AsImageManifest();
+            var config = OciJson.Deserialize<ImageConfig>(await FetchSmallBlobAsync(client, repository, image.Config, cancellationToken));
+            await FetchBlobsAsync(client, repository, image.Layers, cancellationToken);
+            store.RecordBlobSources(image.Layers.Select(l => l.Digest), $"{reference.Registry}/{repository}");
+            await loader.CommitAsync(image, config, [], cancellationToken, fetched.Content, named: false);
+            log($"{reference.ToFamiliarString()}: pulled {entry.Platform}, image id {image.Config.Digest}");
+        }
+
+        store.WriteBlob(top.Content);
+        store.Tag(top.Descriptor, reference);
+        log($"{reference.ToFamiliarString()}: pulled, index {top.Digest}");
+        return top.Digest;
+    }
+
     /// <summary>Fetches the blobs the store lacks, <see cref="Parallelism"/> at once.</summary>
     internal async Task FetchBlobsAsync(IRegistryClient client, string repository, IEnumerable<Descriptor> blobs, CancellationToken cancellationToken)
     {

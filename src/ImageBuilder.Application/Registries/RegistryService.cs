@@ -18,6 +18,15 @@ public sealed class RegistryService(StoreService stores, IMachine machine)
         return await new ImagePuller(store, registries, machine.TreeWriter, log).PullAsync(reference, platform, cancellationToken);
     }
 
+    /// <summary><c>pull --platform all</c>: the whole index <paramref name="reference"/> names, named so; returns its digest (a single image: its id).</summary>
+    public async Task<Digest> PullAllAsync(
+        string? root, ImageReference reference, RegistrySettings settings, Action<string> log, CancellationToken cancellationToken)
+    {
+        using var registries = new RegistryAccess(settings);
+        var store = stores.Open(root);
+        return await new ImagePuller(store, registries, machine.TreeWriter, log).PullAllAsync(reference, cancellationToken);
+    }
+
     /// <summary>
     /// Pushes the image <paramref name="source"/> names to <paramref name="destination"/>; returns the
     /// manifest's digest (a multi-platform image: every platform's image, then the index; its digest).

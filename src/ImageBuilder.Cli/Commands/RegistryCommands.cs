@@ -13,7 +13,8 @@ internal sealed class RegistryCommands(RegistryService registries, TextReader st
         platform (from an index), its config and layers (digests checked; blobs the store has
         are not fetched again), layers unpacked once. An interrupted pull finishes next time.
 
-          --platform P             the platform to pick from an index (default: this machine's)
+          --platform P             the platform to pick from an index (default: this machine's);
+                                   all: the whole index, every platform's image (a multi-platform image)
         {RegistryOptions.Help}
         """;
 
@@ -56,13 +57,15 @@ internal sealed class RegistryCommands(RegistryService registries, TextReader st
 
         ArchiveCommands.Require(reader, 1, "pull needs an image reference");
         var reference = StoreCommands.ParseReference(reader.Positionals[0]);
-        var platform = Platform.Current;
-        if (reader.Get("--platform") is { } text && !Platform.TryParse(text, out platform))
+        var settings = RegistryOptions.Read(reader, "pull");
+        if (reader.Get("--platform") == "all")
         {
-            throw new UsageException($"pull: \"{text}\" is not a platform (os/arch[/variant])");
+            var id = await registries.PullAllAsync(reader.Root, reference, settings, Log, cancellationToken);
+            await stdout.WriteLineAsync(id.ToString());
+            return CommandLineApp.Success;
         }
 
-        var settings = RegistryOptions.Read(reader, "pull");
+        var platform = ArchiveCommands.PlatformOption(reader, "pull") ?? Platform.Current;
         var image = await registries.PullAsync(reader.Root, reference, platform, settings, Log, cancellationToken);
         await stdout.WriteLineAsync(image.Id.ToString());
         return CommandLineApp.Success;

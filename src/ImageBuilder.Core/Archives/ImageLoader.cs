@@ -43,13 +43,14 @@ public sealed partial class ImageLoader(ContentStore store, LayerUnpacker unpack
     /// ends here; the caller holds <see cref="ContentStore.ProtectNewContent"/>.
     /// </summary>
     /// <exception cref="ArchiveFormatException">A descriptor or a layer does not match what the image says.</exception>
+    /// <remarks>Without <paramref name="named"/> the image gets no entry of its own: an index that names it is stored next.</remarks>
     public async Task<ImageRecord> CommitAsync(
         ImageManifest manifest, ImageConfig config, IReadOnlyList<ImageReference> names, CancellationToken cancellationToken,
-        byte[]? manifestBytes = null)
+        byte[]? manifestBytes = null, bool named = true)
     {
         var image = new PendingImage(manifest, config, names, manifestBytes);
         await VerifyAsync(image, cancellationToken);
-        return Tag(image);
+        return Tag(image, named);
     }
 
     private async Task<IReadOnlyList<ImageRecord>> LoadExtractedAsync(Stream archive, string path, CancellationToken cancellationToken)
@@ -94,7 +95,9 @@ public sealed partial class ImageLoader(ContentStore store, LayerUnpacker unpack
         return images.Select(Tag).ToList();
     }
 
-    private ImageRecord Tag(PendingImage image)
+    private ImageRecord Tag(PendingImage image) => Tag(image, named: true);
+
+    private ImageRecord Tag(PendingImage image, bool named)
     {
         // A manifest that came with the image keeps its exact bytes, so its digest stays the same.
         var manifestBytes = image.ManifestBytes ?? OciJson.Serialize(image.Manifest);
@@ -104,7 +107,7 @@ public sealed partial class ImageLoader(ContentStore store, LayerUnpacker unpack
             Digest = store.WriteBlob(manifestBytes),
             Size = manifestBytes.Length,
         };
-        if (image.Names.Count == 0)
+        if (image.Names.Count == 0 && named)
         {
             store.Tag(descriptor, null);
         }

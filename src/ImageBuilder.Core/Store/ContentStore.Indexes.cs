@@ -78,7 +78,8 @@ public sealed partial class ContentStore
         try
         {
             var index = OciJson.Deserialize<ImageIndex>(ReadBlob(descriptor.Digest));
-            var images = index.Manifests.Where(d => MediaTypes.IsManifest(d.MediaType) && d.Platform is not null && HasBlob(d.Digest))
+            // Attestations (unknown/unknown) and nested indexes are kept, not images of a platform.
+            var images = index.Manifests.Where(d => MediaTypes.IsManifest(d.MediaType) && d.Platform is { Os: not "unknown" } && HasBlob(d.Digest))
                 .Select(d => Load(d, [])).ToList();
             return new IndexRecord(descriptor, index, images, tags);
         }

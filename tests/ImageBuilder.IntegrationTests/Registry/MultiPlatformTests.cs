@@ -91,6 +91,38 @@ public sealed class MultiPlatformTests(PlainRegistry registry) : IClassFixture<P
     }
 
     [EmulationRootFact]
+    public async Task Pull_of_every_platform_keeps_the_registrys_index_and_the_cache_carries_every_platforms_steps()
+    {
+        var context = await ContextAsync(UnameDockerfile);
+        var reference = $"{registry.Server.Host}/{RegistryTestKit.Repository("multi")}:1";
+        var cache = $"{registry.Server.Host}/{RegistryTestKit.Repository("multi-cache")}:1";
+        (await Ibuild("build", "--progress", "plain", "--platform", "linux/amd64,linux/arm64", "-t", reference, "--push",
+            "--cache-to", $"type=registry,ref={cache},mode=max", context)).Ok();
+        var digest = (await Tools.Run("skopeo", "inspect", "--tls-verify=false", "--format", "{{.Digest}}", $"docker://{reference}")).Ok().Stdout.Trim();
+
+        // Another store pulls the whole index: its digest is the registry's, each platform runs.
+        var other = dir.Combine("other");
+        var pulled = (await Tools.Ibuild("--root", other, "pull", "--platform", "all", reference)).Ok().Stdout.Trim();
+        Assert.Equal(digest, pulled);
+        using (var inspect = JsonDocument.Parse((await Tools.Ibuild("--root", other, "inspect", reference)).Ok().Stdout))
+        {
+            Assert.Equal(digest, inspect.RootElement.GetProperty("Id").GetString());
+            Assert.Equal(2, inspect.RootElement.GetProperty("Platforms").GetArrayLength());
+        }
+
+        Assert.Equal("aarch64\n", (await Tools.Ibuild("--root", other, "run", "--platform", "linux/arm64", reference, "cat", "/arch")).Ok().Stdout);
+        Assert.DoesNotContain("<none>", (await Tools.Ibuild("--root", other, "images")).Ok().Stdout);
+
+        // A third store with the cache: every step of both platforms is a hit, nothing runs.
+        var third = dir.Combine("third");
+        var rebuilt = (await Tools.Ibuild("--root", third, "build", "--progress", "plain", "--platform", "linux/amd64,linux/arm64",
+            "--cache-from", $"type=registry,ref={cache}", context)).Ok();
+        var steps = rebuilt.Stderr.Split('\n').Where(l => l.Contains(" [linux/", StringComparison.Ordinal)).Select(l => l.Split(' ')[0]).ToList();
+        Assert.Equal(4, steps.Count);
+        Assert.All(steps, id => Assert.Contains($"{id} CACHED\n", rebuilt.Stderr));
+    }
+
+    [EmulationRootFact]
     public async Task A_stage_on_the_build_platform_runs_once_for_every_target_and_each_target_builds_from_its_own_base()
     {
         var context = await ContextAsync(UnameDockerfile);
