@@ -13,27 +13,84 @@ public sealed partial class ImageLoader
         var images = new List<PendingImage>();
         foreach (var entry in index.Manifests)
         {
+            if (await ReadMultiPlatformAsync(root, entry, cancellationToken) is { } whole)
+            {
+                images.AddRange(whole);
+                continue;
+            }
+
             var descriptor = ChoosePlatform(root, entry);
             if (!MediaTypes.IsManifest(descriptor.MediaType))
             {
                 throw new ArchiveFormatException($"index.json lists {descriptor.Digest} as \"{descriptor.MediaType}\", which is not an image manifest");
             }
 
-            var manifestBytes = await CopyBlobAsync(root, descriptor, "manifest", isLayer: false, cancellationToken);
-            var manifest = ReadDocument<ImageManifest>(manifestBytes, $"manifest {descriptor.Digest}");
-            var configBytes = await CopyBlobAsync(root, manifest.Config, "config", isLayer: false, cancellationToken);
-            var config = ReadConfig(configBytes);
-            for (var i = 0; i < manifest.Layers.Count; i++)
-            {
-                await CopyBlobAsync(root, manifest.Layers[i], $"layer {i + 1}", isLayer: true, cancellationToken);
-            }
-
             var names = NameOf(entry) is { } name ? new[] { name } : [];
-            images.Add(new PendingImage(manifest, config, names, manifestBytes));
+            images.Add(await ReadImageAsync(root, descriptor, names, cancellationToken));
         }
 
         return images;
     }
+
+    private async Task<PendingImage> ReadImageAsync(string root, Descriptor descriptor, IReadOnlyList<ImageReference> names, CancellationToken cancellationToken)
+    {
+        var manifestBytes = await CopyBlobAsync(root, descriptor, "manifest", isLayer: false, cancellationToken);
+        var manifest = ReadDocument<ImageManifest>(manifestBytes, $"manifest {descriptor.Digest}");
+        var configBytes = await CopyBlobAsync(root, manifest.Config, "config", isLayer: false, cancellationToken);
+        var config = ReadConfig(configBytes);
+        for (var i = 0; i < manifest.Layers.Count; i++)
+        {
+            await CopyBlobAsync(root, manifest.Layers[i], $"layer {i + 1}", isLayer: true, cancellationToken);
+        }
+
+        return new PendingImage(manifest, config, names, manifestBytes);
+    }
+
+    /// <summary>
+    /// An entry that is a multi-platform image whose every entry the layout holds (what <c>ibuild
+    /// save --format oci</c> writes): every platform's image, kept whole under the entry's name, the
+    /// index with its bytes (its digest); entries that are not a platform's image (attestations) are
+    /// copied as blobs. Null for anything else: then this machine's platform is taken, as before.
+    /// </summary>
+    private async Task<IReadOnlyList<PendingImage>?> ReadMultiPlatformAsync(string root, Descriptor entry, CancellationToken cancellationToken)
+    {
+        if (!MediaTypes.IsIndex(entry.MediaType))
+        {
+            return null;
+        }
+
+        var nested = ReadDocument<ImageIndex>(BlobIn(root, entry.Digest), $"index {entry.Digest}");
+        bool IsImage(Descriptor d) => MediaTypes.IsManifest(d.MediaType) && d.Platform is { Os: not "unknown" };
+        if (!nested.Manifests.Any(IsImage) || nested.Manifests.Any(d => !MediaTypes.IsManifest(d.MediaType) || !HasBlob(root, d.Digest)))
+        {
+            return null;
+        }
+
+        await CopyBlobAsync(root, entry, "index", isLayer: false, cancellationToken);
+        var descriptor = entry with { Annotations = null };
+        var names = NameOf(entry) is { } name ? new[] { name } : [];
+        var images = new List<PendingImage>();
+        foreach (var manifest in nested.Manifests)
+        {
+            if (!IsImage(manifest))
+            {
+                var bytes = await CopyBlobAsync(root, manifest, "manifest", isLayer: false, cancellationToken);
+                var kept = ReadDocument<ImageManifest>(bytes, $"manifest {manifest.Digest}");
+                foreach (var blob in kept.Layers.Append(kept.Config))
+                {
+                    await CopyBlobAsync(root, blob, "blob", isLayer: false, cancellationToken);
+                }
+
+                continue;
+            }
+
+            images.Add(await ReadImageAsync(root, manifest, images.Count == 0 ? names : [], cancellationToken) with { Index = descriptor });
+        }
+
+        return images;
+    }
+
+    private static bool HasBlob(string root, Digest digest) => File.Exists(Path.Combine(root, "blobs", digest.Algorithm, digest.Encoded));
 
     /// <summary>An index entry may itself be an index (a multi-platform image): take this machine's platform.</summary>
     private static Descriptor ChoosePlatform(string root, Descriptor entry)

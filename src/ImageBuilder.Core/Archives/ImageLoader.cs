@@ -92,7 +92,34 @@ public sealed partial class ImageLoader(ContentStore store, LayerUnpacker unpack
             await VerifyAsync(image, cancellationToken);
         }
 
-        return images.Select(Tag).ToList();
+        var records = new List<ImageRecord>();
+        var indexes = new HashSet<Digest>();
+        foreach (var image in images)
+        {
+            var record = Tag(image, named: image.Index is null);
+            if (image.Index is not { } index)
+            {
+                records.Add(record);
+            }
+            else if (indexes.Add(index.Digest))
+            {
+                // The first image of a multi-platform image names its index (untagged without a
+                // name), and stands for it in what load reports.
+                if (image.Names.Count == 0)
+                {
+                    store.Tag(index, null);
+                }
+
+                foreach (var name in image.Names)
+                {
+                    store.Tag(index, name);
+                }
+
+                records.Add(record);
+            }
+        }
+
+        return records;
     }
 
     private ImageRecord Tag(PendingImage image) => Tag(image, named: true);
@@ -112,7 +139,7 @@ public sealed partial class ImageLoader(ContentStore store, LayerUnpacker unpack
             store.Tag(descriptor, null);
         }
 
-        foreach (var name in image.Names)
+        foreach (var name in named ? image.Names : [])
         {
             store.Tag(descriptor, name);
         }
@@ -136,5 +163,13 @@ public sealed partial class ImageLoader(ContentStore store, LayerUnpacker unpack
         ImageReference.TryParse(name, out var reference, out _) ? reference : null;
 
     /// <summary>An image read from an archive whose blobs are in the store, not yet checked or tagged.</summary>
-    private sealed record PendingImage(ImageManifest Manifest, ImageConfig Config, IReadOnlyList<ImageReference> Names, byte[]? ManifestBytes);
+    /// <summary>
+    /// An image to commit; one of a multi-platform image (<see cref="Index"/>, whose blob is in the
+    /// store already) gets no entry of its own, and the index takes <see cref="Names"/> once all of
+    /// them are committed (the first of them carries it).
+    /// </summary>
+    private sealed record PendingImage(ImageManifest Manifest, ImageConfig Config, IReadOnlyList<ImageReference> Names, byte[]? ManifestBytes)
+    {
+        public Descriptor? Index { get; init; }
+    }
 }

@@ -50,6 +50,17 @@ public sealed class MultiPlatformTests(PlainRegistry registry) : IClassFixture<P
         Assert.Equal("x86_64\n", await ArchFileAsync($"oci-archive:{archive}", "amd64"));
         Assert.Equal("aarch64\n", await ArchFileAsync($"oci-archive:{archive}", "arm64"));
 
+        // Loaded into another store, it is the same multi-platform image (the same index digest).
+        var other = dir.Combine("other");
+        Assert.Equal("Loaded image: multi:1\n", (await Tools.Ibuild("--root", other, "load", "-i", archive)).Ok().Stdout);
+        using (var loaded = JsonDocument.Parse((await Tools.Ibuild("--root", other, "inspect", "multi:1")).Ok().Stdout))
+        {
+            Assert.Equal(inspect.RootElement.GetProperty("Id").GetString(), loaded.RootElement.GetProperty("Id").GetString());
+        }
+
+        Assert.Equal("aarch64\n", (await Tools.Ibuild("--root", other, "run", "--platform", "linux/arm64", "multi:1", "cat", "/arch")).Ok().Stdout);
+        Assert.DoesNotContain("<none>", (await Tools.Ibuild("--root", other, "images")).Ok().Stdout);
+
         // One platform into a docker archive; all of them need the OCI format, which the error says.
         var refused = await Ibuild("save", "-o", dir.Combine("multi-docker.tar"), "multi:1");
         Assert.Equal(1, refused.ExitCode);
