@@ -49,30 +49,30 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
         using var registries = new RegistryAccess(request.Registries);
         var source = new RegistryImageSource(store, registries, machine.TreeWriter, request.Pull, (title, lines) => progress.Note(title, lines));
         var platforms = request.Platforms.Count > 0 ? request.Platforms : new[] { request.Plan.Platform };
-        var builds = new List<PlatformBuild>();
+        // Every platform is planned, and checked for an emulator where it needs one, before any step runs.
+        var plans = new List<(Platform Platform, BuildPlan Plan)>();
         var warned = new HashSet<string>(StringComparer.Ordinal);
         foreach (var platform in platforms)
         {
-            // One platform after the other: a stage the platforms share (FROM --platform=$BUILDPLATFORM
-            // without TARGET* args) runs for the first and is a cache hit for the others.
             var options = request.Plan with { Platform = platform, ShowPlatform = platforms.Count > 1 };
-            BuildPlan plan;
-            using (var planning = BuildTrace.Phase("plan").Arg("platform", platform.ToString()))
-            {
-                plan = await new Planner(source).PlanAsync(request.Document, options, cancellationToken);
-                planning.Arg("stages", plan.Stages.Count).Arg("steps", plan.Stages.Sum(s => s.Steps.Count));
-            }
-
+            using var planning = BuildTrace.Phase("plan").Arg("platform", platform.ToString());
+            var plan = await new Planner(source).PlanAsync(request.Document, options, cancellationToken);
+            planning.Arg("stages", plan.Stages.Count).Arg("steps", plan.Stages.Sum(s => s.Steps.Count));
+            BuildEngine.RequireRunnablePlatforms(plan, machine.WhyCannotRun);
+            plans.Add((platform, plan));
             foreach (var warning in plan.Warnings.Where(warned.Add))
             {
                 warn(warning);
             }
+        }
 
-            if (builds.Count == 0)
-            {
-                await ImportCacheAsync(store, registries, request, progress, cancellationToken);
-            }
+        await ImportCacheAsync(store, registries, request, progress, cancellationToken);
 
+        // One platform after the other: a stage the platforms share (FROM --platform=$BUILDPLATFORM
+        // without TARGET* args) runs for the first and is a cache hit for the others.
+        var builds = new List<PlatformBuild>();
+        foreach (var (platform, plan) in plans)
+        {
             builds.Add(new PlatformBuild(platform, plan, await RunStepsAsync(store, plan, request, progress, cancellationToken)));
         }
 

@@ -73,6 +73,8 @@ public sealed class StoreService(IFileSystem fileSystem, IMachine machine)
     public void Tag(string? root, string source, ImageReference target)
     {
         var store = Open(root);
+        // Held as any writer holds it: the temporary file of index.json is in scratch, which a clean-up clears only while no writer does.
+        using var writing = store.ProtectNewContent();
         store.Tag(store.FindIndex(source)?.IndexDescriptor ?? store.ResolveImage(source).ManifestDescriptor, target);
     }
 
@@ -85,6 +87,7 @@ public sealed class StoreService(IFileSystem fileSystem, IMachine machine)
     public IEnumerable<Removal> Remove(string? root, IReadOnlyList<string> targets, bool force)
     {
         var store = Open(root);
+        using var writing = store.ProtectNewContent();
         foreach (var target in targets)
         {
             Removal removal;

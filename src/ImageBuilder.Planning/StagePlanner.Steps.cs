@@ -76,7 +76,8 @@ internal sealed partial class StagePlanner
             return new StageSource(other.Index);
         }
 
-        return new ImageSource(session.FindImage(from, platform, instruction.Span));
+        // An image named by --from is an implicit stage of the build's target platform, as in BuildKit.
+        return new ImageSource(session.FindImage(from, session.Options.Platform, instruction.Span));
     }
 
     /// <summary>

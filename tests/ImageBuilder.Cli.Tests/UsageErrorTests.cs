@@ -53,6 +53,7 @@ public sealed class UsageErrorTests : IDisposable
         { ["build", "--platform", "linux/amd64,", "CTX"], "--platform \"\"" },
         { ["build", "--platform", "linux/amd64,arm64", "CTX"], "--platform \"arm64\" is not a platform" },
         { ["inspect", "--platform", "arm64", "x"], "inspect: --platform" },
+        { ["build", "--platform", "linux/amd64,linux/arm64", "--output", "type=docker,dest=x.tar", "CTX"], "type=docker holds one platform's image" },
         { ["save", "--platform", "arm64", "-o", "CTX", "x"], "save: --platform" },
         { ["run", "--platform", "arm64", "x"], "run: --platform" },
         { ["build", "--network", "bridge", "CTX"], "--network" },

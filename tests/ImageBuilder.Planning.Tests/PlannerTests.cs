@@ -176,6 +176,17 @@ public sealed class PlannerTests
     }
 
     [Fact]
+    public void An_image_named_by_copy_from_is_taken_for_the_target_platform_also_in_a_build_platform_stage()
+    {
+        var host = Platform.Current.ToString();
+        var images = new PlatformImages(("base", [host, "linux/arm64"]), ("tool", [host, "linux/arm64"]));
+
+        Plan("FROM --platform=$BUILDPLATFORM base\nCOPY --from=tool /t /t\n", new PlanOptions { Platform = Arm64 }, images);
+
+        Assert.Equal([$"base {host}", "tool linux/arm64"], images.Asked.Distinct());
+    }
+
+    [Fact]
     public void A_base_without_the_target_platform_is_a_located_error_naming_the_platforms_it_has()
     {
         var images = new PlatformImages(("base", [Platform.Current.ToString()]));

@@ -62,11 +62,17 @@ public sealed class ImagePuller(ContentStore store, RegistryAccess registries, I
         foreach (var entry in top.AsImageIndex().Manifests)
         {
             var fetched = await client.GetManifestAsync(repository, entry.Digest.ToString(), cancellationToken);
-            if (fetched.IsIndex || entry.Platform is null or { Os: "unknown" })
+            if (fetched.IsIndex)
             {
-                // Kept as it is (an attestation's statement, a nested index): its blobs, not an image to unpack.
-                var blobs = fetched.IsIndex ? [] : fetched.AsImageManifest().Layers.Append(fetched.AsImageManifest().Config);
-                await FetchBlobsAsync(client, repository, blobs, cancellationToken);
+                throw new RegistryException(RegistryErrorReason.Protocol,
+                    $"{reference.ToFamiliarString()}: the index lists another index ({entry.Digest}), which pull --platform all does not keep; pull one --platform");
+            }
+
+            if (entry.Platform is null or { Os: "unknown" })
+            {
+                // Kept as it is (an attestation's statement): its blobs, not an image to unpack.
+                var kept = fetched.AsImageManifest();
+                await FetchBlobsAsync(client, repository, kept.Layers.Append(kept.Config), cancellationToken);
                 store.WriteBlob(fetched.Content);
                 continue;
             }

@@ -58,7 +58,8 @@ internal sealed class RegistryImageSource(
             using var phase = BuildTrace.Phase("pull").Arg("image", name.ToFamiliarString()).Arg("platform", platform.ToString());
             var lines = new List<string>();
             var puller = new ImagePuller(store, registries, treeWriter, ProgressNotes.Collect(lines));
-            var pulled = await puller.PullAsync(name, platform, cancellationToken, name: local?.Other is null);
+            // Named only as the machine's own image: a build for another platform leaves the name where it was.
+            var pulled = await puller.PullAsync(name, platform, cancellationToken, name: local?.Other is null && Runs(platform, Platform.Current));
             phase.Arg("bytes", pulled.Size);
             note($"pulling {name.ToFamiliarString()}" + (platform == Platform.Current ? "" : $" ({platform})"), lines);
             return new BaseImage(reference, pulled.ManifestDescriptor.Digest, pulled.Config);
@@ -110,6 +111,5 @@ internal sealed class RegistryImageSource(
     }
 
     /// <summary>Whether an image made for <paramref name="image"/> serves a build for <paramref name="wanted"/> (the variant as containerd matches it).</summary>
-    private static bool Runs(Platform image, Platform wanted) =>
-        image.Architecture.Length == 0 || PlatformMatcher.Select(new ImageIndex { Manifests = [new Descriptor { MediaType = MediaTypes.OciManifest, Digest = Digest.Sha256([]), Size = 0, Platform = image }] }, wanted) is not null;
+    private static bool Runs(Platform image, Platform wanted) => PlatformMatcher.Serves(image, wanted);
 }

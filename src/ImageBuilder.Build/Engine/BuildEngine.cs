@@ -33,7 +33,7 @@ public sealed class BuildEngine(ContentStore store, BuildMachine machine, IBuild
     /// <exception cref="BuildException">A step failed; the diagnostic says where.</exception>
     public async Task<BuiltImage> BuildAsync(BuildPlan plan, Func<BuildContext> context, EngineOptions options, CancellationToken cancellationToken)
     {
-        RequireRunnablePlatforms(plan);
+        RequireRunnablePlatforms(plan, machine.Runner.WhyCannotRun);
         using var protect = store.ProtectNewContent();
         ReserveThreads(options.Jobs);
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -95,13 +95,17 @@ public sealed class BuildEngine(ContentStore store, BuildMachine machine, IBuild
 
     /// <summary>
     /// Refuses, before any step runs, a plan with RUN steps for a platform this machine cannot run
-    /// (not its own, no emulator registered): located at the first such RUN.
+    /// (not its own, no emulator registered, as <paramref name="whyCannotRun"/> says): located at
+    /// the first such RUN. A multi-platform build asks it of every platform's plan before it builds any.
     /// </summary>
-    private void RequireRunnablePlatforms(BuildPlan plan)
+    /// <exception cref="BuildException">IB2003.</exception>
+    public static void RequireRunnablePlatforms(BuildPlan plan, Func<Platform, (string Reason, string Hint)?> whyCannotRun)
     {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(whyCannotRun);
         foreach (var stage in plan.Stages)
         {
-            if (stage.Steps.OfType<RunStep>().FirstOrDefault() is { } run && machine.Runner.WhyCannotRun(stage.Platform) is var (reason, hint))
+            if (stage.Steps.OfType<RunStep>().FirstOrDefault() is { } run && whyCannotRun(stage.Platform) is var (reason, hint))
             {
                 throw new BuildException(new Dockerfile.Diagnostic(Dockerfile.ErrorCode.UnsupportedPlatform, reason, run.Instruction.Span, hint));
             }

@@ -87,6 +87,12 @@ internal sealed record BuildSettings(
 
         var tags = reader.GetAll("--tag").Select(StoreCommands.ParseReference).ToList();
         var output = reader.Get("--output") is { } spec ? ParseOutput(spec) : null;
+        if (platforms.Count > 1 && output is { Type: not ("oci" or "registry") })
+        {
+            throw new UsageException(
+                $"build: --output type={output.Type} holds one platform's image, and --platform asks for {platforms.Count}: use type=oci (the index and every image), or one --platform");
+        }
+
         var pull = reader.Get("--pull") switch
         {
             null or "missing" => PullPolicy.Missing,

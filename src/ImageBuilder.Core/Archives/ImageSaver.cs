@@ -105,6 +105,7 @@ public sealed class ImageSaver(ContentStore store)
         var blobs = images.Select(i => i.Image).Concat(indexes.SelectMany(i => i.Index.Images))
             .SelectMany(i => new[] { i.ManifestDescriptor.Digest, i.Manifest.Config.Digest }.Concat(i.Manifest.Layers.Select(l => l.Digest)))
             .Concat(indexes.Select(i => i.Index.Id))
+            .Concat(indexes.SelectMany(i => KeptEntries(i.Index)))
             .Distinct()
             .OrderBy(d => d.Encoded, StringComparer.Ordinal)
             .ToList();
@@ -146,6 +147,23 @@ public sealed class ImageSaver(ContentStore store)
         }
 
         await tar.FinishAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The blobs of an index's entries that are not a platform's image (attestations, kept by
+    /// <c>pull --platform all</c>): the index lists them, so the archive holds them.
+    /// </summary>
+    private IEnumerable<Digest> KeptEntries(IndexRecord index)
+    {
+        foreach (var entry in index.Index.Manifests.Where(e => MediaTypes.IsManifest(e.MediaType) && index.Images.All(i => i.ManifestDescriptor.Digest != e.Digest)))
+        {
+            var manifest = OciJson.Deserialize<ImageManifest>(store.ReadBlob(entry.Digest));
+            yield return entry.Digest;
+            foreach (var blob in manifest.Layers.Append(manifest.Config))
+            {
+                yield return blob.Digest;
+            }
+        }
     }
 
     /// <summary>An entry of the archive's index.json: <paramref name="descriptor"/>, named (as docker save names it) when <paramref name="name"/> is given.</summary>

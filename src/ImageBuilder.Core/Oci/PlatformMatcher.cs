@@ -8,6 +8,16 @@ namespace ImageBuilder.Core.Oci;
 /// </summary>
 public static class PlatformMatcher
 {
+    /// <summary>Whether an image made for <paramref name="offered"/> serves <paramref name="wanted"/> (an image whose config names no architecture serves any).</summary>
+    public static bool Serves(Platform offered, Platform wanted)
+    {
+        ArgumentNullException.ThrowIfNull(offered);
+        return offered.Architecture.Length == 0 || Select(new ImageIndex
+        {
+            Manifests = [new Descriptor { MediaType = MediaTypes.OciManifest, Digest = Digest.Sha256([]), Size = 0, Platform = offered }],
+        }, wanted) is not null;
+    }
+
     public static Descriptor? Select(ImageIndex index, Platform platform)
     {
         ArgumentNullException.ThrowIfNull(index);

@@ -18,11 +18,10 @@ public sealed class BlobWriter : IDisposable, IAsyncDisposable
     private readonly DigestingWriteStream hashing;
     private bool committed;
 
-    internal BlobWriter(ContentStore store, string temporaryPath)
+    internal BlobWriter(ContentStore store)
     {
         this.store = store;
-        this.temporaryPath = temporaryPath;
-        file = store.FileSystem.FileStream.New(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        file = store.CreateTemporaryFile(out temporaryPath, 1 << 16);
         hashing = new DigestingWriteStream(file);
     }
 

@@ -35,8 +35,8 @@ public sealed partial class ContentStore
     {
         ArgumentNullException.ThrowIfNull(manifest);
         FileSystem.Directory.CreateDirectory(CopyRecordsPath);
-        var temp = NewTemporaryFilePath();
-        using (var stream = FileSystem.FileStream.New(temp, FileMode.CreateNew, FileAccess.Write))
+        string temp;
+        using (var stream = CreateTemporaryFile(out temp))
         {
             stream.Write(Encoding.UTF8.GetBytes(chainId + "\n"));
             stream.Write(manifest);

@@ -53,17 +53,27 @@ public sealed partial class ContentStore
     /// (config digest, <c>sha256:</c> optional, a unique prefix of at least 4 hex digits) or by manifest digest.</summary>
     /// <exception cref="StoreException">ImageNotFound or Ambiguous.</exception>
     /// <remarks>A multi-platform image gives its image for <paramref name="platform"/> (default: this machine's).</remarks>
+    /// <exception cref="StoreException">Also ImageNotFound when <paramref name="platform"/> is given and the single image is of another.</exception>
     public ImageRecord ResolveImage(string nameOrId, Platform? platform = null)
+    {
+        if (FindIndex(nameOrId) is { } index)
+        {
+            return ImageFor(index, platform ?? Platform.Current, nameOrId);
+        }
+
+        var image = ResolveSingleImage(nameOrId);
+        var its = new Platform { Os = image.Config.Os, Architecture = image.Config.Architecture, Variant = image.Config.Variant };
+        return platform is null || PlatformMatcher.Serves(its, platform)
+            ? image
+            : throw new StoreException(StoreError.ImageNotFound, $"image \"{nameOrId}\" is {its}, not {platform}");
+    }
+
+    private ImageRecord ResolveSingleImage(string nameOrId)
     {
         var parsed = ImageReference.TryParse(nameOrId, out var reference, out _);
         if (parsed && Tagged(reference) is { } named)
         {
             return named;
-        }
-
-        if (FindIndex(nameOrId) is { } index)
-        {
-            return ImageFor(index, platform ?? Platform.Current, nameOrId);
         }
 
         var images = ListImages();

@@ -30,29 +30,45 @@ public sealed partial class ContentStore
 
     /// <summary>
     /// The multi-platform image <paramref name="nameOrId"/> names (a name, <c>name@digest</c>, or the
-    /// index digest or a unique prefix of it); null when it names none (a single image, or nothing).
+    /// index digest or a unique prefix of it); null when it names none: a single image (whose name
+    /// wins, and whose id prefix makes a prefix ambiguous, left to <see cref="ResolveImage"/>), or
+    /// nothing. Only the index it names is read.
     /// </summary>
     public IndexRecord? FindIndex(string nameOrId)
     {
-        var indexes = ListIndexes();
+        var entries = ReadIndex().Manifests;
+        var indexes = entries.Where(d => MediaTypes.IsIndex(d.MediaType)).ToList();
+        if (indexes.Count == 0)
+        {
+            return null;
+        }
+
+        Descriptor? chosen = null;
         if (ImageReference.TryParse(nameOrId, out var reference, out _))
         {
-            if (indexes.FirstOrDefault(i => i.Tags.Any(t => t.ToString() == reference.ToString())) is { } named)
+            if (entries.Any(d => MediaTypes.IsManifest(d.MediaType) && TagOf(d)?.ToString() == reference.ToString()))
             {
-                return named;
+                return null;
             }
 
-            if (reference.Digest is { } pinned && indexes.FirstOrDefault(i => i.Id == pinned) is { } byDigest)
-            {
-                return byDigest;
-            }
+            chosen = indexes.FirstOrDefault(d => TagOf(d)?.ToString() == reference.ToString())
+                ?? (reference.Digest is { } pinned ? indexes.FirstOrDefault(d => d.Digest == pinned) : null);
         }
 
         var hex = nameOrId.StartsWith("sha256:", StringComparison.Ordinal) ? nameOrId[7..] : nameOrId;
-        var matches = hex.Length >= 4 && hex.All(char.IsAsciiHexDigitLower)
-            ? indexes.Where(i => i.Id.Encoded.StartsWith(hex, StringComparison.Ordinal)).ToList()
-            : [];
-        return matches.Count == 1 ? matches[0] : null;
+        if (chosen is null && hex.Length >= 4 && hex.All(char.IsAsciiHexDigitLower))
+        {
+            var matches = indexes.Where(d => d.Digest.Encoded.StartsWith(hex, StringComparison.Ordinal)).DistinctBy(d => d.Digest).ToList();
+            var image = ListImages().Any(i => i.Id.Encoded.StartsWith(hex, StringComparison.Ordinal) || i.ManifestDescriptor.Digest.Encoded.StartsWith(hex, StringComparison.Ordinal));
+            chosen = matches.Count == 1 && !image ? matches[0] : null;
+        }
+
+        if (chosen is null || !HasBlob(chosen.Digest))
+        {
+            return null;
+        }
+
+        return LoadIndex(chosen, [.. indexes.Where(d => d.Digest == chosen.Digest).Select(TagOf).OfType<ImageReference>()]);
     }
 
     /// <summary>

@@ -245,7 +245,7 @@ public sealed partial class ContentStore
     }
 
     /// <summary>Starts a blob whose digest is known only at the end: write to <see cref="BlobWriter.Stream"/>, then commit.</summary>
-    public BlobWriter BeginBlob() => new(this, NewTemporaryFilePath());
+    public BlobWriter BeginBlob() => new(this);
 
     public IEnumerable<Digest> ListBlobs()
     {
@@ -284,6 +284,26 @@ public sealed partial class ContentStore
     /// recently_deleted). A new directory in scratch, which carries FS_TOPDIR_FL
     /// (<see cref="Open"/>'s spreadTrees), goes to a group its name picks.
     /// </summary>
+    /// <summary>
+    /// A new file of <see cref="NewTemporaryFilePath"/>, open for writing; tried again (the
+    /// directory made again) when another process's clean-up removed the directory meanwhile
+    /// (scratch is cleared while no writer holds gc.lock).
+    /// </summary>
+    internal FileSystemStream CreateTemporaryFile(out string path, int bufferSize = 4096)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            path = NewTemporaryFilePath();
+            try
+            {
+                return FileSystem.FileStream.New(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize);
+            }
+            catch (DirectoryNotFoundException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
     internal string NewTemporaryFilePath()
     {
         var directory = Path(TemporaryPath, fileScratchName);
@@ -330,8 +350,7 @@ public sealed partial class ContentStore
 
     private string WriteTemporaryFile(byte[] content, bool durable)
     {
-        var temp = NewTemporaryFilePath();
-        using var stream = FileSystem.FileStream.New(temp, FileMode.CreateNew, FileAccess.Write);
+        using var stream = CreateTemporaryFile(out var temp);
         stream.Write(content);
         if (durable)
         {

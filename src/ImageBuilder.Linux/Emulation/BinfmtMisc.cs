@@ -44,6 +44,12 @@ public static class BinfmtMisc
                 $"mount it (mount -t binfmt_misc binfmt_misc {directory}), then {Register}");
         }
 
+        if (SystemFile.ReadOrNull(Path.Combine(directory, "status"))?.Trim() == "disabled")
+        {
+            return ($"RUN steps for {platform} need an emulator, and binfmt_misc is disabled as a whole",
+                $"enable it: echo 1 > {Path.Combine(directory, "status")}");
+        }
+
         var handlers = Handlers(directory).Where(h => h.Matches(header)).ToList();
         if (handlers.Count == 0)
         {

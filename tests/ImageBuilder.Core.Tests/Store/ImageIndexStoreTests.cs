@@ -51,6 +51,24 @@ public sealed class ImageIndexStoreTests
     }
 
     [Fact]
+    public void A_single_images_name_wins_over_an_index_id_prefix_and_its_platform_is_checked_when_asked()
+    {
+        var index = store.WriteImageIndex([(StoreImage("amd64"), Amd64), (StoreImage("arm64"), Arm64)]);
+        store.Tag(index, ImageReference.Parse("multi:1"));
+        var single = StoreImage("amd64-single");
+        var prefix = index.Digest.Encoded[..6];
+        store.Tag(single.ManifestDescriptor, ImageReference.Parse($"{prefix}:latest"));
+
+        Assert.Null(store.FindIndex(prefix));
+        Assert.Equal(single.ManifestDescriptor.Digest, store.ResolveImage(prefix).ManifestDescriptor.Digest);
+        Assert.Equal(index.Digest, store.FindIndex($"sha256:{index.Digest.Encoded}")!.Id);
+
+        // A single image is of one platform: asking it for another is an error, not that image.
+        var error = Assert.Throws<StoreException>(() => store.ResolveImage(prefix, Arm64));
+        Assert.Equal($"image \"{prefix}\" is linux/amd64-single, not linux/arm64", error.Message);
+    }
+
+    [Fact]
     public void A_prune_keeps_every_platforms_image_of_a_named_index_and_takes_them_once_the_name_is_gone()
     {
         var (amd64, arm64) = (StoreImage("amd64"), StoreImage("arm64"));

@@ -75,6 +75,18 @@ public sealed class BinfmtMiscTests : IDisposable
     }
 
     [Fact]
+    public void Binfmt_misc_disabled_as_a_whole_runs_nothing_whatever_its_handlers_say()
+    {
+        Register("qemu-aarch64", DebianAarch64);
+        File.WriteAllText(dir.Combine("status"), "disabled\n");
+
+        var (reason, hint) = BinfmtMisc.WhyCannotRun(Arm64, Amd64, dir.Path)!.Value;
+
+        Assert.Contains("disabled as a whole", reason);
+        Assert.Contains("echo 1 >", hint);
+    }
+
+    [Fact]
     public void A_handler_is_matched_by_its_magic_and_mask_not_by_its_name()
     {
         // tonistiigi/binfmt's name, and an arm (32-bit) handler that must not match arm64.
