@@ -74,6 +74,12 @@ public sealed class MultiPlatformTests(PlainRegistry registry) : IClassFixture<P
 
         Assert.Equal("aarch64\n", (await Ibuild("run", "--platform", "linux/arm64", "multi:1", "cat", "/arch")).Ok().Stdout);
         Assert.Equal("x86_64\n", (await Ibuild("run", "multi:1", "cat", "/arch")).Ok().Stdout);
+
+        // One platform that is not the machine's: a plain image of that platform.
+        (await Ibuild("build", "--progress", "plain", "--platform", "linux/arm64", "-t", "arm:1", context)).Ok();
+        using var arm = JsonDocument.Parse((await Ibuild("inspect", "arm:1")).Ok().Stdout);
+        Assert.Equal("arm64", arm.RootElement.GetProperty("Config").GetProperty("architecture").GetString());
+        Assert.Equal("aarch64\n", (await Ibuild("run", "arm:1", "cat", "/arch")).Ok().Stdout);
     }
 
     [EmulationRootFact]
