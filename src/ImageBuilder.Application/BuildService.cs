@@ -48,8 +48,25 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
         using var protect = store.ProtectNewContent();
         using var registries = new RegistryAccess(request.Registries);
         var source = new RegistryImageSource(store, registries, machine.TreeWriter, request.Pull, (title, lines) => progress.Note(title, lines));
+        var plans = await PlanAsync(source, request, warn, cancellationToken);
+        await ImportCacheAsync(store, registries, request, progress, cancellationToken);
+
+        // One platform after the other: a stage the platforms share (FROM --platform=$BUILDPLATFORM
+        // without TARGET* args) runs for the first and is a cache hit for the others.
+        var builds = new List<PlatformBuild>();
+        foreach (var (platform, plan) in plans)
+        {
+            builds.Add(new PlatformBuild(platform, plan, await RunStepsAsync(store, plan, request, progress, cancellationToken)));
+        }
+
+        return await ShipAsync(store, registries, builds, request, progress, cancellationToken);
+    }
+
+    /// <summary>A plan per platform (the plan's own without --platform a,b), each checked for an emulator where it needs one: before any step runs.</summary>
+    private async Task<List<(Platform Platform, BuildPlan Plan)>> PlanAsync(
+        RegistryImageSource source, BuildRequest request, Action<string> warn, CancellationToken cancellationToken)
+    {
         var platforms = request.Platforms.Count > 0 ? request.Platforms : new[] { request.Plan.Platform };
-        // Every platform is planned, and checked for an emulator where it needs one, before any step runs.
         var plans = new List<(Platform Platform, BuildPlan Plan)>();
         var warned = new HashSet<string>(StringComparer.Ordinal);
         foreach (var platform in platforms)
@@ -66,52 +83,38 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
             }
         }
 
-        await ImportCacheAsync(store, registries, request, progress, cancellationToken);
+        return plans;
+    }
 
-        // One platform after the other: a stage the platforms share (FROM --platform=$BUILDPLATFORM
-        // without TARGET* args) runs for the first and is a cache hit for the others.
-        var builds = new List<PlatformBuild>();
-        foreach (var (platform, plan) in plans)
-        {
-            builds.Add(new PlatformBuild(platform, plan, await RunStepsAsync(store, plan, request, progress, cancellationToken)));
-        }
-
-        if (request.Platforms.Count == 0)
-        {
-            var built = builds[0].Image;
-            using (BuildTrace.Phase("name"))
-            {
-                Name(store, built.Manifest, built.Id, request, progress);
-            }
-
-            if (request.Output is { Type: not "registry" } output)
-            {
-                using var exporting = BuildTrace.Phase("export").Arg("type", output.Type);
-                await exports.ExportAsync(store, built, request.Tags, output, cancellationToken);
-                progress.Note($"exporting to {output.Type}", [$"wrote {output.Destination}"]);
-            }
-
-            await PushAsync(store, registries, builds, request, progress, cancellationToken);
-            return built.Id;
-        }
-
+    /// <summary>
+    /// Names the image (a multi-platform build: the index of its images), exports and pushes it;
+    /// returns its id (the config digest; the index digest).
+    /// </summary>
+    private async Task<Digest> ShipAsync(
+        ContentStore store, RegistryAccess registries, IReadOnlyList<PlatformBuild> builds, BuildRequest request, IBuildProgress progress,
+        CancellationToken cancellationToken)
+    {
+        var single = request.Platforms.Count == 0;
         var images = builds.Select(b => (new ImageRecord(b.Image.Manifest, b.Image.ImageManifest, b.Image.Config, request.Tags), b.Platform)).ToList();
-        Descriptor index;
+        Digest id;
         using (BuildTrace.Phase("name"))
         {
-            index = store.WriteImageIndex(images);
-            Name(store, index, index.Digest, request, progress);
+            var named = single ? builds[0].Image.Manifest : store.WriteImageIndex(images);
+            id = single ? builds[0].Image.Id : named.Digest;
+            Name(store, named, id, request, progress);
         }
 
-        if (request.Output is { Type: not "registry" } multiOutput)
+        if (request.Output is { Type: not "registry" } output)
         {
-            using var exporting = BuildTrace.Phase("export").Arg("type", multiOutput.Type);
-            await exports.ExportIndexAsync(store, images, request.Tags, multiOutput, cancellationToken);
-            progress.Note($"exporting to {multiOutput.Type}", [$"wrote {multiOutput.Destination}"]);
+            using var exporting = BuildTrace.Phase("export").Arg("type", output.Type);
+            await (single
+                ? exports.ExportAsync(store, builds[0].Image, request.Tags, output, cancellationToken)
+                : exports.ExportIndexAsync(store, images, request.Tags, output, cancellationToken));
+            progress.Note($"exporting to {output.Type}", [$"wrote {output.Destination}"]);
         }
 
         await PushAsync(store, registries, builds, request, progress, cancellationToken);
-        return index.Digest;
+        return id;
     }
 
     private async Task<BuiltImage> RunStepsAsync(ContentStore store, BuildPlan plan, BuildRequest request, IBuildProgress progress, CancellationToken cancellationToken)
