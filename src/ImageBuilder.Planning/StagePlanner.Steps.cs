@@ -14,7 +14,7 @@ internal sealed partial class StagePlanner
             session.Require(Entitlement.NetworkHost, "RUN --network=host", run);
         }
 
-        var argv = RunArgv(run);
+        var (argv, script) = RunArgv(run);
         var imageEnv = config.Env ?? [];
         var shadowed = imageEnv.Select(e => e.Split('=', 2)[0]).ToHashSet(StringComparer.Ordinal);
         var declared = args.Values().Where(a => !shadowed.Contains(a.Key)).Select(a => $"{a.Key}={a.Value}").ToList();
@@ -28,6 +28,7 @@ internal sealed partial class StagePlanner
             Instruction = run,
             Title = Title(run),
             CreatedBy = $"RUN {prefix}{string.Join(' ', argv)} # buildkit",
+            Script = script,
         };
     }
 
@@ -84,11 +85,11 @@ internal sealed partial class StagePlanner
     /// The process to start. Heredocs follow BuildKit: <c>RUN &lt;&lt;EOF</c> alone runs the body as
     /// the shell's script; any other use hands the shell the command with its bodies re-attached.
     /// </summary>
-    private IReadOnlyList<string> RunArgv(RunInstruction run)
+    private (IReadOnlyList<string> Argv, RunScript? Script) RunArgv(RunInstruction run)
     {
         if (!run.Command.PrependShell)
         {
-            return run.Command.Arguments;
+            return (run.Command.Arguments, null);
         }
 
         var command = string.Join(' ', run.Command.Arguments);
@@ -97,14 +98,15 @@ internal sealed partial class StagePlanner
             var only = run.Files[0];
             if (run.Files.Count == 1 && IsSingleMarker(command))
             {
-                if (only.Data.StartsWith("#!", StringComparison.Ordinal))
+                var body = only.Chomp ? HeredocMarkers.Chomp(only.Data) : only.Data;
+                if (body.StartsWith("#!", StringComparison.Ordinal))
                 {
-                    throw new DockerfileException(ErrorCode.NotImplemented,
-                        "a RUN heredoc that starts with #! (run as its own script) is not supported yet", run.Span,
-                        "start the heredoc without #! to run it with the stage's SHELL");
+                    // Its own script, run by the interpreter its first line names, as BuildKit runs it.
+                    var path = "/dev/pipes/" + (System.Text.RegularExpressions.Regex.IsMatch(only.Name, "^[A-Za-z0-9_-]+$") ? only.Name : "script");
+                    return ([path], new RunScript(path, body));
                 }
 
-                command = only.Chomp ? HeredocMarkers.Chomp(only.Data) : only.Data;
+                command = body;
             }
             else
             {
@@ -112,7 +114,7 @@ internal sealed partial class StagePlanner
             }
         }
 
-        return [.. Shell, command];
+        return ([.. Shell, command], null);
     }
 
     private static bool IsSingleMarker(string command)

@@ -78,8 +78,16 @@ public sealed record RunStep(
     IReadOnlyList<PlannedMount> Mounts,
     string? Security) : StepPlan
 {
+    /// <summary>A RUN heredoc that starts with <c>#!</c>: the script <see cref="Argv"/> runs, mounted at its path for the step alone.</summary>
+    public RunScript? Script { get; init; }
+
     protected override void DescribeInto(Utf8JsonWriter json)
     {
+        if (Script is { } script)
+        {
+            json.WriteString("script", script.Content);
+        }
+
         WriteList(json, "argv", Argv);
         WriteList(json, "env", KeyEnvironment);
         json.WriteString("workdir", WorkingDirectory);
@@ -89,6 +97,9 @@ public sealed record RunStep(
         json.WriteString("security", Security ?? "");
     }
 }
+
+/// <summary>A script a RUN runs: <paramref name="Content"/> at <paramref name="Path"/>, executable, read-only (BuildKit puts it in /dev/pipes/, named by its heredoc marker).</summary>
+public sealed record RunScript(string Path, string Content);
 
 /// <summary>
 /// A RUN --mount, planned: the mount as parsed, its absolute target (a relative one is under the

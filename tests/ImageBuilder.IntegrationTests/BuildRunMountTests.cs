@@ -10,6 +10,20 @@ public sealed class BuildRunMountTests : IDisposable
     public void Dispose() => fixture.Dispose();
 
     [RootFact]
+    public async Task A_run_heredoc_with_a_shebang_runs_as_its_own_script_from_dev_pipes_and_leaves_nothing_in_the_image()
+    {
+        await fixture.ImportBaseAsync();
+        const string dockerfile = "FROM box:1\nRUN <<EOF\n#!/bin/sh -e\necho \"$0\" > /ran-as\n[ -x \"$0\" ] && ! touch \"$0\" 2>/dev/null && echo read-only >> /ran-as\nEOF\n";
+
+        (await fixture.BuildAsync(dockerfile, "-t", "script:1")).Ok();
+
+        var rootfs = await fixture.UnpackWithUmociAsync("script:1");
+        Assert.Equal("/dev/pipes/EOF\nread-only\n", File.ReadAllText(Path.Combine(rootfs, "ran-as")));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(rootfs, "dev")));
+        fixture.AssertNothingLeft();
+    }
+
+    [RootFact]
     public async Task A_cache_mount_keeps_its_content_between_builds_and_stays_out_of_the_image()
     {
         await fixture.ImportBaseAsync();

@@ -300,6 +300,16 @@ public sealed class PlannerTests
     }
 
     [Fact]
+    public void A_lone_run_heredoc_starting_with_a_shebang_is_its_own_script_at_dev_pipes_unexpanded()
+    {
+        var plan = Plan("FROM base\nARG WHO=x\nRUN <<PY\n#!/usr/bin/env python3\nprint('$WHO')\nPY\n");
+        var run = Assert.IsType<RunStep>(plan.Target.Steps[1]);
+
+        Assert.Equal(["/dev/pipes/PY"], run.Argv);
+        Assert.Equal(new RunScript("/dev/pipes/PY", "#!/usr/bin/env python3\nprint('$WHO')\n"), run.Script);
+    }
+
+    [Fact]
     public void A_heredoc_used_by_a_command_is_handed_to_the_shell_whole()
     {
         var run = Assert.IsType<RunStep>(Plan("FROM base\nRUN cat <<EOF > /x\nhello\nEOF\n").Target.Steps[0]);

@@ -20,6 +20,12 @@ internal sealed partial class StageRun
     private async Task<RunMounts> ResolveMountsAsync(RunStep run, CancellationToken cancellationToken)
     {
         var resolved = new RunMounts(Store);
+        if (run.Script is { } script)
+        {
+            // A RUN heredoc starting with #!: the file its argv runs (in the key through the step's description).
+            resolved.Add(_ => new StepContentMount(script.Path, System.Text.Encoding.UTF8.GetBytes(script.Content), 0x1ed, 0, 0, Executable: true));
+        }
+
         foreach (var planned in run.Mounts)
         {
             switch (planned.Mount.Type)

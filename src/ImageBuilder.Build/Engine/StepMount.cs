@@ -18,5 +18,5 @@ public sealed record StepLayersMount(string Target, IReadOnlyList<string> LowerD
 /// <summary>A fresh tmpfs, of at most <paramref name="SizeBytes"/> when given.</summary>
 public sealed record StepTmpfsMount(string Target, long? SizeBytes) : StepMount(Target);
 
-/// <summary>A read-only file with this content (a secret), never written to disk.</summary>
-public sealed record StepContentMount(string Target, byte[] Content, int Mode, int Uid, int Gid) : StepMount(Target);
+/// <summary>A read-only file with this content (a secret; <paramref name="Executable"/>: a RUN heredoc's script), never written to disk.</summary>
+public sealed record StepContentMount(string Target, byte[] Content, int Mode, int Uid, int Gid, bool Executable = false) : StepMount(Target);

@@ -92,7 +92,7 @@ public sealed class LinuxStepRunner(SandboxOptions options) : IStepRunner
         StepBindMount bind => new BindMount(bind.Target, bind.Root, bind.SubPath, bind.ReadOnly),
         StepLayersMount layers => new LayersMount(layers.Target, layers.LowerDirs, layers.SubPath, layers.ReadOnly),
         StepTmpfsMount tmpfs => new TmpfsMount(tmpfs.Target, tmpfs.SizeBytes),
-        StepContentMount content => new ContentMount(content.Target, content.Content, content.Mode, content.Uid, content.Gid),
+        StepContentMount content => new ContentMount(content.Target, content.Content, content.Mode, content.Uid, content.Gid, content.Executable),
         _ => throw new ArgumentException($"unknown mount {mount.GetType().Name}", nameof(mount)),
     };
 }

@@ -142,7 +142,7 @@ public sealed partial class Sandbox(SandboxOptions options)
             }
 
             var user = UserDatabase.Resolve(merged, spec.User);
-            StepMounts.Attach(spec.Mounts ?? [], merged, spec.ScratchDir, stubs);
+            binds.AddRange(StepMounts.Attach(spec.Mounts ?? [], merged, spec.ScratchDir, stubs));
             mounting.Dispose();
             starting = BuildTrace.Phase("init start");
             Syscalls.SetHostName(spec.Hostname);

@@ -121,7 +121,20 @@ public static class SandboxInit
 
         foreach (var (source, target) in request.FileBinds)
         {
+            var inDev = target.StartsWith("/dev/", StringComparison.Ordinal);
+            if (inDev)
+            {
+                // In the step's own /dev, the tmpfs made above (a RUN heredoc's script): a stub to bind onto, read-only.
+                Directory.CreateDirectory(Path.GetDirectoryName(root + target)!);
+                File.Create(root + target).Dispose();
+            }
+
             Syscalls.Mount(source, root + target, null, Syscalls.MountBind, null);
+            if (inDev)
+            {
+                // Read-only, and (unlike BindReadOnly) executable: it is the command the step runs.
+                Syscalls.SetMountAttributesRecursively(root + target, Syscalls.MountAttrReadOnly | Syscalls.MountAttrNoSuid | Syscalls.MountAttrNoDev);
+            }
         }
     }
 

@@ -20,4 +20,4 @@ public sealed record LayersMount(string Target, IReadOnlyList<string> LowerDirs,
 public sealed record TmpfsMount(string Target, long? SizeBytes) : SandboxMount(Target);
 
 /// <summary>A read-only file with this content (a secret): it lives on a tmpfs of the step's own, never on disk.</summary>
-public sealed record ContentMount(string Target, byte[] Content, int Mode, int Uid, int Gid) : SandboxMount(Target);
+public sealed record ContentMount(string Target, byte[] Content, int Mode, int Uid, int Gid, bool Executable = false) : SandboxMount(Target);

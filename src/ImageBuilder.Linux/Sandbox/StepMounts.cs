@@ -12,8 +12,13 @@ namespace ImageBuilder.Linux.Sandbox;
 /// </summary>
 internal static class StepMounts
 {
-    public static void Attach(IReadOnlyList<SandboxMount> mounts, string merged, string scratch, MountPointStubs stubs)
+    /// <returns>
+    /// The binds the init makes once the step's own /dev exists (a content mount in /dev: a RUN
+    /// heredoc's script at /dev/pipes/NAME, as BuildKit puts it): source, then target.
+    /// </returns>
+    public static List<(string Source, string Target)> Attach(IReadOnlyList<SandboxMount> mounts, string merged, string scratch, MountPointStubs stubs)
     {
+        var inDev = new List<(string, string)>();
         for (var i = 0; i < mounts.Count; i++)
         {
             var work = Directory.CreateDirectory(Path.Combine(scratch, "mounts", i.ToString(CultureInfo.InvariantCulture))).FullName;
@@ -31,7 +36,9 @@ internal static class StepMounts
                     Syscalls.Mount("tmpfs", merged + tmpfs.Target, "tmpfs", Syscalls.MountNoSuid | Syscalls.MountNoDev, "mode=1777" + size);
                     break;
                 case ContentMount content:
-                    Syscalls.Mount("tmpfs", work, "tmpfs", Syscalls.MountNoSuid | Syscalls.MountNoDev | Syscalls.MountNoExec, "mode=0755,size=" + (content.Content.Length + 65536).ToString(CultureInfo.InvariantCulture));
+                    // Not executable (a secret) unless it is a script to run (a RUN heredoc with #!).
+                    var flags = Syscalls.MountNoSuid | Syscalls.MountNoDev | (content.Executable ? 0 : Syscalls.MountNoExec);
+                    Syscalls.Mount("tmpfs", work, "tmpfs", flags, "mode=0755,size=" + (content.Content.Length + 65536).ToString(CultureInfo.InvariantCulture));
                     var file = Path.Combine(work, "content");
                     File.WriteAllBytes(file, content.Content);
                     File.SetUnixFileMode(file, (UnixFileMode)content.Mode);
@@ -40,10 +47,18 @@ internal static class StepMounts
                         Syscalls.ChangeOwner(handle, content.Uid, content.Gid);
                     }
 
+                    if (content.Target.StartsWith("/dev/", StringComparison.Ordinal))
+                    {
+                        inDev.Add((file, content.Target));
+                        break;
+                    }
+
                     Bind(work, "content", content.Target, readOnly: true, merged, stubs);
                     break;
             }
         }
+
+        return inDev;
     }
 
     /// <summary>The union's root: a single layer as it is, several read-only, or writable over a throwaway upper dir.</summary>

@@ -259,6 +259,23 @@ public sealed class RunRequestTests
     }
 
     [Fact]
+    public async Task A_shebang_heredoc_is_mounted_executable_where_its_argv_runs_it_and_its_text_is_in_the_key()
+    {
+        using var harness = new EngineHarness();
+
+        await harness.BuildAsync("FROM base\nRUN <<EOF\n#!/bin/sh\necho one\nEOF\n");
+        await harness.BuildAsync("FROM base\nRUN <<EOF\n#!/bin/sh\necho one\nEOF\n");
+        await harness.BuildAsync("FROM base\nRUN <<EOF\n#!/bin/sh\necho two\nEOF\n");
+
+        // The same script is a cache hit; another text runs again.
+        Assert.Equal(2, harness.Runner.Runs.Count);
+        var first = harness.Runner.Runs.First();
+        Assert.Equal(["/dev/pipes/EOF"], first.Argv);
+        var script = Assert.IsType<StepContentMount>(Assert.Single(first.Mounts));
+        Assert.Equal(("/dev/pipes/EOF", "#!/bin/sh\necho one\n", 0x1ed, true), (script.Target, Encoding.UTF8.GetString(script.Content), script.Mode, script.Executable));
+    }
+
+    [Fact]
     public async Task A_bind_mount_of_a_stage_mounts_its_layers()
     {
         using var harness = new EngineHarness();
