@@ -9,6 +9,9 @@ public enum Entitlement
 {
     /// <summary><c>network.host</c>: <c>RUN --network=host</c> (the host's network, whatever <c>--network</c> says).</summary>
     NetworkHost,
+
+    /// <summary><c>security.insecure</c>: <c>RUN --security=insecure</c> (every capability, no masked paths, no syscall filter).</summary>
+    SecurityInsecure,
 }
 
 public static class Entitlements
@@ -20,6 +23,7 @@ public static class Entitlements
     public static string Name(this Entitlement entitlement) => entitlement switch
     {
         Entitlement.NetworkHost => "network.host",
+        Entitlement.SecurityInsecure => "security.insecure",
         _ => throw new ArgumentOutOfRangeException(nameof(entitlement), entitlement, null),
     };
 

@@ -14,6 +14,11 @@ internal sealed partial class StagePlanner
             session.Require(Entitlement.NetworkHost, "RUN --network=host", run);
         }
 
+        if (run.Security == "insecure")
+        {
+            session.Require(Entitlement.SecurityInsecure, "RUN --security=insecure", run);
+        }
+
         var (argv, script) = RunArgv(run);
         var imageEnv = config.Env ?? [];
         var shadowed = imageEnv.Select(e => e.Split('=', 2)[0]).ToHashSet(StringComparer.Ordinal);

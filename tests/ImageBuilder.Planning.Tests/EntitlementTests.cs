@@ -46,6 +46,21 @@ public sealed class EntitlementTests
         Assert.Equal("host", run.Network);
     }
 
+    [Fact]
+    public void Security_insecure_needs_its_entitlement_and_then_is_planned_as_asked()
+    {
+        var error = Assert.Throws<DockerfileException>(() => Plan("FROM base\nRUN --security=insecure mount -t tmpfs none /mnt\n"));
+        Assert.Equal("IB2009", error.Code.Id());
+        Assert.Equal(2, error.Span!.Value.StartLine);
+        Assert.Contains("--allow security.insecure", error.Diagnostics[0].Hint);
+
+        var allowed = new PlanOptions { Entitlements = new HashSet<Entitlement> { Entitlement.SecurityInsecure } };
+        Assert.Equal("insecure", Assert.IsType<RunStep>(Plan("FROM base\nRUN --security=insecure true\n", allowed).Target.Steps[0]).Security);
+        Assert.Equal(Entitlement.SecurityInsecure, Entitlements.Parse("security.insecure"));
+        // The network entitlement is not this one.
+        Assert.Throws<DockerfileException>(() => Plan("FROM base\nRUN --security=insecure true\n", HostAllowed));
+    }
+
     [Theory]
     [InlineData("none")]
     [InlineData("default")]

@@ -66,7 +66,11 @@ public sealed record StepProcess(
     NetworkMode Network,
     string Hostname,
     StepLimits? Limits,
-    IReadOnlyList<StepMount> Mounts);
+    IReadOnlyList<StepMount> Mounts)
+{
+    /// <summary><c>RUN --security=insecure</c>: every capability, no masked or read-only paths, no syscall filter.</summary>
+    public bool Insecure { get; init; }
+}
 
 /// <summary>A RUN step's network (<c>--network</c>, <c>RUN --network=</c>).</summary>
 public enum NetworkMode

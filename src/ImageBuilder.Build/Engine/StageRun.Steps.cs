@@ -220,17 +220,16 @@ internal sealed partial class StageRun
 
     private async Task RunAsync(RunStep run, StepRoot root, StepHandle handle, RunMounts mounts, CancellationToken cancellationToken)
     {
-        if (run.Security == "insecure")
-        {
-            throw Located(ErrorCode.NotImplemented, "RUN --security=insecure is not supported", run);
-        }
-
         var options = shared.Options;
         var network = NetworkOf(run);
         using var locks = mounts.Lock();
         var process = new StepProcess(
             root, run.Argv, [.. run.Environment, .. mounts.Environment], run.WorkingDirectory, run.User,
-            network, Hostname: "ibuild", options.Limits, Mounts: mounts.Prepare(root.ScratchDir));
+            network, Hostname: "ibuild", options.Limits, Mounts: mounts.Prepare(root.ScratchDir))
+        {
+            // The planner let it through only with --allow security.insecure.
+            Insecure = run.Security == "insecure",
+        };
         var output = new StepOutput(shared.Progress, handle);
         StepExit result;
         using var phase = BuildTrace.Phase("run");

@@ -30,7 +30,11 @@ public sealed class LinuxStepRunner(SandboxOptions options) : IStepRunner
         var limits = process.Limits is { } l ? new ResourceLimits(l.MemoryBytes, l.PidsLimit, l.Cpus) : null;
         var spec = new SandboxSpec(
             root.LowerDirs, root.UpperDir, root.WorkDir, root.ScratchDir, process.Argv, process.Env, process.WorkingDirectory, process.User,
-            await NetworkAsync(process.Network, cancellationToken), process.Hostname, limits, Mounts: process.Mounts.Select(ToSandbox).ToList());
+            await NetworkAsync(process.Network, cancellationToken), process.Hostname, limits, Mounts: process.Mounts.Select(ToSandbox).ToList())
+        {
+            SyscallFilter = process.Insecure ? null : Linux.Seccomp.SeccompProfile.DockerDefault,
+            Insecure = process.Insecure,
+        };
         try
         {
             // The step's big files go to the disk as they grow: the flush that commits them has less left.

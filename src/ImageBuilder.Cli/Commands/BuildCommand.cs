@@ -37,8 +37,10 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
           --secret id=ID,src=FILE  a secret for RUN --mount=type=secret (or env=VAR); never stored
           --network MODE           RUN's network: default (the build's own: outbound only, not the
                            host's loopback), host (the host's) or none
-          --allow ENTITLEMENT      let the Dockerfile use network.host (RUN --network=host); repeatable
-                           or comma-separated; --network host implies it
+          --allow ENTITLEMENT      let the Dockerfile use network.host (RUN --network=host) or
+                           security.insecure (RUN --security=insecure: every capability, no
+                           syscall filter, nothing masked); repeatable or comma-separated;
+                           --network host implies network.host
           -m, --memory M           memory limit of each RUN step (64m, 1g)
           --pids-limit N           process limit of each RUN step
           --cpus C                 CPU limit of each RUN step, in cores

@@ -21,6 +21,9 @@ internal sealed record InitRequest(
     /// <summary>The compiled seccomp filter (<c>struct sock_filter[]</c>); empty: none.</summary>
     public byte[] SyscallFilter { get; init; } = [];
 
+    /// <summary>Every capability, no masked or read-only paths (<see cref="SandboxSpec.Insecure"/>).</summary>
+    public bool Insecure { get; init; }
+
     public void WriteTo(Stream stream)
     {
         using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
@@ -48,6 +51,7 @@ internal sealed record InitRequest(
         writer.Write(OpenFilesHard);
         writer.Write(SyscallFilter.Length);
         writer.Write(SyscallFilter);
+        writer.Write(Insecure);
     }
 
     public static InitRequest ReadFrom(Stream stream)
@@ -75,6 +79,7 @@ internal sealed record InitRequest(
         return new InitRequest(root, argv, env, candidates, workingDirectory, uid, gid, groups, binds, reader.ReadUInt64(), reader.ReadUInt64())
         {
             SyscallFilter = reader.ReadBytes(reader.ReadInt32()),
+            Insecure = reader.ReadBoolean(),
         };
     }
 

@@ -158,6 +158,7 @@ public sealed partial class Sandbox(SandboxOptions options)
                 user.Uid, user.Gid, user.Groups, binds, openFiles.Soft, openFiles.Hard)
             {
                 SyscallFilter = syscallFilter,
+                Insecure = spec.Insecure,
             };
             ProtectInitBinary();
             var process = Process.Start(InitStart()) ?? throw new SandboxException("the sandbox init did not start");

@@ -68,6 +68,13 @@ public static class SandboxInit
         }
     }
 
+    /// <summary>The init's own permitted capabilities (what ibuild itself may pass on: a container may run ibuild with fewer than all).</summary>
+    private static ulong PermittedNow()
+    {
+        var line = File.ReadAllLines("/proc/self/status").First(l => l.StartsWith("CapPrm:", StringComparison.Ordinal));
+        return ulong.Parse(line["CapPrm:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static void MountSystem(InitRequest request)
     {
         var root = request.Root;
@@ -98,7 +105,8 @@ public static class SandboxInit
         Syscalls.MakeSymlink("/proc/self/fd/1", dev + "/stdout");
         Syscalls.MakeSymlink("/proc/self/fd/2", dev + "/stderr");
 
-        foreach (var path in MaskedPaths)
+        // RUN --security=insecure sees /proc and /sys as they are (what it was allowed for).
+        foreach (var path in request.Insecure ? [] : MaskedPaths)
         {
             var type = TypeOf(root + path);
             if (type == FileStatus.TypeDirectory)
@@ -111,7 +119,7 @@ public static class SandboxInit
             }
         }
 
-        foreach (var path in ReadOnlyPaths)
+        foreach (var path in request.Insecure ? [] : ReadOnlyPaths)
         {
             if (TypeOf(root + path) != 0)
             {
@@ -195,6 +203,7 @@ public static class SandboxInit
         }
 
         var command = request.Argv.Count > 0 ? request.Argv[0] : "";
+        var lastCapability = int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), System.Globalization.CultureInfo.InvariantCulture);
         return new PreparedExec
         {
             NewRootFd = Syscalls.OpenRaw(request.Root, directory: true),
@@ -212,8 +221,8 @@ public static class SandboxInit
             // is denied (mapped without newgidmap); the kernel refuses anything else.
             Groups = [.. request.Groups.Where(g => HostMode.Current.Groups.Contains(g))],
             SetGroups = SystemFile.ReadOrNull("/proc/self/setgroups")?.Trim() != "deny",
-            KeptCapabilities = DefaultCapabilities,
-            LastCapability = int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), System.Globalization.CultureInfo.InvariantCulture),
+            KeptCapabilities = request.Insecure ? PermittedNow() & ((2UL << lastCapability) - 1) : DefaultCapabilities,
+            LastCapability = lastCapability,
             SyscallFilter = Syscalls.PrepareSyscallFilter(request.SyscallFilter),
             NotFoundMessage = Encoding.UTF8.GetBytes($"ibuild: sandbox: {command}: executable file not found (errno "),
             ExecFailedMessage = Encoding.UTF8.GetBytes($"ibuild: sandbox: {command}: cannot execute (errno "),

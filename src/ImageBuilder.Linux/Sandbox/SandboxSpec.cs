@@ -31,6 +31,9 @@ public sealed record SandboxSpec(
     /// set; null runs the command with no syscall filter (what a RUN --security=insecure would ask).
     /// </summary>
     public Seccomp.SeccompProfile? SyscallFilter { get; init; } = Seccomp.SeccompProfile.DockerDefault;
+
+    /// <summary>Every capability and no masked or read-only paths (<c>RUN --security=insecure</c>, with no <see cref="SyscallFilter"/>).</summary>
+    public bool Insecure { get; init; }
 }
 
 /// <summary>

@@ -259,6 +259,17 @@ public sealed class RunRequestTests
     }
 
     [Fact]
+    public async Task Only_a_run_marked_security_insecure_asks_the_runner_for_an_insecure_process()
+    {
+        using var harness = new EngineHarness();
+        var allowed = new PlanOptions { Entitlements = new HashSet<Entitlement> { Entitlement.SecurityInsecure } };
+
+        await harness.BuildAsync("FROM base\nRUN --security=insecure wide\nRUN --security=sandbox narrow\nRUN plain\n", allowed);
+
+        Assert.Equal([true, false, false], harness.Runner.Runs.Select(r => r.Insecure));
+    }
+
+    [Fact]
     public async Task A_shebang_heredoc_is_mounted_executable_where_its_argv_runs_it_and_its_text_is_in_the_key()
     {
         using var harness = new EngineHarness();
