@@ -114,47 +114,32 @@ public sealed class StoreService(IFileSystem fileSystem, IMachine machine)
     {
         if (store.FindIndex(target) is { } index)
         {
-            return RemoveIndex(store, index, target, force);
+            // A multi-platform image: its name, or (by id) the whole index.
+            return Remove(store, target, index.Tags, index.Id, force, () => store.RemoveIndexEntries((digest, _) => digest == index.Id));
         }
 
         var image = store.ResolveImage(target);
-        var tag = ImageReference.TryParse(target, out var reference, out _)
-            ? image.Tags.FirstOrDefault(t => t.ToString() == reference.ToString())
-            : null;
-        if (tag is not null)
-        {
-            store.Untag(tag);
-            return new Removal([tag], null, null);
-        }
-
-        if (image.Tags.Count > 1 && !force)
-        {
-            throw new StoreException(StoreError.Ambiguous,
-                $"image {image.Id.Encoded[..12]} has {image.Tags.Count} names; remove them by name, or use -f to remove the image");
-        }
-
-        store.RemoveImage(image);
-        return new Removal(image.Tags, image.Id, null);
+        return Remove(store, target, image.Tags, image.Id, force, () => store.RemoveImage(image));
     }
 
-    /// <summary>A multi-platform image's name, or (by id) the whole index, as <see cref="Remove(ContentStore, string, bool)"/> does for an image.</summary>
-    private static Removal RemoveIndex(ContentStore store, IndexRecord index, string target, bool force)
+    /// <summary>The name <paramref name="target"/> is, else the whole image (refused with several names unless forced).</summary>
+    private static Removal Remove(ContentStore store, string target, IReadOnlyList<ImageReference> tags, Digest id, bool force, Action removeWhole)
     {
-        var tag = ImageReference.TryParse(target, out var reference, out _) ? index.Tags.FirstOrDefault(t => t.ToString() == reference.ToString()) : null;
+        var tag = ImageReference.TryParse(target, out var reference, out _) ? tags.FirstOrDefault(t => t.ToString() == reference.ToString()) : null;
         if (tag is not null)
         {
             store.Untag(tag);
             return new Removal([tag], null, null);
         }
 
-        if (index.Tags.Count > 1 && !force)
+        if (tags.Count > 1 && !force)
         {
             throw new StoreException(StoreError.Ambiguous,
-                $"image {index.Id.Encoded[..12]} has {index.Tags.Count} names; remove them by name, or use -f to remove the image");
+                $"image {id.Encoded[..12]} has {tags.Count} names; remove them by name, or use -f to remove the image");
         }
 
-        store.RemoveIndexEntries((digest, _) => digest == index.Id);
-        return new Removal(index.Tags, index.Id, null);
+        removeWhole();
+        return new Removal(tags, id, null);
     }
 }
 

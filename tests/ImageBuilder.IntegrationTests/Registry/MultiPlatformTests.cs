@@ -80,6 +80,15 @@ public sealed class MultiPlatformTests(PlainRegistry registry) : IClassFixture<P
         using var arm = JsonDocument.Parse((await Ibuild("inspect", "arm:1")).Ok().Stdout);
         Assert.Equal("arm64", arm.RootElement.GetProperty("Config").GetProperty("architecture").GetString());
         Assert.Equal("aarch64\n", (await Ibuild("run", "arm:1", "cat", "/arch")).Ok().Stdout);
+
+        // tag and rmi take the multi-platform image whole.
+        (await Ibuild("tag", "multi:1", "multi:2")).Ok();
+        Assert.Equal(1, (await Ibuild("rmi", inspect.RootElement.GetProperty("Id").GetString()!)).ExitCode);
+        (await Ibuild("rmi", "multi:1")).Ok();
+        Assert.Equal(["linux/amd64", "linux/arm64"], JsonDocument.Parse((await Ibuild("inspect", "multi:2")).Ok().Stdout).RootElement
+            .GetProperty("Platforms").EnumerateArray().Select(p => p.GetProperty("Platform").GetString()));
+        (await Ibuild("rmi", "-f", inspect.RootElement.GetProperty("Id").GetString()!)).Ok();
+        Assert.DoesNotContain("multi", (await Ibuild("images")).Ok().Stdout);
     }
 
     [EmulationRootFact]
