@@ -34,10 +34,10 @@ public sealed record BuildRequest(
     /// <summary><c>--push</c>: push the image under every -t name.</summary>
     public bool Push { get; init; }
 
-    /// <summary><c>--cache-from type=registry,ref=R</c> (repeatable).</summary>
+    /// <summary><c>--cache-from type=registry,ref=R</c> or <c>type=local,src=DIR</c> (repeatable).</summary>
     public IReadOnlyList<CacheSpec> CacheFrom { get; init; } = [];
 
-    /// <summary><c>--cache-to type=registry,ref=R[,mode=min|max]</c>.</summary>
+    /// <summary><c>--cache-to type=registry,ref=R</c> or <c>type=local,dest=DIR</c> (<c>,mode=min|max</c>).</summary>
     public CacheSpec? CacheTo { get; init; }
 
     public RegistrySettings Registries { get; init; } = RegistrySettings.Default;
@@ -46,5 +46,16 @@ public sealed record BuildRequest(
     public string? TracePath { get; init; }
 }
 
-/// <summary>A build cache in a registry (<c>type=registry,ref=R[,mode=min|max]</c>); <paramref name="Max"/> exports every stage's steps.</summary>
-public sealed record CacheSpec(ImageReference Reference, bool Max);
+/// <summary>
+/// A build cache in a registry (<c>type=registry,ref=R[,mode=min|max]</c>) or, with
+/// <see cref="Directory"/>, in a directory (<c>type=local,dest=DIR</c> / <c>src=DIR</c>);
+/// <paramref name="Max"/> exports every stage's steps.
+/// </summary>
+public sealed record CacheSpec(ImageReference? Reference, bool Max)
+{
+    /// <summary>The directory of a local cache (<see cref="LocalCache"/>); null for a registry's.</summary>
+    public string? Directory { get; init; }
+
+    /// <summary>How progress names it.</summary>
+    public string Name => Directory ?? Reference!.ToFamiliarString();
+}

@@ -15,10 +15,12 @@ public sealed partial class BuildService
     {
         foreach (var source in request.CacheFrom)
         {
-            using var phase = BuildTrace.Phase("cache import").Arg("ref", source.Reference.ToFamiliarString());
+            using var phase = BuildTrace.Phase("cache import").Arg("ref", source.Name);
             var lines = new List<string>();
-            await new RegistryCache(store, registries, machine.TreeWriter, ProgressNotes.Collect(lines)).ImportAsync(source.Reference, cancellationToken);
-            progress.Note($"importing cache from {source.Reference.ToFamiliarString()}", lines);
+            await (source.Directory is { } directory
+                ? new LocalCache(store, ProgressNotes.Collect(lines)).ImportAsync(directory, cancellationToken)
+                : new RegistryCache(store, registries, machine.TreeWriter, ProgressNotes.Collect(lines)).ImportAsync(source.Reference!, cancellationToken));
+            progress.Note($"importing cache from {source.Name}", lines);
         }
     }
 
@@ -54,11 +56,13 @@ public sealed partial class BuildService
 
         if (request.CacheTo is { } cacheTo)
         {
-            using var phase = BuildTrace.Phase("cache export").Arg("ref", cacheTo.Reference.ToFamiliarString());
+            using var phase = BuildTrace.Phase("cache export").Arg("ref", cacheTo.Name);
             var lines = new List<string>();
             var keys = builds.SelectMany(b => RegistryCache.KeysToExport(b.Plan, b.Image, cacheTo.Max)).Distinct().ToList();
-            await new RegistryCache(store, registries, machine.TreeWriter, ProgressNotes.Collect(lines)).ExportAsync(cacheTo.Reference, keys, cancellationToken);
-            progress.Note($"exporting cache to {cacheTo.Reference.ToFamiliarString()}", lines);
+            await (cacheTo.Directory is { } directory
+                ? new LocalCache(store, ProgressNotes.Collect(lines)).ExportAsync(directory, keys, cancellationToken)
+                : new RegistryCache(store, registries, machine.TreeWriter, ProgressNotes.Collect(lines)).ExportAsync(cacheTo.Reference!, keys, cancellationToken));
+            progress.Note($"exporting cache to {cacheTo.Name}", lines);
         }
     }
 }

@@ -44,38 +44,14 @@ public sealed class RegistryCache(ContentStore store, RegistryAccess registries,
     public async Task ExportAsync(ImageReference target, IReadOnlyList<Digest> keys, CancellationToken cancellationToken)
     {
         using var protect = store.ProtectNewContent();
-        var recompressor = new LayerRecompressor(store);
-        var entries = new List<(Digest Key, CacheRecord Record)>();
-        foreach (var key in keys)
-        {
-            if (store.FindCacheRecord(key) is not { } record)
-            {
-                continue;
-            }
-
-            if (record is { Layer: { } layer, DiffId: { } diffId })
-            {
-                var gzip = await recompressor.ConvertLayerAsync(layer, diffId, LayerCompression.Gzip, cancellationToken);
-                record = record with { Layer = gzip with { MediaType = MediaTypes.ToOci(gzip.MediaType) } };
-            }
-
-            entries.Add((key, record));
-        }
-
+        var entries = await CollectAsync(store, keys, cancellationToken);
         var document = Write(entries);
         var config = Descriptor.ForContent(ConfigMediaType, document);
         var layers = entries.Select(e => e.Record.Layer).OfType<Descriptor>().DistinctBy(l => l.Digest).ToList();
         var client = registries.Client(target.Registry);
         await new ImagePusher(store, registries, log).PushBlobsAsync(client, target.Repository, layers, cancellationToken);
         await client.PushBlobAsync(target.Repository, config, document, cancellationToken);
-        var manifest = OciJson.Serialize(new ImageManifest
-        {
-            MediaType = MediaTypes.OciManifest,
-            ArtifactType = ArtifactType,
-            Config = config,
-            Layers = layers,
-        });
-        await client.PushManifestAsync(target.Repository, target.Tag ?? target.Digest?.ToString() ?? ImageReference.DefaultTag, manifest, MediaTypes.OciManifest, cancellationToken);
+        await client.PushManifestAsync(target.Repository, target.Tag ?? target.Digest?.ToString() ?? ImageReference.DefaultTag, Manifest(config, layers), MediaTypes.OciManifest, cancellationToken);
         log($"exported {entries.Count} cache records and {layers.Count} layers to {target.ToFamiliarString()}");
     }
 
@@ -101,7 +77,7 @@ public sealed class RegistryCache(ContentStore store, RegistryAccess registries,
             throw new RegistryException(RegistryErrorReason.Protocol, $"{source.ToFamiliarString()} is not an ibuild build cache (its config is {image.Config.MediaType})");
         }
 
-        var entries = Read(await client.GetBlobBytesAsync(source.Repository, image.Config, cancellationToken), source);
+        var entries = Read(await client.GetBlobBytesAsync(source.Repository, image.Config, cancellationToken), source.ToFamiliarString());
         var needed = entries.Where(e => store.FindCacheRecord(e.Key) is null).ToList();
         await new ImagePuller(store, registries, treeWriter, log).FetchBlobsAsync(
             client, source.Repository, needed.Select(e => e.Record.Layer).OfType<Descriptor>(), cancellationToken);
@@ -113,7 +89,40 @@ public sealed class RegistryCache(ContentStore store, RegistryAccess registries,
         log($"imported {needed.Count} cache records from {source.ToFamiliarString()}");
     }
 
-    private static byte[] Write(IReadOnlyList<(Digest Key, CacheRecord Record)> entries)
+    /// <summary>The store's records of <paramref name="keys"/> (those it has), each layer in gzip (converted once per store).</summary>
+    internal static async Task<List<(Digest Key, CacheRecord Record)>> CollectAsync(ContentStore store, IReadOnlyList<Digest> keys, CancellationToken cancellationToken)
+    {
+        var recompressor = new LayerRecompressor(store);
+        var entries = new List<(Digest Key, CacheRecord Record)>();
+        foreach (var key in keys)
+        {
+            if (store.FindCacheRecord(key) is not { } record)
+            {
+                continue;
+            }
+
+            if (record is { Layer: { } layer, DiffId: { } diffId })
+            {
+                var gzip = await recompressor.ConvertLayerAsync(layer, diffId, LayerCompression.Gzip, cancellationToken);
+                record = record with { Layer = gzip with { MediaType = MediaTypes.ToOci(gzip.MediaType) } };
+            }
+
+            entries.Add((key, record));
+        }
+
+        return entries;
+    }
+
+    /// <summary>The cache's manifest: an artifact (<see cref="ArtifactType"/>) whose config lists the records and whose layers are their blobs.</summary>
+    internal static byte[] Manifest(Descriptor config, IReadOnlyList<Descriptor> layers) => OciJson.Serialize(new ImageManifest
+    {
+        MediaType = MediaTypes.OciManifest,
+        ArtifactType = ArtifactType,
+        Config = config,
+        Layers = [.. layers],
+    });
+
+    internal static byte[] Write(IReadOnlyList<(Digest Key, CacheRecord Record)> entries)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -137,7 +146,8 @@ public sealed class RegistryCache(ContentStore store, RegistryAccess registries,
         return buffer.ToArray();
     }
 
-    private static List<(Digest Key, CacheRecord Record)> Read(byte[] document, ImageReference source)
+    /// <exception cref="RegistryException">Protocol: the document is damaged (<paramref name="source"/> names the cache in the message).</exception>
+    internal static List<(Digest Key, CacheRecord Record)> Read(byte[] document, string source)
     {
         try
         {
@@ -155,7 +165,7 @@ public sealed class RegistryCache(ContentStore store, RegistryAccess registries,
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or OciFormatException)
         {
-            throw new RegistryException(RegistryErrorReason.Protocol, $"{source.ToFamiliarString()}: the cache document is damaged: {e.Message}", e);
+            throw new RegistryException(RegistryErrorReason.Protocol, $"{source}: the cache document is damaged: {e.Message}", e);
         }
     }
 }

@@ -52,8 +52,10 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
           --push                   push the image to its -t names
           -o type=registry,name=REF  push the image as REF
           --cache-to type=registry,ref=REF[,mode=min|max]  export the build cache to a registry
-                           (min: the target stage's steps; max: every stage's)
-          --cache-from type=registry,ref=REF  import a build cache from a registry (repeatable)
+                           (min: the target stage's steps; max: every stage's);
+                           type=local,dest=DIR[,mode=...]: to a directory (an OCI layout, for a CI cache)
+          --cache-from type=registry,ref=REF  import a build cache from a registry (repeatable);
+                           type=local,src=DIR: from a directory
           --root DIR               the store
         """ + "\n" + RegistryOptions.Help;
 

@@ -205,19 +205,25 @@ internal sealed record BuildSettings(
     private static CacheSpec ParseCache(string spec, string option)
     {
         var fields = OptionFields.Parse(spec, option);
-        if (fields.GetValueOrDefault("type") is not "registry")
-        {
-            throw new UsageException($"build: {option} supports type=registry,ref=REF only, not \"{spec}\"");
-        }
-
-        var reference = fields.GetValueOrDefault("ref") is { Length: > 0 } r ? StoreCommands.ParseReference(r) : throw new UsageException($"build: {option} needs ref=REF");
         var max = fields.GetValueOrDefault("mode") switch
         {
             null or "min" => false,
             "max" => true,
             var other => throw new UsageException($"build: {option} mode={other} is not min or max"),
         };
-        return new CacheSpec(reference, max);
+        switch (fields.GetValueOrDefault("type"))
+        {
+            case "registry":
+                var reference = fields.GetValueOrDefault("ref") is { Length: > 0 } r ? StoreCommands.ParseReference(r) : throw new UsageException($"build: {option} needs ref=REF");
+                return new CacheSpec(reference, max);
+            case "local":
+                // BuildKit's names: a local cache is exported to dest= and imported from src=.
+                var key = option == "--cache-to" ? "dest" : "src";
+                var directory = fields.GetValueOrDefault(key) is { Length: > 0 } d ? Path.GetFullPath(d) : throw new UsageException($"build: {option} type=local needs {key}=DIR");
+                return new CacheSpec(null, max) { Directory = directory };
+            default:
+                throw new UsageException($"build: {option} supports type=registry,ref=REF and type=local,{(option == "--cache-to" ? "dest" : "src")}=DIR, not \"{spec}\"");
+        }
     }
 
     /// <summary>
