@@ -40,7 +40,12 @@ emulation() {
   [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || true
   local cache=/var/cache/ibuild-tests/arm64
   [ -x "$cache/bin/busybox" ] && return 0
-  dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+  # arm64 is added to dpkg's architectures for the download only (a mirror without arm64
+  # would fail every later apt-get update otherwise), then taken away again.
+  local added=""
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    dpkg --add-architecture arm64 && added=yes
+  fi
   apt-get update -qq >/dev/null 2>&1 || true
   local download
   download=$(mktemp -d)
@@ -52,6 +57,10 @@ emulation() {
     echo "deps.sh: could not download busybox-static:arm64 (the multi-platform tests need it)" >&2
   fi
   rm -rf "$download"
+  if [ -n "$added" ]; then
+    dpkg --remove-architecture arm64 || true
+    apt-get update -qq >/dev/null 2>&1 || true
+  fi
 }
 
 if [ ${#missing[@]} -gt 0 ]; then
