@@ -74,8 +74,7 @@ public sealed class RunService(StoreService stores, IMachine machine)
         machine.RemoveStaleCgroups();
 
         var image = store.ResolveImage(request.Image, request.Platform);
-        var platform = new Core.Oci.Platform { Os = image.Config.Os, Architecture = image.Config.Architecture, Variant = image.Config.Variant };
-        if (platform.Architecture.Length > 0 && machine.WhyCannotRun(platform) is var (reason, hint))
+        if (image.Config.Architecture.Length > 0 && machine.WhyCannotRun(image.Config.Platform) is var (reason, hint))
         {
             throw new RunRefusedException(RunRefusal.Sandbox, reason, hint);
         }

@@ -28,7 +28,7 @@ public sealed record StagePlan(
     IReadOnlySet<int> DependsOn)
 {
     /// <summary>The platform the stage is built for (its RUN steps run as), from its config.</summary>
-    public Platform Platform => new() { Os = Config.Os, Architecture = Config.Architecture, Variant = Config.Variant };
+    public Platform Platform => Config.Platform;
 
     public override string ToString() => DisplayName;
 }

@@ -59,7 +59,7 @@ internal sealed class RegistryImageSource(
             var lines = new List<string>();
             var puller = new ImagePuller(store, registries, treeWriter, ProgressNotes.Collect(lines));
             // Named only as the machine's own image: a build for another platform leaves the name where it was.
-            var pulled = await puller.PullAsync(name, platform, cancellationToken, name: local?.Other is null && Runs(platform, Platform.Current));
+            var pulled = await puller.PullAsync(name, platform, cancellationToken, name: local?.Other is null && PlatformMatcher.Serves(platform, Platform.Current));
             phase.Arg("bytes", pulled.Size);
             note($"pulling {name.ToFamiliarString()}" + (platform == Platform.Current ? "" : $" ({platform})"), lines);
             return new BaseImage(reference, pulled.ManifestDescriptor.Digest, pulled.Config);
@@ -86,30 +86,31 @@ internal sealed class RegistryImageSource(
     /// <exception cref="ImagePlatformException">A multi-platform image of the store lacks the platform.</exception>
     private (BaseImage? Image, Platform? Other)? Local(string reference, Platform platform)
     {
-        try
+        if (store.FindIndex(reference) is { } index)
         {
-            if (store.FindIndex(reference) is { } index)
+            try
             {
                 var chosen = ContentStore.ImageFor(index, platform, reference);
                 return (new BaseImage(reference, chosen.ManifestDescriptor.Digest, chosen.Config), null);
             }
-
-            var image = store.ResolveImage(reference);
-            var its = new Platform { Os = image.Config.Os, Architecture = image.Config.Architecture, Variant = image.Config.Variant };
-            return Runs(its, platform)
-                ? (new BaseImage(reference, image.ManifestDescriptor.Digest, image.Config), null)
-                : (null, its);
+            catch (StoreException e) when (e.Reason == StoreError.ImageNotFound)
+            {
+                throw new ImagePlatformException(e.Message, $"build for {string.Join(" or ", index.Platforms)}, or use another base");
+            }
         }
-        catch (StoreException e) when (e.Reason == StoreError.ImageNotFound && store.FindIndex(reference) is { } index)
+
+        ImageRecord image;
+        try
         {
-            throw new ImagePlatformException(e.Message, $"build for {string.Join(" or ", index.Platforms)}, or use another base");
+            image = store.ResolveImage(reference);
         }
         catch (StoreException e) when (e.Reason == StoreError.ImageNotFound)
         {
             return null;
         }
-    }
 
-    /// <summary>Whether an image made for <paramref name="image"/> serves a build for <paramref name="wanted"/> (the variant as containerd matches it).</summary>
-    private static bool Runs(Platform image, Platform wanted) => PlatformMatcher.Serves(image, wanted);
+        return PlatformMatcher.Serves(image.Config.Platform, platform)
+            ? (new BaseImage(reference, image.ManifestDescriptor.Digest, image.Config), null)
+            : (null, image.Config.Platform);
+    }
 }

@@ -135,27 +135,14 @@ internal sealed class ArchiveCommands(
         }
 
         var (image, manifest, config) = services.Stores.Inspect(reader.Root, reader.Positionals[0], platform);
-        using var buffer = new MemoryStream();
-        await using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        await stdout.WriteLineAsync(InspectJson(image.Id, image.Tags, json =>
         {
-            json.WriteStartObject();
-            json.WriteString("Id", image.Id.ToString());
-            json.WriteStartArray("RepoTags");
-            foreach (var tag in image.Tags)
-            {
-                json.WriteStringValue(tag.ToFamiliarString());
-            }
-
-            json.WriteEndArray();
             json.WriteString("ManifestDigest", image.ManifestDescriptor.Digest.ToString());
             json.WritePropertyName("Manifest");
             JsonDocument.Parse(manifest).WriteTo(json);
             json.WritePropertyName("Config");
             JsonDocument.Parse(config).WriteTo(json);
-            json.WriteEndObject();
-        }
-
-        await stdout.WriteLineAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+        }));
         return CommandLineApp.Success;
     }
 
@@ -168,34 +155,40 @@ internal sealed class ArchiveCommands(
     };
 
     /// <summary>A multi-platform image as <c>inspect</c> prints it: id, names, platforms, each platform's image, and the index as stored.</summary>
-    private static string IndexJson(IndexRecord index, byte[] bytes)
+    private static string IndexJson(IndexRecord index, byte[] bytes) => InspectJson(index.Id, index.Tags, json =>
+    {
+        json.WriteString("MediaType", index.IndexDescriptor.MediaType);
+        json.WriteStartArray("Platforms");
+        foreach (var image in index.Images)
+        {
+            json.WriteStartObject();
+            json.WriteString("Platform", image.ManifestDescriptor.Platform!.ToString());
+            json.WriteString("ManifestDigest", image.ManifestDescriptor.Digest.ToString());
+            json.WriteString("Id", image.Id.ToString());
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WritePropertyName("Index");
+        JsonDocument.Parse(bytes).WriteTo(json);
+    });
+
+    /// <summary><c>inspect</c>'s JSON object: <c>Id</c>, <c>RepoTags</c>, then what <paramref name="rest"/> writes.</summary>
+    private static string InspectJson(Digest id, IReadOnlyList<Core.References.ImageReference> tags, Action<Utf8JsonWriter> rest)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
-            json.WriteString("Id", index.Id.ToString());
+            json.WriteString("Id", id.ToString());
             json.WriteStartArray("RepoTags");
-            foreach (var tag in index.Tags)
+            foreach (var tag in tags)
             {
                 json.WriteStringValue(tag.ToFamiliarString());
             }
 
             json.WriteEndArray();
-            json.WriteString("MediaType", index.IndexDescriptor.MediaType);
-            json.WriteStartArray("Platforms");
-            foreach (var image in index.Images)
-            {
-                json.WriteStartObject();
-                json.WriteString("Platform", image.ManifestDescriptor.Platform!.ToString());
-                json.WriteString("ManifestDigest", image.ManifestDescriptor.Digest.ToString());
-                json.WriteString("Id", image.Id.ToString());
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WritePropertyName("Index");
-            JsonDocument.Parse(bytes).WriteTo(json);
+            rest(json);
             json.WriteEndObject();
         }
 

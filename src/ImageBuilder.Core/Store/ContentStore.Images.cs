@@ -62,10 +62,9 @@ public sealed partial class ContentStore
         }
 
         var image = ResolveSingleImage(nameOrId);
-        var its = new Platform { Os = image.Config.Os, Architecture = image.Config.Architecture, Variant = image.Config.Variant };
-        return platform is null || PlatformMatcher.Serves(its, platform)
+        return platform is null || PlatformMatcher.Serves(image.Config.Platform, platform)
             ? image
-            : throw new StoreException(StoreError.ImageNotFound, $"image \"{nameOrId}\" is {its}, not {platform}");
+            : throw new StoreException(StoreError.ImageNotFound, $"image \"{nameOrId}\" is {image.Config.Platform}, not {platform}");
     }
 
     private ImageRecord ResolveSingleImage(string nameOrId)

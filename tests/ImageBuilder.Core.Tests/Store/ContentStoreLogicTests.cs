@@ -239,26 +239,7 @@ public sealed class ContentStoreLogicTests
         Assert.Empty(fs.Directory.EnumerateFileSystemEntries("/store/ibuild/tmp"));
     }
 
-    private Descriptor StoreImage(string marker)
-    {
-        var layerBytes = Encoding.UTF8.GetBytes("layer " + marker);
-        var layer = store.WriteBlob(layerBytes);
-        var config = new ImageConfig
-        {
-            Architecture = "amd64",
-            Os = "linux",
-            RootFs = new RootFs { DiffIds = [layer] },
-        };
-        var configBytes = OciJson.Serialize(config);
-        var manifest = new ImageManifest
-        {
-            MediaType = MediaTypes.OciManifest,
-            Config = new Descriptor { MediaType = MediaTypes.OciConfig, Digest = store.WriteBlob(configBytes), Size = configBytes.Length },
-            Layers = [new Descriptor { MediaType = MediaTypes.OciLayerFor(LayerCompression.None), Digest = layer, Size = layerBytes.Length }],
-        };
-        var bytes = OciJson.Serialize(manifest);
-        return new Descriptor { MediaType = MediaTypes.OciManifest, Digest = store.WriteBlob(bytes), Size = bytes.Length };
-    }
+    private Descriptor StoreImage(string marker) => StoredImages.Write(store, marker).ManifestDescriptor;
 
     // A one-layer image's chain id is its layer's diff id, here the uncompressed layer's digest.
     private Digest LayerOf(Descriptor image) =>

@@ -1,6 +1,4 @@
 using System.IO.Abstractions.TestingHelpers;
-using System.Text;
-using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.References;
 using ImageBuilder.Core.Store;
@@ -98,20 +96,5 @@ public sealed class ImageIndexStoreTests
         Assert.Empty(store.ListIndexes());
     }
 
-    private ImageRecord StoreImage(string marker)
-    {
-        var layerBytes = Encoding.UTF8.GetBytes("layer " + marker);
-        var layer = store.WriteBlob(layerBytes);
-        var config = new ImageConfig { Architecture = marker, Os = "linux", RootFs = new RootFs { DiffIds = [layer] } };
-        var configBytes = OciJson.Serialize(config);
-        var manifest = new ImageManifest
-        {
-            MediaType = MediaTypes.OciManifest,
-            Config = new Descriptor { MediaType = MediaTypes.OciConfig, Digest = store.WriteBlob(configBytes), Size = configBytes.Length },
-            Layers = [new Descriptor { MediaType = MediaTypes.OciLayerFor(LayerCompression.None), Digest = layer, Size = layerBytes.Length }],
-        };
-        var bytes = OciJson.Serialize(manifest);
-        var descriptor = new Descriptor { MediaType = MediaTypes.OciManifest, Digest = store.WriteBlob(bytes), Size = bytes.Length };
-        return new ImageRecord(descriptor, manifest, config, []);
-    }
+    private ImageRecord StoreImage(string marker) => StoredImages.Write(store, marker, architecture: marker);
 }
