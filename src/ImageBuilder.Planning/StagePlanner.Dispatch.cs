@@ -103,10 +103,12 @@ internal sealed partial class StagePlanner
                 steps.Add(PlanRun(run));
                 break;
             case CopyInstruction copy:
+                GitSources.RefuseInCopy(copy);
                 steps.Add(PlanCopy(copy, copy.Paths, copy.From, copy.Chown, copy.Chmod, isAdd: false, unpack: false, null, copy.Link, copy.Parents, copy.Excludes));
                 break;
             case AddInstruction add:
-                steps.Add(PlanCopy(add, add.Paths, null, add.Chown, add.Chmod, isAdd: true, add.Unpack ?? true, add.Checksum, add.Link, false, add.Excludes));
+                var planned = PlanCopy(add, add.Paths, null, add.Chown, add.Chmod, isAdd: true, add.Unpack ?? true, add.Checksum, add.Link, false, add.Excludes);
+                steps.Add(planned with { Repositories = GitSources.Plan(add) });
                 break;
             default:
                 throw new DockerfileException(ErrorCode.NotImplemented, $"{instruction.Keyword} is not supported by the build engine yet", instruction.Span);

@@ -136,6 +136,13 @@ public sealed record CopyStep(
     bool Parents,
     IReadOnlyList<string> Excludes) : StepPlan
 {
+    /// <summary>
+    /// ADD's git repositories, one per source (then every source is one): each is checked out and
+    /// its content copied into the destination. Their options (<c>--keep-git-dir</c> merged in)
+    /// are here; the key adds the commit each ref resolves to when the step runs.
+    /// </summary>
+    public IReadOnlyList<GitReference> Repositories { get; init; } = [];
+
     protected override void DescribeInto(Utf8JsonWriter json)
     {
         json.WriteString("from", SourceKey(Source));

@@ -13,10 +13,9 @@ internal sealed partial class StageRun
 {
     private async Task<LayerChain> CopyStepAsync(CopyStep copy, LayerChain chain, CancellationToken cancellationToken)
     {
-        if (copy.Sources.FirstOrDefault(s => s.StartsWith("git@", StringComparison.Ordinal) || s.EndsWith(".git", StringComparison.Ordinal)
-                && RemoteSource.IsUrl(s)) is { } git)
+        if (copy.Repositories.Count > 0)
         {
-            throw Located(ErrorCode.NotImplemented, $"{copy.Instruction.Keyword} from a git repository ({git}) is not supported yet", copy);
+            return await AddGitAsync(copy, chain, cancellationToken);
         }
 
         if (copy.IsAdd && copy.Sources.Any(RemoteSource.IsUrl))

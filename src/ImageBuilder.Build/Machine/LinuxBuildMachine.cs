@@ -17,6 +17,6 @@ public static class LinuxBuildMachine
             ProcessSupport.WarmUp();
         }
 
-        return new(new LinuxStepRunner(sandbox with { SyscallFilterCache = store.SyscallFilterCachePath }), new LinuxFileWork(), new LinuxLayerCommitter(store), OverlayLimits.MaxLowerLayers);
+        return new(new LinuxStepRunner(sandbox with { SyscallFilterCache = store.SyscallFilterCachePath }), new LinuxFileWork(), new LinuxLayerCommitter(store), GitCli.Instance, OverlayLimits.MaxLowerLayers);
     }
 }

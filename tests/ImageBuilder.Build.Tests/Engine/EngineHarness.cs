@@ -39,6 +39,8 @@ internal sealed class EngineHarness : IDisposable
 
     public FakeLayerCommitter Layers { get; }
 
+    public FakeGitSource Git { get; } = new();
+
     public FakeImages Images { get; }
 
     public RecordingProgress Progress { get; private set; } = new();
@@ -74,7 +76,7 @@ internal sealed class EngineHarness : IDisposable
     }
 
     /// <summary>An engine over the fakes, reporting to <see cref="Progress"/>.</summary>
-    public BuildEngine CreateEngine() => new(Store, new BuildMachine(Runner, Files, Layers, MaxLowerLayers), Progress);
+    public BuildEngine CreateEngine() => new(Store, new BuildMachine(Runner, Files, Layers, Git, MaxLowerLayers), Progress);
 
     /// <summary>A layer of these files stored as a blob and a snapshot, for a base image.</summary>
     public async Task<(Descriptor Layer, Digest DiffId)> StoreLayerAsync(params (string Path, string Content)[] files)

@@ -48,6 +48,16 @@ internal sealed class FakeFileWork : IFileWork
 
         foreach (var source in request.Sources)
         {
+            if (source == "." && request.SourceDirectory is { } whole)
+            {
+                foreach (var file in Directory.GetFiles(whole))
+                {
+                    Write(InUpper(root, $"{destination.TrimEnd('/')}/{Path.GetFileName(file)}"), File.ReadAllText(file));
+                }
+
+                continue;
+            }
+
             var from = Find(request, source) ?? throw new CopyException($"\"{source}\": not found");
             Write(InUpper(root, intoDirectory ? destination + Path.GetFileName(source) : destination), File.ReadAllText(from));
         }
