@@ -15,13 +15,15 @@
 #   iproute2  ip, which joins the network tests' own namespaces to the host's (veth pairs)
 #   git  ADD of a git repository runs it (ls-remote, fetch, checkout), as BuildKit does; its tests
 #        serve repositories on 127.0.0.1 with git daemon and git http-backend
+#   openssh-client  ssh-agent and ssh-add: --ssh ID=KEYFILE loads keys into an agent of the build's;
+#                   its tests make keys with ssh-keygen and run the user's agent
 #   qemu-user-static binfmt-support  QEMU user emulation registered with binfmt_misc (F flag):
 #              RUN steps of another architecture (build --platform linux/arm64); the multi-platform
 #              tests also take Debian's busybox-static:arm64 (into /var/cache/ibuild-tests/arm64)
 # Needs root (apt-get); as another user it only reports what is missing.
 set -euo pipefail
-packages=(busybox-static skopeo umoci podman gcc xz-utils docker.io docker-registry apache2-utils libseccomp2 uidmap slirp4netns iproute2 git qemu-user-static binfmt-support)
-commands=(busybox skopeo umoci podman gcc xz /usr/sbin/dockerd /usr/bin/docker-registry htpasswd lib:libseccomp.so.2 newuidmap slirp4netns ip git qemu-aarch64-static update-binfmts)
+packages=(busybox-static skopeo umoci podman gcc xz-utils docker.io docker-registry apache2-utils libseccomp2 uidmap slirp4netns iproute2 git openssh-client qemu-user-static binfmt-support)
+commands=(busybox skopeo umoci podman gcc xz /usr/sbin/dockerd /usr/bin/docker-registry htpasswd lib:libseccomp.so.2 newuidmap slirp4netns ip git ssh-agent qemu-aarch64-static update-binfmts)
 missing=()
 for i in "${!packages[@]}"; do
   case "${commands[$i]}" in

@@ -42,6 +42,9 @@ public sealed record BuildRequest(
 
     public RegistrySettings Registries { get; init; } = RegistrySettings.Default;
 
+    /// <summary><c>--ssh ID[=SOCKET|KEY…]</c>: the agents RUN --mount=type=ssh (and ADD of an ssh git remote) may use.</summary>
+    public IReadOnlyList<SshAgentSpec> Ssh { get; init; } = [];
+
     /// <summary><c>--trace FILE</c>: where the build's trace (Chrome trace-event JSON) is written when it ends; null: not traced.</summary>
     public string? TracePath { get; init; }
 }

@@ -54,9 +54,13 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
         // One platform after the other: a stage the platforms share (FROM --platform=$BUILDPLATFORM
         // without TARGET* args) runs for the first and is a cache hit for the others.
         var builds = new List<PlatformBuild>();
-        foreach (var (platform, plan) in plans)
+        using (var agents = await SshAgents.StartAsync(request.Ssh, store, cancellationToken))
         {
-            builds.Add(new PlatformBuild(platform, plan, await RunStepsAsync(store, plan, request, progress, cancellationToken)));
+            var withAgents = request with { Engine = request.Engine with { SshAgents = agents.Sockets } };
+            foreach (var (platform, plan) in plans)
+            {
+                builds.Add(new PlatformBuild(platform, plan, await RunStepsAsync(store, plan, withAgents, progress, cancellationToken)));
+            }
         }
 
         return await ShipAsync(store, registries, builds, request, progress, cancellationToken);

@@ -199,7 +199,7 @@ internal static class CommandLineApp
     {
         switch (e)
         {
-            case RegistryException or StoreException or RootlessException or ArchiveFormatException or LayerFormatException or OciFormatException or InvalidDataException
+            case RegistryException or StoreException or RootlessException or SshAgentException or ArchiveFormatException or LayerFormatException or OciFormatException or InvalidDataException
                 or IOException or UnauthorizedAccessException:
                 await stderr.WriteLineAsync($"ibuild: {e.Message}");
                 return Failure;

@@ -28,13 +28,35 @@ internal sealed partial class StagePlanner
         var prefix = HistoryText.RunArgs(args.Declarations(), imageEnv);
         return new RunStep(
             argv, keyEnv.Concat(proxies).ToList(), keyEnv, config.WorkingDir is { Length: > 0 } wd ? wd : "/",
-            NullIfEmpty(config.User), run.Network, run.Mounts.Select(m => PlanMount(run, m)).ToList(), run.Security)
+            NullIfEmpty(config.User), run.Network, PlanMounts(run), run.Security)
         {
             Instruction = run,
             Title = Title(run),
             CreatedBy = $"RUN {prefix}{string.Join(' ', argv)} # buildkit",
             Script = script,
         };
+    }
+
+    /// <summary>The RUN's mounts; an ssh mount without a target gets BuildKit's /run/buildkit/ssh_agent.N (N: its place among the ssh mounts).</summary>
+    private List<PlannedMount> PlanMounts(RunInstruction run)
+    {
+        var planned = run.Mounts.Select(m => PlanMount(run, m)).ToList();
+        var ssh = 0;
+        for (var i = 0; i < planned.Count; i++)
+        {
+            if (planned[i].Mount.Type != "ssh")
+            {
+                continue;
+            }
+
+            var n = ssh++;
+            if (string.IsNullOrEmpty(planned[i].Mount.Target))
+            {
+                planned[i] = planned[i] with { Target = $"/run/buildkit/ssh_agent.{n}" };
+            }
+        }
+
+        return planned;
     }
 
     private PlannedMount PlanMount(RunInstruction run, string text)

@@ -27,6 +27,12 @@ public sealed record EngineOptions
     /// <summary><c>--secret</c> values by id, for RUN --mount=type=secret. They never enter a cache key or a layer.</summary>
     public IReadOnlyDictionary<string, byte[]> Secrets { get; init; } = new Dictionary<string, byte[]>();
 
+    /// <summary>
+    /// <c>--ssh</c> agents by id: the host path of each agent's socket, for RUN --mount=type=ssh
+    /// (proxied, read-only) and ADD of an ssh git remote (<c>default</c>). Never in a key or a layer.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> SshAgents { get; init; } = new Dictionary<string, string>();
+
     /// <summary>SOURCE_DATE_EPOCH: history times and file times in new layers are clamped to it.</summary>
     public DateTimeOffset? SourceDateEpoch { get; init; }
 }

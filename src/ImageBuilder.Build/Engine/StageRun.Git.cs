@@ -53,10 +53,16 @@ internal sealed partial class StageRun
     /// The credentials BuildKit would send to the remote: the first of the secrets
     /// <c>GIT_AUTH_HEADER.HOST</c>, <c>GIT_AUTH_TOKEN.HOST</c>, <c>GIT_AUTH_HEADER</c>,
     /// <c>GIT_AUTH_TOKEN</c> the build was given (a token is sent as x-access-token's basic
-    /// credentials). Only for http(s) remotes.
+    /// credentials). Only for http(s) remotes; an ssh remote gets the <c>--ssh default</c> agent.
     /// </summary>
     private GitAccess GitAccessFor(GitReference repository)
     {
+        if (repository.IsSsh)
+        {
+            // As BuildKit: an ssh remote is reached through the agent of --ssh default.
+            return new GitAccess(null, shared.Options.SshAgents.GetValueOrDefault("default"));
+        }
+
         if (!Uri.TryCreate(repository.Remote, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             return GitAccess.None;

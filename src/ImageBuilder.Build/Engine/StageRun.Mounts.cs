@@ -42,12 +42,61 @@ internal sealed partial class StageRun
                 case "secret":
                     AddSecret(run, planned, resolved);
                     break;
+                case "ssh":
+                    AddSsh(run, planned, resolved);
+                    break;
                 default:
                     throw Located(ErrorCode.NotImplemented, $"RUN --mount=type={planned.Mount.Type} is not supported yet", run);
             }
         }
 
+        // As BuildKit: the first ssh mount is the step's agent unless the step's environment names one.
+        if (run.Mounts.FirstOrDefault(m => m.Mount.Type == "ssh") is { } ssh && !run.Environment.Any(e => e.StartsWith("SSH_AUTH_SOCK=", StringComparison.Ordinal)))
+        {
+            resolved.Environment.Add("SSH_AUTH_SOCK=" + ssh.Target);
+        }
+
         return resolved;
+    }
+
+    /// <summary>
+    /// An ssh agent (<c>--ssh ID</c>) at the target, through a proxy made in the step's scratch
+    /// that only lists keys and signs, owned by uid:gid with the mount's mode (0600 by default);
+    /// a missing agent fails only when required. Nothing of it enters the key.
+    /// </summary>
+    private void AddSsh(RunStep run, PlannedMount planned, RunMounts resolved)
+    {
+        var mount = planned.Mount;
+        var id = mount.Id is { Length: > 0 } given ? given : "default";
+        if (!shared.Options.SshAgents.TryGetValue(id, out var agent))
+        {
+            if (mount.Required)
+            {
+                throw Located(BuildErrors.StepSetupFailed, $"ssh agent {id} is required but was not given", run, $"pass one with --ssh {id}[=SOCKET|KEY…] (default: $SSH_AUTH_SOCK)");
+            }
+
+            return;
+        }
+
+        resolved.Add(scratch =>
+        {
+            var name = $"ssh-{resolved.Owned.Count}.sock";
+            SshAgentProxy proxy;
+            try
+            {
+                proxy = SshAgentProxy.Start(agent, Path.Combine(scratch, name));
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                throw Located(BuildErrors.StepSetupFailed, $"the ssh agent's socket for {planned.Target} cannot be made in {scratch}: {e.Message}", run,
+                    "a socket's path holds at most 107 bytes: use a store (--root) with a shorter path");
+            }
+
+            resolved.Owned.Add(proxy);
+            File.SetUnixFileMode(proxy.Path, (UnixFileMode)(mount.Mode ?? 0x180));
+            shared.Machine.Files.SetOwner(proxy.Path, mount.Uid ?? 0, mount.Gid ?? 0);
+            return new StepBindMount(planned.Target, scratch, name, ReadOnly: false);
+        });
     }
 
     /// <summary>A bind of the context (its checksum in the key), of a stage (its key in the key) or of an image.</summary>
@@ -199,6 +248,9 @@ internal sealed partial class StageRun
         public List<string> Environment { get; } = [];
 
         public List<string> LockFiles { get; } = [];
+
+        /// <summary>What the step's mounts hold while it runs (ssh agent proxies), let go when it ends.</summary>
+        public List<IDisposable> Owned { get; } = [];
 
         public void Add(Func<string, StepMount> maker) => makers.Add(maker);
 

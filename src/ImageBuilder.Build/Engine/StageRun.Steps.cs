@@ -220,9 +220,21 @@ internal sealed partial class StageRun
 
     private async Task RunAsync(RunStep run, StepRoot root, StepHandle handle, RunMounts mounts, CancellationToken cancellationToken)
     {
+        using var locks = mounts.Lock();
+        try
+        {
+            await RunPreparedAsync(run, root, handle, mounts, cancellationToken);
+        }
+        finally
+        {
+            mounts.Owned.ForEach(o => o.Dispose());
+        }
+    }
+
+    private async Task RunPreparedAsync(RunStep run, StepRoot root, StepHandle handle, RunMounts mounts, CancellationToken cancellationToken)
+    {
         var options = shared.Options;
         var network = NetworkOf(run);
-        using var locks = mounts.Lock();
         var process = new StepProcess(
             root, run.Argv, [.. run.Environment, .. mounts.Environment], run.WorkingDirectory, run.User,
             network, Hostname: "ibuild", options.Limits, Mounts: mounts.Prepare(root.ScratchDir))

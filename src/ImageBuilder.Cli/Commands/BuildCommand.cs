@@ -35,6 +35,10 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
           -o, --output SPEC        also export: type=oci|docker|tar,dest=FILE or type=local,dest=DIR
                            (oci, docker: ,compression=gzip|zstd|uncompressed)
           --secret id=ID,src=FILE  a secret for RUN --mount=type=secret (or env=VAR); never stored
+          --ssh ID[=SOCKET|KEY[,KEY]]  an ssh agent for RUN --mount=type=ssh (id=ID; default:
+                           'default') and ADD of an ssh git remote: an agent's socket
+                           ($SSH_AUTH_SOCK when no path) or private key files; the step
+                           sees a socket that lists keys and signs, nothing more
           --network MODE           RUN's network: default (the build's own: outbound only, not the
                            host's loopback), host (the host's) or none
           --allow ENTITLEMENT      let the Dockerfile use network.host (RUN --network=host) or
@@ -110,7 +114,7 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
             .Switch("--no-cache").Option("--label").Option("--platform").Option("--iidfile").Option("--output", "-o").Option("--network")
             .Option("--memory", "-m").Option("--pids-limit").Option("--cpus").Option("--jobs", "-j").Option("--progress").Option("--secret")
             .Option("--pull").Switch("--push").Option("--cache-to").Option("--cache-from").Option("--allow")
-            .Option("--trace");
+            .Option("--trace").Option("--ssh");
         RegistryOptions.Declare(reader);
         return reader;
     }

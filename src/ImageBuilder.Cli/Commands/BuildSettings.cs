@@ -35,6 +35,9 @@ internal sealed record BuildSettings(
     /// <summary><c>--trace FILE</c>: where the build's trace goes.</summary>
     public string? Trace { get; init; }
 
+    /// <summary><c>--ssh ID[=PATH,…]</c> (repeatable).</summary>
+    public IReadOnlyList<SshAgentSpec> Ssh { get; init; } = [];
+
     /// <summary>The build the application layer runs: these settings over a parsed Dockerfile and its context.</summary>
     public BuildRequest ToRequest(string? root, string contextDir, string? dockerfilePath, DockerfileDocument document) =>
         new(root, contextDir, dockerfilePath, document, Plan, Engine)
@@ -48,6 +51,7 @@ internal sealed record BuildSettings(
             CacheTo = CacheTo,
             Registries = Registries,
             TracePath = Trace,
+            Ssh = Ssh,
         };
 
     public static BuildSettings Read(ArgumentReader reader)
@@ -115,6 +119,7 @@ internal sealed record BuildSettings(
             CacheTo = reader.Get("--cache-to") is { } to ? ParseCache(to, "--cache-to") : null,
             Registries = RegistryOptions.Read(reader, "build"),
             Trace = reader.Get("--trace") is { Length: 0 } ? throw new UsageException("build: --trace needs a FILE") : reader.Get("--trace"),
+            Ssh = SshOptions.Read(reader.GetAll("--ssh")),
         };
     }
 

@@ -11,6 +11,20 @@ namespace ImageBuilder.Linux.Native;
 // so those go through its syscall() with the kernel's numbers for this architecture.
 public static unsafe partial class Syscalls
 {
+    /// <summary>Whether <paramref name="path"/> (through symlinks) is a Unix socket; false when it does not exist.</summary>
+    public static bool IsSocket(string path)
+    {
+        try
+        {
+            var target = new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
+            return LStat(target).FileType == FileStatus.TypeSocket;
+        }
+        catch (Exception e) when (e is LinuxException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>lstat(2): the status of <paramref name="path"/> itself, never of a symlink's target.</summary>
     internal static FileStatus LStat(string path)
     {

@@ -7,8 +7,8 @@ namespace ImageBuilder.IntegrationTests.Reference;
 /// <c>options</c> (build options, one <c>--flag value</c> a line), <c>parent/</c> (an image
 /// built first, by both builders, as <c>ref-CASE-parent:1</c>), <c>Dockerfile.reference</c>
 /// (what BuildKit builds instead, when its frontend lacks a feature) and <c>differences</c>
-/// (the accepted differences, one a line; see testdata/reference/README.md), and <c>git/</c>
-/// (repositories served to both builders).
+/// (the accepted differences, one a line; see testdata/reference/README.md), and <c>ssh-agent</c>
+/// (the builders get --ssh default=KEY, each serving the key from an agent of its own).
 /// </summary>
 public sealed class ReferenceCase
 {
@@ -20,15 +20,12 @@ public sealed class ReferenceCase
 
     public string ParentTag => $"ref-{Name}-parent:1";
 
-    /// <summary>The case's options; with a <c>git/</c> folder, also <c>--build-arg GIT_REMOTE=</c> the address its repositories are served at.</summary>
+    /// <summary>The case's options; with an <c>ssh-agent</c> file, also <c>--ssh default=</c> the tests' key (<see cref="ReferenceSshKey"/>).</summary>
     public IReadOnlyList<string> Options =>
     [
         .. Lines("options").SelectMany(l => l.Split(' ', 2)),
-        .. HasRepositories ? ["--build-arg", "GIT_REMOTE=" + ReferenceRepositories.RemoteFor(this)] : Array.Empty<string>(),
+        .. File.Exists(Path.Combine(Folder, "ssh-agent")) ? ["--ssh", "default=" + ReferenceSshKey.Path] : Array.Empty<string>(),
     ];
-
-    /// <summary>A <c>git/</c> folder: each of its folders is a repository the Dockerfile ADDs (see <see cref="ReferenceRepositories"/>).</summary>
-    public bool HasRepositories => Directory.Exists(Path.Combine(Folder, "git"));
 
     public string? ReferenceDockerfile => File.Exists(Path.Combine(Folder, "Dockerfile.reference")) ? "Dockerfile.reference" : null;
 
