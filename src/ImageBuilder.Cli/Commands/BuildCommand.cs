@@ -60,6 +60,14 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
                            type=local,dest=DIR[,mode=...]: to a directory (an OCI layout, for a CI cache)
           --cache-from type=registry,ref=REF  import a build cache from a registry (repeatable);
                            type=local,src=DIR: from a directory
+          --call NAME[,format=F]   answer instead of building (as docker buildx build --call;
+                           nothing runs, nothing is stored): check (validate, as ibuild check;
+                           exit 1 on an error or warning), outline (the target's build args with
+                           their defaults and descriptions, its secrets and ssh ids), targets
+                           (the stages and their descriptions); F: text (default) or json
+                           (outline, targets). A description is the comment line above an ARG
+                           or FROM that starts with its name: # VERSION the release to fetch
+          --check                  short for --call=check
           --root DIR               the store
         """ + "\n" + RegistryOptions.Help;
 
@@ -102,10 +110,13 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
         }
 
         ArchiveCommands.Require(reader, 1, "build needs a CONTEXT directory (use . for the current one)");
+        var call = BuildCall.Read(reader);
         var settings = BuildSettings.Read(reader);
         var source = Locate(reader);
         var text = await ReadDockerfileAsync(source, cancellationToken);
-        return text is null ? CommandLineApp.Failure : await BuildAsync(reader, settings, source, text, cancellationToken);
+        return text is null ? CommandLineApp.Failure
+            : call.IsBuild ? await BuildAsync(reader, settings, source, text, cancellationToken)
+            : await new BuildCallCommand(fileSystem, stdout, stderr).RunAsync(call, settings.Plan, source.DisplayName, text);
     }
 
     private static ArgumentReader Reader()
@@ -114,7 +125,7 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
             .Switch("--no-cache").Option("--label").Option("--platform").Option("--iidfile").Option("--output", "-o").Option("--network")
             .Option("--memory", "-m").Option("--pids-limit").Option("--cpus").Option("--jobs", "-j").Option("--progress").Option("--secret")
             .Option("--pull").Switch("--push").Option("--cache-to").Option("--cache-from").Option("--allow")
-            .Option("--trace").Option("--ssh");
+            .Option("--trace").Option("--ssh").Option("--call").Switch("--check");
         RegistryOptions.Declare(reader);
         return reader;
     }

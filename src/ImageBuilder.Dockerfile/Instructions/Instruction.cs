@@ -27,6 +27,12 @@ public sealed record SourcesAndDest(IReadOnlyList<string> SourcePaths, IReadOnly
 public sealed record FromInstruction(string Image, string? StageName, string? Platform) : Instruction
 {
     public override string Keyword => "FROM";
+
+    /// <summary>
+    /// The stage's description: the comment line above FROM that starts with the stage's name
+    /// (<c># build compiles the app</c>), without the name, as BuildKit's DocComment; null when none.
+    /// </summary>
+    public string? Description { get; init; }
 }
 
 public sealed record RunInstruction(
@@ -85,7 +91,14 @@ public sealed record LabelInstruction(IReadOnlyList<KeyValue> Labels) : Instruct
 }
 
 /// <summary>One ARG name with its default, if any (<c>ARG a</c> has none; <c>ARG a=</c> has "").</summary>
-public sealed record ArgDeclaration(string Name, string? DefaultValue);
+public sealed record ArgDeclaration(string Name, string? DefaultValue)
+{
+    /// <summary>
+    /// The description: the comment line above the ARG that starts with this name
+    /// (<c># VERSION the release to fetch</c>), without the name, as BuildKit's DocComment; null when none.
+    /// </summary>
+    public string? Description { get; init; }
+}
 
 public sealed record ArgInstruction(IReadOnlyList<ArgDeclaration> Args) : Instruction
 {

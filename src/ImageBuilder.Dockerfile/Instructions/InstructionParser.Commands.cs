@@ -28,7 +28,7 @@ public static partial class InstructionParser
                 "usage: FROM [--platform=<platform>] <image> [AS <name>]");
         }
 
-        return new FromInstruction(args[0], stage, flags.GetString("platform"));
+        return new FromInstruction(args[0], stage, flags.GetString("platform")) { Description = DocComment(node.Comments, stage) };
     }
 
     private static RunInstruction ParseRun(SyntaxNode node)
@@ -173,11 +173,19 @@ public static partial class InstructionParser
                     argumentIndex: i);
             }
 
-            result.Add(new ArgDeclaration(name, eq >= 0 ? word[(eq + 1)..] : null));
+            result.Add(new ArgDeclaration(name, eq >= 0 ? word[(eq + 1)..] : null) { Description = DocComment(node.Comments, name) });
         }
 
         return new ArgInstruction(result);
     }
+
+    /// <summary>
+    /// What BuildKit calls a DocComment: of the comment lines directly above an instruction, the
+    /// first that starts with <paramref name="name"/> and a space, without them.
+    /// </summary>
+    private static string? DocComment(IReadOnlyList<string> comments, string? name) =>
+        string.IsNullOrEmpty(name) ? null
+            : comments.FirstOrDefault(c => c.StartsWith(name + " ", StringComparison.Ordinal)) is { } line ? line[(name.Length + 1)..] : null;
 
     private static VolumeInstruction ParseVolume(IReadOnlyList<string> args)
     {

@@ -5,7 +5,8 @@ namespace ImageBuilder.Dockerfile.Instructions;
 /// <summary>
 /// One <c>RUN --mount=…</c>, read after expansion, with BuildKit's defaults: type bind; bind
 /// mounts read-only unless <c>rw</c>; cache mounts writable unless <c>ro</c>, with mode 0755;
-/// secrets at <c>/run/secrets/ID</c> with mode 0400. <see cref="Target"/> is as written.
+/// secrets at <c>/run/secrets/ID</c> with mode 0400; ssh sockets with the id <c>default</c> and mode
+/// 0600. <see cref="Target"/> is as written.
 /// </summary>
 public sealed record RunMount(
     string Type,
@@ -64,9 +65,24 @@ public sealed record RunMount(
             throw new FormatException($"unsupported sharing value \"{sharing}\"");
         }
 
+        var id = Get("id");
+        var mode = Number(Get("mode"), 8, "mode");
+        if (type == "ssh")
+        {
+            // An ssh mount forwards an agent socket: it has no source; its id is "default" unless
+            // named, and the socket's mode 0600 unless given, as in BuildKit.
+            if (Get("source", "src") is not null)
+            {
+                throw new FormatException("ssh does not support source");
+            }
+
+            id = string.IsNullOrEmpty(id) ? "default" : id;
+            mode ??= 0x180; // 0600
+        }
+
         return new RunMount(
-            type, Get("target", "dst", "destination"), Get("source", "src"), Get("from"), readOnly, Get("id"), sharing,
-            Number(Get("mode"), 8, "mode"), Number(Get("uid"), 10, "uid"), Number(Get("gid"), 10, "gid"), ParseSize(Get("size")),
+            type, Get("target", "dst", "destination"), Get("source", "src"), Get("from"), readOnly, id, sharing,
+            mode, Number(Get("uid"), 10, "uid"), Number(Get("gid"), 10, "gid"), ParseSize(Get("size")),
             Flag("required"), Get("env"));
     }
 
