@@ -47,7 +47,8 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
         // the blobs, snapshots and cache records this build wrote or reused before they are named.
         using var protect = store.ProtectNewContent();
         using var registries = new RegistryAccess(request.Registries);
-        var source = new RegistryImageSource(store, registries, machine.TreeWriter, request.Pull, (title, lines) => progress.Note(title, lines));
+        var pulling = new RegistryImageSource(store, registries, machine.TreeWriter, request.Pull, (title, lines) => progress.Note(title, lines));
+        var source = new LayoutImageSource(pulling, store, machine.TreeWriter);
         var plans = await PlanAsync(source, request, warn, cancellationToken);
         await ImportCacheAsync(store, registries, request, progress, cancellationToken);
 
@@ -68,7 +69,7 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
 
     /// <summary>A plan per platform (the plan's own without --platform a,b), each checked for an emulator where it needs one: before any step runs.</summary>
     private async Task<List<(Platform Platform, BuildPlan Plan)>> PlanAsync(
-        RegistryImageSource source, BuildRequest request, Action<string> warn, CancellationToken cancellationToken)
+        IImageSource source, BuildRequest request, Action<string> warn, CancellationToken cancellationToken)
     {
         var platforms = request.Platforms.Count > 0 ? request.Platforms : new[] { request.Plan.Platform };
         var plans = new List<(Platform Platform, BuildPlan Plan)>();
@@ -128,8 +129,16 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
 
         // Disposed as soon as the steps are done: that stops the build's private network, if a step started it.
         await using var engine = machine.CreateEngine(store, progress);
-        return await engine.BuildAsync(
-            plan, () => BuildContext.Load(request.ContextDir, request.DockerfilePath, statCache), request.Engine, cancellationToken);
+        return await engine.BuildAsync(plan, name => name is null
+                ? BuildContext.Load(request.ContextDir, request.DockerfilePath, statCache)
+                : NamedDirectory(store, request, name), request.Engine, cancellationToken);
+    }
+
+    /// <summary>A named directory context (<c>--build-context NAME=DIR</c>), with its own stat cache and .dockerignore.</summary>
+    private static BuildContext NamedDirectory(ContentStore store, BuildRequest request, string name)
+    {
+        var directory = ((DirectoryContext)request.Plan.Contexts[name]).Directory;
+        return BuildContext.LoadNamed(directory, store.StatCachePath(directory));
     }
 
     /// <summary>Tags the image (or index) with every -t name (none: kept untagged).</summary>

@@ -26,6 +26,12 @@ public sealed record PlanOptions
 
     /// <summary>What the build may do beyond the default (<c>--allow</c>); an instruction that needs more is refused at plan time (IB2009).</summary>
     public IReadOnlySet<Entitlement> Entitlements { get; init; } = new HashSet<Entitlement>();
+
+    /// <summary>
+    /// <c>--build-context</c>: named contexts by their normalized name (<see cref="ContextNames.Normalize"/>).
+    /// Each replaces a stage of that name, and an image of that name in FROM, COPY --from and RUN --mount from=.
+    /// </summary>
+    public IReadOnlyDictionary<string, NamedContext> Contexts { get; init; } = new Dictionary<string, NamedContext>();
 }
 
 /// <summary>A base image the planner may build on: found by reference, with its config.</summary>

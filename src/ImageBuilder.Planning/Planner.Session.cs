@@ -114,6 +114,23 @@ public sealed partial class Planner
         public Stage? EarlierStage(string name, int before) =>
             byName.TryGetValue(name, out var stage) && stage.Index < before ? stage : null;
 
+        /// <summary>
+        /// The named context (<c>--build-context</c>) that <paramref name="reference"/> names, compared as
+        /// BuildKit compares them (<see cref="ContextNames.Normalize"/>); never for <c>scratch</c> or <c>context</c>.
+        /// </summary>
+        public NamedContext? NamedContext(string reference)
+        {
+            if (options.Contexts.Count == 0 || ContextNames.IsReserved(reference))
+            {
+                return null;
+            }
+
+            return ContextNames.Normalize(reference, out _) is { } name && options.Contexts.TryGetValue(name, out var context) ? context : null;
+        }
+
+        /// <summary>The named context that replaces <paramref name="stage"/> (one named like it), if any.</summary>
+        public NamedContext? Replacing(Stage stage) => stage.Name is { } name ? NamedContext(name.ToLowerInvariant()) : null;
+
         /// <summary>The stage a --from names: any stage by name, or by index (names are unique; looked up, not searched).</summary>
         public Stage? AnyStage(string nameOrIndex) =>
             byName.TryGetValue(nameOrIndex, out var stage) ? stage : document.StageAt(nameOrIndex);

@@ -90,10 +90,25 @@ internal sealed partial class StagePlanner
         return new PlannedMount(mount, ResolvePath(workdir, target), from);
     }
 
-    /// <summary>What <c>--from=</c> names: a stage of this build (a dependency), else an image.</summary>
+    /// <summary>
+    /// What <c>--from=</c> names: a named context (one called like a stage replaces it), a stage of
+    /// this build (a dependency), else an image.
+    /// </summary>
     private CopySource FromSource(string from, Instruction instruction)
     {
-        if (session.AnyStage(from) is { } other)
+        var other = session.AnyStage(from);
+        var context = other is null ? session.NamedContext(from) : session.Replacing(other);
+        if (context is DirectoryContext directory)
+        {
+            return new ContextSource(directory.Name);
+        }
+
+        if (context is ImageContext image)
+        {
+            return new ImageSource(session.FindImage(image.Reference, session.Options.Platform, instruction.Span));
+        }
+
+        if (other is not null)
         {
             if (other.Index == stage.Index)
             {

@@ -22,6 +22,9 @@ internal sealed partial class StagePlanner(Planner.Session session, Stage stage,
     private int fileSteps;
     private int totalFileSteps;
 
+    // The named context the stage starts from (FROM NAME, or a stage it replaces), for the FROM line's title.
+    private NamedContext? baseContext;
+
     public StagePlan Plan()
     {
         var from = (FromInstruction)session.Expander.Expand(stage.From, session.Global.ForExpansion());
@@ -32,10 +35,12 @@ internal sealed partial class StagePlanner(Planner.Session session, Stage stage,
                 "write it as os/arch or os/arch/variant, e.g. linux/arm64 or $BUILDPLATFORM");
         }
 
-        var (stageBase, baseConfig, triggers) = ResolveBase(from, asked);
+        // A named context called like the stage replaces the stage whole, as in BuildKit: its FROM and commands are not used.
+        var replacing = session.Replacing(stage);
+        var (stageBase, baseConfig, triggers) = replacing is null ? ResolveBase(from, asked) : ContextBase(replacing, from, asked);
         config = (baseConfig.Config ?? new ExecutionConfig()) with { OnBuild = null };
         author = baseConfig.Author;
-        var commands = triggers.Concat(stage.Commands).ToList();
+        var commands = replacing is null ? triggers.Concat(stage.Commands).ToList() : [];
         totalFileSteps = commands.Count(c => c is RunInstruction or CopyInstruction or AddInstruction or WorkdirInstruction);
         foreach (var instruction in commands)
         {
@@ -55,7 +60,12 @@ internal sealed partial class StagePlanner(Planner.Session session, Stage stage,
         };
         session.RecordArgs(stage.Index, args);
         var label = string.Join(' ', new[] { PlatformLabel, DisplayName, $"1/{Number(totalFileSteps + 1)}" }.Where(s => s.Length > 0));
-        var fromTitle = $"[{label}] FROM {from.Image}";
+        var fromTitle = $"[{label}] FROM {from.Image}" + (baseContext is { } named ? $" [context {named.Name}={named.Display}]" : "");
+        if (baseContext is DirectoryContext directory)
+        {
+            steps.Insert(0, DirectoryRoot(directory, from, fromTitle));
+        }
+
         return new StagePlan(stage.Index, stage.Name, DisplayName, fromTitle, stageBase, steps, final, dependsOn);
     }
 
@@ -73,14 +83,7 @@ internal sealed partial class StagePlanner(Planner.Session session, Stage stage,
         platform = asked ?? session.Options.Platform;
         if (string.Equals(from.Image, "scratch", StringComparison.OrdinalIgnoreCase))
         {
-            var empty = new ImageConfig
-            {
-                Architecture = "",
-                Os = "",
-                RootFs = new RootFs { DiffIds = [] },
-                Config = new ExecutionConfig { Env = ["PATH=" + DefaultPath], WorkingDir = "/" },
-            };
-            return (new ScratchBase(), empty, []);
+            return (new ScratchBase(), EmptyConfig, []);
         }
 
         if (session.EarlierStage(from.Image, stage.Index) is { } earlier)
@@ -92,8 +95,58 @@ internal sealed partial class StagePlanner(Planner.Session session, Stage stage,
             return (new StageOutputBase(earlier.Index), basePlan.Config, Triggers(basePlan.Config, from));
         }
 
+        if (session.NamedContext(from.Image) is { } context)
+        {
+            return ContextBase(context, from, asked);
+        }
+
         var image = session.FindImage(from.Image, platform, from.Span);
         return (new ImageBase(image), image.Config, Triggers(image.Config, from));
+    }
+
+    /// <summary>
+    /// A stage that starts from a named context: an image's (its config, ONBUILD triggers but for a
+    /// replaced stage, as in BuildKit), or a directory's files as its root with the config of scratch.
+    /// </summary>
+    private (StageBase, ImageConfig, IReadOnlyList<Instruction>) ContextBase(NamedContext context, FromInstruction from, Platform? asked)
+    {
+        platform = asked ?? session.Options.Platform;
+        baseContext = context;
+        if (context is ImageContext imageContext)
+        {
+            var image = session.FindImage(imageContext.Reference, platform, from.Span);
+            return (new ImageBase(image), image.Config, Triggers(image.Config, from));
+        }
+
+        return (new ScratchBase(), EmptyConfig, []);
+    }
+
+    /// <summary>What scratch starts with: no layers, the default PATH, WORKDIR /.</summary>
+    private static ImageConfig EmptyConfig => new()
+    {
+        Architecture = "",
+        Os = "",
+        RootFs = new RootFs { DiffIds = [] },
+        Config = new ExecutionConfig { Env = ["PATH=" + DefaultPath], WorkingDir = "/" },
+    };
+
+    /// <summary>
+    /// A directory context as a stage's root (BuildKit mounts the directory as the root): its files
+    /// copied onto scratch as the stage's first step, located and titled as its FROM.
+    /// </summary>
+    private static CopyStep DirectoryRoot(DirectoryContext directory, FromInstruction from, string title)
+    {
+        var copy = new CopyInstruction(new SourcesAndDest(["."], [], "/"), null, null, null, false, false, [])
+        {
+            Span = from.Span,
+            Original = from.Original,
+        };
+        return new CopyStep(new ContextSource(directory.Name), ["."], [], "/", "/", null, null, false, false, null, false, false, [])
+        {
+            Instruction = copy,
+            Title = title,
+            CreatedBy = $"COPY . / # build context {directory.Name}",
+        };
     }
 
     public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

@@ -37,7 +37,8 @@ public abstract record StepPlan
 
     protected static string SourceKey(CopySource source) => source switch
     {
-        ContextSource => "context",
+        ContextSource { Name: null } => "context",
+        ContextSource named => $"context:{named.Name}",
         StageSource stage => $"stage:{stage.StageIndex}",
         ImageSource image => $"image:{image.Image.ManifestDigest}",
         _ => throw new InvalidOperationException("unknown copy source"),
@@ -111,8 +112,11 @@ public sealed record PlannedMount(RunMount Mount, string Target, CopySource From
 /// <summary>Where COPY or ADD reads from.</summary>
 public abstract record CopySource;
 
-/// <summary>The build context (the default).</summary>
-public sealed record ContextSource : CopySource;
+/// <summary>
+/// The build context (the default), or with <paramref name="Name"/> a named directory context
+/// (<c>--build-context NAME=DIR</c>), read the same way from its own directory.
+/// </summary>
+public sealed record ContextSource(string? Name = null) : CopySource;
 
 /// <summary><c>--from=stage</c>: the result of another stage of this build.</summary>
 public sealed record StageSource(int StageIndex) : CopySource;

@@ -48,7 +48,20 @@ public sealed partial class BuildContext
     /// </summary>
     /// <exception cref="BuildContextException">The directory is missing or not a directory.</exception>
     /// <exception cref="ImageBuilder.Dockerfile.DockerfileException">The ignore file is malformed or unreadable.</exception>
-    public static BuildContext Load(string directory, string? dockerfilePath, string? statCachePath)
+    public static BuildContext Load(string directory, string? dockerfilePath, string? statCachePath) =>
+        Load(directory, dockerfilePath, statCachePath, handOff: true);
+
+    /// <summary>
+    /// Reads a named context's directory (<c>--build-context NAME=DIR</c>) as BuildKit does: only its
+    /// own <c>.dockerignore</c> applies. It is not handed to a rootless build's user namespace (only the
+    /// main context is): the build inside reads it again, with the stat cache's hashes.
+    /// </summary>
+    /// <exception cref="BuildContextException">The directory is missing or not a directory.</exception>
+    /// <exception cref="ImageBuilder.Dockerfile.DockerfileException">The ignore file is malformed or unreadable.</exception>
+    public static BuildContext LoadNamed(string directory, string? statCachePath) =>
+        Load(directory, null, statCachePath, handOff: false);
+
+    private static BuildContext Load(string directory, string? dockerfilePath, string? statCachePath, bool handOff)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         using var phase = BuildTrace.Phase("context load");
@@ -70,7 +83,7 @@ public sealed partial class BuildContext
         }
 
         var ignore = DockerIgnoreFile.Load(new FileSystem(), root, dockerfilePath);
-        if (Received(root, dockerfilePath, ignore, statCachePath) is { } handed)
+        if (handOff && Received(root, dockerfilePath, ignore, statCachePath) is { } handed)
         {
             phase.Arg("handedOver", true);
             return handed;
@@ -96,7 +109,7 @@ public sealed partial class BuildContext
 
         phase.Arg("entries", walk.Entries).Arg("hashesFromStatCache", walk.CachedHashes);
         var context = new BuildContext(root, ignore, rootEntry, statCachePath);
-        if (outside is not null)
+        if (outside is not null && handOff)
         {
             context.OfferToNamespace(dockerfilePath);
         }

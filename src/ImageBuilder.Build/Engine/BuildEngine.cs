@@ -31,14 +31,23 @@ public sealed class BuildEngine(ContentStore store, BuildMachine machine, IBuild
 
     /// <summary>Builds the plan and stores the target stage's image (untagged; the caller names it).</summary>
     /// <exception cref="BuildException">A step failed; the diagnostic says where.</exception>
-    public async Task<BuiltImage> BuildAsync(BuildPlan plan, Func<BuildContext> context, EngineOptions options, CancellationToken cancellationToken)
+    public Task<BuiltImage> BuildAsync(BuildPlan plan, Func<BuildContext> context, EngineOptions options, CancellationToken cancellationToken) =>
+        BuildAsync(plan, name => name is null ? context() : throw new InvalidOperationException($"the plan uses a named context {name} the build was not given"),
+            options, cancellationToken);
+
+    /// <summary>
+    /// Builds the plan; <paramref name="contexts"/> reads a context when a step first needs it: the
+    /// main one for null, else the named directory context (<c>--build-context NAME=DIR</c>) of that name.
+    /// </summary>
+    /// <exception cref="BuildException">A step failed; the diagnostic says where.</exception>
+    public async Task<BuiltImage> BuildAsync(BuildPlan plan, Func<string?, BuildContext> contexts, EngineOptions options, CancellationToken cancellationToken)
     {
         RequireRunnablePlatforms(plan, machine.Runner.WhyCannotRun);
         using var protect = store.ProtectNewContent();
         ReserveThreads(options.Jobs);
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(Math.Max(1, options.Jobs));
-        var shared = new StageRun.Shared(store, machine, progress, options, new Lazy<BuildContext>(context), slots, new());
+        var shared = new StageRun.Shared(store, machine, progress, options, new ContextSet(contexts), slots, new());
         // Every stage's result exists before any stage runs, so a stage can wait for another
         // (its base, a COPY --from) wherever that one is in the plan.
         var results = plan.Stages.ToDictionary(s => s.Index, _ => new TaskCompletionSource<StageResult>(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -114,9 +123,9 @@ public sealed class BuildEngine(ContentStore store, BuildMachine machine, IBuild
 
     private static void SaveStatCache(StageRun.Shared shared)
     {
-        if (shared.Context.IsValueCreated)
+        foreach (var context in shared.Contexts.Read)
         {
-            shared.Context.Value.SaveStatCache();
+            context.SaveStatCache();
         }
     }
 

@@ -27,8 +27,8 @@ internal sealed partial class StageRun
         byte[] sourceKey;
         switch (copy.Source)
         {
-            case ContextSource:
-                sourceKey = copy.Sources.Count == 0 ? [] : Encoding.UTF8.GetBytes(ContextChecksum(copy).ToString());
+            case ContextSource contextSource:
+                sourceKey = copy.Sources.Count == 0 ? [] : Encoding.UTF8.GetBytes(ContextChecksum(copy, contextSource).ToString());
                 break;
             case StageSource stageSource:
                 var other = (await stageResult(stageSource.StageIndex)).Chain;
@@ -51,7 +51,7 @@ internal sealed partial class StageRun
         var result = await StepAsync(copy, chain, [sourceKey], (root, _) =>
         {
             // The context is read only when the step copies from it (a heredoc alone needs none).
-            var context = sourceLayers is null && copy.Sources.Count > 0 ? shared.Context.Value : null;
+            var context = copy.Source is ContextSource contextSource && copy.Sources.Count > 0 ? shared.Contexts.Of(contextSource) : null;
             reuse = lineage is { } key && context is not null ? PreviousCopy(key, context) : null;
             var request = new CopyRequest(
                 context?.Root, context is null ? null : context.IsExcluded, sourceLayers, copy.Sources, copy.Contents.Select(c => (c.Name, c.Data)).ToList(),
@@ -90,11 +90,11 @@ internal sealed partial class StageRun
             : new CopyReuse(hashes);
     }
 
-    private Digest ContextChecksum(CopyStep copy)
+    private Digest ContextChecksum(CopyStep copy, ContextSource source)
     {
         try
         {
-            return shared.Context.Value.Checksum(copy.Sources);
+            return shared.Contexts.Of(source).Checksum(copy.Sources);
         }
         catch (BuildContextException e)
         {

@@ -106,10 +106,10 @@ internal sealed partial class StageRun
         var source = (mount.Source ?? "").TrimStart('/');
         switch (planned.From)
         {
-            case ContextSource:
-                var context = shared.Context.Value;
+            case ContextSource contextSource:
+                var context = ContextOf(run, contextSource);
                 var direct = IsDirectBind(context, mount.ReadOnly);
-                resolved.KeyParts.Add(Encoding.UTF8.GetBytes(ContextChecksum(run, source.Length == 0 ? "." : source, withOwners: direct).ToString()));
+                resolved.KeyParts.Add(Encoding.UTF8.GetBytes(ContextChecksum(run, context, source.Length == 0 ? "." : source, withOwners: direct).ToString()));
                 resolved.Add(scratch => ContextBind(context, source, planned.Target, direct, mount.ReadOnly, scratch));
                 break;
             case StageSource stageSource:
@@ -130,7 +130,7 @@ internal sealed partial class StageRun
     private void AddCache(RunStep run, PlannedMount planned, RunMounts resolved)
     {
         var mount = planned.Mount;
-        if (planned.From is not ContextSource)
+        if (planned.From is not ContextSource { Name: null })
         {
             throw Located(ErrorCode.NotImplemented, "a cache mount seeded from= another stage or image is not supported yet", run);
         }
@@ -191,11 +191,24 @@ internal sealed partial class StageRun
     /// <summary>Whether a bind of the context mounts the directory itself, whose files keep their owners (copies are 0:0).</summary>
     private static bool IsDirectBind(Context.BuildContext context, bool readOnly) => !context.HasIgnorePatterns && readOnly;
 
-    private Core.Oci.Digest ContextChecksum(StepPlan step, string source, bool withOwners)
+    private Core.Oci.Digest ContextChecksum(StepPlan step, Context.BuildContext context, string source, bool withOwners)
     {
         try
         {
-            return shared.Context.Value.Checksum([source], withOwners);
+            return context.Checksum([source], withOwners);
+        }
+        catch (Context.BuildContextException e)
+        {
+            throw CopyFailed(e.Reason, $"--mount source: {e.Message}", step);
+        }
+    }
+
+    /// <summary>The context a bind mounts, read now if no step has yet; a directory that cannot be read fails the step.</summary>
+    private Context.BuildContext ContextOf(StepPlan step, ContextSource source)
+    {
+        try
+        {
+            return shared.Contexts.Of(source);
         }
         catch (Context.BuildContextException e)
         {

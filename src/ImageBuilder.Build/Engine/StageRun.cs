@@ -173,6 +173,6 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
 
     /// <summary>What every stage of one build shares.</summary>
     internal sealed record Shared(
-        ContentStore Store, BuildMachine Machine, IBuildProgress Progress, EngineOptions Options, Lazy<BuildContext> Context, SemaphoreSlim Slots,
+        ContentStore Store, BuildMachine Machine, IBuildProgress Progress, EngineOptions Options, ContextSet Contexts, SemaphoreSlim Slots,
         System.Collections.Concurrent.ConcurrentQueue<UsedCacheKey> UsedKeys);
 }

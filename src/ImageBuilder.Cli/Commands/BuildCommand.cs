@@ -26,6 +26,9 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
           -t, --tag NAME           name the image (repeatable)
           --build-arg K[=V]        set a build arg; K alone takes ibuild's environment variable
           --target STAGE           build this stage (default: the last)
+          --build-context NAME=VALUE  a named context (repeatable) that FROM NAME, COPY --from=NAME
+                           and RUN --mount=from=NAME use instead of a stage or image so named:
+                           a directory, docker-image://REF or oci-layout://DIR[:TAG|@DIGEST]
           --no-cache               run every step again
           --label K=V              add a label to the image (repeatable)
           --platform P[,P...]      the target platform (default: this machine's); several build one
@@ -125,7 +128,7 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
             .Switch("--no-cache").Option("--label").Option("--platform").Option("--iidfile").Option("--output", "-o").Option("--network")
             .Option("--memory", "-m").Option("--pids-limit").Option("--cpus").Option("--jobs", "-j").Option("--progress").Option("--secret")
             .Option("--pull").Switch("--push").Option("--cache-to").Option("--cache-from").Option("--allow")
-            .Option("--trace").Option("--ssh").Option("--call").Switch("--check");
+            .Option("--trace").Option("--ssh").Option("--call").Switch("--check").Option("--build-context");
         RegistryOptions.Declare(reader);
         return reader;
     }

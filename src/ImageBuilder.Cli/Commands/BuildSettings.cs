@@ -68,6 +68,7 @@ internal sealed record BuildSettings(
             Labels = Pairs(reader.GetAll("--label"), "--label"),
             Platform = platform,
             Entitlements = Allowed(reader.GetAll("--allow"), network),
+            Contexts = NamedContexts(reader.GetAll("--build-context")),
         };
 
         var jobs = reader.Get("--jobs") is { } j
@@ -121,6 +122,19 @@ internal sealed record BuildSettings(
             Trace = reader.Get("--trace") is { Length: 0 } ? throw new UsageException("build: --trace needs a FILE") : reader.Get("--trace"),
             Ssh = SshOptions.Read(reader.GetAll("--ssh")),
         };
+    }
+
+    /// <summary><c>--build-context NAME=VALUE</c> (repeatable); a directory is relative to the current directory.</summary>
+    private static IReadOnlyDictionary<string, NamedContext> NamedContexts(IReadOnlyList<string> values)
+    {
+        try
+        {
+            return BuildContextValues.ParseAll(values, Directory.GetCurrentDirectory());
+        }
+        catch (BuildContextValueException e)
+        {
+            throw new UsageException("build: " + e.Message);
+        }
     }
 
     /// <summary>

@@ -71,8 +71,10 @@ internal sealed class EngineHarness : IDisposable
         var built = await PlanAsync(dockerfile, plan);
         Progress = new RecordingProgress();
         await using var buildEngine = CreateEngine();
+        var contexts = plan?.Contexts ?? new Dictionary<string, NamedContext>();
         return await buildEngine.BuildAsync(
-            built, () => BuildContext.Load(ContextDir, null, null), engine ?? new EngineOptions { Jobs = 4 }, cancellationToken);
+            built, name => name is null ? BuildContext.Load(ContextDir, null, null) : BuildContext.LoadNamed(((DirectoryContext)contexts[name]).Directory, null),
+            engine ?? new EngineOptions { Jobs = 4 }, cancellationToken);
     }
 
     /// <summary>An engine over the fakes, reporting to <see cref="Progress"/>.</summary>
