@@ -35,6 +35,9 @@ internal sealed record BuildSettings(
     /// <summary><c>--trace FILE</c>: where the build's trace goes.</summary>
     public string? Trace { get; init; }
 
+    /// <summary><c>--provenance</c> (or <c>--attest type=provenance,…</c>); null when neither is given.</summary>
+    public Application.Provenance.ProvenanceOption? Provenance { get; init; }
+
     /// <summary>The build the application layer runs: these settings over a parsed Dockerfile and its context.</summary>
     public BuildRequest ToRequest(string? root, string contextDir, string? dockerfilePath, DockerfileDocument document) =>
         new(root, contextDir, dockerfilePath, document, Plan, Engine)
@@ -48,6 +51,7 @@ internal sealed record BuildSettings(
             CacheTo = CacheTo,
             Registries = Registries,
             TracePath = Trace,
+            Provenance = Provenance,
         };
 
     public static BuildSettings Read(ArgumentReader reader)
@@ -115,7 +119,31 @@ internal sealed record BuildSettings(
             CacheTo = reader.Get("--cache-to") is { } to ? ParseCache(to, "--cache-to") : null,
             Registries = RegistryOptions.Read(reader, "build"),
             Trace = reader.Get("--trace") is { Length: 0 } ? throw new UsageException("build: --trace needs a FILE") : reader.Get("--trace"),
+            Provenance = ReadProvenance(reader),
         };
+    }
+
+    /// <summary><c>--provenance=true|false|mode=min|max[,builder-id=URI]</c>, or buildx's <c>--attest type=provenance,…</c>; the last one given wins.</summary>
+    private static Application.Provenance.ProvenanceOption? ReadProvenance(ArgumentReader reader)
+    {
+        var attest = reader.GetAll("--attest");
+        foreach (var spec in attest)
+        {
+            if (!OptionFields.Parse(spec, "--attest").TryGetValue("type", out var type) || type != "provenance")
+            {
+                throw new UsageException($"build: --attest {spec}: only type=provenance is supported (an SBOM is not made)");
+            }
+        }
+
+        var given = reader.Get("--provenance") ?? attest.LastOrDefault();
+        try
+        {
+            return given is null ? null : Application.Provenance.ProvenanceOption.Parse(given);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"build: --provenance {given}: {e.Message}");
+        }
     }
 
     /// <summary>
