@@ -88,16 +88,22 @@ public static partial class ProvenanceStatement
         json.WriteString("builderPlatform", facts.BuilderPlatform.ToString());
         json.WriteEndObject();
 
-        json.WriteStartArray("resolvedDependencies");
-        foreach (var (uri, digest) in Dependencies(plan, downloads))
+        // None (FROM scratch, nothing fetched): left out, as BuildKit leaves it.
+        var dependencies = Dependencies(plan, downloads).ToList();
+        if (dependencies.Count > 0)
         {
-            json.WriteStartObject();
-            json.WriteString("uri", uri);
-            WriteDigestSet(json, "digest", digest);
-            json.WriteEndObject();
+            json.WriteStartArray("resolvedDependencies");
+            foreach (var (uri, digest) in dependencies)
+            {
+                json.WriteStartObject();
+                json.WriteString("uri", uri);
+                WriteDigestSet(json, "digest", digest);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
         }
 
-        json.WriteEndArray();
         json.WriteEndObject();
     }
 
