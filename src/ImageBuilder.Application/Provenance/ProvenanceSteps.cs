@@ -66,7 +66,7 @@ internal static class ProvenanceSteps
     public static IReadOnlyList<StagePlan> TargetChain(BuildPlan plan)
     {
         var chain = new List<StagePlan>();
-        for (StagePlan? stage = plan.Target; stage is not null;)
+        for (var stage = (StagePlan?)plan.Target; stage is not null;)
         {
             chain.Insert(0, stage);
             stage = stage.Base is StageOutputBase output ? plan.Stages.FirstOrDefault(s => s.Index == output.StageIndex) : null;
