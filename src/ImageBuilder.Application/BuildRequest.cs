@@ -45,6 +45,19 @@ public sealed record BuildRequest(
     /// <summary><c>--ssh ID[=SOCKET|KEY…]</c>: the agents RUN --mount=type=ssh (and ADD of an ssh git remote) may use.</summary>
     public IReadOnlyList<SshAgentSpec> Ssh { get; init; } = [];
 
+    /// <summary>
+    /// <c>--provenance</c> as given; null when not given: then a pushed image (<c>--push</c>,
+    /// <c>-o type=registry</c>) and a <c>type=oci</c> archive get a mode=min attestation, the store
+    /// and the other outputs none, as buildx does. Given and not off, the store's name gets it too.
+    /// </summary>
+    public Provenance.ProvenanceOption? Provenance { get; init; }
+
+    /// <summary>The Dockerfile's text and its name as the frontend knows it (<c>filename</c>): what provenance records.</summary>
+    public string DockerfileText { get; init; } = "";
+
+    /// <inheritdoc cref="DockerfileText"/>
+    public string DockerfileName { get; init; } = "Dockerfile";
+
     /// <summary><c>--trace FILE</c>: where the build's trace (Chrome trace-event JSON) is written when it ends; null: not traced.</summary>
     public string? TracePath { get; init; }
 }

@@ -1,3 +1,4 @@
+using ImageBuilder.Application.Provenance;
 using ImageBuilder.Application.Registries;
 using ImageBuilder.Build.Engine;
 using ImageBuilder.Core.References;
@@ -25,8 +26,8 @@ public sealed partial class BuildService
     }
 
     private async Task PushAsync(
-        ContentStore store, RegistryAccess registries, IReadOnlyList<PlatformBuild> builds, BuildRequest request, IBuildProgress progress,
-        CancellationToken cancellationToken)
+        ContentStore store, RegistryAccess registries, IReadOnlyList<PlatformBuild> builds, Attester provenance, BuildRequest request,
+        IBuildProgress progress, CancellationToken cancellationToken)
     {
         var destinations = new List<ImageReference>();
         if (request.Push)
@@ -42,14 +43,17 @@ public sealed partial class BuildService
         if (destinations.Count > 0)
         {
             var images = builds.Select(b => (new ImageRecord(b.Image.Manifest, b.Image.ImageManifest, b.Image.Config, request.Tags), b.Platform)).ToList();
+
+            // One index for every destination: its subjects name them all, as BuildKit's name=a,b.
+            var attest = provenance.For(request.Provenance?.Mode ?? ProvenanceMode.Min, [.. destinations.DistinctBy(d => d.ToString())]);
             foreach (var destination in destinations.DistinctBy(d => d.ToString()))
             {
                 using var phase = BuildTrace.Phase("push").Arg("ref", destination.ToFamiliarString());
                 var lines = new List<string>();
                 var pusher = new ImagePusher(store, registries, ProgressNotes.Collect(lines));
-                await (request.Platforms.Count == 0
+                await (request.Platforms.Count == 0 && attest is null
                     ? pusher.PushAsync(images[0].Item1, destination, cancellationToken)
-                    : pusher.PushIndexAsync(images, destination, cancellationToken));
+                    : pusher.PushIndexAsync(images, destination, cancellationToken, attest));
                 progress.Note($"pushing {destination.ToFamiliarString()}", lines);
             }
         }

@@ -1,3 +1,4 @@
+using ImageBuilder.Application.Provenance;
 using ImageBuilder.Application.Registries;
 using ImageBuilder.Build.Context;
 using ImageBuilder.Build.Engine;
@@ -34,6 +35,7 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
             throw new RootlessException(why);
         }
 
+        var started = DateTimeOffset.UtcNow;
         using var whole = BuildTrace.Phase("build");
         ContentStore store;
         using (BuildTrace.Phase("open store"))
@@ -64,7 +66,8 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
             }
         }
 
-        return await ShipAsync(store, registries, builds, request, progress, cancellationToken);
+        var provenance = new Attester(store, builds, Facts(request, started));
+        return await ShipAsync(store, registries, builds, provenance, request, progress, cancellationToken);
     }
 
     /// <summary>A plan per platform (the plan's own without --platform a,b), each checked for an emulator where it needs one: before any step runs.</summary>
@@ -95,30 +98,44 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
     /// Names the image (a multi-platform build: the index of its images), exports and pushes it;
     /// returns its id (the config digest; the index digest).
     /// </summary>
+    /// <remarks>
+    /// With provenance (see <see cref="BuildRequest.Provenance"/>), what carries it is an index:
+    /// the images, then an attestation manifest about each as that output holds it.
+    /// </remarks>
     private async Task<Digest> ShipAsync(
-        ContentStore store, RegistryAccess registries, IReadOnlyList<PlatformBuild> builds, BuildRequest request, IBuildProgress progress,
-        CancellationToken cancellationToken)
+        ContentStore store, RegistryAccess registries, IReadOnlyList<PlatformBuild> builds, Attester provenance, BuildRequest request,
+        IBuildProgress progress, CancellationToken cancellationToken)
     {
         var single = request.Platforms.Count == 0;
         var images = builds.Select(b => (new ImageRecord(b.Image.Manifest, b.Image.ImageManifest, b.Image.Config, request.Tags), b.Platform)).ToList();
         Digest id;
         using (BuildTrace.Phase("name"))
         {
-            var named = single ? builds[0].Image.Manifest : store.WriteImageIndex(images);
-            id = single ? builds[0].Image.Id : named.Digest;
+            var attest = provenance.For(request.Provenance?.Mode ?? ProvenanceMode.Off, request.Tags);
+            var named = single && attest is null ? builds[0].Image.Manifest
+                : store.WriteImageIndex(images, attest is null ? [] : [.. images.Select(i => attest(i.Item1, i.Platform))]);
+            id = MediaTypes.IsIndex(named.MediaType) ? named.Digest : builds[0].Image.Id;
             Name(store, named, id, request, progress);
         }
 
         if (request.Output is { Type: not "registry" } output)
         {
             using var exporting = BuildTrace.Phase("export").Arg("type", output.Type);
-            await (single
+            // An OCI archive holds an index with its attestations; a docker archive, a tar or a directory hold one image.
+            var attest = output.Type == "oci" ? provenance.For(request.Provenance?.Mode ?? ProvenanceMode.Min, request.Tags) : null;
+            await (single && attest is null
                 ? exports.ExportAsync(store, builds[0].Image, request.Tags, output, cancellationToken)
-                : exports.ExportIndexAsync(store, images, request.Tags, output, cancellationToken));
-            progress.Note($"exporting to {output.Type}", [$"wrote {output.Destination}"]);
+                : exports.ExportIndexAsync(store, images, request.Tags, output, cancellationToken, attest));
+            var lines = new List<string> { $"wrote {output.Destination}" };
+            if (attest is null && output.Type != "oci" && request.Provenance is { Mode: not ProvenanceMode.Off })
+            {
+                lines.Add($"no provenance attestation in type={output.Type}: it holds one image, not an index (type=oci and the store have it)");
+            }
+
+            progress.Note($"exporting to {output.Type}", lines);
         }
 
-        await PushAsync(store, registries, builds, request, progress, cancellationToken);
+        await PushAsync(store, registries, builds, provenance, request, progress, cancellationToken);
         return id;
     }
 
@@ -154,7 +171,9 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
             store.Tag(manifest, name);
         }
 
-        var what = MediaTypes.IsIndex(manifest.MediaType) ? $"writing image index {id} ({request.Platforms.Count} platforms)" : $"writing image {id}";
+        var platforms = request.Platforms.Count > 0 ? $"{request.Platforms.Count} platforms" : "1 platform";
+        var attested = request.Provenance is { Mode: not ProvenanceMode.Off } ? ", with provenance" : "";
+        var what = MediaTypes.IsIndex(manifest.MediaType) ? $"writing image index {id} ({platforms}{attested})" : $"writing image {id}";
         progress.Note("naming the image", request.Tags.Select(n => $"naming to {n}").Prepend(what));
     }
 }

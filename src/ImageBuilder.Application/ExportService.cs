@@ -41,10 +41,11 @@ public sealed class ExportService(IMachine machine, Func<Stream> standardOutput)
     /// image; a docker archive, a tar or a directory hold one file system, so they are refused,
     /// naming the platforms.
     /// </summary>
+    /// <remarks>With <paramref name="attest"/>, each image as exported gets an attestation manifest (see <see cref="ContentStore.WriteAttestationManifest"/>) listed after the images.</remarks>
     /// <exception cref="IOException">Not <c>type=oci</c> (printed as one line, exit 1, as an export's failure).</exception>
     public async Task ExportIndexAsync(
         ContentStore store, IReadOnlyList<(ImageRecord Image, Platform Platform)> images, IReadOnlyList<ImageReference> names, BuildOutput output,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Func<ImageRecord, Platform, Descriptor>? attest = null)
     {
         if (output.Type != "oci")
         {
@@ -60,7 +61,8 @@ public sealed class ExportService(IMachine machine, Func<Stream> standardOutput)
             converted.Add((await recompressor.ConvertAsync(image, output.Compression, cancellationToken), platform));
         }
 
-        var index = store.WriteImageIndex(converted);
+        var attestations = attest is null ? [] : converted.Select(c => attest(c.Item1, c.Item2)).ToList();
+        var index = store.WriteImageIndex(converted, attestations);
         var record = store.LoadIndex(index, names);
         await new ImageSaver(store).SaveAsync([], output.Destination, ArchiveFormat.Oci, cancellationToken, [(record, names.FirstOrDefault())]);
     }

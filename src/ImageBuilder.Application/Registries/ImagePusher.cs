@@ -51,7 +51,7 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
     {
         try
         {
-            var pushed = await PushImageAsync(image, destination, byDigest: false, cancellationToken);
+            var (pushed, _) = await PushImageAsync(image, destination, byDigest: false, cancellationToken);
             lines.Release();
             return pushed.Digest;
         }
@@ -68,18 +68,30 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
     /// pushes one), one after the other, then the index of what was pushed (their manifests with gzip
     /// layers, each with its platform) under the destination's tag. Returns the index's digest.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="attest"/>, each image as pushed (its gzip layers, its manifest digest)
+    /// gets an attestation manifest, written to the store by the callback and pushed by its digest
+    /// after the image; the index lists them after the images, as BuildKit's does.
+    /// </remarks>
     public async Task<Digest> PushIndexAsync(
-        IReadOnlyList<(ImageRecord Image, Platform Platform)> images, ImageReference destination, CancellationToken cancellationToken)
+        IReadOnlyList<(ImageRecord Image, Platform Platform)> images, ImageReference destination, CancellationToken cancellationToken,
+        Func<ImageRecord, Platform, Descriptor>? attest = null)
     {
         try
         {
             var manifests = new List<Descriptor>();
+            var attestations = new List<Descriptor>();
             foreach (var (image, platform) in images)
             {
-                manifests.Add(await PushImageAsync(image, destination, byDigest: true, cancellationToken) with { Platform = platform });
+                var (pushed, asPushed) = await PushImageAsync(image, destination, byDigest: true, cancellationToken);
+                manifests.Add(pushed with { Platform = platform });
+                if (attest is not null)
+                {
+                    attestations.Add(await PushAttestationAsync(attest(asPushed, platform), destination, cancellationToken));
+                }
             }
 
-            var bytes = OciJson.Serialize(new ImageIndex { MediaType = MediaTypes.OciIndex, Manifests = manifests });
+            var bytes = OciJson.Serialize(new ImageIndex { MediaType = MediaTypes.OciIndex, Manifests = [.. manifests, .. attestations] });
             var client = registries.Client(destination.Registry);
             var reference = destination.Tag ?? destination.Digest?.ToString() ?? ImageReference.DefaultTag;
             var digest = await client.PushManifestAsync(destination.Repository, reference, bytes, MediaTypes.OciIndex, cancellationToken);
@@ -101,8 +113,23 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
         return PushEachBlobAsync(client, repository, blobs, cancellationToken);
     }
 
-    /// <summary>The image's blobs, then its manifest, under the destination's tag or (<paramref name="byDigest"/>) its own digest; returns the manifest pushed.</summary>
-    private async Task<Descriptor> PushImageAsync(ImageRecord image, ImageReference destination, bool byDigest, CancellationToken cancellationToken)
+    /// <summary>An attestation manifest of the store (config, in-toto layer, manifest) pushed by its digest; returns its descriptor.</summary>
+    private async Task<Descriptor> PushAttestationAsync(Descriptor attestation, ImageReference destination, CancellationToken cancellationToken)
+    {
+        var client = registries.Client(destination.Registry);
+        var bytes = store.ReadBlob(attestation.Digest);
+        var manifest = OciJson.Deserialize<ImageManifest>(bytes);
+        await PushEachBlobAsync(client, destination.Repository, manifest.Layers.Append(manifest.Config), cancellationToken);
+        await client.PushManifestAsync(destination.Repository, attestation.Digest.ToString(), bytes, attestation.MediaType, cancellationToken);
+        lines.Write($"{destination.ToFamiliarString()}: attestation manifest {attestation.Digest} (about {attestation.Annotations?[Attestations.ReferenceDigest]})");
+        return attestation;
+    }
+
+    /// <summary>
+    /// The image's blobs, then its manifest, under the destination's tag or (<paramref name="byDigest"/>) its own digest;
+    /// returns the manifest pushed and the image as pushed (its layers gzip).
+    /// </summary>
+    private async Task<(Descriptor Pushed, ImageRecord AsPushed)> PushImageAsync(ImageRecord image, ImageReference destination, bool byDigest, CancellationToken cancellationToken)
     {
         using var protect = store.ProtectNewContent();
         var client = registries.Client(destination.Registry);
@@ -147,7 +174,7 @@ public sealed class ImagePusher(ContentStore store, RegistryAccess registries, A
 
         store.RecordBlobSources(blobs.Select(b => b.Digest), known);
         lines.Write($"{destination.ToFamiliarString()}: digest: {digest} size: {manifest.Length}");
-        return new Descriptor { MediaType = mediaType, Digest = digest, Size = manifest.Length };
+        return (new Descriptor { MediaType = mediaType, Digest = digest, Size = manifest.Length }, withLayers);
     }
 
     /// <summary>

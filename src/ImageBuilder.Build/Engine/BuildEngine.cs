@@ -13,6 +13,9 @@ public sealed record BuiltImage(Descriptor Manifest, ImageManifest ImageManifest
     /// <summary>The cache keys the build used or wrote, in the order its steps reached them (what <c>--cache-to</c> exports).</summary>
     public IReadOnlyList<UsedCacheKey> CacheKeys { get; init; } = [];
 
+    /// <summary>The http(s) sources ADD fetched, each with its content digest (what provenance lists as resolved dependencies).</summary>
+    public IReadOnlyList<RemoteDownload> Downloads { get; init; } = [];
+
     /// <summary>The image id, as docker shows it: the config's digest.</summary>
     public Digest Id => ImageManifest.Config.Digest;
 }
@@ -99,7 +102,7 @@ public sealed class BuildEngine(ContentStore store, BuildMachine machine, IBuild
 
         SaveStatCache(shared);
         var target = await results[plan.Target.Index].Task;
-        return Commit(target.Config, target.Chain.Layers) with { CacheKeys = [.. shared.UsedKeys] };
+        return Commit(target.Config, target.Chain.Layers) with { CacheKeys = [.. shared.UsedKeys], Downloads = [.. shared.Downloads.Distinct()] };
     }
 
     /// <summary>
@@ -162,6 +165,9 @@ public sealed class BuildEngine(ContentStore store, BuildMachine machine, IBuild
         return new BuiltImage(descriptor, manifest, config);
     }
 }
+
+/// <summary>An http(s) source ADD fetched: its URL and its content's digest (<c>sha256:…</c>).</summary>
+public sealed record RemoteDownload(string Url, string Digest);
 
 /// <summary>A step's cache key, and the stage (plan index) it belongs to.</summary>
 public sealed record UsedCacheKey(int Stage, Digest Key);

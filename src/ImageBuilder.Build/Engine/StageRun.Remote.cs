@@ -20,6 +20,8 @@ internal sealed partial class StageRun
 
         if (copy.Checksum is { Length: > 0 } checksum && copy.Sources.Count == 1)
         {
+            // A cache hit downloads nothing: the checksum is the content's digest.
+            shared.Downloads.Enqueue(new RemoteDownload(copy.Sources[0], checksum));
             return await StepAsync(copy, chain, [Encoding.UTF8.GetBytes(checksum)], async (root, _) =>
             {
                 var downloads = Directory.CreateDirectory(Path.Combine(root.ScratchDir, "downloads")).FullName;
@@ -51,6 +53,10 @@ internal sealed partial class StageRun
             {
                 var (name, digest) = await RemoteSource.FetchAsync(url, directory, copy.Checksum, cancellationToken);
                 fetched.Add((name, digest.ToString()));
+                if (copy.Checksum is not { Length: > 0 } || copy.Sources.Count > 1)
+                {
+                    shared.Downloads.Enqueue(new RemoteDownload(url, digest.ToString()));
+                }
             }
             catch (RemoteSourceException e)
             {

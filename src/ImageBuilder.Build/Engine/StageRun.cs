@@ -174,5 +174,9 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
     /// <summary>What every stage of one build shares.</summary>
     internal sealed record Shared(
         ContentStore Store, BuildMachine Machine, IBuildProgress Progress, EngineOptions Options, ContextSet Contexts, SemaphoreSlim Slots,
-        System.Collections.Concurrent.ConcurrentQueue<UsedCacheKey> UsedKeys);
+        System.Collections.Concurrent.ConcurrentQueue<UsedCacheKey> UsedKeys)
+    {
+        /// <summary>The URLs ADD fetched (or, with --checksum, took as that content), for the build's provenance.</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<RemoteDownload> Downloads { get; } = new();
+    }
 }

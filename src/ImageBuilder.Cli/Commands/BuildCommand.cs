@@ -58,6 +58,14 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
           --pull=POLICY            missing (default: pull images the store lacks), always or never
           --push                   push the image to its -t names
           -o type=registry,name=REF  push the image as REF
+          --provenance MODE        a SLSA v1 provenance attestation (in-toto), attached as BuildKit
+                           does: the image named as an index with an attestation manifest beside
+                           it; mode=min (also true, 1): the request without build args, what
+                           the build read (base images, ADD URLs by digest), when; mode=max:
+                           also build args, labels, secret ids (never values), the steps, the
+                           Dockerfile, each step's layers; false (or 0): none. Default: min for
+                           --push, type=registry and type=oci; none for the store and the rest.
+                           [,builder-id=URI]; --attest type=provenance,mode=... is the same
           --cache-to type=registry,ref=REF[,mode=min|max]  export the build cache to a registry
                            (min: the target stage's steps; max: every stage's);
                            type=local,dest=DIR[,mode=...]: to a directory (an OCI layout, for a CI cache)
@@ -128,7 +136,7 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
             .Switch("--no-cache").Option("--label").Option("--platform").Option("--iidfile").Option("--output", "-o").Option("--network")
             .Option("--memory", "-m").Option("--pids-limit").Option("--cpus").Option("--jobs", "-j").Option("--progress").Option("--secret")
             .Option("--pull").Switch("--push").Option("--cache-to").Option("--cache-from").Option("--allow")
-            .Option("--trace").Option("--ssh").Option("--call").Switch("--check").Option("--build-context");
+            .Option("--trace").Option("--ssh").Option("--call").Switch("--check").Option("--build-context").Option("--provenance").Option("--attest");
         RegistryOptions.Declare(reader);
         return reader;
     }
@@ -185,7 +193,11 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
                 await stderr.WriteLineAsync($"{source.DisplayName}:{warning.Span.StartLine}: warning: {warning.Message}");
             }
 
-            var request = settings.ToRequest(reader.Root, source.ContextDir, source.IgnoreBeside, document);
+            var request = settings.ToRequest(reader.Root, source.ContextDir, source.IgnoreBeside, document) with
+            {
+                DockerfileText = text,
+                DockerfileName = source.File is null or "-" ? DockerfileSource.DefaultName : fileSystem.Path.GetFileName(source.Path),
+            };
             var built = await builds.BuildAsync(request, progress, warning => stderr.WriteLine($"ibuild: warning: {warning}"), cancellationToken);
             if (reader.Get("--iidfile") is { } iidFile)
             {

@@ -37,6 +37,8 @@ internal sealed record BuildSettings(
 
     /// <summary><c>--ssh ID[=PATH,…]</c> (repeatable).</summary>
     public IReadOnlyList<SshAgentSpec> Ssh { get; init; } = [];
+    /// <summary><c>--provenance</c> (or <c>--attest type=provenance,…</c>); null when neither is given.</summary>
+    public Application.Provenance.ProvenanceOption? Provenance { get; init; }
 
     /// <summary>The build the application layer runs: these settings over a parsed Dockerfile and its context.</summary>
     public BuildRequest ToRequest(string? root, string contextDir, string? dockerfilePath, DockerfileDocument document) =>
@@ -52,6 +54,7 @@ internal sealed record BuildSettings(
             Registries = Registries,
             TracePath = Trace,
             Ssh = Ssh,
+            Provenance = Provenance,
         };
 
     public static BuildSettings Read(ArgumentReader reader)
@@ -121,6 +124,7 @@ internal sealed record BuildSettings(
             Registries = RegistryOptions.Read(reader, "build"),
             Trace = reader.Get("--trace") is { Length: 0 } ? throw new UsageException("build: --trace needs a FILE") : reader.Get("--trace"),
             Ssh = SshOptions.Read(reader.GetAll("--ssh")),
+            Provenance = ReadProvenance(reader),
         };
     }
 
@@ -134,6 +138,29 @@ internal sealed record BuildSettings(
         catch (BuildContextValueException e)
         {
             throw new UsageException("build: " + e.Message);
+        }
+    }
+
+    /// <summary><c>--provenance=true|false|mode=min|max[,builder-id=URI]</c>, or buildx's <c>--attest type=provenance,…</c>; the last one given wins.</summary>
+    private static Application.Provenance.ProvenanceOption? ReadProvenance(ArgumentReader reader)
+    {
+        var attest = reader.GetAll("--attest");
+        foreach (var spec in attest)
+        {
+            if (!OptionFields.Parse(spec, "--attest").TryGetValue("type", out var type) || type != "provenance")
+            {
+                throw new UsageException($"build: --attest {spec}: only type=provenance is supported (an SBOM is not made)");
+            }
+        }
+
+        var given = reader.Get("--provenance") ?? attest.LastOrDefault();
+        try
+        {
+            return given is null ? null : Application.Provenance.ProvenanceOption.Parse(given);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"build: --provenance {given}: {e.Message}");
         }
     }
 

@@ -26,6 +26,9 @@ public static class MediaTypes
     /// <summary>The config of an artifact that has none: the two bytes <c>{}</c>.</summary>
     public const string OciEmpty = "application/vnd.oci.empty.v1+json";
 
+    /// <summary>An in-toto statement (a provenance attestation's layer, as BuildKit writes it).</summary>
+    public const string InToto = "application/vnd.in-toto+json";
+
     // Deprecated by image-spec 1.1: ibuild reads them but never writes them.
     public const string OciNondistributableLayer = "application/vnd.oci.image.layer.nondistributable.v1.tar";
     public const string OciNondistributableLayerGzip = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";

@@ -11,16 +11,7 @@ namespace ImageBuilder.Core.Store;
 public sealed partial class ContentStore
 {
     /// <summary>Writes an index of <paramref name="images"/> (each with its platform) and returns its descriptor, to name with <see cref="Tag"/>.</summary>
-    public Descriptor WriteImageIndex(IReadOnlyList<(ImageRecord Image, Platform Platform)> images)
-    {
-        var index = new ImageIndex
-        {
-            MediaType = MediaTypes.OciIndex,
-            Manifests = [.. images.Select(entry => entry.Image.ManifestDescriptor with { Platform = entry.Platform, Annotations = null })],
-        };
-        var bytes = OciJson.Serialize(index);
-        return new Descriptor { MediaType = MediaTypes.OciIndex, Digest = WriteBlob(bytes), Size = bytes.Length };
-    }
+    public Descriptor WriteImageIndex(IReadOnlyList<(ImageRecord Image, Platform Platform)> images) => WriteImageIndex(images, []);
 
     /// <summary>Every multi-platform image in the store, tagged or not.</summary>
     public IReadOnlyList<IndexRecord> ListIndexes() =>
@@ -95,7 +86,7 @@ public sealed partial class ContentStore
         {
             var index = OciJson.Deserialize<ImageIndex>(ReadBlob(descriptor.Digest));
             // Attestations (unknown/unknown) and nested indexes are kept, not images of a platform.
-            var images = index.Manifests.Where(d => MediaTypes.IsManifest(d.MediaType) && d.Platform is { Os: not "unknown" } && HasBlob(d.Digest))
+            var images = index.Manifests.Where(d => MediaTypes.IsManifest(d.MediaType) && d.Platform is not null && !Attestations.IsAttestation(d) && HasBlob(d.Digest))
                 .Select(d => Load(d, [])).ToList();
             return new IndexRecord(descriptor, index, images, tags);
         }

@@ -102,7 +102,14 @@ public sealed class MultiPlatformTests(PlainRegistry registry) : IClassFixture<P
         using (var index = JsonDocument.Parse((await Tools.Run("skopeo", "inspect", "--tls-verify=false", "--raw", $"docker://{reference}")).Ok().Stdout))
         {
             Assert.Equal("application/vnd.oci.image.index.v1+json", index.RootElement.GetProperty("mediaType").GetString());
-            Assert.Equal(2, index.RootElement.GetProperty("manifests").GetArrayLength());
+
+            // The two images, then (provenance, min by default for a push) an attestation manifest about each.
+            var entries = index.RootElement.GetProperty("manifests").EnumerateArray().ToList();
+            Assert.Equal(4, entries.Count);
+            Assert.Equal(
+                entries.Take(2).Select(e => e.GetProperty("digest").GetString()),
+                entries.Skip(2).Select(e => e.GetProperty("annotations").GetProperty("vnd.docker.reference.digest").GetString()));
+            Assert.All(entries.Skip(2), e => Assert.Equal("unknown/unknown", $"{e.GetProperty("platform").GetProperty("os")}/{e.GetProperty("platform").GetProperty("architecture")}"));
         }
 
         Assert.Equal("x86_64\n", await ArchFileAsync($"docker://{reference}", "amd64", "--src-tls-verify=false"));
