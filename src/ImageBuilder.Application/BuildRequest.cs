@@ -72,6 +72,9 @@ public sealed record CacheSpec(ImageReference? Reference, bool Max)
     /// <summary>The directory of a local cache (<see cref="LocalCache"/>); null for a registry's.</summary>
     public string? Directory { get; init; }
 
+    /// <summary><c>mounts=true</c> (--cache-to): the content of the build's cache mounts goes with the cache (<see cref="CacheMounts"/>).</summary>
+    public bool Mounts { get; init; }
+
     /// <summary>How progress names it.</summary>
     public string Name => Directory ?? Reference!.ToFamiliarString();
 }

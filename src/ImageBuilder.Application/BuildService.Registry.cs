@@ -19,7 +19,7 @@ public sealed partial class BuildService
             using var phase = BuildTrace.Phase("cache import").Arg("ref", source.Name);
             var lines = new List<string>();
             await (source.Directory is { } directory
-                ? new LocalCache(store, ProgressNotes.Collect(lines)).ImportAsync(directory, cancellationToken)
+                ? new LocalCache(store, ProgressNotes.Collect(lines)).ImportAsync(directory, machine.TreeWriter, cancellationToken)
                 : new RegistryCache(store, registries, machine.TreeWriter, ProgressNotes.Collect(lines)).ImportAsync(source.Reference!, cancellationToken));
             progress.Note($"importing cache from {source.Name}", lines);
         }
@@ -63,9 +63,10 @@ public sealed partial class BuildService
             using var phase = BuildTrace.Phase("cache export").Arg("ref", cacheTo.Name);
             var lines = new List<string>();
             var keys = builds.SelectMany(b => RegistryCache.KeysToExport(b.Plan, b.Image, cacheTo.Max)).Distinct().ToList();
+            var mounts = cacheTo.Mounts ? CacheMounts.IdsOf(builds.Select(b => b.Plan)) : [];
             await (cacheTo.Directory is { } directory
-                ? new LocalCache(store, ProgressNotes.Collect(lines)).ExportAsync(directory, keys, cancellationToken)
-                : new RegistryCache(store, registries, machine.TreeWriter, ProgressNotes.Collect(lines)).ExportAsync(cacheTo.Reference!, keys, cancellationToken));
+                ? new LocalCache(store, ProgressNotes.Collect(lines)).ExportAsync(directory, keys, mounts, machine.TreeReader, cancellationToken)
+                : new RegistryCache(store, registries, machine.TreeWriter, ProgressNotes.Collect(lines)).ExportAsync(cacheTo.Reference!, keys, mounts, machine.TreeReader, cancellationToken));
             progress.Note($"exporting cache to {cacheTo.Name}", lines);
         }
     }

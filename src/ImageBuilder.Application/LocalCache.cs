@@ -1,4 +1,5 @@
 using ImageBuilder.Application.Registries;
+using ImageBuilder.Core.Layers;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Store;
 
@@ -15,13 +16,15 @@ namespace ImageBuilder.Application;
 /// </summary>
 public sealed class LocalCache(ContentStore store, Action<string> log)
 {
-    public async Task ExportAsync(string directory, IReadOnlyList<Digest> keys, CancellationToken cancellationToken)
+    /// <summary>Exports the records of <paramref name="keys"/> and, packed, the cache mounts <paramref name="mountIds"/>.</summary>
+    public async Task ExportAsync(string directory, IReadOnlyList<Digest> keys, IReadOnlyList<string> mountIds, IFileTreeReader reader, CancellationToken cancellationToken)
     {
         using var protect = store.ProtectNewContent();
         var entries = await RegistryCache.CollectAsync(store, keys, cancellationToken);
-        var document = RegistryCache.Write(entries);
+        var mounts = await CacheMounts.PackAsync(store, reader, mountIds, cancellationToken);
+        var document = RegistryCache.Write(entries, mounts);
         var config = Descriptor.ForContent(RegistryCache.ConfigMediaType, document);
-        var layers = entries.Select(e => e.Record.Layer).OfType<Descriptor>().DistinctBy(l => l.Digest).ToList();
+        var layers = RegistryCache.Layers(entries, mounts);
         var manifest = RegistryCache.Manifest(config, layers);
         Directory.CreateDirectory(BlobDirectory(directory));
         foreach (var layer in layers)
@@ -39,12 +42,12 @@ public sealed class LocalCache(ContentStore store, Action<string> log)
         await WriteAtomicallyAsync(Path.Combine(directory, "oci-layout"), new MemoryStream(OciJson.Serialize(OciLayoutHeader.Current)), cancellationToken);
         var index = new ImageIndex { MediaType = MediaTypes.OciIndex, Manifests = [manifestDescriptor with { ArtifactType = RegistryCache.ArtifactType }] };
         await WriteAtomicallyAsync(Path.Combine(directory, "index.json"), new MemoryStream(OciJson.Serialize(index)), cancellationToken);
-        log($"exported {entries.Count} cache records and {layers.Count} layers to {directory}");
+        log($"exported {entries.Count} cache records{RegistryCache.MountsNote(mounts)} and {layers.Count} layers to {directory}");
     }
 
     /// <summary>Imports the records the store lacks (a directory without a cache imports nothing, as BuildKit does).</summary>
     /// <exception cref="IOException">The directory holds something that is not an intact ibuild build cache.</exception>
-    public async Task ImportAsync(string directory, CancellationToken cancellationToken)
+    public async Task ImportAsync(string directory, IFileTreeWriter writer, CancellationToken cancellationToken)
     {
         using var protect = store.ProtectNewContent();
         var indexPath = Path.Combine(directory, "index.json");
@@ -65,9 +68,11 @@ public sealed class LocalCache(ContentStore store, Action<string> log)
                 throw new FormatException($"the cache's config is {manifest.Config.MediaType}");
             }
 
-            var entries = RegistryCache.Read(await ReadCheckedAsync(directory, manifest.Config, cancellationToken), directory);
-            var needed = entries.Where(e => store.FindCacheRecord(e.Key) is null).ToList();
-            foreach (var layer in needed.Select(e => e.Record.Layer).OfType<Descriptor>().DistinctBy(l => l.Digest).Where(l => !store.HasBlob(l.Digest)))
+            var document = RegistryCache.Read(await ReadCheckedAsync(directory, manifest.Config, cancellationToken), directory);
+            var needed = document.Entries.Where(e => store.FindCacheRecord(e.Key) is null).ToList();
+            var mounts = CacheMounts.Missing(store, document.Mounts);
+            var blobs = needed.Select(e => e.Record.Layer).OfType<Descriptor>().Concat(mounts.Select(m => m.Layer));
+            foreach (var layer in blobs.DistinctBy(l => l.Digest).Where(l => !store.HasBlob(l.Digest)))
             {
                 await using var file = File.OpenRead(BlobPath(directory, layer.Digest));
                 if (file.Length != layer.Size)
@@ -83,7 +88,8 @@ public sealed class LocalCache(ContentStore store, Action<string> log)
                 store.WriteCacheRecord(key, record);
             }
 
-            log($"imported {needed.Count} cache records from {directory}");
+            var restored = await CacheMounts.RestoreAsync(store, writer, mounts, cancellationToken);
+            log($"imported {needed.Count} cache records{(restored > 0 ? $" and {restored} cache mounts" : "")} from {directory}");
         }
         catch (Exception e) when (e is FormatException or OciFormatException or FileNotFoundException or DirectoryNotFoundException or Registry.RegistryException
             || (e is StoreException { Reason: StoreError.DigestMismatch }))

@@ -107,7 +107,11 @@ public sealed record RunScript(string Path, string Content);
 /// WORKDIR; a secret's defaults to /run/secrets/ID), and for bind and cache mounts what
 /// <c>from=</c> names (the context when absent).
 /// </summary>
-public sealed record PlannedMount(RunMount Mount, string Target, CopySource From);
+public sealed record PlannedMount(RunMount Mount, string Target, CopySource From)
+{
+    /// <summary>A cache mount's id: <c>id=</c>, else its target (BuildKit's default).</summary>
+    public string CacheId => Mount.Id is { Length: > 0 } id ? id : Target;
+}
 
 /// <summary>Where COPY or ADD reads from.</summary>
 public abstract record CopySource;

@@ -41,19 +41,27 @@ public sealed class RegistryCache(ContentStore store, RegistryAccess registries,
         return built.CacheKeys.Where(k => max || stages.Contains(k.Stage)).Select(k => k.Key).Distinct().ToList();
     }
 
-    public async Task ExportAsync(ImageReference target, IReadOnlyList<Digest> keys, CancellationToken cancellationToken)
+    /// <summary>Exports the records of <paramref name="keys"/> and, packed, the cache mounts <paramref name="mountIds"/>.</summary>
+    public async Task ExportAsync(ImageReference target, IReadOnlyList<Digest> keys, IReadOnlyList<string> mountIds, IFileTreeReader reader, CancellationToken cancellationToken)
     {
         using var protect = store.ProtectNewContent();
         var entries = await CollectAsync(store, keys, cancellationToken);
-        var document = Write(entries);
+        var mounts = await CacheMounts.PackAsync(store, reader, mountIds, cancellationToken);
+        var document = Write(entries, mounts);
         var config = Descriptor.ForContent(ConfigMediaType, document);
-        var layers = entries.Select(e => e.Record.Layer).OfType<Descriptor>().DistinctBy(l => l.Digest).ToList();
+        var layers = Layers(entries, mounts);
         var client = registries.Client(target.Registry);
         await new ImagePusher(store, registries, log).PushBlobsAsync(client, target.Repository, layers, cancellationToken);
         await client.PushBlobAsync(target.Repository, config, document, cancellationToken);
         await client.PushManifestAsync(target.Repository, target.Tag ?? target.Digest?.ToString() ?? ImageReference.DefaultTag, Manifest(config, layers), MediaTypes.OciManifest, cancellationToken);
-        log($"exported {entries.Count} cache records and {layers.Count} layers to {target.ToFamiliarString()}");
+        log($"exported {entries.Count} cache records{MountsNote(mounts)} and {layers.Count} layers to {target.ToFamiliarString()}");
     }
+
+    /// <summary>The cache's blobs: the records' layers and the mounts' content, each once.</summary>
+    internal static List<Descriptor> Layers(IReadOnlyList<(Digest Key, CacheRecord Record)> entries, IReadOnlyList<CacheMountEntry> mounts) =>
+        entries.Select(e => e.Record.Layer).OfType<Descriptor>().Concat(mounts.Select(m => m.Layer)).DistinctBy(l => l.Digest).ToList();
+
+    internal static string MountsNote(IReadOnlyList<CacheMountEntry> mounts) => mounts.Count > 0 ? $", {mounts.Count} cache mounts ({string.Join(", ", mounts.Select(m => m.Id))})" : "";
 
     /// <summary>Imports the records the store lacks (a cache that is not there yet imports nothing, as BuildKit does).</summary>
     public async Task ImportAsync(ImageReference source, CancellationToken cancellationToken)
@@ -77,16 +85,18 @@ public sealed class RegistryCache(ContentStore store, RegistryAccess registries,
             throw new RegistryException(RegistryErrorReason.Protocol, $"{source.ToFamiliarString()} is not an ibuild build cache (its config is {image.Config.MediaType})");
         }
 
-        var entries = Read(await client.GetBlobBytesAsync(source.Repository, image.Config, cancellationToken), source.ToFamiliarString());
-        var needed = entries.Where(e => store.FindCacheRecord(e.Key) is null).ToList();
+        var document = Read(await client.GetBlobBytesAsync(source.Repository, image.Config, cancellationToken), source.ToFamiliarString());
+        var needed = document.Entries.Where(e => store.FindCacheRecord(e.Key) is null).ToList();
+        var mounts = CacheMounts.Missing(store, document.Mounts);
         await new ImagePuller(store, registries, treeWriter, log).FetchBlobsAsync(
-            client, source.Repository, needed.Select(e => e.Record.Layer).OfType<Descriptor>(), cancellationToken);
+            client, source.Repository, needed.Select(e => e.Record.Layer).OfType<Descriptor>().Concat(mounts.Select(m => m.Layer)), cancellationToken);
         foreach (var (key, record) in needed)
         {
             store.WriteCacheRecord(key, record);
         }
 
-        log($"imported {needed.Count} cache records from {source.ToFamiliarString()}");
+        var restored = await CacheMounts.RestoreAsync(store, treeWriter, mounts, cancellationToken);
+        log($"imported {needed.Count} cache records{(restored > 0 ? $" and {restored} cache mounts" : "")} from {source.ToFamiliarString()}");
     }
 
     /// <summary>The store's records of <paramref name="keys"/> (those it has), each layer in gzip (converted once per store).</summary>
@@ -122,7 +132,7 @@ public sealed class RegistryCache(ContentStore store, RegistryAccess registries,
         Layers = [.. layers],
     });
 
-    internal static byte[] Write(IReadOnlyList<(Digest Key, CacheRecord Record)> entries)
+    internal static byte[] Write(IReadOnlyList<(Digest Key, CacheRecord Record)> entries, IReadOnlyList<CacheMountEntry> mounts)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -140,6 +150,11 @@ public sealed class RegistryCache(ContentStore store, RegistryAccess registries,
             }
 
             json.WriteEndArray();
+            if (mounts.Count > 0)
+            {
+                CacheMounts.Write(json, mounts);
+            }
+
             json.WriteEndObject();
         }
 
@@ -147,7 +162,7 @@ public sealed class RegistryCache(ContentStore store, RegistryAccess registries,
     }
 
     /// <exception cref="RegistryException">Protocol: the document is damaged (<paramref name="source"/> names the cache in the message).</exception>
-    internal static List<(Digest Key, CacheRecord Record)> Read(byte[] document, string source)
+    internal static CacheDocument Read(byte[] document, string source)
     {
         try
         {
@@ -161,7 +176,7 @@ public sealed class RegistryCache(ContentStore store, RegistryAccess registries,
                 entries.Add((key, record));
             }
 
-            return entries;
+            return new CacheDocument(entries, CacheMounts.Read(json.RootElement));
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or OciFormatException)
         {
@@ -169,3 +184,6 @@ public sealed class RegistryCache(ContentStore store, RegistryAccess registries,
         }
     }
 }
+
+/// <summary>What a build cache's config lists: step records, and (exported with mounts=true) cache mounts.</summary>
+public sealed record CacheDocument(List<(Digest Key, CacheRecord Record)> Entries, List<CacheMountEntry> Mounts);

@@ -135,7 +135,7 @@ internal sealed partial class StageRun
             throw Located(ErrorCode.NotImplemented, "a cache mount seeded from= another stage or image is not supported yet", run);
         }
 
-        var dir = CacheMountPath(mount.Id is { Length: > 0 } id ? id : planned.Target);
+        var dir = Store.CacheMountPath(planned.CacheId);
         // Made when the step runs, not for a cached step (its owner is set in the step's user namespace).
         resolved.Add(_ => new StepBindMount(planned.Target, MakeCacheMount(dir, mount.Mode ?? 0x1ed, mount.Uid ?? 0, mount.Gid ?? 0), "", mount.ReadOnly));
         if (mount.Sharing != "shared")
@@ -214,13 +214,6 @@ internal sealed partial class StageRun
         {
             throw CopyFailed(e.Reason, $"--mount source: {e.Message}", step);
         }
-    }
-
-    /// <summary>Where a cache mount's directory is in the store (its lock file beside it); the directory holding both is made.</summary>
-    private string CacheMountPath(string id)
-    {
-        var root = Directory.CreateDirectory(Path.Combine(Store.Root, "ibuild", "cache-mounts")).FullName;
-        return Path.Combine(root, Convert.ToHexStringLower(ImageBuilder.Core.Hashing.Sha256.Hash(Encoding.UTF8.GetBytes(id))));
     }
 
     /// <summary>A cache mount's directory, made (with its mode and owner) the first time its id is used.</summary>

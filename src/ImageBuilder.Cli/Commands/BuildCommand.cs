@@ -68,7 +68,8 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
                            [,builder-id=URI]; --attest type=provenance,mode=... is the same
           --cache-to type=registry,ref=REF[,mode=min|max]  export the build cache to a registry
                            (min: the target stage's steps; max: every stage's);
-                           type=local,dest=DIR[,mode=...]: to a directory (an OCI layout, for a CI cache)
+                           type=local,dest=DIR[,mode=...]: to a directory (an OCI layout, for a CI cache);
+                           ,mounts=true: with the content of the RUN --mount=type=cache directories
           --cache-from type=registry,ref=REF  import a build cache from a registry (repeatable);
                            type=local,src=DIR: from a directory
           --call NAME[,format=F]   answer instead of building (as docker buildx build --call;

@@ -257,16 +257,23 @@ internal sealed record BuildSettings(
             "max" => true,
             var other => throw new UsageException($"build: {option} mode={other} is not min or max"),
         };
+        var mounts = fields.GetValueOrDefault("mounts") switch
+        {
+            null or "false" => false,
+            "true" when option == "--cache-to" => true,
+            "true" => throw new UsageException($"build: {option} takes no mounts= (the cache mounts a cache holds are restored anyway)"),
+            var other => throw new UsageException($"build: {option} mounts={other} is not true or false"),
+        };
         switch (fields.GetValueOrDefault("type"))
         {
             case "registry":
                 var reference = fields.GetValueOrDefault("ref") is { Length: > 0 } r ? StoreCommands.ParseReference(r) : throw new UsageException($"build: {option} needs ref=REF");
-                return new CacheSpec(reference, max);
+                return new CacheSpec(reference, max) { Mounts = mounts };
             case "local":
                 // BuildKit's names: a local cache is exported to dest= and imported from src=.
                 var key = option == "--cache-to" ? "dest" : "src";
                 var directory = fields.GetValueOrDefault(key) is { Length: > 0 } d ? Path.GetFullPath(d) : throw new UsageException($"build: {option} type=local needs {key}=DIR");
-                return new CacheSpec(null, max) { Directory = directory };
+                return new CacheSpec(null, max) { Directory = directory, Mounts = mounts };
             default:
                 throw new UsageException($"build: {option} supports type=registry,ref=REF and type=local,{(option == "--cache-to" ? "dest" : "src")}=DIR, not \"{spec}\"");
         }

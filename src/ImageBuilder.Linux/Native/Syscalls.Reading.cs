@@ -25,6 +25,14 @@ public static unsafe partial class Syscalls
         }
     }
 
+    /// <summary>The owner and permission bits (with setuid, setgid, sticky) of <paramref name="path"/> itself.</summary>
+    /// <exception cref="LinuxException">It cannot be read.</exception>
+    public static (int Uid, int Gid, int Mode) OwnerAndMode(string path)
+    {
+        var status = LStat(path);
+        return ((int)status.Uid, (int)status.Gid, (int)(status.Mode & 0xFFF));
+    }
+
     /// <summary>lstat(2): the status of <paramref name="path"/> itself, never of a symlink's target.</summary>
     internal static FileStatus LStat(string path)
     {
