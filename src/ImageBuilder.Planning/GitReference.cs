@@ -45,6 +45,15 @@ public sealed partial record GitReference
     [GeneratedRegex("^[a-fA-F0-9]+$")]
     private static partial Regex Hex();
 
+    [GeneratedRegex(@"(?<=://)[^/@\s]+@")]
+    private static partial Regex UrlCredentials();
+
+    /// <summary><paramref name="text"/> without the user:password of any URL in it (what messages and provenance may show).</summary>
+    public static string Redact(string text) => UrlCredentials().Replace(text, "xxxxx@");
+
+    /// <summary>The source as BuildKit's provenance names it: the remote without credentials, <c>#</c> the ref it was found as.</summary>
+    public string Describe(string? resolvedRef) => Redact(Remote) + (resolvedRef ?? Ref) switch { null => "", var r => "#" + r };
+
     /// <summary>
     /// The repository <paramref name="source"/> names, or null when it names none (a local path,
     /// an http(s) URL without <c>.git</c>, another scheme).

@@ -18,7 +18,11 @@ internal sealed partial class StageRun
         foreach (var repository in copy.Repositories)
         {
             var access = GitAccessFor(repository);
-            revisions.Add((repository, await GitAsync(copy, () => shared.Machine.Git.ResolveAsync(repository, access, cancellationToken)), access));
+            var revision = await GitAsync(copy, () => shared.Machine.Git.ResolveAsync(repository, access, cancellationToken));
+            revisions.Add((repository, revision, access));
+
+            // For provenance, as BuildKit records a git source: the remote and ref, the commit (sha1, or sha256 in such a repository).
+            shared.Downloads.Enqueue(new RemoteDownload(repository.Describe(revision.Ref), (revision.Commit.Length == 64 ? "sha256:" : "sha1:") + revision.Commit));
         }
 
         var key = string.Join('\n', revisions.Select(r =>

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using ImageBuilder.Build.Engine;
 
 namespace ImageBuilder.Build.Machine;
@@ -12,13 +11,10 @@ namespace ImageBuilder.Build.Machine;
 /// go in through GIT_CONFIG_* variables, never on the command line (which any user can read in
 /// /proc); messages have any user:password in a URL removed.
 /// </summary>
-internal static partial class GitCommand
+internal static class GitCommand
 {
     private static readonly string[] Proxies =
         ["HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "no_proxy", "all_proxy"];
-
-    [GeneratedRegex(@"(?<=://)[^/@\s]+@")]
-    private static partial Regex UrlCredentials();
 
     /// <summary>Runs <c>git ARGS</c>; returns its standard output.</summary>
     /// <exception cref="GitCommandException">git exited with a non-zero code (its standard error is in the message).</exception>
@@ -76,7 +72,7 @@ internal static partial class GitCommand
     }
 
     /// <summary><paramref name="text"/> without the user:password of any URL in it.</summary>
-    public static string Redact(string text) => UrlCredentials().Replace(text, "xxxxx@");
+    public static string Redact(string text) => Planning.GitReference.Redact(text);
 
     private static void SetEnvironment(IDictionary<string, string?> environment, GitAccess access, string? remote)
     {

@@ -58,6 +58,18 @@ public sealed class GitSourceTests
     }
 
     [Fact]
+    public async Task The_commit_is_recorded_for_provenance_without_the_urls_credentials()
+    {
+        using var harness = new EngineHarness();
+        harness.Git.Refs["https://bot:hunter2@git.example/app.git#main"] = new string('d', 40);
+
+        var built = await harness.BuildAsync("FROM base\nADD https://bot:hunter2@git.example/app.git#main /src\n");
+
+        var download = Assert.Single(built.Downloads);
+        Assert.Equal(new RemoteDownload("https://xxxxx@git.example/app.git#refs/heads/main", "sha1:" + new string('d', 40)), download);
+    }
+
+    [Fact]
     public async Task No_credentials_go_to_a_git_protocol_remote()
     {
         using var harness = new EngineHarness();
