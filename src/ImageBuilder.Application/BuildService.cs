@@ -50,7 +50,8 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
         using var protect = store.ProtectNewContent();
         using var registries = new RegistryAccess(request.Registries);
         var pulling = new RegistryImageSource(store, registries, machine.TreeWriter, request.Pull, (title, lines) => progress.Note(title, lines));
-        var source = new LayoutImageSource(pulling, store, machine.TreeWriter);
+        var layouts = request.Plan.Contexts.Values.OfType<ImageContext>().Select(c => c.Reference).ToHashSet(StringComparer.Ordinal);
+        var source = new LayoutImageSource(pulling, store, machine.TreeWriter, layouts);
         var plans = await PlanAsync(source, request, warn, cancellationToken);
         await ImportCacheAsync(store, registries, request, progress, cancellationToken);
 

@@ -10,15 +10,25 @@ namespace ImageBuilder.Application;
 /// The images of <c>--build-context NAME=oci-layout://…</c>: a reference <c>oci-layout://ROOT@DIGEST</c>
 /// (<see cref="BuildContextValues"/>) is read from that layout into the store, for the platform asked
 /// (from a multi-platform index, that platform's image); every other reference goes to
-/// <paramref name="inner"/> (the store, pulling by the build's policy).
+/// <paramref name="inner"/> (the store, pulling by the build's policy). Only the references the
+/// command line's contexts made (<paramref name="given"/>) are read: a Dockerfile that writes
+/// <c>FROM oci-layout:///some/path@sha256:…</c> itself is refused, as BuildKit knows such a source
+/// only as a --build-context value — else a Dockerfile could read any layout on the host.
 /// </summary>
-internal sealed class LayoutImageSource(IImageSource inner, ContentStore store, IFileTreeWriter treeWriter) : IImageSource
+internal sealed class LayoutImageSource(IImageSource inner, ContentStore store, IFileTreeWriter treeWriter, IReadOnlySet<string> given) : IImageSource
 {
     public async Task<BaseImage?> FindAsync(string reference, Platform platform, CancellationToken cancellationToken)
     {
         if (!reference.StartsWith(BuildContextValues.OciLayoutScheme, StringComparison.Ordinal))
         {
             return await inner.FindAsync(reference, platform, cancellationToken);
+        }
+
+        if (!given.Contains(reference))
+        {
+            throw new ImageSourceException(
+                "is not an image reference: an oci-layout:// image is read only from a --build-context value",
+                "pass the layout with --build-context NAME=oci-layout://PATH[:TAG] and use NAME in the Dockerfile");
         }
 
         var at = reference.LastIndexOf('@');

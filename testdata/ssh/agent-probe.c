@@ -77,5 +77,18 @@ int main(void) {
     unsigned char passphrase[] = { 0, 0, 0, 4, 'l', 'o', 'c', 'k' };
     n = ask(fd, 22, passphrase, sizeof passphrase); /* SSH_AGENTC_LOCK */
     printf("lock %d\n", n > 0 ? buffer[0] : -1);
+    if (blobLength) {
+        static unsigned char request[8192 + 4];
+        put32(request, blobLength);
+        memcpy(request + 4, blob, blobLength);
+        n = ask(fd, 18, request, 4 + blobLength); /* SSH_AGENTC_REMOVE_IDENTITY */
+        printf("remove %d\n", n > 0 ? buffer[0] : -1);
+    }
+    unsigned char key[] = { 0, 0, 0, 11, 's', 's', 'h', '-', 'e', 'd', '2', '5', '5', '1', '9' };
+    n = ask(fd, 17, key, sizeof key); /* SSH_AGENTC_ADD_IDENTITY (incomplete: refused either way, never forwarded) */
+    printf("add %d\n", n > 0 ? buffer[0] : -1);
+    unsigned char extension[] = { 0, 0, 0, 24, 's', 'e', 's', 's', 'i', 'o', 'n', '-', 'b', 'i', 'n', 'd', '@', 'o', 'p', 'e', 'n', 's', 's', 'h', '.', 'c', 'o', 'm' };
+    n = ask(fd, 27, extension, sizeof extension); /* SSH_AGENTC_EXTENSION */
+    printf("extension %d\n", n > 0 ? buffer[0] : -1);
     return 0;
 }

@@ -53,10 +53,11 @@ public sealed class ProvenanceStatementTests
         Assert.False(definition.GetProperty("internalParameters").TryGetProperty("buildConfig", out _));
 
         Assert.Equal(
-            [("pkg:docker/example.com/base@3?platform=linux%2Famd64", BaseDigest.Encoded), ("https://example.com/file.txt", new string('f', 64))],
+            [("pkg:docker/example.com/base@3?platform=linux%2Famd64", BaseDigest.Encoded), ("https://xxxxx@example.com/file.txt", new string('f', 64))],
             definition.GetProperty("resolvedDependencies").EnumerateArray()
                 .Select(d => (d.GetProperty("uri").GetString(), d.GetProperty("digest").GetProperty("sha256").GetString())));
 
+        Assert.DoesNotContain("t0ken-in-url", root.GetRawText());
         var metadata = root.GetProperty("predicate").GetProperty("runDetails").GetProperty("metadata");
         Assert.Equal("inv0123456789abcdefghijkl", metadata.GetProperty("invocationID").GetString());
         Assert.Equal("2026-01-02T03:04:05Z", metadata.GetProperty("startedOn").GetString());
@@ -164,7 +165,8 @@ public sealed class ProvenanceStatementTests
             BuildArgs = options.BuildArgs,
             Labels = options.Labels,
         };
-        var downloads = new[] { new RemoteDownload("https://example.com/file.txt", "sha256:" + new string('f', 64)) };
+        // The URL as ADD fetched it, a build arg's credentials in it: the statement must not carry them.
+        var downloads = new[] { new RemoteDownload("https://bot:t0ken-in-url@example.com/file.txt", "sha256:" + new string('f', 64)) };
         return JsonDocument.Parse(ProvenanceStatement.Create(facts, plan, downloads, image, names, Amd64));
     }
 

@@ -11,7 +11,7 @@ namespace ImageBuilder.IntegrationTests;
 internal sealed class SshAgentKit : IDisposable
 {
     /// <summary>What the probe prints for an agent holding one key named COMMENT that lists and signs and refuses the rest.</summary>
-    public static string ReadOnlyAnswers(string comment) => $"keys 1\nkey {comment}\nsign 14\nremove-all 5\nlock 5\n";
+    public static string ReadOnlyAnswers(string comment) => $"keys 1\nkey {comment}\nsign 14\nremove-all 5\nlock 5\nremove 5\nadd 5\nextension 5\n";
 
     private readonly TempDirectory dir = new("ibuild-it-ssh-");
     private Process? agent;

@@ -212,14 +212,25 @@ public static partial class ProvenanceStatement
 
         foreach (var (image, platform) in images.DistinctBy(i => (i.Image.Reference, i.Image.ManifestDigest)))
         {
-            var uri = ImageReference.TryParse(image.Reference, out var reference, out _) ? PackageUrl.ForImage(reference, platform) : image.Reference;
+            var uri = ImageReference.TryParse(image.Reference, out var reference, out _) ? PackageUrl.ForImage(reference, platform)
+                : image.Reference.StartsWith(BuildContextValues.OciLayoutScheme, StringComparison.Ordinal) ? LayoutUri(image)
+                : image.Reference;
             yield return (uri, image.ManifestDigest.ToString());
         }
 
+        // A URL's user:password (a build arg's token in ADD http://user:${TOKEN}@host/…) never reaches the statement, as BuildKit redacts it.
         foreach (var download in downloads.DistinctBy(d => d.Url))
         {
-            yield return (download.Url, download.Digest);
+            yield return (GitReference.Redact(download.Url), download.Digest);
         }
+    }
+
+    /// <summary>An image of a --build-context oci-layout: a pkg:oci purl of the layout's directory name and the image, never the host's path (as BuildKit).</summary>
+    private static string LayoutUri(BaseImage image)
+    {
+        var root = image.Reference[BuildContextValues.OciLayoutScheme.Length..];
+        root = root.Contains('@', StringComparison.Ordinal) ? root[..root.LastIndexOf('@')] : root;
+        return $"pkg:oci/{Uri.EscapeDataString(Path.GetFileName(root.TrimEnd('/')))}@{image.ManifestDigest}";
     }
 
     private static void WriteRunDetails(Utf8JsonWriter json, ProvenanceFacts facts, BuildPlan plan, IReadOnlyList<ProvenanceStep> steps, ImageRecord subject)

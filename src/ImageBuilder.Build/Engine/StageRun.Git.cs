@@ -18,6 +18,12 @@ internal sealed partial class StageRun
         foreach (var repository in copy.Repositories)
         {
             var access = GitAccessFor(repository);
+            if (repository.IsSsh && access.SshAuthSocket is null)
+            {
+                throw Located(BuildErrors.CopyFailed, $"ADD of {GitReference.Redact(repository.Remote)} signs in over ssh, and the build was given no ssh agent", copy,
+                    "pass your agent with --ssh default (or --ssh default=KEYFILE); ibuild never uses the host's ~/.ssh");
+            }
+
             var revision = await GitAsync(copy, () => shared.Machine.Git.ResolveAsync(repository, access, cancellationToken));
             revisions.Add((repository, revision, access));
 
@@ -25,6 +31,8 @@ internal sealed partial class StageRun
             shared.Downloads.Enqueue(new RemoteDownload(repository.Describe(revision.Ref), (revision.Commit.Length == 64 ? "sha256:" : "sha1:") + revision.Commit));
         }
 
+        // The source's text (its ref with it) is in the key through the step's description, so a kept
+        // .git naming another ref is another key, as BuildKit's ".git#ref" makes it.
         var key = string.Join('\n', revisions.Select(r =>
             $"git {r.Revision.KeyFor(r.Repository)} subdir={r.Repository.SubDir} keep-git-dir={r.Repository.KeepGitDir == true} "
             + $"submodules={r.Repository.Submodules} mtime={(r.Repository.CommitTime ? "commit" : "checkout")}"));
@@ -36,7 +44,7 @@ internal sealed partial class StageRun
                 var directory = Directory.CreateDirectory(Path.Combine(root.ScratchDir, $"git-{i}")).FullName;
                 var content = await GitAsync(copy, () => shared.Machine.Git.CheckoutAsync(repository, revision, access, directory, cancellationToken));
                 await CopyAsync(copy, root, new CopyRequest(
-                    content, null, null, ["."], [], copy.Destination, copy.WorkingDirectory, copy.Chown, copy.Chmod, UnpackArchives: false, [], Parents: false));
+                    content, null, null, ["."], [], copy.Destination, copy.WorkingDirectory, copy.Chown, copy.Chmod, UnpackArchives: false, copy.Excludes, Parents: false));
             }
         }, cancellationToken);
     }

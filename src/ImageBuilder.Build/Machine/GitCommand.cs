@@ -6,7 +6,7 @@ namespace ImageBuilder.Build.Machine;
 
 /// <summary>
 /// One run of Debian's git, as BuildKit runs it: no system or user configuration (HOME and
-/// GIT_CONFIG_GLOBAL are /dev/null), never a prompt, C locale, submodules may not use file://
+/// GIT_CONFIG_GLOBAL are /dev/null; ssh without the user's keys or known hosts), never a prompt, C locale, submodules may not use file://
 /// remotes (<c>protocol.file.allow=user</c>), the proxies of ibuild's environment. Credentials
 /// go in through GIT_CONFIG_* variables, never on the command line (which any user can read in
 /// /proc); messages have any user:password in a URL removed.
@@ -84,7 +84,10 @@ internal static class GitCommand
         environment["GIT_CONFIG_NOSYSTEM"] = "1";
         environment["HOME"] = "/dev/null";
         environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
-        environment["GIT_SSH_COMMAND"] = "ssh -F /dev/null -o StrictHostKeyChecking=no";
+        // No user's keys, known hosts or prompts: ssh finds ~ through getpwuid, not $HOME, so
+        // ibuild's own user's ~/.ssh would otherwise sign in and be written; only the --ssh agent is offered.
+        environment["GIT_SSH_COMMAND"] = "ssh -F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
+            + "-o GlobalKnownHostsFile=/dev/null -o IdentityFile=none -o BatchMode=yes";
         foreach (var name in Proxies)
         {
             if (Environment.GetEnvironmentVariable(name) is { } value)

@@ -70,6 +70,18 @@ public sealed class GitSourceTests
     }
 
     [Fact]
+    public async Task An_ssh_remote_without_an_ssh_agent_is_refused_before_git_runs()
+    {
+        using var harness = new EngineHarness();
+
+        var error = await Assert.ThrowsAsync<BuildException>(() => harness.BuildAsync("FROM base\nADD git@git.example:org/app.git /src\n"));
+
+        Assert.StartsWith("Dockerfile:2:1: IB2005: ADD of git@git.example:org/app.git signs in over ssh, and the build was given no ssh agent", error.Diagnostic.Format("Dockerfile"));
+        Assert.Contains("--ssh default", error.Diagnostic.Hint);
+        Assert.Empty(harness.Git.Resolved);
+    }
+
+    [Fact]
     public async Task No_credentials_go_to_a_git_protocol_remote()
     {
         using var harness = new EngineHarness();

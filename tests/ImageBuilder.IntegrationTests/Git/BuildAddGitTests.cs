@@ -130,9 +130,16 @@ public sealed class BuildAddGitTests : IDisposable
 
         var tokenFile = Path.Combine(fixture.Context, "..", "token");
         File.WriteAllText(tokenFile, Token + "\n");
-        (await fixture.BuildAsync(dockerfile, "-t", "p:1", "--secret", $"id=GIT_AUTH_TOKEN.127.0.0.1:{http.Port},src={tokenFile}")).Ok();
+        var secret = $"id=GIT_AUTH_TOKEN.127.0.0.1:{http.Port},src={tokenFile}";
+        (await fixture.BuildAsync(dockerfile + $"ADD --keep-git-dir {http.Url("app")} /kept\n", "-t", "p:1", "--secret", secret)).Ok();
         Assert.Equal("hello\n", File.ReadAllText(Path.Combine(await fixture.UnpackWithUmociAsync("p:1"), "src/README")));
-        Assert.Empty(FilesHolding(fixture.Store, Encoding.UTF8.GetBytes(Token)));
+
+        // Neither the token nor the header git was given (nor git's name for it) is anywhere in the store, a kept .git included.
+        var header = Convert.ToBase64String(Encoding.UTF8.GetBytes("x-access-token:" + Token));
+        foreach (var needle in new[] { Token, header, "extraheader" })
+        {
+            Assert.Empty(FilesHolding(fixture.Store, Encoding.UTF8.GetBytes(needle)));
+        }
     }
 
     [RootFact]
@@ -152,6 +159,19 @@ public sealed class BuildAddGitTests : IDisposable
         var rootfs = await fixture.UnpackWithUmociAsync("s:1");
         Assert.Equal("from the submodule\n", File.ReadAllText(Path.Combine(rootfs, "with/lib/lib.txt")));
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(rootfs, "without/lib")));
+    }
+
+    [RootFact]
+    public async Task Exclude_leaves_files_of_the_repository_out()
+    {
+        await fixture.ImportBaseAsync();
+        App();
+
+        (await fixture.BuildAsync($"FROM box:1\nADD --exclude=docs {daemon.Url("app")} /src\n", "-t", "x:1")).Ok();
+
+        var rootfs = await fixture.UnpackWithUmociAsync("x:1");
+        Assert.True(File.Exists(Path.Combine(rootfs, "src/README")));
+        Assert.False(Directory.Exists(Path.Combine(rootfs, "src/docs")));
     }
 
     [RootFact]
