@@ -60,16 +60,21 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
         var builds = new List<PlatformBuild>();
         using (var agents = await SshAgents.StartAsync(request.Ssh, store, cancellationToken))
         {
-            var withAgents = request with { Engine = request.Engine with { SshAgents = agents.Sockets } };
             foreach (var (platform, plan) in plans)
             {
-                builds.Add(new PlatformBuild(platform, plan, await RunStepsAsync(store, plan, withAgents, progress, cancellationToken)));
+                // A step's inputs are remembered under the Dockerfile's path and the platform (a miss says what changed).
+                var engine = request.Engine with { SshAgents = agents.Sockets, StepScope = $"{DockerfileIdentity(request)} {platform}" };
+                builds.Add(new PlatformBuild(platform, plan, await RunStepsAsync(store, plan, request with { Engine = engine }, progress, cancellationToken)));
             }
         }
 
         var provenance = new Attester(store, builds, Facts(request, started));
         return await ShipAsync(store, registries, builds, provenance, request, progress, cancellationToken);
     }
+
+    /// <summary>The Dockerfile's full path; one read from standard input is the context's <c>-</c>.</summary>
+    private static string DockerfileIdentity(BuildRequest request) =>
+        Path.GetFullPath(request.DockerfilePath ?? Path.Combine(request.ContextDir, "-"));
 
     /// <summary>A plan per platform (the plan's own without --platform a,b), each checked for an emulator where it needs one: before any step runs.</summary>
     private async Task<List<(Platform Platform, BuildPlan Plan)>> PlanAsync(

@@ -9,6 +9,19 @@ internal sealed partial class StagePlanner
 {
     private void Dispatch(Instruction written)
     {
+        var before = steps.Count;
+        DispatchOne(written);
+        for (var i = before; i < steps.Count; i++)
+        {
+            if (steps[i].ChangesFiles)
+            {
+                steps[i] = steps[i] with { Args = args.Values().ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal) };
+            }
+        }
+    }
+
+    private void DispatchOne(Instruction written)
+    {
         var instruction = written is RunInstruction or CmdInstruction or EntrypointInstruction or ShellInstruction
             or HealthcheckInstruction or MaintainerInstruction or OnbuildInstruction
             ? written

@@ -18,6 +18,12 @@ public abstract record StepPlan
 
     public virtual bool ChangesFiles => true;
 
+    /// <summary>
+    /// The build args in scope at the step, with their values: what a cache miss names when one of
+    /// them changed (they reach the key through the step's description where the step uses them).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Args { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The step as it enters the cache key: canonical JSON of everything that decides its result.</summary>
     public byte[] Describe()
     {

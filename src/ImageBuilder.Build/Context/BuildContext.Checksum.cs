@@ -17,6 +17,9 @@ public sealed partial class BuildContext
 {
     private const int MaxSymlinkHops = 40;
 
+    /// <summary>The most entries <see cref="Checksum"/> lists for a cache miss's reason (a bigger copy is named as a whole).</summary>
+    public const int MaxListing = 5000;
+
     /// <summary>
     /// The checksum of everything a COPY/ADD with <paramref name="sources"/> (as written, relative to
     /// the context; wildcards allowed) would read: for each entry, in a fixed order, its path, type,
@@ -29,7 +32,10 @@ public sealed partial class BuildContext
     /// path is followed through symlinks (inside the context), as COPY follows it.
     /// </summary>
     /// <exception cref="BuildContextException">A source without wildcards matches nothing: <c>"/missing.txt": not found</c>.</exception>
-    public Digest Checksum(IReadOnlyList<string> sources, bool withOwners = false)
+    /// <param name="listing">When given, filled with each entry's path and what of it counted
+    /// (kind, mode, link target, content hash): what a cache miss compares to name the files that
+    /// changed. At most <see cref="MaxListing"/> entries; a bigger copy leaves it empty.</param>
+    public Digest Checksum(IReadOnlyList<string> sources, bool withOwners = false, Dictionary<string, string>? listing = null)
     {
         ArgumentNullException.ThrowIfNull(sources);
         using var phase = BuildTrace.Phase("context hashing");
@@ -69,10 +75,18 @@ public sealed partial class BuildContext
                 Field(record, child.ContentHash ?? "");
                 hash.Append(record.WrittenSpan);
                 entries++;
+                if (listing is not null && entries <= MaxListing)
+                {
+                    listing[SourcePath.Join(name, relative)] = $"{child.Kind} {Convert.ToString(child.Mode & 0xFFF, 8)} {child.LinkTarget} {child.ContentHash}";
+                }
             }
         }
 
         phase.Arg("entries", entries);
+        if (entries > MaxListing)
+        {
+            listing?.Clear();
+        }
 
         return Digest.Parse("sha256:" + Convert.ToHexStringLower(hash.CurrentHash()));
     }

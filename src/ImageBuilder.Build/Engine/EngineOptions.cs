@@ -33,6 +33,13 @@ public sealed record EngineOptions
     /// </summary>
     public IReadOnlyDictionary<string, string> SshAgents { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// What this build's steps are positions of (the Dockerfile's full path and the platform): a
+    /// step's inputs are kept under it with its stage and place, so that a later miss of the same
+    /// step says which input changed. Null keeps nothing (and explains nothing).
+    /// </summary>
+    public string? StepScope { get; init; }
+
     /// <summary>SOURCE_DATE_EPOCH: history times and file times in new layers are clamped to it.</summary>
     public DateTimeOffset? SourceDateEpoch { get; init; }
 }
@@ -52,4 +59,9 @@ public interface IBuildProgress
     void Done(StepHandle step);
 
     void Failed(StepHandle step, string message);
+
+    /// <summary>The step runs although the store remembers an earlier build of it: <paramref name="reason"/> names the input that changed.</summary>
+    void Missed(StepHandle step, string reason)
+    {
+    }
 }

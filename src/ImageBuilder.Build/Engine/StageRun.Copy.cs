@@ -25,10 +25,11 @@ internal sealed partial class StageRun
 
         IReadOnlyList<string>? sourceLayers = null;
         byte[] sourceKey;
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
         switch (copy.Source)
         {
             case ContextSource contextSource:
-                sourceKey = copy.Sources.Count == 0 ? [] : Encoding.UTF8.GetBytes(ContextChecksum(copy, contextSource).ToString());
+                sourceKey = copy.Sources.Count == 0 ? [] : Encoding.UTF8.GetBytes(ContextChecksum(copy, contextSource, files).ToString());
                 break;
             case StageSource stageSource:
                 var other = (await stageResult(stageSource.StageIndex)).Chain;
@@ -57,7 +58,7 @@ internal sealed partial class StageRun
                 context?.Root, context is null ? null : context.IsExcluded, sourceLayers, copy.Sources, copy.Contents.Select(c => (c.Name, c.Data)).ToList(),
                 copy.Destination, copy.WorkingDirectory, copy.Chown, copy.Chmod, copy.IsAdd && copy.Unpack, copy.Excludes, copy.Parents, reuse);
             return CopyAsync(copy, root, request);
-        }, cancellationToken);
+        }, cancellationToken, files);
 
         if (lineage is { } done && reuse?.Written is { } written && result.ChainIds.Count > chain.ChainIds.Count)
         {
@@ -90,11 +91,11 @@ internal sealed partial class StageRun
             : new CopyReuse(hashes);
     }
 
-    private Digest ContextChecksum(CopyStep copy, ContextSource source)
+    private Digest ContextChecksum(CopyStep copy, ContextSource source, Dictionary<string, string> files)
     {
         try
         {
-            return shared.Contexts.Of(source).Checksum(copy.Sources);
+            return shared.Contexts.Of(source).Checksum(copy.Sources, listing: files);
         }
         catch (BuildContextException e)
         {

@@ -16,10 +16,13 @@ internal sealed partial class StageRun
     /// layer and a snapshot, and the record is written. A failed step writes nothing.
     /// </summary>
     private async Task<LayerChain> StepAsync(
-        StepPlan step, LayerChain chain, byte[][] keyParts, Func<StepRoot, StepHandle, Task> work, CancellationToken cancellationToken)
+        StepPlan step, LayerChain chain, byte[][] keyParts, Func<StepRoot, StepHandle, Task> work, CancellationToken cancellationToken,
+        Dictionary<string, string>? files = null)
     {
         RequireStackable(step, chain.Layers.Count + (pending is null ? 0 : 1));
         var (key, cached) = LookUp(chain.Key, [step.Describe(), .. keyParts]);
+        var remembered = Remembered(step, chain, key, keyParts, files);
+        fileSteps++;
         BuildTrace.Annotate("cached", cached is not null);
         if (cached is not null)
         {
@@ -27,6 +30,7 @@ internal sealed partial class StageRun
             var hit = shared.Progress.Start(step.Title);
             await EnsureSnapshotAsync(chain, cached, cancellationToken);
             shared.Progress.Cached(hit);
+            remembered?.Keep();
             return chain.Append(step.CreatedBy, cached, key);
         }
 
@@ -39,6 +43,11 @@ internal sealed partial class StageRun
         }
 
         var handle = shared.Progress.Start(step.Title);
+        if (remembered?.MissReason(step.Instruction.Keyword, shared.Options.NoCache) is { } reason)
+        {
+            shared.Progress.Missed(handle, reason);
+        }
+
         // The previous RUN's layer, while it is still hashed, is this step's top lower dir where it is.
         var lowerDirs = pending is { } below ? chain.LowerDirs(Store).Prepend(below.Root.UpperDir).ToList() : chain.LowerDirs(Store);
         var root = new StepRoot(lowerDirs, Store.CreateScratchDirectory());
@@ -54,12 +63,14 @@ internal sealed partial class StageRun
             {
                 pending = Defer(chain, step, key, root, handle, cancellationToken);
                 deferred = true;
+                remembered?.Keep();
                 shared.Progress.Done(handle);
                 return chain with { Key = key };
             }
 
             var record = await CommitLayerAsync(chain, root.UpperDir, cancellationToken);
             WriteCacheRecord(key, record);
+            remembered?.Keep();
             shared.Progress.Done(handle);
             return chain.Append(step.CreatedBy, record, key);
         }

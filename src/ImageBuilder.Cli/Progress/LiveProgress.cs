@@ -61,6 +61,17 @@ internal sealed class LiveProgress : IBuildProgress, IAsyncDisposable
 
     public void Failed(StepHandle step, string message) => Finish(step, StepState.Failed, message);
 
+    public void Missed(StepHandle step, string reason)
+    {
+        lock (gate)
+        {
+            if (Find(step) is { } view)
+            {
+                view.MissReason = reason;
+            }
+        }
+    }
+
     public void Output(StepHandle step, ReadOnlySpan<byte> data)
     {
         var text = Encoding.UTF8.GetString(data);
@@ -143,6 +154,9 @@ internal sealed class LiveProgress : IBuildProgress, IAsyncDisposable
 
         private string? Message { get; set; }
 
+        /// <summary>Why the step runs again, shown under its title.</summary>
+        public string? MissReason { get; set; }
+
         public void Append(string text, int keep)
         {
             partial.Append(text);
@@ -166,13 +180,14 @@ internal sealed class LiveProgress : IBuildProgress, IAsyncDisposable
         public string Line()
         {
             var title = Markup.Escape(handle.Title);
-            return State switch
+            var line = State switch
             {
                 StepState.Cached => $" [green]=>[/] CACHED {title}",
                 StepState.Done => $" [green]=>[/] {title} [grey]{Seconds(clock.Elapsed)}[/]",
                 StepState.Failed => $" [red]=> ERROR[/] {title} [grey]{Seconds(clock.Elapsed)}[/]" + (Message is null ? "" : $"\n    [red]{Markup.Escape(Message)}[/]"),
                 _ => $" [blue]=>[/] {title} [grey]{Seconds(clock.Elapsed)}[/]",
             };
+            return MissReason is null || State == StepState.Cached ? line : line + $"\n    [yellow]cache miss: {Markup.Escape(MissReason)}[/]";
         }
     }
 }

@@ -7,7 +7,8 @@ namespace ImageBuilder.Cli.Progress;
 
 /// <summary>
 /// Progress as BuildKit's plain mode prints it: <c>#N title</c> when a step starts, its output
-/// as <c>#N 0.123 line</c> (seconds since the step started), then <c>#N CACHED</c>,
+/// as <c>#N 0.123 line</c> (seconds since the step started; before it, why an earlier build's
+/// step missed: <c>#N cache miss: …</c>), then <c>#N CACHED</c>,
 /// <c>#N DONE 1.2s</c> or <c>#N ERROR: message</c>. Lines of parallel steps interleave whole.
 /// </summary>
 internal sealed class PlainProgress(TextWriter writer) : IBuildProgress
@@ -40,6 +41,16 @@ internal sealed class PlainProgress(TextWriter writer) : IBuildProgress
     }
 
     public void Failed(StepHandle step, string message) => End(step, "ERROR: " + message);
+
+    /// <summary>Why the step runs again: one line, <c>#N cache miss: REASON</c>, before its output.</summary>
+    public void Missed(StepHandle step, string reason)
+    {
+        lock (gate)
+        {
+            writer.WriteLine($"#{step.Number} cache miss: {reason}");
+            writer.Flush();
+        }
+    }
 
     public void Output(StepHandle step, ReadOnlySpan<byte> data)
     {

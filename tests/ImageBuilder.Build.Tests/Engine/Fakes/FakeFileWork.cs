@@ -48,11 +48,12 @@ internal sealed class FakeFileWork : IFileWork
 
         foreach (var source in request.Sources)
         {
-            if (source == "." && request.SourceDirectory is { } whole)
+            // A directory (of the source directory): its files, at any depth, under the destination.
+            if (request.SourceDirectory is { } sourceDirectory && Path.Combine(sourceDirectory, source.TrimStart('/')) is var whole && Directory.Exists(whole))
             {
-                foreach (var file in Directory.GetFiles(whole))
+                foreach (var file in Directory.GetFiles(whole, "*", SearchOption.AllDirectories))
                 {
-                    Write(InUpper(root, $"{destination.TrimEnd('/')}/{Path.GetFileName(file)}"), File.ReadAllText(file));
+                    Write(InUpper(root, $"{destination.TrimEnd('/')}/{Path.GetRelativePath(whole, file)}"), File.ReadAllText(file));
                 }
 
                 continue;

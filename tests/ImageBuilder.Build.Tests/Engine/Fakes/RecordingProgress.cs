@@ -27,6 +27,11 @@ internal sealed class RecordingProgress : IBuildProgress
 
     public void Cached(StepHandle step) => CachedSteps.Enqueue(step.Title);
 
+    /// <summary>Each step that missed with its reason (title, reason).</summary>
+    public ConcurrentQueue<(string Title, string Reason)> Misses { get; } = new();
+
+    public void Missed(StepHandle step, string reason) => Misses.Enqueue((step.Title, reason));
+
     public void Output(StepHandle step, ReadOnlySpan<byte> data)
     {
         var text = Encoding.UTF8.GetString(data);

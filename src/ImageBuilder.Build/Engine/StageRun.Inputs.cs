@@ -1,0 +1,57 @@
+using System.Text;
+using ImageBuilder.Core.Hashing;
+using ImageBuilder.Core.Oci;
+using ImageBuilder.Core.Store;
+using ImageBuilder.Planning;
+
+namespace ImageBuilder.Build.Engine;
+
+internal sealed partial class StageRun
+{
+    // The place of the step now running in its stage, and how many of the stage's steps that
+    // change files came before it: a step's identity, and whether its parent is the stage's base.
+    private int stepIndex;
+    private int fileSteps;
+
+    /// <summary>
+    /// The step's inputs now, beside what the store remembers of its last build at the same place
+    /// (same Dockerfile, platform, stage and position); null when the build keeps none
+    /// (<see cref="EngineOptions.StepScope"/>).
+    /// </summary>
+    private RememberedStep? Remembered(StepPlan step, LayerChain chain, Digest key, byte[][] keyParts, Dictionary<string, string>? files)
+    {
+        if (shared.Options.StepScope is not { } scope)
+        {
+            return null;
+        }
+
+        var identity = Digest.Parse("sha256:" + Convert.ToHexStringLower(Sha256.Hash(Encoding.UTF8.GetBytes($"step inputs 1\n{scope}\n{stage.Name ?? stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)}\n{stepIndex}"))));
+        var sources = Convert.ToHexStringLower(Sha256.Hash(keyParts.SelectMany(p => Sha256.Hash(p)).ToArray()));
+        var now = new StepInputs(
+            key.ToString(), chain.Key.ToString(), BaseText(), fileSteps == 0, Encoding.UTF8.GetString(step.Describe()),
+            new Dictionary<string, string>(step.Args, StringComparer.Ordinal), sources, files is { Count: > 0 } ? files : null);
+        return new RememberedStep(Store, identity, StepInputs.TryParse(Store.FindStepInputs(identity)), now);
+    }
+
+    private string BaseText() => stage.Base switch
+    {
+        ImageBase image => image.Image.ManifestDigest.ToString(),
+        StageOutputBase other => $"stage {other.StageIndex}",
+        _ => "scratch",
+    };
+
+    /// <summary>A step's inputs now and at its last build: why it misses, and keeping the new ones once it is done.</summary>
+    private sealed class RememberedStep(ContentStore store, Digest identity, StepInputs? previous, StepInputs now)
+    {
+        public string? MissReason(string keyword, bool noCache) => previous is null ? null : Engine.MissReason.Explain(previous, now, keyword, noCache);
+
+        /// <summary>Stores the inputs, unless the store already holds these (a hit of the same key).</summary>
+        public void Keep()
+        {
+            if (previous?.Key != now.Key || previous.Files?.Count != now.Files?.Count)
+            {
+                store.WriteStepInputs(identity, now.ToJson());
+            }
+        }
+    }
+}
