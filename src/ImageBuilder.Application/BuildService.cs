@@ -23,12 +23,12 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
     /// <summary>Builds; returns the id: the image's (its config digest), or a multi-platform build's index digest.</summary>
     /// <exception cref="Dockerfile.DockerfileException">The plan is refused (located).</exception>
     /// <exception cref="BuildException">A step failed.</exception>
-    public Task<Digest> BuildAsync(BuildRequest request, IBuildProgress progress, Action<string> warn, CancellationToken cancellationToken) =>
+    public Task<BuildResult> BuildAsync(BuildRequest request, IBuildProgress progress, Action<string> warn, CancellationToken cancellationToken) =>
         request.TracePath is { } tracePath
             ? TracedAsync(tracePath, () => RunAsync(request, progress, warn, cancellationToken), warn)
             : RunAsync(request, progress, warn, cancellationToken);
 
-    private async Task<Digest> RunAsync(BuildRequest request, IBuildProgress progress, Action<string> warn, CancellationToken cancellationToken)
+    private async Task<BuildResult> RunAsync(BuildRequest request, IBuildProgress progress, Action<string> warn, CancellationToken cancellationToken)
     {
         if (request.Engine.Limits is not null && machine.WhyLimitsUnavailable() is { } why)
         {
@@ -69,7 +69,10 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
         }
 
         var provenance = new Attester(store, builds, Facts(request, started));
-        return await ShipAsync(store, registries, builds, provenance, request, progress, cancellationToken);
+        var id = await ShipAsync(store, registries, builds, provenance, request, progress, cancellationToken);
+        var counts = builds.Select(b => b.Image.Counts).Aggregate((a, b) => a + b);
+        var size = builds.Sum(b => b.Image.ImageManifest.Config.Size + b.Image.ImageManifest.Layers.Sum(l => l.Size));
+        return new BuildResult(id, counts, size);
     }
 
     /// <summary>The Dockerfile's full path; one read from standard input is the context's <c>-</c>.</summary>
@@ -186,3 +189,9 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
 
 /// <summary>One platform's build: its plan and the image it made.</summary>
 internal sealed record PlatformBuild(Platform Platform, BuildPlan Plan, BuiltImage Image);
+
+/// <summary>
+/// A finished build: the image (or index) id, the steps that ran and were cached and the layer bytes
+/// written, and the image's size (its config and layer blobs, as <c>ibuild images</c> counts).
+/// </summary>
+public sealed record BuildResult(Digest Id, StepCounts Counts, long ImageSize);

@@ -2,7 +2,7 @@ using ImageBuilder.TestSupport;
 
 namespace ImageBuilder.IntegrationTests;
 
-/// <summary>The plain progress of a rebuild says, in one line per step that runs again, which input changed.</summary>
+/// <summary>The plain progress of a rebuild says, in one line per step that runs again, which input changed; every build ends with a summary line.</summary>
 public sealed class BuildCacheMissTests : IDisposable
 {
     private readonly BuildFixture fixture = new();
@@ -26,5 +26,11 @@ public sealed class BuildCacheMissTests : IDisposable
         var released = (await fixture.BuildAsync(Dockerfile, "--build-arg", "MODE=release")).Ok();
         Assert.Contains("cache miss: build arg MODE changed (debug → release)", released.Stderr);
         Assert.Contains("CACHED", released.Stderr);
+
+        // Every build ends with one line: what ran, what was written, how big the image is, the warnings.
+        Assert.Matches(@"\nbuilt sha256:[0-9a-f]{64} in [\d.]+s: 2 steps run, 0 cached, [\d.]+k?B written; image [\d.]+MB; no warnings\n$", edited.Stderr);
+        Assert.Matches(@"\nbuilt sha256:[0-9a-f]{64} in [\d.]+s: 1 step run, 1 cached, [\d.]+k?B written; image [\d.]+MB; no warnings\n$", released.Stderr);
+        var failed = await fixture.BuildAsync("FROM box:1\nRUN exit 3\n");
+        Assert.Matches(@"\nbuild failed after [\d.]+s; no warnings\n$", failed.Stderr);
     }
 }

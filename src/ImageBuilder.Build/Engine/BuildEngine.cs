@@ -16,8 +16,33 @@ public sealed record BuiltImage(Descriptor Manifest, ImageManifest ImageManifest
     /// <summary>The http(s) sources ADD fetched, each with its content digest (what provenance lists as resolved dependencies).</summary>
     public IReadOnlyList<RemoteDownload> Downloads { get; init; } = [];
 
+    /// <summary>Steps that ran and steps that were cache hits, and the layer bytes this build wrote (files of the steps that ran).</summary>
+    public StepCounts Counts { get; init; } = new(0, 0, 0);
+
     /// <summary>The image id, as docker shows it: the config's digest.</summary>
     public Digest Id => ImageManifest.Config.Digest;
+}
+
+/// <summary>How many steps that change files ran and were cached, and how many layer bytes were written.</summary>
+public sealed record StepCounts(int Run, int Cached, long BytesWritten)
+{
+    public static StepCounts operator +(StepCounts a, StepCounts b) => new(a.Run + b.Run, a.Cached + b.Cached, a.BytesWritten + b.BytesWritten);
+}
+
+/// <summary>The counts as a build's stages add to them, from several threads.</summary>
+public sealed class StepTotals
+{
+    private int run;
+    private int cached;
+    private long bytes;
+
+    public void Ran() => Interlocked.Increment(ref run);
+
+    public void Cached() => Interlocked.Increment(ref cached);
+
+    public void Wrote(long count) => Interlocked.Add(ref bytes, count);
+
+    public StepCounts Snapshot() => new(Volatile.Read(ref run), Volatile.Read(ref cached), Interlocked.Read(ref bytes));
 }
 
 /// <summary>
@@ -102,7 +127,12 @@ public sealed class BuildEngine(ContentStore store, BuildMachine machine, IBuild
 
         SaveStatCache(shared);
         var target = await results[plan.Target.Index].Task;
-        return Commit(target.Config, target.Chain.Layers) with { CacheKeys = [.. shared.UsedKeys], Downloads = [.. shared.Downloads.Distinct()] };
+        return Commit(target.Config, target.Chain.Layers) with
+        {
+            CacheKeys = [.. shared.UsedKeys],
+            Downloads = [.. shared.Downloads.Distinct()],
+            Counts = shared.Totals.Snapshot(),
+        };
     }
 
     /// <summary>

@@ -30,6 +30,7 @@ internal sealed partial class StageRun
             var hit = shared.Progress.Start(step.Title);
             await EnsureSnapshotAsync(chain, cached, cancellationToken);
             shared.Progress.Cached(hit);
+            shared.Totals.Cached();
             remembered?.Keep();
             return chain.Append(step.CreatedBy, cached, key);
         }
@@ -43,6 +44,7 @@ internal sealed partial class StageRun
         }
 
         var handle = shared.Progress.Start(step.Title);
+        shared.Totals.Ran();
         if (remembered?.MissReason(step.Instruction.Keyword, shared.Options.NoCache) is { } reason)
         {
             shared.Progress.Missed(handle, reason);
@@ -188,8 +190,12 @@ internal sealed partial class StageRun
         return RecordOf(await shared.Machine.Layers.CommitAsync(upper, parent, shared.Options.SourceDateEpoch, null, cancellationToken), Now());
     }
 
-    private static CacheRecord RecordOf(PackedLayer packed, string created) =>
-        new(created, new Descriptor { MediaType = MediaTypes.OciLayerFor(LayerCompression.None), Digest = packed.Digest, Size = packed.Size }, packed.DiffId);
+    /// <summary>A new layer's record (its bytes count as written by this build).</summary>
+    private CacheRecord RecordOf(PackedLayer packed, string created)
+    {
+        shared.Totals.Wrote(packed.Size);
+        return new(created, new Descriptor { MediaType = MediaTypes.OciLayerFor(LayerCompression.None), Digest = packed.Digest, Size = packed.Size }, packed.DiffId);
+    }
 
     /// <summary>A cached layer's snapshot, unpacked again from its blob if a prune, fsck or another store removed it.</summary>
     private async Task EnsureSnapshotAsync(LayerChain chain, CacheRecord record, CancellationToken cancellationToken)

@@ -179,5 +179,8 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
     {
         /// <summary>The URLs ADD fetched (or, with --checksum, took as that content), for the build's provenance.</summary>
         public System.Collections.Concurrent.ConcurrentQueue<RemoteDownload> Downloads { get; } = new();
+
+        /// <summary>Steps run and cached, and layer bytes written, for the build's closing summary.</summary>
+        public StepTotals Totals { get; } = new();
     }
 }

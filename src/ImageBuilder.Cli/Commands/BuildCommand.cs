@@ -186,11 +186,14 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
         var lines = DiagnosticRenderer.SplitLines(text);
         await using var live = Live(settings.Progress);
         IBuildProgress progress = settings.Progress == "quiet" ? new QuietProgress() : live is not null ? live : new PlainProgress(stderr);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var warnings = 0;
         try
         {
             var document = DockerfileParser.Parse(text);
             foreach (var warning in document.Warnings)
             {
+                warnings++;
                 await stderr.WriteLineAsync($"{source.DisplayName}:{warning.Span.StartLine}: warning: {warning.Message}");
             }
 
@@ -199,7 +202,12 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
                 DockerfileText = text,
                 DockerfileName = source.File is null or "-" ? DockerfileSource.DefaultName : fileSystem.Path.GetFileName(source.Path),
             };
-            var built = await builds.BuildAsync(request, progress, warning => stderr.WriteLine($"ibuild: warning: {warning}"), cancellationToken);
+            var result = await builds.BuildAsync(request, progress, warning =>
+            {
+                warnings++;
+                stderr.WriteLine($"ibuild: warning: {warning}");
+            }, cancellationToken);
+            var built = result.Id;
             if (reader.Get("--iidfile") is { } iidFile)
             {
                 await fileSystem.File.WriteAllTextAsync(iidFile, built.ToString(), cancellationToken);
@@ -208,6 +216,11 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
             if (settings.Progress == "quiet")
             {
                 await stdout.WriteLineAsync(built.ToString());
+            }
+            else
+            {
+                await StopAsync(live);
+                await stderr.WriteLineAsync(BuildSummary.Succeeded(result, clock.Elapsed, warnings));
             }
 
             return CommandLineApp.Success;
@@ -229,6 +242,11 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
                 {
                     await stderr.WriteLineAsync("  " + line);
                 }
+            }
+
+            if (settings.Progress != "quiet")
+            {
+                await stderr.WriteLineAsync(BuildSummary.Failed(clock.Elapsed, warnings));
             }
 
             return CommandLineApp.Failure;
