@@ -149,7 +149,7 @@ internal static partial class InstructionRules
     private static void Secrets(CheckedNode node, CheckContext context)
     {
         var keyword = node.Syntax.Keyword.ToUpperInvariant();
-        IEnumerable<string> keys = node.Typed switch
+        var keys = node.Typed switch
         {
             ArgInstruction arg => arg.Args.Select(a => a.Name),
             EnvInstruction env => env.Variables.Select(v => v.Key),

@@ -14,8 +14,14 @@ internal static partial class VariableRules
 {
     private static readonly Dictionary<string, string> PlatformArgs = new(StringComparer.Ordinal)
     {
-        ["BUILDPLATFORM"] = "linux/amd64", ["BUILDOS"] = "linux", ["BUILDARCH"] = "amd64", ["BUILDVARIANT"] = "",
-        ["TARGETPLATFORM"] = "linux/amd64", ["TARGETOS"] = "linux", ["TARGETARCH"] = "amd64", ["TARGETVARIANT"] = "",
+        ["BUILDPLATFORM"] = "linux/amd64",
+        ["BUILDOS"] = "linux",
+        ["BUILDARCH"] = "amd64",
+        ["BUILDVARIANT"] = "",
+        ["TARGETPLATFORM"] = "linux/amd64",
+        ["TARGETOS"] = "linux",
+        ["TARGETARCH"] = "amd64",
+        ["TARGETVARIANT"] = "",
     };
 
     private static readonly HashSet<string> NonEnvArgs = new(StringComparer.Ordinal) { "BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE" };
