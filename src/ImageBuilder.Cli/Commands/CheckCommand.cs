@@ -64,7 +64,7 @@ internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, Tex
             }
 
             var document = DockerfileParser.Parse(syntax, syntaxDiagnostics);
-            if (!reader.Has("--dump"))
+            if (!reader.Has("--dump") && !report.Failed)
             {
                 var count = document.Stages.Sum(s => s.Commands.Count + 1) + document.GlobalArgs.Count;
                 await stdout.WriteLineAsync(
