@@ -80,7 +80,7 @@ internal static class DiagnosticRenderer
     public static IReadOnlyList<string> SplitLines(string text) => text.Split('\n');
 
     /// <summary>Control characters other than tab and newline (a NUL, an escape sequence) shown as their Unicode pictures (␀, ␛), one for one, so a caret stays in its column and input cannot drive the terminal.</summary>
-    private static string Printable(string text)
+    internal static string Printable(string text)
     {
         if (!text.Any(c => c is not ('\t' or '\n') && char.IsControl(c) && c < 0x80))
         {

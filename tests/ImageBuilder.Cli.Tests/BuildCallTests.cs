@@ -105,7 +105,7 @@ public sealed class BuildCallTests
         Assert.StartsWith("/ctx/Dockerfile:2:", error.Err);
         Assert.Contains("IB1001", error.Err);
         Assert.Equal(1, warning.Code);
-        Assert.Contains("/ctx/Dockerfile:2: warning: Empty continuation line", warning.Out);
+        Assert.Contains("/ctx/Dockerfile:4:1: warning: NoEmptyContinuation:", warning.Out);
         Assert.EndsWith("Check complete, 1 warning has been found!\n", warning.Out);
     }
 

@@ -128,7 +128,29 @@ public sealed class CheckCommandTests
         var (code, _, stderr) = await Run(Context("FROM scratch\nRUN a \\\n\n  b\n"), "", "check", "/ctx");
 
         Assert.Equal(0, code);
-        Assert.Contains("warning: Empty continuation line", stderr);
+        Assert.Contains("/ctx/Dockerfile:4:1: warning: NoEmptyContinuation:", stderr);
+    }
+
+    [Fact]
+    public async Task Build_checks_print_location_rule_reason_and_fix()
+    {
+        var (code, _, stderr) = await Run(Context("FROM scratch\nCMD serve --port 80\n"), "", "check", "/ctx");
+
+        Assert.Equal(0, code);
+        Assert.Contains("/ctx/Dockerfile:2:1: warning: JSONArgsRecommended: ", stderr);
+        Assert.Contains("    2 | CMD serve --port 80", stderr);
+        Assert.Contains("  fix: CMD [\"serve\", \"--port\", \"80\"]", stderr);
+    }
+
+    [Fact]
+    public async Task Check_error_true_fails_and_skip_silences()
+    {
+        var failing = await Run(Context("# check=error=true\nFROM scratch AS Base\n"), "", "check", "/ctx");
+        var skipped = await Run(Context("# check=skip=StageNameCasing;error=true\nFROM scratch AS Base\n"), "", "check", "/ctx");
+
+        Assert.Equal(1, failing.Code);
+        Assert.Contains("error: lint violation found for rules: StageNameCasing", failing.Err);
+        Assert.Equal((0, ""), (skipped.Code, skipped.Err));
     }
 
     [Theory]

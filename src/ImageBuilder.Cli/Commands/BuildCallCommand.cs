@@ -1,6 +1,7 @@
 using System.IO.Abstractions;
 using ImageBuilder.Application;
 using ImageBuilder.Dockerfile;
+using ImageBuilder.Dockerfile.Checks;
 using ImageBuilder.Dockerfile.Syntax;
 using ImageBuilder.Planning;
 
@@ -19,7 +20,7 @@ internal sealed class BuildCallCommand(IFileSystem fileSystem, TextWriter stdout
         {
             if (call.Name == "check")
             {
-                return await CheckAsync(displayName, text);
+                return await CheckAsync(displayName, text, plan);
             }
 
             var document = DockerfileParser.Parse(text);
@@ -48,17 +49,15 @@ internal sealed class BuildCallCommand(IFileSystem fileSystem, TextWriter stdout
     /// What <c>ibuild check</c> validates, reported as buildx's <c>--call=check</c> ends: "Check complete, …";
     /// exit 1 when there is an error or a warning (buildx's status), the errors on standard error.
     /// </summary>
-    private async Task<int> CheckAsync(string displayName, string text)
+    private async Task<int> CheckAsync(string displayName, string text, PlanOptions plan)
     {
         var diagnostics = new List<Diagnostic>();
         var syntax = SyntaxParser.Parse(text, diagnostics);
-        foreach (var warning in syntax.Warnings)
-        {
-            await stdout.WriteLineAsync($"{displayName}:{warning.Span.StartLine}: warning: {warning.Message}");
-        }
+        var report = BuildChecker.Run(syntax, CheckInputs.From(plan));
+        await CheckReportRenderer.WriteAsync(stdout, report, displayName, DiagnosticRenderer.SplitLines(text));
 
         DockerfileParser.Parse(syntax, diagnostics);
-        var count = syntax.Warnings.Count;
+        var count = report.Warnings.Count;
         await stdout.WriteLineAsync(count switch
         {
             0 => "Check complete, no warnings found.",

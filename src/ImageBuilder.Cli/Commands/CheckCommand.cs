@@ -1,5 +1,6 @@
 using System.IO.Abstractions;
 using ImageBuilder.Dockerfile;
+using ImageBuilder.Dockerfile.Checks;
 using ImageBuilder.Dockerfile.Ignore;
 using ImageBuilder.Dockerfile.Sources;
 using ImageBuilder.Dockerfile.Syntax;
@@ -13,7 +14,11 @@ internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, Tex
         Usage: ibuild check [-f FILE] [--dump] [CONTEXT]
 
         Parses and validates a Dockerfile (and the context's .dockerignore) without building.
-        Exit code 0 when valid, 1 when not.
+        Also runs BuildKit's build checks (the Dockerfile linter): each hit is printed as
+        FILE:LINE:COLUMN: warning: RULE: reason, with a fix. '# check=skip=A,B',
+        '# check=error=true' and '# check=experimental=…' work as in BuildKit, also in a
+        comment right above one instruction.
+        Exit code 0 when valid, 1 when not (or when a check fires under error=true).
 
         Options:
           -f, --file FILE   the Dockerfile (default: CONTEXT/Dockerfile; '-' reads standard input)
@@ -49,10 +54,9 @@ internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, Tex
             // dumps it: a file that later fails validation (no FROM, say) still shows its tree, then its errors.
             var syntaxDiagnostics = new List<Diagnostic>();
             var syntax = SyntaxParser.Parse(text, syntaxDiagnostics);
-            foreach (var warning in syntax.Warnings)
-            {
-                await stderr.WriteLineAsync($"{displayName}:{warning.Span.StartLine}: warning: {warning.Message}");
-            }
+            var dockerfilePath = file is null or "-" ? fileSystem.Path.Combine(context, DockerfileSource.DefaultName) : file;
+            var report = BuildChecker.Run(syntax, new CheckInput { Ignore = LoadIgnoreFile(context, dockerfilePath) });
+            await CheckReportRenderer.WriteAsync(stderr, report, displayName, lines);
 
             if (reader.Has("--dump") && syntaxDiagnostics.Count == 0)
             {
@@ -60,15 +64,14 @@ internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, Tex
             }
 
             var document = DockerfileParser.Parse(syntax, syntaxDiagnostics);
-            CheckIgnoreFile(context, file is null or "-" ? fileSystem.Path.Combine(context, DockerfileSource.DefaultName) : file);
-            if (!reader.Has("--dump"))
+            if (!reader.Has("--dump") && !report.Failed)
             {
                 var count = document.Stages.Sum(s => s.Commands.Count + 1) + document.GlobalArgs.Count;
                 await stdout.WriteLineAsync(
                     $"{displayName}: OK: {Plural(document.Stages.Count, "stage")}, {Plural(count, "instruction")}");
             }
 
-            return CommandLineApp.Success;
+            return report.Failed ? CommandLineApp.Failure : CommandLineApp.Success;
         }
         catch (DockerfileException e)
         {
@@ -79,13 +82,6 @@ internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, Tex
 
     private static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 
-    private void CheckIgnoreFile(string context, string dockerfilePath)
-    {
-        if (!fileSystem.Directory.Exists(context))
-        {
-            return;
-        }
-
-        DockerIgnoreFile.Load(fileSystem, context, dockerfilePath);
-    }
+    private DockerIgnore? LoadIgnoreFile(string context, string dockerfilePath) =>
+        fileSystem.Directory.Exists(context) ? DockerIgnoreFile.Load(fileSystem, context, dockerfilePath) : null;
 }
