@@ -3,9 +3,12 @@ using ImageBuilder.Application;
 using ImageBuilder.Build.Engine;
 using ImageBuilder.Cli.Progress;
 using ImageBuilder.Dockerfile;
+using ImageBuilder.Dockerfile.Checks;
 using ImageBuilder.Dockerfile.Ignore;
 using ImageBuilder.Dockerfile.Sources;
+using ImageBuilder.Dockerfile.Syntax;
 using ImageBuilder.Linux.Rootless;
+using ImageBuilder.Planning;
 
 namespace ImageBuilder.Cli.Commands;
 
@@ -188,6 +191,7 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
         IBuildProgress progress = settings.Progress == "quiet" ? new QuietProgress() : live is not null ? live : new PlainProgress(stderr);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var warnings = 0;
+        var checks = CheckReport.Empty;
         try
         {
             var document = DockerfileParser.Parse(text);
@@ -195,6 +199,15 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
             {
                 warnings++;
                 await stderr.WriteLineAsync($"{source.DisplayName}:{warning.Span.StartLine}: warning: {warning.Message}");
+            }
+
+            // The build checks (BuildKit's rules): with check=error=true a hit stops the build before any step.
+            checks = BuildChecker.Run(SyntaxParser.Parse(text, []), CheckInputs.From(settings.Plan, DockerIgnoreFile.Load(fileSystem, source.ContextDir, source.IgnoreBeside)));
+            warnings += checks.Warnings.Count;
+            if (checks.Failed)
+            {
+                await CheckReportRenderer.WriteAsync(stderr, checks, source.DisplayName, lines);
+                return CommandLineApp.Failure;
             }
 
             var request = settings.ToRequest(reader.Root, source.ContextDir, source.IgnoreBeside, document) with
@@ -220,6 +233,7 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
             else
             {
                 await StopAsync(live);
+                await WriteChecksAsync(checks, source.DisplayName, lines);
                 await stderr.WriteLineAsync(BuildSummary.Succeeded(result, clock.Elapsed, warnings));
             }
 
@@ -246,10 +260,21 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
 
             if (settings.Progress != "quiet")
             {
+                await WriteChecksAsync(checks, source.DisplayName, lines);
                 await stderr.WriteLineAsync(BuildSummary.Failed(clock.Elapsed, warnings));
             }
 
             return CommandLineApp.Failure;
+        }
+    }
+
+    /// <summary>The build checks' hits, together at the end of the build, as buildx prints them.</summary>
+    private async Task WriteChecksAsync(CheckReport checks, string displayName, IReadOnlyList<string> lines)
+    {
+        if (checks.Warnings.Count > 0)
+        {
+            await stderr.WriteLineAsync(checks.Warnings.Count == 1 ? "1 build-check warning:" : $"{checks.Warnings.Count} build-check warnings:");
+            await CheckReportRenderer.WriteAsync(stderr, checks, displayName, lines);
         }
     }
 
