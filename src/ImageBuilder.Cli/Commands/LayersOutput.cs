@@ -22,7 +22,7 @@ internal static class LayersOutput
             text.Append(CultureInfo.InvariantCulture, $"  Created by: {layer.History?.CreatedBy ?? "(no history)"}\n");
             var blob = layer.BlobSize is { } size ? $"blob {DockerUnits.HumanSize(size)}" : "no blob yet (kept as its snapshot)";
             text.Append(CultureInfo.InvariantCulture,
-                $"  Size: {DockerUnits.HumanSize(layer.Size)} in {layer.Entries} entries; uncompressed tar {DockerUnits.HumanSize(layer.TarSize)}, {blob}\n");
+                $"  Size: {DockerUnits.HumanSize(layer.Size)} in {layer.Entries} {(layer.Entries == 1 ? "entry" : "entries")}; uncompressed tar {DockerUnits.HumanSize(layer.TarSize)}, {blob}\n");
             if (layer.LargestFiles.Count > 0)
             {
                 text.Append("  Largest files:\n");
