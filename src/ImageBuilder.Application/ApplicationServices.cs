@@ -17,6 +17,7 @@ public sealed class ApplicationServices
         Runs = new RunService(Stores, machine);
         Builds = new BuildService(Stores, machine, new ExportService(machine, standardOutput));
         Info = new InfoService(machine);
+        Layers = new LayerReportService(Stores);
     }
 
     public StoreService Stores { get; }
@@ -30,6 +31,8 @@ public sealed class ApplicationServices
     public BuildService Builds { get; }
 
     public InfoService Info { get; }
+
+    public LayerReportService Layers { get; }
 
     /// <summary>The services over the real Linux machine; <paramref name="standardOutput"/> is where <c>--output type=tar,dest=-</c> writes.</summary>
     public static ApplicationServices ForThisMachine(IFileSystem fileSystem, Func<Stream> standardOutput) =>

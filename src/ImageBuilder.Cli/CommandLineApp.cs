@@ -29,6 +29,8 @@ internal static class CommandLineApp
           check [-f FILE] [--dump] [CONTEXT]   parse and validate a Dockerfile without building
           images                               list the images in the store
           inspect IMAGE                        print an image's id, names, manifest and config
+          inspect --layers IMAGE               what each layer holds: sizes, largest files, wasted bytes, efficiency
+          history IMAGE                        show an image's history (as docker history)
           tag SOURCE TARGET                    give an image another name
           rmi IMAGE...                         remove names or images
           prune                                delete what no tagged image uses
@@ -124,6 +126,8 @@ internal static class CommandLineApp
                 "check" or "login" or "logout" => UserNamespaceUse.Never,
                 _ when own.FirstOrDefault() is "-h" or "--help" => UserNamespaceUse.Never,
                 "build" => BuildCommand.EntersUserNamespaceFirst(rest) ? UserNamespaceUse.First : UserNamespaceUse.WhenNeeded,
+                // Reading layers packs snapshots again, whose files may belong to the namespace's ids.
+                "inspect" when rest.Contains("--layers") => UserNamespaceUse.First,
                 "images" or "inspect" or "tag" or "save" or "push" => UserNamespaceUse.WhenOpeningTheStore,
                 _ => UserNamespaceUse.First,
             };
@@ -176,7 +180,8 @@ internal static class CommandLineApp
             "build" => await new BuildCommand(services.Builds, fileSystem, stdin, stdout, stderr).RunAsync(rest, cancellationToken),
             "check" => await new CheckCommand(fileSystem, stdin, stdout, stderr).RunAsync(rest, cancellationToken),
             "images" => await store.ImagesAsync(rest),
-            "inspect" => await archives.InspectAsync(rest),
+            "inspect" => await archives.InspectAsync(rest, cancellationToken),
+            "history" => await new HistoryCommand(services.Layers, stdout, () => DateTimeOffset.UtcNow).RunAsync(rest, cancellationToken),
             "tag" => await store.TagAsync(rest),
             "rmi" => await store.RmiAsync(rest, stderr),
             "prune" => await store.PruneAsync(rest),

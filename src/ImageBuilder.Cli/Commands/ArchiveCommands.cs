@@ -32,8 +32,18 @@ internal sealed class ArchiveCommands(
         Makes a one-layer image from a root filesystem tarball and prints its id.
         """;
 
-    public const string InspectHelp = "Usage: ibuild inspect [--root DIR] [--platform P] IMAGE\n\nPrints the image's id, names, manifest and config as JSON;\n" +
-        "of a multi-platform image, its index and platforms (with --platform P, that platform's image).";
+    public const string InspectHelp = """
+        Usage: ibuild inspect [--root DIR] [--platform P] IMAGE
+               ibuild inspect --layers [--top N] [--format text|json] [--platform P] IMAGE
+
+        Prints the image's id, names, manifest and config as JSON; of a multi-platform image, its
+        index and platforms (with --platform P, that platform's image).
+
+        With --layers, a report of each layer instead: the step that made it, its size (the bytes of
+        its files as docker counts them, the uncompressed tar, the blob where one is stored), its N
+        largest files (--top, default 5), and the bytes of its files that later layers overwrite or
+        delete (wasted); then the image's totals and dive's efficiency score. Text, or --format json.
+        """;
 
     public async Task<int> LoadAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -116,9 +126,9 @@ internal sealed class ArchiveCommands(
         return CommandLineApp.Success;
     }
 
-    public async Task<int> InspectAsync(string[] args)
+    public async Task<int> InspectAsync(string[] args, CancellationToken cancellationToken)
     {
-        var reader = new ArgumentReader("inspect").Option("--platform");
+        var reader = new ArgumentReader("inspect").Option("--platform").Switch("--layers").Option("--top").Option("--format");
         if (!reader.Read(args, maxPositionals: 1))
         {
             await stdout.WriteLineAsync(InspectHelp);
@@ -128,6 +138,16 @@ internal sealed class ArchiveCommands(
         Require(reader, 1, "inspect needs an IMAGE");
 
         var platform = PlatformOption(reader, "inspect");
+        if (reader.Has("--layers"))
+        {
+            return await InspectLayersAsync(reader, platform, cancellationToken);
+        }
+
+        if (reader.Has("--top") || reader.Has("--format"))
+        {
+            throw new UsageException("inspect: --top and --format go with --layers");
+        }
+
         if (platform is null && services.Stores.InspectIndex(reader.Root, reader.Positionals[0]) is var (index, bytes))
         {
             await stdout.WriteLineAsync(IndexJson(index, bytes));
@@ -143,6 +163,24 @@ internal sealed class ArchiveCommands(
             json.WritePropertyName("Config");
             JsonDocument.Parse(config).WriteTo(json);
         }));
+        return CommandLineApp.Success;
+    }
+
+    private async Task<int> InspectLayersAsync(ArgumentReader reader, Platform? platform, CancellationToken cancellationToken)
+    {
+        var top = reader.Get("--top") is { } text
+            ? int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 10_000
+                ? n
+                : throw new UsageException($"inspect: --top \"{text}\" is not a number of files (1 to 10000)")
+            : 5;
+        var json = reader.Get("--format") switch
+        {
+            null or "text" => false,
+            "json" => true,
+            var other => throw new UsageException($"inspect: unknown format \"{other}\" (text or json)"),
+        };
+        var layers = await services.Layers.InspectLayersAsync(reader.Root, reader.Positionals[0], platform, top, cancellationToken);
+        await stdout.WriteLineAsync(json ? LayersOutput.Json(layers) : LayersOutput.Text(layers));
         return CommandLineApp.Success;
     }
 
