@@ -27,6 +27,7 @@ internal static class CommandLineApp
         Commands:
           build [-f FILE] [-t NAME]... [options] CONTEXT   build an image from a Dockerfile
           check [-f FILE] [--dump] [CONTEXT]   parse and validate a Dockerfile without building
+          graph [-f FILE] [--target T] [--format dot|mermaid|svg] CONTEXT   the build's stages, steps and dependencies as a graph
           images                               list the images in the store
           inspect IMAGE                        print an image's id, names, manifest and config
           tag SOURCE TARGET                    give an image another name
@@ -124,7 +125,7 @@ internal static class CommandLineApp
                 "check" or "login" or "logout" => UserNamespaceUse.Never,
                 _ when own.FirstOrDefault() is "-h" or "--help" => UserNamespaceUse.Never,
                 "build" => BuildCommand.EntersUserNamespaceFirst(rest) ? UserNamespaceUse.First : UserNamespaceUse.WhenNeeded,
-                "images" or "inspect" or "tag" or "save" or "push" => UserNamespaceUse.WhenOpeningTheStore,
+                "images" or "inspect" or "tag" or "save" or "push" or "graph" => UserNamespaceUse.WhenOpeningTheStore,
                 _ => UserNamespaceUse.First,
             };
         }
@@ -175,6 +176,7 @@ internal static class CommandLineApp
         {
             "build" => await new BuildCommand(services.Builds, fileSystem, stdin, stdout, stderr).RunAsync(rest, cancellationToken),
             "check" => await new CheckCommand(fileSystem, stdin, stdout, stderr).RunAsync(rest, cancellationToken),
+            "graph" => await new GraphCommand(services.Graphs, fileSystem, stdin, stdout, stderr).RunAsync(rest, cancellationToken),
             "images" => await store.ImagesAsync(rest),
             "inspect" => await archives.InspectAsync(rest),
             "tag" => await store.TagAsync(rest),
