@@ -1,5 +1,7 @@
 using ImageBuilder.Application.Registries;
+using ImageBuilder.Build.Context;
 using ImageBuilder.Build.Engine;
+using ImageBuilder.Core.Store;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Dockerfile;
 using ImageBuilder.Dockerfile.Instructions;
@@ -18,7 +20,10 @@ namespace ImageBuilder.Application.Graphs;
 public sealed class GraphService(StoreService stores, IMachine machine)
 {
     /// <exception cref="DockerfileException">The target's plan is refused (located).</exception>
-    public async Task<BuildGraph> GraphAsync(string? root, DockerfileDocument document, PlanOptions options, CancellationToken cancellationToken)
+    /// <param name="contextDir">The build context: COPY's checksums of it (through its stat cache) give those steps' keys.</param>
+    /// <param name="dockerfilePath">The Dockerfile's path, for the ignore file beside it; null when it came from standard input.</param>
+    public async Task<BuildGraph> GraphAsync(
+        string? root, string contextDir, string? dockerfilePath, DockerfileDocument document, PlanOptions options, CancellationToken cancellationToken)
     {
         // Read only: a graph leaves a running build's scratch alone.
         var store = stores.Open(root, removeStaleScratch: false);
@@ -26,16 +31,25 @@ public sealed class GraphService(StoreService stores, IMachine machine)
         var source = new StandInImageSource(new RegistryImageSource(store, registries, machine.TreeWriter, PullPolicy.Never, (_, _) => { }));
         var target = await new Planner(source).PlanAsync(document, options, cancellationToken);
 
-        var others = new Dictionary<int, StagePlan>();
+        var context = new Lazy<BuildContext?>(() => LoadContext(store, contextDir, dockerfilePath));
         var keys = new Dictionary<int, IReadOnlyList<Digest?>>();
-        AddKeys(keys, target, source);
+        void AddKeys(BuildPlan plan)
+        {
+            foreach (var (stage, stageKeys) in CacheKeyPreview.Keys(plan, image => !source.IsStandIn(image.Reference), sources => Checksum(context.Value, sources)))
+            {
+                keys.TryAdd(stage, stageKeys);
+            }
+        }
+
+        AddKeys(target);
+        var others = new Dictionary<int, StagePlan>();
         foreach (var stage in document.Stages.Where(s => target.Stages.All(p => p.Index != s.Index)))
         {
             try
             {
                 var alone = await new Planner(source).PlanAsync(document, options with { Target = stage.Reference }, cancellationToken);
                 others[stage.Index] = alone.Target;
-                AddKeys(keys, alone, source);
+                AddKeys(alone);
             }
             catch (DockerfileException)
             {
@@ -50,11 +64,29 @@ public sealed class GraphService(StoreService stores, IMachine machine)
         return new BuildGraphBuilder(document, target, others, reference => !source.IsStandIn(reference), Statuses).Build();
     }
 
-    private static void AddKeys(Dictionary<int, IReadOnlyList<Digest?>> keys, BuildPlan plan, StandInImageSource source)
+    /// <summary>The build context as a build reads it (its .dockerignore, its stat cache); null when it cannot be read (a build would fail there).</summary>
+    private static BuildContext? LoadContext(ContentStore store, string contextDir, string? dockerfilePath)
     {
-        foreach (var (stage, stageKeys) in CacheKeyPreview.Keys(plan, image => !source.IsStandIn(image.Reference)))
+        try
         {
-            keys.TryAdd(stage, stageKeys);
+            return BuildContext.Load(contextDir, dockerfilePath, store.StatCachePath(contextDir));
+        }
+        catch (Exception e) when (e is BuildContextException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The context's checksum of a COPY's sources; null when the context or a source cannot be read (a build would fail the step).</summary>
+    private static Digest? Checksum(BuildContext? context, IReadOnlyList<string> sources)
+    {
+        try
+        {
+            return context?.Checksum(sources);
+        }
+        catch (BuildContextException)
+        {
+            return null;
         }
     }
 

@@ -9,15 +9,21 @@ namespace ImageBuilder.Build.Engine;
 /// anything (<c>ibuild graph</c>), with the engine's own <see cref="StageRun.KeyOf(Digest?, byte[][])"/>
 /// and the same parts as <see cref="StageRun"/>: a base's key, each step's description, and what the
 /// engine adds per step — nothing for config steps, WORKDIR, and RUN without a bind mount; a stage's or
-/// image's key for COPY --from and a bind mount from=. A key that needs what only a build reads is
-/// null, and so is every key after it in its stage: the build context's checksums (COPY from the
-/// context, a bind mount of it), a URL's or a git ref's content, an image the store does not have.
+/// image's key for COPY --from and a bind mount from=; the main context's checksum of a COPY's sources
+/// when the caller can give it. A key that needs what only a build reads is null, and so is every key
+/// after it in its stage: a bind mount of a context, a named context's files, a URL's or a git ref's
+/// content, an image the store does not have.
 /// </summary>
 public static class CacheKeyPreview
 {
     /// <summary>For each planned stage (by index), each step's key, or null where it is not known.</summary>
     /// <param name="known">Whether an image is the store's (a stand-in for one it lacks has no key).</param>
-    public static IReadOnlyDictionary<int, IReadOnlyList<Digest?>> Keys(BuildPlan plan, Func<BaseImage, bool> known)
+    /// <param name="contextChecksum">
+    /// The main build context's checksum of a COPY's sources, as the engine takes it
+    /// (<see cref="Context.BuildContext.Checksum"/>), or null when it cannot be had; without it such a step's key is not known.
+    /// </param>
+    public static IReadOnlyDictionary<int, IReadOnlyList<Digest?>> Keys(
+        BuildPlan plan, Func<BaseImage, bool> known, Func<IReadOnlyList<string>, Digest?>? contextChecksum = null)
     {
         var finals = new Dictionary<int, Digest?>();
         var keys = new Dictionary<int, IReadOnlyList<Digest?>>();
@@ -33,7 +39,7 @@ public static class CacheKeyPreview
             var stepKeys = new List<Digest?>();
             foreach (var step in stage.Steps)
             {
-                var parts = chain is null ? null : KeyParts(step, finals, known);
+                var parts = chain is null ? null : KeyParts(step, finals, known, contextChecksum);
                 Digest? key = parts is null ? null : StageRun.KeyOf(chain, [step.Describe(), .. parts]);
                 stepKeys.Add(key);
 
@@ -52,7 +58,8 @@ public static class CacheKeyPreview
         known(image) ? StageRun.KeyOf("image:" + image.ManifestDigest) : null;
 
     /// <summary>What the engine adds to the step's description in its key; null when only running the build tells.</summary>
-    private static byte[][]? KeyParts(StepPlan step, Dictionary<int, Digest?> finals, Func<BaseImage, bool> known)
+    private static byte[][]? KeyParts(
+        StepPlan step, Dictionary<int, Digest?> finals, Func<BaseImage, bool> known, Func<IReadOnlyList<string>, Digest?>? contextChecksum)
     {
         switch (step)
         {
@@ -77,9 +84,11 @@ public static class CacheKeyPreview
                 return [.. parts];
             case CopyStep copy when copy.Repositories.Count > 0 || (copy.IsAdd && copy.Sources.Any(RemoteSource.IsUrl)):
                 return null;
-            case CopyStep { Source: ContextSource } copy:
+            case CopyStep { Source: ContextSource context } copy:
                 // A heredoc alone reads no context: the engine adds an empty part.
-                return copy.Sources.Count == 0 ? [[]] : null;
+                return copy.Sources.Count == 0 ? [[]]
+                    : context.Name is null && contextChecksum?.Invoke(copy.Sources) is { } checksum ? [Encoding.UTF8.GetBytes(checksum.ToString())]
+                    : null;
             case CopyStep copy:
                 var from = copy.Source switch
                 {

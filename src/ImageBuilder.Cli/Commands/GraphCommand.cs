@@ -19,8 +19,9 @@ internal sealed class GraphCommand(GraphService graphs, IFileSystem fileSystem, 
         the one a build would make, from the store alone: nothing is pulled or run, and an image the
         store lacks is drawn as such. Each step of a planned stage says whether the store's build
         cache holds it (cached), does not (not cached), or cannot tell without building (cache
-        unknown: its key needs the context's checksums, a download or an image the store lacks,
-        as does every later step of its stage).
+        unknown: its key needs a download, a git commit, a bind mount's or a named context's
+        files, or an image the store lacks, and so does every later step of its stage). The
+        context is read as a build reads it, to checksum what COPY takes from it.
 
           -f, --file FILE       the Dockerfile (default CONTEXT/Dockerfile; '-' reads stdin)
           --target STAGE        the stage to build (default: the last)
@@ -61,7 +62,8 @@ internal sealed class GraphCommand(GraphService graphs, IFileSystem fileSystem, 
             var text = await DockerfileSource.ReadAsync(fileSystem, file, contextDir, stdin, cancellationToken);
             lines = DiagnosticRenderer.SplitLines(text);
             var document = DockerfileParser.Parse(text);
-            var graph = await graphs.GraphAsync(reader.Root, document, options, cancellationToken);
+            var dockerfilePath = file is null ? fileSystem.Path.Combine(contextDir, DockerfileSource.DefaultName) : file == "-" ? null : fileSystem.Path.GetFullPath(file);
+            var graph = await graphs.GraphAsync(reader.Root, contextDir, dockerfilePath, document, options, cancellationToken);
             var dot = format == "mermaid" ? null : DotRenderer.Render(graph);
             await stdout.WriteAsync(format switch
             {

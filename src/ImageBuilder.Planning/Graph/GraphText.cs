@@ -44,7 +44,7 @@ internal static class GraphText
         EdgeKind.From => "FROM",
         EdgeKind.CopyFrom => "COPY --from",
         EdgeKind.MountFrom => "RUN --mount from",
-        _ => "COPY",
+        _ => "context",
     };
 
     /// <summary>Whether a used stage reads the image or context (else it is drawn grey).</summary>
