@@ -1,8 +1,8 @@
 using ImageBuilder.Application.Registries;
 using ImageBuilder.Build.Context;
 using ImageBuilder.Build.Engine;
-using ImageBuilder.Core.Store;
 using ImageBuilder.Core.Oci;
+using ImageBuilder.Core.Store;
 using ImageBuilder.Dockerfile;
 using ImageBuilder.Dockerfile.Instructions;
 using ImageBuilder.Planning;
