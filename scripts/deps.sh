@@ -20,10 +20,11 @@
 #   qemu-user-static binfmt-support  QEMU user emulation registered with binfmt_misc (F flag):
 #              RUN steps of another architecture (build --platform linux/arm64); the multi-platform
 #              tests also take Debian's busybox-static:arm64 (into /var/cache/ibuild-tests/arm64)
+#   graphviz  dot, which draws ibuild graph --format svg (and checks the DOT output in the graph tests)
 # Needs root (apt-get); as another user it only reports what is missing.
 set -euo pipefail
-packages=(busybox-static skopeo umoci podman gcc xz-utils docker.io docker-registry apache2-utils libseccomp2 uidmap slirp4netns iproute2 git openssh-client qemu-user-static binfmt-support)
-commands=(busybox skopeo umoci podman gcc xz /usr/sbin/dockerd /usr/bin/docker-registry htpasswd lib:libseccomp.so.2 newuidmap slirp4netns ip git ssh-agent qemu-aarch64-static update-binfmts)
+packages=(busybox-static skopeo umoci podman gcc xz-utils docker.io docker-registry apache2-utils libseccomp2 uidmap slirp4netns iproute2 git openssh-client qemu-user-static binfmt-support graphviz)
+commands=(busybox skopeo umoci podman gcc xz /usr/sbin/dockerd /usr/bin/docker-registry htpasswd lib:libseccomp.so.2 newuidmap slirp4netns ip git ssh-agent qemu-aarch64-static update-binfmts dot)
 missing=()
 for i in "${!packages[@]}"; do
   case "${commands[$i]}" in

@@ -16,6 +16,7 @@ public sealed class ApplicationServices
         Registries = new RegistryService(Stores, machine);
         Runs = new RunService(Stores, machine);
         Builds = new BuildService(Stores, machine, new ExportService(machine, standardOutput));
+        Graphs = new Graphs.GraphService(Stores, machine);
         Info = new InfoService(machine);
         Layers = new LayerReportService(Stores);
     }
@@ -29,6 +30,8 @@ public sealed class ApplicationServices
     public RunService Runs { get; }
 
     public BuildService Builds { get; }
+
+    public Graphs.GraphService Graphs { get; }
 
     public InfoService Info { get; }
 

@@ -27,6 +27,7 @@ internal static class CommandLineApp
         Commands:
           build [-f FILE] [-t NAME]... [options] CONTEXT   build an image from a Dockerfile
           check [-f FILE] [--dump] [CONTEXT]   parse and validate a Dockerfile without building
+          graph [-f FILE] [--target T] [--format dot|mermaid|svg] CONTEXT   the build's stages, steps and dependencies as a graph
           images                               list the images in the store
           inspect IMAGE                        print an image's id, names, manifest and config
           inspect --layers IMAGE               what each layer holds: sizes, largest files, wasted bytes, efficiency
@@ -128,7 +129,7 @@ internal static class CommandLineApp
                 "build" => BuildCommand.EntersUserNamespaceFirst(rest) ? UserNamespaceUse.First : UserNamespaceUse.WhenNeeded,
                 // Reading layers packs snapshots again, whose files may belong to the namespace's ids.
                 "inspect" when rest.Contains("--layers") => UserNamespaceUse.First,
-                "images" or "inspect" or "tag" or "save" or "push" => UserNamespaceUse.WhenOpeningTheStore,
+                "images" or "inspect" or "tag" or "save" or "push" or "graph" => UserNamespaceUse.WhenOpeningTheStore,
                 _ => UserNamespaceUse.First,
             };
         }
@@ -179,6 +180,7 @@ internal static class CommandLineApp
         {
             "build" => await new BuildCommand(services.Builds, fileSystem, stdin, stdout, stderr).RunAsync(rest, cancellationToken),
             "check" => await new CheckCommand(fileSystem, stdin, stdout, stderr).RunAsync(rest, cancellationToken),
+            "graph" => await new GraphCommand(services.Graphs, fileSystem, stdin, stdout, stderr).RunAsync(rest, cancellationToken),
             "images" => await store.ImagesAsync(rest),
             "inspect" => await archives.InspectAsync(rest, cancellationToken),
             "history" => await new HistoryCommand(services.Layers, stdout, () => DateTimeOffset.UtcNow).RunAsync(rest, cancellationToken),

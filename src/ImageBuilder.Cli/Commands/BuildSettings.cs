@@ -206,7 +206,7 @@ internal sealed record BuildSettings(
     }
 
     /// <summary>K=V, or K alone for the value of ibuild's own environment variable K (skipped when unset), as docker does.</summary>
-    private static Dictionary<string, string> BuildArgs(IReadOnlyList<string> items)
+    internal static Dictionary<string, string> BuildArgs(IReadOnlyList<string> items)
     {
         var args = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var item in items)
