@@ -32,7 +32,7 @@ public sealed class BuildKitLintCasesTests
 
     [Theory]
     [MemberData(nameof(CaseNames))]
-    public void SameRuleHitsAsBuildKit(string name)
+    public void Each_case_gives_the_same_rule_hits_as_BuildKit(string name)
     {
         var lintCase = Load().EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
         var report = Check(lintCase);
