@@ -30,6 +30,10 @@ public sealed class BuildCacheMissTests : IDisposable
         // Every build ends with one line: what ran, what was written, how big the image is, the warnings.
         Assert.Matches(@"\nbuilt sha256:[0-9a-f]{64} in [\d.]+s: 2 steps run, 0 cached, [\d.]+k?B written; image [\d.]+MB; no warnings\n$", edited.Stderr);
         Assert.Matches(@"\nbuilt sha256:[0-9a-f]{64} in [\d.]+s: 1 step run, 1 cached, [\d.]+k?B written; image [\d.]+MB; no warnings\n$", released.Stderr);
+        // The graph of the same Dockerfile says how long each step ran at its last run.
+        var graph = (await fixture.Ibuild("--root", fixture.Store, "graph", "--build-arg", "MODE=release", fixture.Context)).Ok();
+        Assert.Matches(@"RUN echo \$MODE > /mode\\n\(cached; last run [\d.]+s\)", graph.Stdout);
+
         var failed = await fixture.BuildAsync("FROM box:1\nRUN exit 3\n");
         Assert.Matches(@"\nbuild failed after [\d.]+s; no warnings\n$", failed.Stderr);
     }

@@ -61,7 +61,12 @@ public sealed class GraphService(StoreService stores, IMachine machine)
             .Select(key => key is not { } known ? StepCache.Unknown : store.FindCacheRecord(known) is null ? StepCache.NotCached : StepCache.Cached)
             .ToList();
 
-        return new BuildGraphBuilder(document, target, others, reference => !source.IsStandIn(reference), Statuses).Build();
+        // How long each step ran at the last build of this Dockerfile for this platform that ran it (the store's step inputs).
+        var scope = StepHistory.Scope(BuildService.DockerfileIdentity(contextDir, dockerfilePath), options.Platform);
+        IReadOnlyList<double?> Durations(StagePlan stage) =>
+            stage.Steps.Select((step, i) => step.ChangesFiles ? StepHistory.Last(store, scope, stage, i)?.Seconds : null).ToList();
+
+        return new BuildGraphBuilder(document, target, others, reference => !source.IsStandIn(reference), Statuses, Durations).Build();
     }
 
     /// <summary>The build context as a build reads it (its .dockerignore, its stat cache); null when it cannot be read (a build would fail there).</summary>

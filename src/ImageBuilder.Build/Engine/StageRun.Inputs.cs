@@ -25,7 +25,7 @@ internal sealed partial class StageRun
             return null;
         }
 
-        var identity = Digest.Parse("sha256:" + Convert.ToHexStringLower(Sha256.Hash(Encoding.UTF8.GetBytes($"step inputs 1\n{scope}\n{stage.Name ?? stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)}\n{stepIndex}"))));
+        var identity = StepHistory.Identity(scope, stage, stepIndex);
         var sources = Convert.ToHexStringLower(Sha256.Hash(keyParts.SelectMany(p => Sha256.Hash(p)).ToArray()));
         var now = new StepInputs(
             key.ToString(), chain.Key.ToString(), BaseText(), fileSteps == 0, Encoding.UTF8.GetString(step.Describe()),
@@ -45,13 +45,33 @@ internal sealed partial class StageRun
     {
         public string? MissReason(string keyword, bool noCache) => previous is null ? null : Engine.MissReason.Explain(previous, now, keyword, noCache);
 
-        /// <summary>Stores the inputs, unless the store already holds these (a hit of the same key).</summary>
-        public void Keep()
+        /// <summary>
+        /// Stores the inputs (with <paramref name="seconds"/>, how long the step ran; a hit keeps the
+        /// time of the run before), unless the store already holds these (a hit of the same key).
+        /// </summary>
+        public void Keep(double? seconds = null)
         {
-            if (previous?.Key != now.Key || previous.Files?.Count != now.Files?.Count)
+            if (seconds is not null || previous?.Key != now.Key || previous.Files?.Count != now.Files?.Count)
             {
-                store.WriteStepInputs(identity, now.ToJson());
+                var kept = now with { Seconds = seconds ?? (previous?.Key == now.Key ? previous.Seconds : null) };
+                store.WriteStepInputs(identity, kept.ToJson());
             }
         }
     }
+}
+
+/// <summary>What the store remembers of a step's last build at its place (for <c>ibuild graph</c>: how long it ran).</summary>
+public static class StepHistory
+{
+    /// <summary>A step's place: the build's <see cref="EngineOptions.StepScope"/>, its stage (name, else index) and its index among the stage's steps.</summary>
+    public static Digest Identity(string scope, StagePlan stage, int stepIndex) =>
+        Digest.Parse("sha256:" + Convert.ToHexStringLower(Sha256.Hash(Encoding.UTF8.GetBytes(
+            $"step inputs 1\n{scope}\n{stage.Name ?? stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)}\n{stepIndex}"))));
+
+    /// <summary>The scope a build of <paramref name="dockerfile"/> (its full path) for <paramref name="platform"/> keeps its steps under.</summary>
+    public static string Scope(string dockerfile, Platform platform) => $"{dockerfile} {platform}";
+
+    /// <summary>The step's inputs at its last build, or null.</summary>
+    public static StepInputs? Last(ContentStore store, string scope, StagePlan stage, int stepIndex) =>
+        StepInputs.TryParse(store.FindStepInputs(Identity(scope, stage, stepIndex)));
 }

@@ -44,6 +44,7 @@ internal sealed partial class StageRun
         }
 
         var handle = shared.Progress.Start(step.Title);
+        var ran = System.Diagnostics.Stopwatch.StartNew();
         shared.Totals.Ran();
         if (remembered?.MissReason(step.Instruction.Keyword, shared.Options.NoCache) is { } reason)
         {
@@ -65,14 +66,14 @@ internal sealed partial class StageRun
             {
                 pending = Defer(chain, step, key, root, handle, cancellationToken);
                 deferred = true;
-                remembered?.Keep();
+                remembered?.Keep(ran.Elapsed.TotalSeconds);
                 shared.Progress.Done(handle);
                 return chain with { Key = key };
             }
 
             var record = await CommitLayerAsync(chain, root.UpperDir, cancellationToken);
             WriteCacheRecord(key, record);
-            remembered?.Keep();
+            remembered?.Keep(ran.Elapsed.TotalSeconds);
             shared.Progress.Done(handle);
             return chain.Append(step.CreatedBy, record, key);
         }

@@ -7,9 +7,9 @@ namespace ImageBuilder.Build.Engine;
 /// What a step read, kept per step position (the store's step inputs): its key, its parent's key,
 /// the stage's base, the step's description, the build args in scope, a digest of the rest of its
 /// key (source checksums, mounts, a git commit…) and, for a copy from a context, each file's
-/// fingerprint. Never a secret's value: secrets are not part of any of these.
+/// fingerprint, and how long it ran when it last ran. Never a secret's value: secrets are not part of any of these.
 /// </summary>
-internal sealed record StepInputs(
+public sealed record StepInputs(
     string Key,
     string Parent,
     string Base,
@@ -17,7 +17,8 @@ internal sealed record StepInputs(
     string Instruction,
     Dictionary<string, string> Args,
     string Sources,
-    Dictionary<string, string>? Files)
+    Dictionary<string, string>? Files,
+    double? Seconds = null)
 {
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, StepInputsJson.Default.StepInputs);
 

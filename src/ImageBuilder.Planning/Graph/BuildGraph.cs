@@ -18,8 +18,11 @@ public sealed record BuildGraph(IReadOnlyList<GraphStage> Stages, IReadOnlyList<
 /// </summary>
 public sealed record GraphStage(int Index, string Label, bool Used, bool IsTarget, bool Planned, IReadOnlyList<GraphStep> Steps);
 
-/// <summary>A step as progress titles it (first line, expanded where planned) and what the store's cache says of it.</summary>
-public sealed record GraphStep(string Text, StepCache Cache);
+/// <summary>
+/// A step as progress titles it (first line, expanded where planned), what the store's cache says
+/// of it, and how long it ran at the last build of this Dockerfile that ran it (null: none known).
+/// </summary>
+public sealed record GraphStep(string Text, StepCache Cache, double? Seconds = null);
 
 /// <summary>What the store's build cache says of a step.</summary>
 public enum StepCache

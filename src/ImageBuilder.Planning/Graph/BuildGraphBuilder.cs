@@ -15,7 +15,8 @@ public sealed class BuildGraphBuilder(
     BuildPlan target,
     IReadOnlyDictionary<int, StagePlan> others,
     Func<string, bool> inStore,
-    Func<StagePlan, IReadOnlyList<StepCache>>? cache = null)
+    Func<StagePlan, IReadOnlyList<StepCache>>? cache = null,
+    Func<StagePlan, IReadOnlyList<double?>>? durations = null)
 {
     private readonly List<GraphEdge> edges = [];
     private readonly List<GraphImage> images = [];
@@ -39,6 +40,7 @@ public sealed class BuildGraphBuilder(
     private GraphStage Planned(Stage stage, StagePlan plan, bool used)
     {
         var statuses = cache?.Invoke(plan);
+        var seconds = durations?.Invoke(plan);
         var steps = new List<GraphStep> { new(Untitled(plan.FromTitle), StepCache.None) };
         switch (plan.Base)
         {
@@ -53,7 +55,7 @@ public sealed class BuildGraphBuilder(
         for (var i = 0; i < plan.Steps.Count; i++)
         {
             var step = plan.Steps[i];
-            steps.Add(new GraphStep(Untitled(step.Title), statuses?[i] ?? StepCache.None));
+            steps.Add(new GraphStep(Untitled(step.Title), statuses?[i] ?? StepCache.None, seconds?[i]));
             foreach (var (source, kind) in Sources(step))
             {
                 Edge(source, stage.Index, i + 1, kind, used);

@@ -30,14 +30,22 @@ internal static class GraphText
 
     public static string ContextLabel(string? name) => name is null ? "build context" : $"build context {name}";
 
-    /// <summary>A step's text and, when the cache says something, a second line saying it.</summary>
-    public static string StepLabel(GraphStep step) => step.Text + step.Cache switch
+    /// <summary>A step's text and, when the cache or the last build says something, a second line saying it.</summary>
+    public static string StepLabel(GraphStep step)
     {
-        StepCache.Cached => "\n(cached)",
-        StepCache.NotCached => "\n(not cached)",
-        StepCache.Unknown => "\n(cache unknown)",
-        _ => "",
-    };
+        var notes = new List<string>();
+        if (step.Cache switch { StepCache.Cached => "cached", StepCache.NotCached => "not cached", StepCache.Unknown => "cache unknown", _ => null } is { } cache)
+        {
+            notes.Add(cache);
+        }
+
+        if (step.Seconds is { } seconds)
+        {
+            notes.Add("last run " + seconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "s");
+        }
+
+        return notes.Count == 0 ? step.Text : $"{step.Text}\n({string.Join("; ", notes)})";
+    }
 
     public static string EdgeLabel(EdgeKind kind) => kind switch
     {

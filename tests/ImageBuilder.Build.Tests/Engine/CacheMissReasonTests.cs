@@ -85,6 +85,24 @@ public sealed class CacheMissReasonTests
     }
 
     [Fact]
+    public async Task How_long_a_step_ran_is_remembered_and_a_later_hit_keeps_it()
+    {
+        using var harness = new EngineHarness();
+        const string Dockerfile = "FROM base\nENV A=1\nRUN build\n";
+        await MissesAsync(harness, Dockerfile);
+        var plan = await harness.PlanAsync(Dockerfile);
+        double? Seconds() => StepHistory.Last(harness.Store, Remembering.StepScope!, plan.Target, 1)?.Seconds;
+        var first = Seconds();
+
+        await MissesAsync(harness, Dockerfile);
+
+        Assert.NotNull(first);
+        Assert.True(first >= 0);
+        Assert.Equal(first, Seconds());
+        Assert.Null(StepHistory.Last(harness.Store, Remembering.StepScope!, plan.Target, 0));
+    }
+
+    [Fact]
     public async Task Another_Dockerfile_or_no_scope_explains_nothing()
     {
         using var harness = new EngineHarness();

@@ -22,6 +22,14 @@ public sealed class GraphRendererTests
         ]);
 
     [Fact]
+    public void A_step_label_says_its_cache_status_and_how_long_it_ran_last()
+    {
+        Assert.Equal("RUN make\n(cached; last run 12.3s)", GraphText.StepLabel(new GraphStep("RUN make", StepCache.Cached, 12.34)));
+        Assert.Equal("RUN make\n(not cached)", GraphText.StepLabel(new GraphStep("RUN make", StepCache.NotCached)));
+        Assert.Equal("FROM base", GraphText.StepLabel(new GraphStep("FROM base", StepCache.None)));
+    }
+
+    [Fact]
     public void Dot_escapes_quotes_backslashes_and_line_breaks()
     {
         Assert.Equal("\"RUN echo \\\"a\\\\b\\\" # <x> & `y`\\nsecond line\"", DotRenderer.Quote(Awkward));
