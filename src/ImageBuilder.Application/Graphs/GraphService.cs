@@ -63,8 +63,11 @@ public sealed class GraphService(StoreService stores, IMachine machine)
 
         // How long each step ran at the last build of this Dockerfile for this platform that ran it (the store's step inputs).
         var scope = StepHistory.Scope(BuildService.DockerfileIdentity(contextDir, dockerfilePath), options.Platform);
-        IReadOnlyList<double?> Durations(StagePlan stage) =>
-            stage.Steps.Select((step, i) => step.ChangesFiles ? StepHistory.Last(store, scope, stage, i)?.Seconds : null).ToList();
+        IReadOnlyList<double?> Durations(StagePlan stage)
+        {
+            var fileSteps = 0;
+            return stage.Steps.Select(step => step.ChangesFiles ? StepHistory.Last(store, scope, stage, fileSteps++)?.Seconds : null).ToList();
+        }
 
         return new BuildGraphBuilder(document, target, others, reference => !source.IsStandIn(reference), Statuses, Durations).Build();
     }

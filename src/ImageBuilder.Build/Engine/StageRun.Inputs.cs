@@ -2,15 +2,15 @@ using System.Text;
 using ImageBuilder.Core.Hashing;
 using ImageBuilder.Core.Oci;
 using ImageBuilder.Core.Store;
+using ImageBuilder.Dockerfile.Checks;
 using ImageBuilder.Planning;
 
 namespace ImageBuilder.Build.Engine;
 
 internal sealed partial class StageRun
 {
-    // The place of the step now running in its stage, and how many of the stage's steps that
-    // change files came before it: a step's identity, and whether its parent is the stage's base.
-    private int stepIndex;
+    // How many of the stage's steps that change files came before the one now running: its
+    // identity (an ENV or LABEL added before it does not move it) and whether its parent is the base.
     private int fileSteps;
 
     /// <summary>
@@ -25,11 +25,15 @@ internal sealed partial class StageRun
             return null;
         }
 
-        var identity = StepHistory.Identity(scope, stage, stepIndex);
+        var identity = StepHistory.Identity(scope, stage, fileSteps);
         var sources = Convert.ToHexStringLower(Sha256.Hash(keyParts.SelectMany(p => Sha256.Hash(p)).ToArray()));
+
+        // Only digests of the instruction (it may hold an arg's value, a URL's credentials) and of
+        // the values of args that look like secrets: what a miss compares, never the text itself.
+        var args = step.Args.ToDictionary(a => a.Key, a => SecretNames.LooksSecret(a.Key) ? StepInputs.Hidden(a.Value) : a.Value, StringComparer.Ordinal);
         var now = new StepInputs(
-            key.ToString(), chain.Key.ToString(), BaseText(), fileSteps == 0, Encoding.UTF8.GetString(step.Describe()),
-            new Dictionary<string, string>(step.Args, StringComparer.Ordinal), sources, files is { Count: > 0 } ? files : null);
+            key.ToString(), chain.Key.ToString(), BaseText(), fileSteps == 0, Convert.ToHexStringLower(Sha256.Hash(step.Describe())),
+            args, sources, files is { Count: > 0 } ? files : null);
         return new RememberedStep(Store, identity, StepInputs.TryParse(Store.FindStepInputs(identity)), now);
     }
 
@@ -63,15 +67,15 @@ internal sealed partial class StageRun
 /// <summary>What the store remembers of a step's last build at its place (for <c>ibuild graph</c>: how long it ran).</summary>
 public static class StepHistory
 {
-    /// <summary>A step's place: the build's <see cref="EngineOptions.StepScope"/>, its stage (name, else index) and its index among the stage's steps.</summary>
-    public static Digest Identity(string scope, StagePlan stage, int stepIndex) =>
+    /// <summary>A step's place: the build's <see cref="EngineOptions.StepScope"/>, its stage (name, else index) and its index among the stage's steps that change files.</summary>
+    public static Digest Identity(string scope, StagePlan stage, int fileStepIndex) =>
         Digest.Parse("sha256:" + Convert.ToHexStringLower(Sha256.Hash(Encoding.UTF8.GetBytes(
-            $"step inputs 1\n{scope}\n{stage.Name ?? stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)}\n{stepIndex}"))));
+            $"step inputs 2\n{scope}\n{stage.Name ?? stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)}\n{fileStepIndex}"))));
 
     /// <summary>The scope a build of <paramref name="dockerfile"/> (its full path) for <paramref name="platform"/> keeps its steps under.</summary>
     public static string Scope(string dockerfile, Platform platform) => $"{dockerfile} {platform}";
 
     /// <summary>The step's inputs at its last build, or null.</summary>
-    public static StepInputs? Last(ContentStore store, string scope, StagePlan stage, int stepIndex) =>
-        StepInputs.TryParse(store.FindStepInputs(Identity(scope, stage, stepIndex)));
+    public static StepInputs? Last(ContentStore store, string scope, StagePlan stage, int fileStepIndex) =>
+        StepInputs.TryParse(store.FindStepInputs(Identity(scope, stage, fileStepIndex)));
 }

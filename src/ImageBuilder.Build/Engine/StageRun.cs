@@ -38,7 +38,6 @@ internal sealed partial class StageRun(StageRun.Shared shared, StagePlan stage, 
             for (var i = 0; i < stage.Steps.Count; i++)
             {
                 var step = stage.Steps[i];
-                stepIndex = i;
                 cancellationToken.ThrowIfCancellationRequested();
                 using var traced = BuildTrace.Step(step.Title);
 

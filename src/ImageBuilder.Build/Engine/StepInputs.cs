@@ -5,7 +5,8 @@ namespace ImageBuilder.Build.Engine;
 
 /// <summary>
 /// What a step read, kept per step position (the store's step inputs): its key, its parent's key,
-/// the stage's base, the step's description, the build args in scope, a digest of the rest of its
+/// the stage's base, the digest of the step's description, the build args in scope (a
+/// secret-looking one's value as its digest), a digest of the rest of its
 /// key (source checksums, mounts, a git commit…) and, for a copy from a context, each file's
 /// fingerprint, and how long it ran when it last ran. Never a secret's value: secrets are not part of any of these.
 /// </summary>
@@ -20,6 +21,13 @@ public sealed record StepInputs(
     Dictionary<string, string>? Files,
     double? Seconds = null)
 {
+    private const string HiddenPrefix = "hidden:sha256:";
+
+    /// <summary>How a secret-looking arg's value is kept: its digest, never the value.</summary>
+    public static string Hidden(string value) => HiddenPrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value)));
+
+    internal static bool IsHidden(string? value) => value?.StartsWith(HiddenPrefix, StringComparison.Ordinal) == true;
+
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, StepInputsJson.Default.StepInputs);
 
     public static StepInputs? TryParse(byte[]? document)
@@ -98,7 +106,9 @@ internal static class MissReason
             var (old, value) = (before.GetValueOrDefault(name), now.GetValueOrDefault(name));
             if (old != value)
             {
-                return $"build arg {name} changed ({old ?? "unset"} → {value ?? "unset"})";
+                return StepInputs.IsHidden(old) || StepInputs.IsHidden(value)
+                    ? $"build arg {name} changed"
+                    : $"build arg {name} changed ({old ?? "unset"} → {value ?? "unset"})";
             }
         }
 

@@ -194,12 +194,8 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
         var checks = CheckReport.Empty;
         try
         {
+            // The parser's warnings (empty continuation lines) are the NoEmptyContinuation check's hits, reported with the checks.
             var document = DockerfileParser.Parse(text);
-            foreach (var warning in document.Warnings)
-            {
-                warnings++;
-                await stderr.WriteLineAsync($"{source.DisplayName}:{warning.Span.StartLine}: warning: {warning.Message}");
-            }
 
             // The build checks (BuildKit's rules): with check=error=true a hit stops the build before any step.
             checks = BuildChecker.Run(SyntaxParser.Parse(text, []), CheckInputs.From(settings.Plan, DockerIgnoreFile.Load(fileSystem, source.ContextDir, source.IgnoreBeside)));

@@ -86,6 +86,7 @@ public sealed partial class ContentStore
         RemoveDanglingCacheRecords();
         RemoveDanglingDiffIdRecords();
         RemoveDanglingCopyRecords();
+        RemoveDanglingStepInputs();
         return new PruneReport(removedBlobs, freed, removedSnapshots, RemoveScratch(), untagged);
     }
 }

@@ -23,4 +23,34 @@ public sealed partial class ContentStore
         FileSystem.Directory.CreateDirectory(StepInputsPath);
         WriteFileAtomically(Path(StepInputsPath, step.Encoded), document);
     }
+
+    /// <summary>Drops the step inputs whose key has no cache record any more (after a prune): a later miss of that step says nothing rather than something stale.</summary>
+    private void RemoveDanglingStepInputs()
+    {
+        if (!FileSystem.Directory.Exists(StepInputsPath))
+        {
+            return;
+        }
+
+        foreach (var file in FileSystem.Directory.EnumerateFiles(StepInputsPath).ToList())
+        {
+            if (!(KeyOf(FileSystem.File.ReadAllBytes(file)) is { } key && FileSystem.File.Exists(Path(CachePath, key.Encoded))))
+            {
+                FileSystem.File.Delete(file);
+            }
+        }
+    }
+
+    private static Digest? KeyOf(byte[] document)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(document);
+            return json.RootElement.TryGetProperty("Key", out var key) && Digest.TryParse(key.GetString() ?? "", out var digest) ? digest : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
 }

@@ -157,7 +157,7 @@ internal static partial class InstructionRules
         };
         foreach (var key in keys)
         {
-            if (SecretName().IsMatch(key) && !AllowedName().IsMatch(key))
+            if (SecretNames.LooksSecret(key))
             {
                 context.Report(CheckRules.SecretsUsedInArgOrEnv, node.Syntax,
                     $"{keyword} \"{key}\" looks like a secret; its value stays in the image history or config",
@@ -182,10 +182,4 @@ internal static partial class InstructionRules
                 $"write '# {example} <description>', or put an empty comment line between");
         }
     }
-
-    [GeneratedRegex("(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)", RegexOptions.IgnoreCase)]
-    private static partial Regex SecretName();
-
-    [GeneratedRegex("(?:_|^)(?:public|file|version)(?:_|$)", RegexOptions.IgnoreCase)]
-    private static partial Regex AllowedName();
 }
