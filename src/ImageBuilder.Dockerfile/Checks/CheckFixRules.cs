@@ -1,12 +1,15 @@
 using System.Text.RegularExpressions;
+using Sprache;
+using ImageBuilder.Dockerfile.Shell;
 using ImageBuilder.Dockerfile.Syntax;
 
 namespace ImageBuilder.Dockerfile.Checks;
 
 /// <summary>
 /// The edits that fix one warning, or none when the rewrite could change what the instruction means:
-/// only one-line instructions are rewritten; an ENV/LABEL value only without quotes or escape tokens
-/// (inside the new double quotes it then expands exactly as before); a shell-form CMD/ENTRYPOINT only
+/// only one-line instructions are rewritten; an ENV/LABEL value is put in double quotes only without
+/// quotes or escape tokens (inside them it then expands exactly as before), and one with them only
+/// when it is a single word as written (it then follows the <c>=</c> unchanged); a shell-form CMD/ENTRYPOINT only
 /// when it is plain words that sh -c would run as they are.
 /// </summary>
 internal static partial class CheckFixRules
@@ -80,7 +83,8 @@ internal static partial class CheckFixRules
         }
 
         var (name, value) = (node.Arguments[0], node.Arguments[1]);
-        if (!Plain(name, escape) || !Plain(value, escape) || name.Contains('$') || name.Contains('='))
+        var oneWord = !Plain(value, escape) && OneWord(value, escape);
+        if (!Plain(name, escape) || name.Contains('$') || name.Contains('=') || !(oneWord || Plain(value, escape)))
         {
             return [];
         }
@@ -98,8 +102,29 @@ internal static partial class CheckFixRules
             return [];
         }
 
-        return [new TextEdit(nameAt.StartLine, nameAt.StartColumn + name.Length, node.Original.Substring(gapStart, gap), "=\""),
-            new TextEdit(valueAt.StartLine, valueAt.StartColumn, value, value + "\"")];
+        var separator = new TextEdit(nameAt.StartLine, nameAt.StartColumn + name.Length, node.Original.Substring(gapStart, gap), oneWord ? "=" : "=\"");
+        return oneWord ? [separator] : [separator, new TextEdit(valueAt.StartLine, valueAt.StartColumn, value, value + "\"")];
+    }
+
+    /// <summary>A value with quotes or escapes that is one word as written (<c>"a b"</c>, <c>a\ b</c>): after <c>=</c> it reads the same.</summary>
+    private static bool OneWord(string value, char escape)
+    {
+        var words = DockerfileGrammar.Words(escape).TryParse(value);
+        return words.WasSuccessful && words.Value.Count == 1 && words.Value[0] == value && Expands(value, escape);
+    }
+
+    /// <summary>Whether the word expands at all (an unterminated quote does not): a broken value is left for the user.</summary>
+    private static bool Expands(string value, char escape)
+    {
+        try
+        {
+            new ShellLexer(escape).ProcessWord(value, new Dictionary<string, string>());
+            return true;
+        }
+        catch (ShellExpansionException)
+        {
+            return false;
+        }
     }
 
     private static bool Plain(string text, char escape) =>

@@ -10,6 +10,14 @@ public sealed class CheckFixerTests
 {
     private static readonly Dictionary<string, string> Env = new() { ["PATH"] = "/bin", ["V"] = "x y" };
 
+    private static string Value(string text) =>
+        DockerfileParser.Parse(text.StartsWith("FROM", StringComparison.Ordinal) ? text : $"FROM alpine\n{text}\n").Stages[0].Commands.Single() switch
+        {
+            EnvInstruction env => env.Variables.Single().Value,
+            LabelInstruction label => label.Labels.Single().Value,
+            _ => throw new InvalidOperationException(),
+        };
+
     private static FixResult Fix(string text) =>
         CheckFixer.Fix(text, SyntaxParser.Parse(text), BuildChecker.Run(SyntaxParser.Parse(text)));
 
@@ -58,9 +66,21 @@ public sealed class CheckFixerTests
     }
 
     [Theory]
-    [InlineData("ENV A \"quoted value\"")]
+    [InlineData("ENV A \"quoted  value\"", "ENV A=\"quoted  value\"")]
+    [InlineData("LABEL A a\\ b'c d'", "LABEL A=a\\ b'c d'")]
+    public void A_legacy_value_that_is_one_quoted_word_is_kept_as_written_after_the_equals_sign(string line, string expected)
+    {
+        var result = Fix($"FROM alpine\n{line}\n");
+
+        Assert.Equal($"FROM alpine\n{expected}\n", result.Text);
+        var lexer = new ShellLexer();
+        Assert.Equal(lexer.ProcessWord(Value(line), Env), lexer.ProcessWord(Value(result.Text), Env));
+    }
+
+    [Theory]
+    [InlineData("ENV A \"quoted\" value")]
     [InlineData("ENV A it's")]
-    [InlineData("ENV A a\\ b")]
+    [InlineData("ENV A a\\ b c")]
     [InlineData("ENV A a \\\n  b")]
     public void A_legacy_value_with_quotes_escapes_or_continuations_is_left(string line)
     {
