@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
-using Sprache;
 using ImageBuilder.Dockerfile.Shell;
 using ImageBuilder.Dockerfile.Syntax;
+using Sprache;
 
 namespace ImageBuilder.Dockerfile.Checks;
 
@@ -40,7 +40,7 @@ internal static partial class CheckFixRules
             }
 
             var keyword = recased.Contains(key) ? Recase(node.KeywordAsWritten, lower) : node.KeywordAsWritten;
-            IReadOnlyList<TextEdit> edits = warning.Rule.Name switch
+            var edits = warning.Rule.Name switch
             {
                 "ConsistentInstructionCasing" =>
                     [new TextEdit(key.StartLine, key.StartColumn, node.KeywordAsWritten, keyword),
