@@ -7,7 +7,7 @@ namespace ImageBuilder.Dockerfile.Checks;
 
 /// <summary>
 /// The edits that fix one warning, or none when the rewrite could change what the instruction means:
-/// only one-line instructions are rewritten; an ENV/LABEL value is put in double quotes only without
+/// keywords are recased anywhere, but the rest only of one-line instructions; an ENV/LABEL value is put in double quotes only without
 /// quotes or escape tokens (inside them it then expands exactly as before), and one with them only
 /// when it is a single word as written (it then follows the <c>=</c> unchanged); a shell-form CMD/ENTRYPOINT only
 /// when it is plain words that sh -c would run as they are.
@@ -34,10 +34,12 @@ internal static partial class CheckFixRules
         foreach (var warning in report.Warnings)
         {
             var key = (warning.Span.StartLine, warning.Span.StartColumn);
-            if (!nodes.TryGetValue(key, out var node) || node.Span.EndLine != node.Span.StartLine || node.Heredocs.Count > 0)
+            if (!nodes.TryGetValue(key, out var node))
             {
                 continue;
             }
+
+            var oneLine = node.Span.EndLine == node.Span.StartLine && node.Heredocs.Count == 0;
 
             var keyword = recased.Contains(key) ? Recase(node.KeywordAsWritten, lower) : node.KeywordAsWritten;
             var edits = warning.Rule.Name switch
@@ -46,9 +48,9 @@ internal static partial class CheckFixRules
                     [new TextEdit(key.StartLine, key.StartColumn, node.KeywordAsWritten, keyword),
                         .. asFixed.Contains(key) ? [] : AsKeyword(node, keyword)],
                 "FromAsCasing" => AsKeyword(node, keyword),
-                "LegacyKeyValueFormat" => KeyValue(node, tree.EscapeToken),
-                "JSONArgsRecommended" => ExecForm(node),
-                "MaintainerDeprecated" => Label(node, tree.EscapeToken, lower),
+                "LegacyKeyValueFormat" when oneLine => KeyValue(node, tree.EscapeToken),
+                "JSONArgsRecommended" when oneLine => ExecForm(node),
+                "MaintainerDeprecated" when oneLine => Label(node, tree.EscapeToken, lower),
                 _ => [],
             };
             if (edits.Count > 0)

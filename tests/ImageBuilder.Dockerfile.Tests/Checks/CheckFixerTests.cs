@@ -42,6 +42,14 @@ public sealed class CheckFixerTests
     }
 
     [Fact]
+    public void The_keyword_of_a_continued_or_heredoc_instruction_is_recased_and_the_rest_kept()
+    {
+        var result = Fix("FROM alpine\nRUN a\nRUN b\nrun echo \\\n  x\ncopy <<EOF /f\nrun\nEOF\n");
+
+        Assert.Equal("FROM alpine\nRUN a\nRUN b\nRUN echo \\\n  x\nCOPY <<EOF /f\nrun\nEOF\n", result.Text);
+    }
+
+    [Fact]
     public void Legacy_ENV_and_LABEL_get_an_equals_sign_and_double_quotes()
     {
         var result = Fix("FROM alpine\nENV PATH /opt/bin:$PATH\nLABEL  version\t1.0 beta  \n");
