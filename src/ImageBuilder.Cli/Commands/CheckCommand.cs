@@ -7,11 +7,11 @@ using ImageBuilder.Dockerfile.Syntax;
 
 namespace ImageBuilder.Cli.Commands;
 
-/// <summary><c>ibuild check [-f FILE] [--dump] [CONTEXT]</c>: parse and validate, build nothing.</summary>
+/// <summary><c>ibuild check [-f FILE] [--dump] [--fix] [CONTEXT]</c>: parse and validate, build nothing.</summary>
 internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, TextWriter stdout, TextWriter stderr)
 {
     public const string Help = """
-        Usage: ibuild check [-f FILE] [--dump] [CONTEXT]
+        Usage: ibuild check [-f FILE] [--dump] [--fix] [CONTEXT]
 
         Parses and validates a Dockerfile (and the context's .dockerignore) without building.
         Also runs BuildKit's build checks (the Dockerfile linter): each hit is printed as
@@ -24,12 +24,18 @@ internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, Tex
           -f, --file FILE   the Dockerfile (default: CONTEXT/Dockerfile; '-' reads standard input)
           --dump            print the syntax tree in BuildKit's dump format (also when the
                             file is well-formed but invalid, e.g. has no FROM: then exit 1)
+          --fix             rewrite the file in place for the mechanical rules
+                            (ConsistentInstructionCasing, FromAsCasing, LegacyKeyValueFormat,
+                            JSONArgsRecommended where the command is plain words,
+                            MaintainerDeprecated → LABEL org.opencontainers.image.authors),
+                            keeping every other byte; print each fix, then what remains.
+                            A value or command that cannot be rewritten exactly is left.
           -h, --help        show this help
         """;
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var reader = new ArgumentReader("check").Option("--file", "-f").Switch("--dump");
+        var reader = new ArgumentReader("check").Option("--file", "-f").Switch("--dump").Switch("--fix");
         if (!reader.Read(args, maxPositionals: 1))
         {
             await stdout.WriteLineAsync(Help.AsMemory(), cancellationToken);
@@ -41,6 +47,11 @@ internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, Tex
         if (context.Length == 0)
         {
             throw new UsageException("check: the CONTEXT must not be an empty string (use . for the current directory)");
+        }
+
+        if (reader.Has("--fix") && file == "-")
+        {
+            throw new UsageException("check: --fix rewrites the Dockerfile in place, so it needs a file, not standard input (-f -)");
         }
 
         var displayName = file ?? fileSystem.Path.Combine(context, DockerfileSource.DefaultName);
@@ -55,7 +66,31 @@ internal sealed class CheckCommand(IFileSystem fileSystem, TextReader stdin, Tex
             var syntaxDiagnostics = new List<Diagnostic>();
             var syntax = SyntaxParser.Parse(text, syntaxDiagnostics);
             var dockerfilePath = file is null or "-" ? fileSystem.Path.Combine(context, DockerfileSource.DefaultName) : file;
-            var report = BuildChecker.Run(syntax, new CheckInput { Ignore = LoadIgnoreFile(context, dockerfilePath) });
+            var input = new CheckInput { Ignore = LoadIgnoreFile(context, dockerfilePath) };
+            var report = BuildChecker.Run(syntax, input);
+            if (reader.Has("--fix") && syntaxDiagnostics.Count == 0)
+            {
+                var result = CheckFixer.Fix(text, syntax, report);
+                if (result.Fixed.Count > 0)
+                {
+                    if (!CheckFixWriter.TryWrite(fileSystem, dockerfilePath, text, result.Text))
+                    {
+                        await stderr.WriteLineAsync($"{displayName}: not fixed: the file is not valid UTF-8, so rewriting it would change other bytes");
+                        return CommandLineApp.Failure;
+                    }
+
+                    foreach (var fix in result.Fixed)
+                    {
+                        await stdout.WriteLineAsync($"{displayName}:{fix.Line}: fixed {fix.Rule.Name}");
+                    }
+
+                    text = result.Text;
+                    lines = DiagnosticRenderer.SplitLines(text);
+                    syntax = SyntaxParser.Parse(text, syntaxDiagnostics);
+                    report = BuildChecker.Run(syntax, input);
+                }
+            }
+
             await CheckReportRenderer.WriteAsync(stderr, report, displayName, lines);
 
             if (reader.Has("--dump") && syntaxDiagnostics.Count == 0)

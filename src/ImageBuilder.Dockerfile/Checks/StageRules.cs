@@ -35,10 +35,7 @@ internal static class StageRules
 
     private static void Casing(SyntaxTree tree, CheckContext context)
     {
-        var keywords = tree.Nodes.Select(n => n.KeywordAsWritten).ToList();
-        var lower = keywords.Count(k => k == k.ToLowerInvariant() && k != k.ToUpperInvariant());
-        var upper = keywords.Count(k => k == k.ToUpperInvariant());
-        var majorityLower = lower > upper;
+        var majorityLower = MajorityLower(tree);
         foreach (var node in tree.Nodes)
         {
             var wanted = majorityLower ? node.KeywordAsWritten.ToLowerInvariant() : node.KeywordAsWritten.ToUpperInvariant();
@@ -49,6 +46,15 @@ internal static class StageRules
                     $"write '{wanted}'");
             }
         }
+    }
+
+    /// <summary>Whether most keywords are written in lower case (ties go to upper case), as BuildKit decides.</summary>
+    internal static bool MajorityLower(SyntaxTree tree)
+    {
+        var keywords = tree.Nodes.Select(n => n.KeywordAsWritten).ToList();
+        var lower = keywords.Count(k => k == k.ToLowerInvariant() && k != k.ToUpperInvariant());
+        var upper = keywords.Count(k => k == k.ToUpperInvariant());
+        return lower > upper;
     }
 
     private static void FromLine(SyntaxNode from, HashSet<string> seen, CheckContext context)
