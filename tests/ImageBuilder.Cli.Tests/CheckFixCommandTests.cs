@@ -18,16 +18,17 @@ public sealed class CheckFixCommandTests
     public async Task Fix_rewrites_the_file_prints_each_fix_and_then_the_remaining_warnings()
     {
         var fs = new MockFileSystem();
-        fs.AddFile("/ctx/Dockerfile", new MockFileData("FROM alpine AS Build\nENV A b\n# keep\nrun true\nCMD app\n"));
+        fs.AddFile("/ctx/Dockerfile", new MockFileData("FROM alpine AS Build\nENV A b\n# keep\nrun true\nCMD app\nENTRYPOINT exec \"$X\"\n"));
 
         var (code, stdout, stderr) = await Run(fs, "check", "--fix", "/ctx");
 
         Assert.Equal(0, code);
-        Assert.Equal("FROM alpine AS Build\nENV A=\"b\"\n# keep\nRUN true\nCMD [\"app\"]\n", fs.File.ReadAllText("/ctx/Dockerfile"));
+        Assert.Equal("FROM alpine AS build\nENV A=\"b\"\n# keep\nRUN true\nCMD [\"app\"]\nENTRYPOINT exec \"$X\"\n", fs.File.ReadAllText("/ctx/Dockerfile"));
         Assert.StartsWith(
-            "/ctx/Dockerfile:2: fixed LegacyKeyValueFormat\n/ctx/Dockerfile:4: fixed ConsistentInstructionCasing\n/ctx/Dockerfile:5: fixed JSONArgsRecommended\n",
+            "/ctx/Dockerfile:1: fixed StageNameCasing\n/ctx/Dockerfile:2: fixed LegacyKeyValueFormat\n/ctx/Dockerfile:4: fixed ConsistentInstructionCasing\n"
+            + "/ctx/Dockerfile:5: fixed JSONArgsRecommended\n",
             stdout);
-        Assert.StartsWith("/ctx/Dockerfile:1:1: warning: StageNameCasing:", stderr);
+        Assert.StartsWith("/ctx/Dockerfile:6:1: warning: JSONArgsRecommended:", stderr);
         Assert.DoesNotContain("LegacyKeyValueFormat", stderr);
         Assert.Equal(["/ctx/Dockerfile"], fs.AllFiles);
     }

@@ -51,6 +51,7 @@ internal static partial class CheckFixRules
                 "LegacyKeyValueFormat" when oneLine => KeyValue(node, tree.EscapeToken),
                 "JSONArgsRecommended" when oneLine => ExecForm(node),
                 "MaintainerDeprecated" when oneLine => Label(node, tree.EscapeToken, lower),
+                "StageNameCasing" => StageName(node, tree),
                 _ => [],
             };
             if (edits.Count > 0)
@@ -75,6 +76,59 @@ internal static partial class CheckFixRules
         var at = node.LocateArgument(1);
         return wanted == word ? [] : [new TextEdit(at.StartLine, at.StartColumn, word, wanted)];
     }
+
+    /// <summary>
+    /// <c>FROM x AS Build</c> → <c>AS build</c>, and every reference to the stage with it (stage
+    /// names are compared without case): <c>FROM Build</c>, <c>--from=Build</c>, a mount's
+    /// <c>from=Build</c>. None when another stage already has the lower-case name, or a reference is in
+    /// an instruction of several lines (its place would not be exact).
+    /// </summary>
+    private static IReadOnlyList<TextEdit> StageName(SyntaxNode from, SyntaxTree tree)
+    {
+        if (from.Keyword != "from" || from.Arguments.Count != 3)
+        {
+            return [];
+        }
+
+        var name = from.Arguments[2];
+        var lower = name.ToLowerInvariant();
+        var at = from.LocateArgument(2);
+        var edits = new List<TextEdit> { new(at.StartLine, at.StartColumn, name, lower) };
+        foreach (var node in tree.Nodes.Where(n => !ReferenceEquals(n, from)))
+        {
+            if (node.Keyword == "from" && node.Arguments.Count == 3 && node.Arguments[2] == lower)
+            {
+                return [];
+            }
+
+            if (node.Keyword == "from" && node.Arguments.Count > 0 && string.Equals(node.Arguments[0], name, StringComparison.OrdinalIgnoreCase) && node.Arguments[0] != lower)
+            {
+                var base_ = node.LocateArgument(0);
+                edits.Add(new TextEdit(base_.StartLine, base_.StartColumn, node.Arguments[0], lower));
+            }
+
+            var references = StageReference().Matches(node.Original).Where(m => string.Equals(m.Groups["name"].Value, name, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (references.Count == 0)
+            {
+                continue;
+            }
+
+            if (node.Span.EndLine != node.Span.StartLine)
+            {
+                return [];
+            }
+
+            var indent = node.Original.Length - node.Original.TrimStart().Length;
+            edits.AddRange(references.Where(m => m.Groups["name"].Value != lower).Select(m =>
+                new TextEdit(node.Span.StartLine, node.Span.StartColumn + m.Groups["name"].Index - indent, m.Groups["name"].Value, lower)));
+        }
+
+        return edits;
+    }
+
+    // --from=NAME (COPY, ADD) and a mount's from=NAME, up to the next comma, blank or quote.
+    [GeneratedRegex(@"(?:--from=|(?<=--mount=\S*[,=])from=)(?<name>[^\s,""']+)")]
+    private static partial Regex StageReference();
 
     /// <summary><c>ENV K V</c> → <c>ENV K="V"</c>: only when V has no quotes and no escape token.</summary>
     private static IReadOnlyList<TextEdit> KeyValue(SyntaxNode node, char escape)

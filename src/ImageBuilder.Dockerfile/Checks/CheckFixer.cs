@@ -10,11 +10,11 @@ namespace ImageBuilder.Dockerfile.Checks;
 /// </summary>
 public static class CheckFixer
 {
-    /// <summary>The rules --fix rewrites. StageNameCasing is not among them (its references would have to follow).</summary>
+    /// <summary>The rules --fix rewrites (StageNameCasing with every reference to the stage).</summary>
     public static readonly IReadOnlyList<CheckRule> Fixable =
     [
         CheckRules.MaintainerDeprecated, CheckRules.ConsistentInstructionCasing, CheckRules.FromAsCasing,
-        CheckRules.LegacyKeyValueFormat, CheckRules.JsonArgsRecommended,
+        CheckRules.LegacyKeyValueFormat, CheckRules.JsonArgsRecommended, CheckRules.StageNameCasing,
     ];
 
     public static FixResult Fix(string text, SyntaxTree tree, CheckReport report)

@@ -168,8 +168,34 @@ public sealed class CheckFixerTests
         var result = Fix(Text);
 
         var fixedRules = result.Fixed.Select(f => f.Rule.Name).Distinct().ToList();
-        Assert.Equal(5, fixedRules.Count);
+        Assert.Equal(6, fixedRules.Count);
         Assert.DoesNotContain(Rules(result.Text), r => fixedRules.Contains(r.Split(' ')[1]));
-        Assert.Contains("1 StageNameCasing", Rules(result.Text));
+        Assert.DoesNotContain(Rules(result.Text), r => r.EndsWith("StageNameCasing", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_stage_name_is_lowered_with_every_reference_to_it()
+    {
+        const string Text = "FROM alpine AS Build\nRUN make\n\nFROM Build AS Test\nRUN test\n\nFROM alpine\n"
+            + "COPY --from=BUILD /out /out\nRUN --mount=type=bind,from=Build,target=/b ls /b\nCOPY --from=test /r /r\n";
+
+        var result = Fix(Text);
+
+        Assert.Equal(
+            "FROM alpine AS build\nRUN make\n\nFROM build AS test\nRUN test\n\nFROM alpine\n"
+            + "COPY --from=build /out /out\nRUN --mount=type=bind,from=build,target=/b ls /b\nCOPY --from=test /r /r\n",
+            result.Text);
+        Assert.Equal(["1 StageNameCasing", "4 StageNameCasing"], result.Fixed.Select(f => $"{f.Line} {f.Rule.Name}"));
+        Assert.Empty(Rules(result.Text));
+    }
+
+    [Fact]
+    public void A_stage_name_is_left_when_its_lower_case_is_taken_or_a_reference_spans_lines()
+    {
+        const string Taken = "FROM alpine AS Build\nRUN make\nFROM alpine AS build\n";
+        const string Spans = "FROM alpine AS Build\nFROM alpine\nCOPY --from=Build \\\n  /out /out\n";
+
+        Assert.Equal(Taken, Fix(Taken).Text);
+        Assert.Equal(Spans, Fix(Spans).Text);
     }
 }
