@@ -198,7 +198,11 @@ internal sealed class BuildCommand(BuildService builds, IFileSystem fileSystem, 
             var document = DockerfileParser.Parse(text);
 
             // The build checks (BuildKit's rules): with check=error=true a hit stops the build before any step.
-            checks = BuildChecker.Run(SyntaxParser.Parse(text, []), CheckInputs.From(settings.Plan, DockerIgnoreFile.Load(fileSystem, source.ContextDir, source.IgnoreBeside)));
+            var checkInput = CheckInputs.From(settings.Plan, DockerIgnoreFile.Load(fileSystem, source.ContextDir, source.IgnoreBeside)) with
+            {
+                BaseImageEnv = builds.StoredImageEnvironment(reader.Root, settings.Plan.Platform),
+            };
+            checks = BuildChecker.Run(SyntaxParser.Parse(text, []), checkInput);
             warnings += checks.Warnings.Count;
             if (checks.Failed)
             {
