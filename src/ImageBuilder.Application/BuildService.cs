@@ -63,7 +63,7 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
             foreach (var (platform, plan) in plans)
             {
                 // A step's inputs are remembered under the Dockerfile's path and the platform (a miss says what changed).
-                var engine = request.Engine with { SshAgents = agents.Sockets, StepScope = StepHistory.Scope(DockerfileIdentity(request), platform) };
+                var engine = request.Engine with { SshAgents = agents.Sockets, StepScope = StepHistory.Scope(request.ContextDir, request.DockerfilePath, platform) };
                 builds.Add(new PlatformBuild(platform, plan, await RunStepsAsync(store, plan, request with { Engine = engine }, progress, cancellationToken)));
             }
         }
@@ -74,12 +74,6 @@ public sealed partial class BuildService(StoreService stores, IMachine machine, 
         var size = builds.Sum(b => b.Image.ImageManifest.Config.Size + b.Image.ImageManifest.Layers.Sum(l => l.Size));
         return new BuildResult(id, counts, size);
     }
-
-    /// <summary>The Dockerfile's full path; one read from standard input is the context's <c>-</c>.</summary>
-    internal static string DockerfileIdentity(BuildRequest request) => DockerfileIdentity(request.ContextDir, request.DockerfilePath);
-
-    internal static string DockerfileIdentity(string contextDir, string? dockerfilePath) =>
-        Path.GetFullPath(dockerfilePath ?? Path.Combine(contextDir, "-"));
 
     /// <summary>A plan per platform (the plan's own without --platform a,b), each checked for an emulator where it needs one: before any step runs.</summary>
     private async Task<List<(Platform Platform, BuildPlan Plan)>> PlanAsync(

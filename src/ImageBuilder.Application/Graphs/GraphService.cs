@@ -62,7 +62,7 @@ public sealed class GraphService(StoreService stores, IMachine machine)
             .ToList();
 
         // How long each step ran at the last build of this Dockerfile for this platform that ran it (the store's step inputs).
-        var scope = StepHistory.Scope(BuildService.DockerfileIdentity(contextDir, dockerfilePath), options.Platform);
+        var scope = StepHistory.Scope(contextDir, dockerfilePath, options.Platform);
         IReadOnlyList<double?> Durations(StagePlan stage)
         {
             var fileSteps = 0;

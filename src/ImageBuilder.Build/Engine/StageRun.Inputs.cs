@@ -72,8 +72,12 @@ public static class StepHistory
         Digest.Parse("sha256:" + Convert.ToHexStringLower(Sha256.Hash(Encoding.UTF8.GetBytes(
             $"step inputs 2\n{scope}\n{stage.Name ?? stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)}\n{fileStepIndex}"))));
 
-    /// <summary>The scope a build of <paramref name="dockerfile"/> (its full path) for <paramref name="platform"/> keeps its steps under.</summary>
-    public static string Scope(string dockerfile, Platform platform) => $"{dockerfile} {platform}";
+    /// <summary>
+    /// The scope a build keeps its steps under: the Dockerfile's full path (one read from standard
+    /// input is the context's <c>-</c>) and <paramref name="platform"/>.
+    /// </summary>
+    public static string Scope(string contextDir, string? dockerfilePath, Platform platform) =>
+        $"{Path.GetFullPath(dockerfilePath ?? Path.Combine(contextDir, "-"))} {platform}";
 
     /// <summary>The step's inputs at its last build, or null.</summary>
     public static StepInputs? Last(ContentStore store, string scope, StagePlan stage, int fileStepIndex) =>

@@ -104,7 +104,7 @@ public sealed class GitCli : IGitSource
         var refspec = fetched.StartsWith("refs/ibuild/", StringComparison.Ordinal) ? fetched : $"{fetched}:{fetched}";
         await git.FetchAsync([.. at, "fetch", "-q", "-u", "--depth=1", "--", "origin", refspec]);
         await git.RunAsync([.. at, "-c", "advice.detachedHead=false", "checkout", "-q", "FETCH_HEAD"]);
-        await git.RunAsync([.. at, "remote", "set-url", "origin", GitCommand.Redact(repository.Remote)]);
+        await git.RunAsync([.. at, "remote", "set-url", "origin", GitReference.Redact(repository.Remote)]);
         await git.RunAsync([.. at, "reflog", "expire", "--all", "--expire=now"]);
         File.Delete(Path.Combine(gitDir, "FETCH_HEAD"));
         return gitDir;
@@ -121,7 +121,7 @@ public sealed class GitCli : IGitSource
             }
         }
 
-        throw new GitSourceException($"{GitCommand.Redact(repository.Remote)}: could not find the repository's default branch; name a ref (#branch)");
+        throw new GitSourceException($"{GitReference.Redact(repository.Remote)}: could not find the repository's default branch; name a ref (#branch)");
     }
 
     /// <summary>The subdirectory to copy: every part of its path a directory, none a symlink (a link could leave the checkout).</summary>
@@ -158,7 +158,7 @@ public sealed class GitCli : IGitSource
         }
         catch (GitCommandException e)
         {
-            throw new GitSourceException($"{GitCommand.Redact(repository.Remote)}: {e.Message}", e);
+            throw new GitSourceException($"{GitReference.Redact(repository.Remote)}: {e.Message}", e);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using ImageBuilder.Build.Engine;
+using ImageBuilder.Planning;
 
 namespace ImageBuilder.Build.Machine;
 
@@ -64,15 +65,13 @@ internal static class GitCommand
             {
                 var said = (await error).Trim();
                 var command = string.Join(' ', args.Where(a => !a.StartsWith("--git-dir=", StringComparison.Ordinal) && !a.StartsWith("--work-tree=", StringComparison.Ordinal)));
-                throw new GitCommandException(Redact($"git {command}: {(said.Length > 0 ? said : "failed")}"), Redact(said));
+                throw new GitCommandException(GitReference.Redact($"git {command}: {(said.Length > 0 ? said : "failed")}"), GitReference.Redact(said));
             }
 
             return await output;
         }
     }
 
-    /// <summary><paramref name="text"/> without the user:password of any URL in it.</summary>
-    public static string Redact(string text) => Planning.GitReference.Redact(text);
 
     private static void SetEnvironment(IDictionary<string, string?> environment, GitAccess access, string? remote)
     {

@@ -54,12 +54,12 @@ internal static class LsRemote
 
         if (commit is null)
         {
-            throw new GitSourceException($"{GitCommand.Redact(repository.Remote)}: the repository has no ref {reference}");
+            throw new GitSourceException($"{GitReference.Redact(repository.Remote)}: the repository has no ref {reference}");
         }
 
         if (!GitReference.IsCommitId(commit))
         {
-            throw new GitSourceException($"{GitCommand.Redact(repository.Remote)}: ls-remote gave \"{commit}\" for {reference}, which is not a commit id");
+            throw new GitSourceException($"{GitReference.Redact(repository.Remote)}: ls-remote gave \"{commit}\" for {reference}, which is not a commit id");
         }
 
         GitCli.RequireChecksum(repository, commit, peeled);
